@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+/**
+ * lvsctl: the LVS Console core from a terminal, for scripting and tests. Each verb lives in commands/<verb>.ts.
+ */
+import { EXIT, processIo, type CliCommand, type CliIo } from './io.ts';
+
+const COMMANDS: Record<string, { load: () => Promise<{ default: CliCommand }>; summary: string }> = {
+  conf: { load: () => import('./commands/conf.ts'), summary: 'conf check|show FILE [--json]   validate / show an lvs.conf' },
+  ipvs: { load: () => import('./commands/ipvs.ts'), summary: 'ipvs parse|save [--json] < OUTPUT   parse ipvsadm / /proc/net/ip_vs output' },
+  plan: { load: () => import('./commands/plan.ts'), summary: 'plan FILE [--live OUTPUT] [--verb V]   the commands a verb (or a diff) would run' },
+};
+
+const USAGE = `usage: lvsctl <command> [args]
+
+${Object.values(COMMANDS)
+  .map((c) => `  ${c.summary}`)
+  .join('\n')}
+
+Output is human-readable unless --json is given. Errors go to stderr; exit codes: 0 ok, 1 invalid, 2 usage, 3 failure.
+`;
+
+/** Runs lvsctl with argv (without node and script) and returns the exit code. */
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (!verb || verb === 'help' || verb === '--help' || verb === '-h') {
+    io.out(USAGE);
+    return verb ? EXIT.OK : EXIT.USAGE;
+  }
+  const cmd = COMMANDS[verb];
+  if (!cmd) {
+    io.err(`lvsctl: unknown command '${verb}'\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+  try {
+    return await (await cmd.load()).default(rest, io);
+  } catch (e) {
+    io.err(`lvsctl ${verb}: ${e instanceof Error ? e.message : String(e)}\n`);
+    return EXIT.FAILED;
+  }
+}
+
+const isEntry = typeof process !== 'undefined' && process.argv[1] && /lvsctl\.(ts|cjs|js)$/.test(process.argv[1]);
+if (isEntry) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}
