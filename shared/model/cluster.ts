@@ -104,6 +104,8 @@ export const clusterSchema = z
     tcp: z.array(serviceSchema).default([]),
     udp: z.array(serviceSchema).default([]),
     realservers: z.array(realserverSchema).default([]),
+    /** Pre-trusted host keys in OpenSSH known_hosts line format (e.g. the lab's), honoured like ~/.ssh/known_hosts. */
+    knownHosts: z.array(z.string().max(16384)).optional(),
   })
   .superRefine((c, ctx) => {
     const seen = new Map<string, number>();
