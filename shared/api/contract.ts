@@ -1,0 +1,230 @@
+/**
+ * The ONE IPC contract: every method (input/output zod schemas) and every event (payload schema) that crosses between the
+ * renderer and the main side. Electron's preload + ipcMain adapter and the local web host are both typed from this list,
+ * and both parse every input with these schemas. Add a method here first; the types follow everywhere.
+ */
+import { z } from 'zod';
+import { clusterSchema } from '../model/cluster.ts';
+import { appErrorSchema } from '../result.ts';
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
+const clusterRef = z.object({ clusterId: id });
+const empty = z.object({}).strict();
+
+/** A virtual-service table as the renderer sees it (plain data, counters optional). */
+export const tableSchema = z.object({
+  services: z.array(
+    z.object({
+      protocol: z.enum(['tcp', 'udp', 'sctp', 'fwmark']),
+      address: z.string(),
+      port: z.number(),
+      fwmark: z.number().optional(),
+      family: z.enum(['inet', 'inet6']),
+      scheduler: z.string(),
+      persistent: z.object({ timeout: z.number(), netmask: z.string().optional() }).optional(),
+      flags: z.array(z.string()).optional(),
+      destinations: z.array(
+        z.object({
+          address: z.string(),
+          port: z.number(),
+          forward: z.enum(['masq', 'route', 'tunnel', 'local']),
+          weight: z.number(),
+          upperThreshold: z.number().optional(),
+          lowerThreshold: z.number().optional(),
+          tunType: z.string().optional(),
+          activeConns: z.number().optional(),
+          inactiveConns: z.number().optional(),
+          persistConns: z.number().optional(),
+        }).passthrough(),
+      ),
+    }).passthrough(),
+  ),
+});
+
+/** One planned command, already shell-quoted for display. */
+export const planStepSchema = z.object({
+  host: z.string(),
+  command: z.string(),
+  stdin: z.string().optional(),
+  why: z.string(),
+});
+/** The director verbs (the seed's script) plus reconcile (minimal diff against the live table). */
+export const directorVerbSchema = z.enum(['start', 'stop', 'reload', 'update', 'reconcile']);
+
+/** What a run did. */
+export const runResultSchema = z.object({
+  runId: z.string(),
+  verb: z.string(),
+  dryRun: z.boolean(),
+  steps: z.array(planStepSchema),
+  applied: z.boolean(),
+  changes: z.array(z.string()),
+  table: tableSchema.optional(),
+});
+
+/** A difference between the profile and the live table. */
+export const driftItemSchema = z.object({ kind: z.enum(['missing', 'extra', 'changed']), what: z.string(), detail: z.string() });
+
+/** Live director status. */
+export const statusSchema = z.object({
+  table: tableSchema,
+  vipUp: z.boolean(),
+  forwarding: z.boolean(),
+  drift: z.array(driftItemSchema),
+  health: z.record(z.string(), z.enum(['up', 'down', 'unknown'])),
+  observedAt: z.number(),
+});
+
+/** A realserver check (the seed's lvs-route check plus load and services). */
+export const realserverCheckSchema = z.object({
+  name: z.string(),
+  host: z.string(),
+  os: z.string(),
+  reachable: z.boolean(),
+  error: appErrorSchema.optional(),
+  load: z.tuple([z.number(), z.number(), z.number()]).optional(),
+  users: z.number().optional(),
+  displayManager: z.object({ name: z.string(), running: z.boolean() }).optional(),
+  telnet: z.boolean().optional(),
+  route: z.object({ ok: z.boolean(), problems: z.array(z.string()) }).optional(),
+});
+
+/** An X server or telnet client found on this desktop. */
+export const launcherSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.enum(['xdmcp', 'telnet']),
+  path: z.string(),
+  argsTemplate: z.array(z.string()),
+});
+
+/** One audited remote command. */
+export const auditEntrySchema = z.object({
+  time: z.number(),
+  host: z.string(),
+  argv: z.array(z.string()),
+  code: z.number().nullable(),
+  durationMs: z.number(),
+  outputExcerpt: z.string(),
+});
+
+/** One metrics sample for a cluster (all realservers at one instant). */
+export const sampleSchema = z.object({
+  clusterId: z.string(),
+  time: z.number(),
+  realservers: z.array(
+    z.object({
+      address: z.string(),
+      name: z.string(),
+      activeConns: z.number(),
+      inactiveConns: z.number(),
+      cps: z.number(),
+      load1: z.number().optional(),
+    }),
+  ),
+});
+
+/** App settings kept in electron-store (or the web host's settings file). */
+export const settingsSchema = z.object({
+  theme: z.enum(['system', 'light', 'dark']).default('system'),
+  sampleIntervalSec: z.number().int().min(1).max(300).default(5),
+  launcherOverrides: z.record(z.string(), z.object({ path: z.string(), argsTemplate: z.array(z.string()) })).default({}),
+  windowsAgent: z.enum(['pageant', 'openssh']).default('openssh'),
+});
+
+/** Every method: name → {input, output}. */
+export const methods = {
+  'clusters.list': { input: empty, output: z.array(clusterSchema) },
+  'clusters.get': { input: clusterRef, output: clusterSchema },
+  'clusters.save': { input: z.object({ cluster: z.unknown() }), output: clusterSchema },
+  'clusters.delete': { input: clusterRef, output: empty },
+  'clusters.importConf': {
+    input: z.union([
+      z.object({ source: z.literal('text'), text: z.string().max(1_000_000), file: z.string().max(260), base: z.unknown() }),
+      z.object({ source: z.literal('director'), clusterId: id }),
+    ]),
+    output: z.object({ cluster: z.unknown(), warnings: z.array(z.string()) }),
+  },
+  'clusters.exportConf': { input: clusterRef, output: z.object({ text: z.string() }) },
+  'secrets.set': { input: z.object({ ref: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/), value: z.string().min(1).max(4096) }), output: empty },
+  'secrets.has': { input: z.object({ ref: z.string() }), output: z.object({ present: z.boolean() }) },
+  'hostKeys.trust': {
+    input: z.object({ host: z.string(), port: z.number(), keyType: z.string(), key: z.string(), fingerprint: z.string() }),
+    output: empty,
+  },
+  'director.plan': { input: clusterRef.extend({ verb: directorVerbSchema }), output: runResultSchema },
+  'director.run': { input: clusterRef.extend({ verb: directorVerbSchema, dryRun: z.boolean().default(false) }), output: runResultSchema },
+  'director.status': { input: clusterRef, output: statusSchema },
+  'director.setWeight': {
+    input: clusterRef.extend({ realserver: z.string(), weight: z.number().int().min(0).max(65535) }),
+    output: runResultSchema,
+  },
+  'director.drain': { input: clusterRef.extend({ realserver: z.string() }), output: runResultSchema },
+  'director.disable': { input: clusterRef.extend({ realserver: z.string() }), output: runResultSchema },
+  'director.enable': { input: clusterRef.extend({ realserver: z.string() }), output: runResultSchema },
+  'realservers.check': { input: clusterRef.extend({ name: z.string().optional() }), output: z.array(realserverCheckSchema) },
+  'realservers.routeFix': {
+    input: clusterRef.extend({ name: z.string().optional(), dryRun: z.boolean().default(false) }),
+    output: z.array(z.object({ name: z.string(), steps: z.array(planStepSchema), applied: z.boolean(), error: appErrorSchema.optional() })),
+  },
+  'connect.detect': { input: empty, output: z.array(launcherSchema) },
+  'connect.launch': {
+    input: clusterRef.extend({ kind: z.enum(['xdmcp', 'telnet']), launcherId: z.string().optional() }),
+    output: z.object({ pid: z.number().optional(), argv: z.array(z.string()), landedOn: z.object({ address: z.string(), name: z.string() }).optional() }),
+  },
+  'connect.whereAmI': { input: clusterRef, output: z.object({ landedOn: z.object({ address: z.string(), name: z.string() }).optional() }) },
+  'audit.list': { input: z.object({ limit: z.number().int().min(1).max(10000).default(500) }), output: z.array(auditEntrySchema) },
+  'audit.export': { input: z.object({ format: z.enum(['csv', 'json']) }), output: z.object({ text: z.string() }) },
+  'metrics.history': {
+    input: clusterRef.extend({ window: z.enum(['5m', '1h', '24h']) }),
+    output: z.array(sampleSchema),
+  },
+  'metrics.watch': { input: clusterRef.extend({ on: z.boolean() }), output: empty },
+  'settings.get': { input: empty, output: settingsSchema },
+  'settings.set': { input: settingsSchema.partial(), output: settingsSchema },
+} as const;
+
+/** Every event the main side pushes: name → payload schema. */
+export const events = {
+  'director.progress': z.object({
+    clusterId: z.string(),
+    runId: z.string(),
+    index: z.number(),
+    total: z.number(),
+    host: z.string(),
+    command: z.string(),
+    status: z.enum(['running', 'ok', 'failed', 'rolled-back']),
+    output: z.string().optional(),
+  }),
+  'cluster.sample': sampleSchema,
+  'audit.entry': auditEntrySchema,
+  'app.log': z.object({ time: z.number(), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+} as const;
+
+/** A method name. */
+export type MethodName = keyof typeof methods;
+/** An event name. */
+export type EventName = keyof typeof events;
+/** What a caller passes to a method (defaults optional). */
+export type MethodInput<M extends MethodName> = z.input<(typeof methods)[M]['input']>;
+/** What a handler receives (defaults applied, validated). */
+export type MethodParsedInput<M extends MethodName> = z.output<(typeof methods)[M]['input']>;
+/** What a method returns. */
+export type MethodOutput<M extends MethodName> = z.output<(typeof methods)[M]['output']>;
+/** An event's payload. */
+export type EventPayload<E extends EventName> = z.output<(typeof events)[E]>;
+
+/** The main side implements this; both transports (ipcMain and the web host) dispatch to it. */
+export type ApiHandlers = { [M in MethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>> };
+
+/** The renderer's view: plain async functions returning Result-shaped data, and event subscriptions. */
+export interface ApiClient {
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<{ ok: true; value: MethodOutput<M> } | { ok: false; error: z.output<typeof appErrorSchema> }>;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** The list of method names, for preload/adapters that must expose exactly these. */
+export const METHOD_NAMES = Object.keys(methods) as MethodName[];
+/** The list of event names. */
+export const EVENT_NAMES = Object.keys(events) as EventName[];
