@@ -1,0 +1,223 @@
+/**
+ * ipvsadm rule builders: a table (shared/model/ipvs.ts) → the argv tails ipvsadm takes, and the exact text `ipvsadm -S -n`
+ * prints for it (which is also what `ipvsadm -R` reads on stdin). Pure; no I/O.
+ *
+ * Save format, from ipvsadm 1.31 ipvsadm.c (print_service_entry / print_tunnel_rule / addrport_to_anyname with FMT_RULE |
+ * FMT_NUMERIC; print_title prints nothing for FMT_RULE, list_all prints no version banner for FMT_RULE):
+ *
+ *   service:  "-A %s -s %s"  svc_name, sched_name
+ *             then " -p %u" timeout                       if persistent
+ *                  " -M %s" inet_ntoa(netmask)            IPv4, persistent, netmask != 255.255.255.255
+ *                  " -M %i" netmask                       IPv6, persistent, netmask != 128
+ *                  " --pe %s"                             if a persistence engine is set (not modelled here)
+ *                  " -o"                                  one-packet scheduling (flag 'ops')
+ *                  " -b " + sched flags joined by ","     sh-fallback,sh-port | mh-fallback,mh-port | flag-1,flag-2,flag-3
+ *   svc_name: "-t|-u|--sctp-service ADDR:PORT"  (IPv6: "[ADDR]:PORT")   or   "-f %u"  /  "-f %u -6" (IPv6 fwmark)
+ *   dest:     "-a %s -r %s %s -w %d"  svc_name, ADDR:PORT, -m|-i|-g (Local is saved as -g), weight
+ *             tunnel: + " --tun-type ipip" | " --tun-type gre <flag>" | " --tun-type gue --tun-port %d <flag>"
+ *             (thresholds -x/-y are NOT saved by ipvsadm -S)
+ *   order:    services sorted by ipvs_cmp_services (fwmark, af, protocol, address, port), destinations by ipvs_cmp_dests
+ *             (address, port), libipvs.c. Both subtract unsigned 32-bit words into an int, so e.g. 192.168.0.1 sorts
+ *             BEFORE 10.0.0.1 (the difference wraps negative); that quirk is reproduced in compareServices/compareDests.
+ */
+import { AppError } from '../../shared/result.ts';
+import type { IpvsDestination, IpvsForward, IpvsService, IpvsServiceKey, IpvsTable } from '../../shared/model/ipvs.ts';
+
+/** The program every step built from these tails runs. */
+export const IPVSADM = 'ipvsadm';
+
+/** "ADDR:PORT" as ipvsadm -n prints and takes it; IPv6 in brackets. */
+export function addrPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/** The service selector: ['-t', 'VIP:PORT'] | ['-u', …] | ['--sctp-service', …] | ['-f', 'N'] (+ '-6' for IPv6 fwmark). */
+export function serviceTarget(key: IpvsServiceKey): string[] {
+  switch (key.protocol) {
+    case 'tcp':
+      return ['-t', addrPort(key.address, key.port)];
+    case 'udp':
+      return ['-u', addrPort(key.address, key.port)];
+    case 'sctp':
+      return ['--sctp-service', addrPort(key.address, key.port)];
+    case 'fwmark':
+      if (key.fwmark === undefined || key.fwmark < 1) throw new AppError('INVALID_INPUT', 'fwmark service without a firewall mark ≥ 1');
+      return key.family === 'inet6' ? ['-f', String(key.fwmark), '-6'] : ['-f', String(key.fwmark)];
+  }
+}
+
+/** Scheduler flags in the order ipvsadm's print_sched_flags writes them. */
+const SCHED_FLAG_ORDER = ['sh-fallback', 'sh-port', 'mh-fallback', 'mh-port', 'flag-1', 'flag-2', 'flag-3'];
+
+/** The -b flags of a service (everything in `flags` but 'ops'), in ipvsadm's order. */
+export function schedFlags(svc: Pick<IpvsService, 'flags'>): string[] {
+  const f = (svc.flags ?? []).filter((x) => x !== 'ops');
+  for (const x of f) if (!SCHED_FLAG_ORDER.includes(x)) throw new AppError('INVALID_INPUT', `unknown service flag '${x}'`);
+  return [...new Set(f)].sort((a, b) => SCHED_FLAG_ORDER.indexOf(a) - SCHED_FLAG_ORDER.indexOf(b));
+}
+
+/** True when the netmask is the default one ipvsadm leaves out (/32 for IPv4, 128 for IPv6). */
+function isDefaultNetmask(svc: IpvsService, mask: string | undefined): boolean {
+  return mask === undefined || mask === (svc.family === 'inet6' ? '128' : '255.255.255.255');
+}
+
+/** Service options after the selector: -s, -p, -M, -o, -b (same order as the save format). */
+function serviceOptions(svc: IpvsService): string[] {
+  const out = ['-s', svc.scheduler];
+  if (svc.persistent) {
+    out.push('-p', String(svc.persistent.timeout));
+    if (!isDefaultNetmask(svc, svc.persistent.netmask)) out.push('-M', svc.persistent.netmask!);
+  }
+  if (svc.flags?.includes('ops')) out.push('-o');
+  const b = schedFlags(svc);
+  if (b.length) out.push('-b', b.join(','));
+  return out;
+}
+
+/** `-A` (or `-E` with op 'edit') argv tail for a virtual service, e.g. ['-A','-u','10.0.0.1:177','-s','wlc','-p','360']. */
+export function serviceArgs(svc: IpvsService, op: 'add' | 'edit' = 'add'): string[] {
+  return [op === 'add' ? '-A' : '-E', ...serviceTarget(svc), ...serviceOptions(svc)];
+}
+
+/** `-D` argv tail deleting a virtual service (and all its destinations). */
+export function deleteServiceArgs(key: IpvsServiceKey): string[] {
+  return ['-D', ...serviceTarget(key)];
+}
+
+const FORWARD_SWITCH: Record<IpvsForward, string> = { masq: '-m', route: '-g', tunnel: '-i', local: '-g' };
+
+/** The forwarding switch ipvsadm takes for a method (-m NAT, -g direct routing, -i IPIP tunnel; Local is saved as -g). */
+export function forwardSwitch(f: IpvsForward): string {
+  return FORWARD_SWITCH[f];
+}
+
+const TUN_FLAG_OPTS: Record<string, string> = { nocsum: '--tun-nocsum', csum: '--tun-csum', remcsum: '--tun-remcsum' };
+
+/**
+ * Tunnel options for a tunnel destination. `tunType` is what `ipvsadm -L -n --tun-info` shows in TunnelInfo:
+ * "ipip" (default when absent), "gre:FLAG" or "gue:PORT:FLAG" with FLAG nocsum|csum|remcsum.
+ */
+export function tunnelOptions(d: Pick<IpvsDestination, 'forward' | 'tunType'>): string[] {
+  if (d.forward !== 'tunnel') return [];
+  const t = d.tunType ?? 'ipip';
+  const parts = t.split(':');
+  const flag = (s: string | undefined): string => {
+    const o = s === undefined ? undefined : TUN_FLAG_OPTS[s];
+    if (!o) throw new AppError('INVALID_INPUT', `tunnel type '${t}': unknown checksum flag '${s ?? ''}'`);
+    return o;
+  };
+  if (parts[0] === 'ipip' && parts.length === 1) return ['--tun-type', 'ipip'];
+  if (parts[0] === 'gre' && parts.length === 2) return ['--tun-type', 'gre', flag(parts[1])];
+  if (parts[0] === 'gue' && parts.length === 3 && /^\d{1,5}$/.test(parts[1]!)) return ['--tun-type', 'gue', '--tun-port', parts[1]!, flag(parts[2])];
+  throw new AppError('INVALID_INPUT', `tunnel type '${t}' is not ipip, gre:FLAG or gue:PORT:FLAG`);
+}
+
+/** `-a` (or `-e` with op 'edit') argv tail for a destination: -r ADDR:PORT, forwarding, -w, -x/-y when set, tunnel options. */
+export function destinationArgs(svc: IpvsServiceKey, dest: IpvsDestination, op: 'add' | 'edit' = 'add'): string[] {
+  const out = [op === 'add' ? '-a' : '-e', ...serviceTarget(svc), '-r', addrPort(dest.address, dest.port), forwardSwitch(dest.forward), '-w', String(dest.weight)];
+  if (dest.upperThreshold) out.push('-x', String(dest.upperThreshold));
+  if (dest.lowerThreshold) out.push('-y', String(dest.lowerThreshold));
+  out.push(...tunnelOptions(dest));
+  return out;
+}
+
+/** `-d` argv tail deleting one destination of a service. */
+export function deleteDestinationArgs(svc: IpvsServiceKey, dest: Pick<IpvsDestination, 'address' | 'port'>): string[] {
+  return ['-d', ...serviceTarget(svc), '-r', addrPort(dest.address, dest.port)];
+}
+
+/** The address as 32-bit words (1 for IPv4, 4 for IPv6), as libipvs compares them. */
+export function addressWords(address: string): number[] {
+  if (!address.includes(':')) {
+    const p = address.split('.').map(Number);
+    if (p.length !== 4 || p.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) throw new AppError('INVALID_INPUT', `not an IPv4 address: ${address}`);
+    return [((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0];
+  }
+  // "::ffff:1.2.3.4": the trailing dotted quad is the last two 16-bit groups.
+  let a = address;
+  const v4 = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (v4) {
+    const w = addressWords(v4[2]!)[0]!;
+    a = `${v4[1]}${(w >>> 16).toString(16)}:${(w & 0xffff).toString(16)}`;
+  }
+  const halves = a.split('::');
+  if (halves.length > 2) throw new AppError('INVALID_INPUT', `not an IPv6 address: ${address}`);
+  const parse = (s: string) => (s === '' ? [] : s.split(':').map((h) => (/^[0-9a-fA-F]{1,4}$/.test(h) ? parseInt(h, 16) : NaN)));
+  const head = parse(halves[0]!);
+  const rest = halves.length === 2 ? parse(halves[1]!) : [];
+  const fill = 8 - head.length - rest.length;
+  if ((halves.length === 1 && fill !== 0) || fill < 0) throw new AppError('INVALID_INPUT', `not an IPv6 address: ${address}`);
+  const groups = [...head, ...Array<number>(fill).fill(0), ...rest];
+  if (groups.length !== 8 || groups.some((g) => Number.isNaN(g))) throw new AppError('INVALID_INPUT', `not an IPv6 address: ${address}`);
+  return [0, 2, 4, 6].map((i) => ((groups[i]! << 16) | groups[i + 1]!) >>> 0);
+}
+
+/** C's `int r = (u32)a - (u32)b`: the difference wrapped to a signed 32-bit int (libipvs's comparators do this). */
+const cdiff = (a: number, b: number): number => (a - b) | 0;
+
+const PROTO_NUMBER: Record<IpvsServiceKey['protocol'], number> = { tcp: 6, udp: 17, sctp: 132, fwmark: 0 };
+const AF_NUMBER = { inet: 2, inet6: 10 } as const;
+
+/** libipvs ipvs_cmp_services: fwmark, af, protocol, address words, port (each difference wrapped to int). */
+export function compareServices(a: IpvsServiceKey, b: IpvsServiceKey): number {
+  let r = cdiff(a.fwmark ?? 0, b.fwmark ?? 0);
+  if (r) return r;
+  r = AF_NUMBER[a.family] - AF_NUMBER[b.family];
+  if (r) return r;
+  // ipvsadm -f sets protocol IPPROTO_TCP ("a sane value, even though it is not used"), so fwmark compares as tcp.
+  r = PROTO_NUMBER[a.protocol === 'fwmark' ? 'tcp' : a.protocol] - PROTO_NUMBER[b.protocol === 'fwmark' ? 'tcp' : b.protocol];
+  if (r) return r;
+  if (a.protocol !== 'fwmark' && b.protocol !== 'fwmark') {
+    const wa = addressWords(a.address);
+    const wb = addressWords(b.address);
+    for (let i = 0; !r && i < wa.length; i++) r = cdiff(wa[i]!, wb[i] ?? 0);
+    if (r) return r;
+  }
+  return a.port - b.port;
+}
+
+/** libipvs ipvs_cmp_dests: address words, then port (differences wrapped to int). */
+export function compareDests(a: Pick<IpvsDestination, 'address' | 'port'>, b: Pick<IpvsDestination, 'address' | 'port'>): number {
+  const wa = addressWords(a.address);
+  const wb = addressWords(b.address);
+  let r = wa.length - wb.length;
+  for (let i = 0; !r && i < wa.length; i++) r = cdiff(wa[i]!, wb[i]!);
+  return r || a.port - b.port;
+}
+
+/** The svc_name part of a save line: "-t 10.0.0.1:23" or "-f 7 -6". */
+function saveServiceName(key: IpvsServiceKey): string {
+  return serviceTarget(key).join(' ');
+}
+
+/** One "-A …" save line (without newline), exactly as ipvsadm -S -n prints it. */
+export function formatServiceSaveLine(svc: IpvsService): string {
+  let line = `-A ${saveServiceName(svc)} -s ${svc.scheduler}`;
+  if (svc.persistent) {
+    line += ` -p ${svc.persistent.timeout}`;
+    if (!isDefaultNetmask(svc, svc.persistent.netmask)) line += ` -M ${svc.persistent.netmask}`;
+  }
+  if (svc.flags?.includes('ops')) line += ' -o';
+  const b = schedFlags(svc);
+  if (b.length) line += ` -b ${b.join(',')}`;
+  return line;
+}
+
+/** One "-a …" save line (without newline), exactly as ipvsadm -S -n prints it (thresholds are not saved). */
+export function formatDestinationSaveLine(svc: IpvsServiceKey, d: IpvsDestination): string {
+  const tun = tunnelOptions(d);
+  return `-a ${saveServiceName(svc)} -r ${addrPort(d.address, d.port)} ${forwardSwitch(d.forward)} -w ${d.weight}${tun.length ? ` ${tun.join(' ')}` : ''}`;
+}
+
+/**
+ * The whole table as the exact text `ipvsadm -S -n` prints: services and destinations sorted as libipvs sorts them, one
+ * line each, every line ending in "\n" ('' for an empty table). Feed it to `ipvsadm -R` to restore the table in one go.
+ */
+export function formatSaveLines(table: IpvsTable): string {
+  let out = '';
+  for (const svc of [...table.services].sort(compareServices)) {
+    out += `${formatServiceSaveLine(svc)}\n`;
+    for (const d of [...svc.destinations].sort(compareDests)) out += `${formatDestinationSaveLine(svc, d)}\n`;
+  }
+  return out;
+}
