@@ -9,7 +9,7 @@
  *             then " -p %u" timeout                       if persistent
  *                  " -M %s" inet_ntoa(netmask)            IPv4, persistent, netmask != 255.255.255.255
  *                  " -M %i" netmask                       IPv6, persistent, netmask != 128
- *                  " --pe %s"                             if a persistence engine is set (not modelled here)
+ *                  " --pe %s"                             if a persistence engine is set (persistenceEngine)
  *                  " -o"                                  one-packet scheduling (flag 'ops')
  *                  " -b " + sched flags joined by ","     sh-fallback,sh-port | mh-fallback,mh-port | flag-1,flag-2,flag-3
  *   svc_name: "-t|-u|--sctp-service ADDR:PORT"  (IPv6: "[ADDR]:PORT")   or   "-f %u"  /  "-f %u -6" (IPv6 fwmark)
@@ -61,13 +61,14 @@ function isDefaultNetmask(svc: IpvsService, mask: string | undefined): boolean {
   return mask === undefined || mask === (svc.family === 'inet6' ? '128' : '255.255.255.255');
 }
 
-/** Service options after the selector: -s, -p, -M, -o, -b (same order as the save format). */
+/** Service options after the selector: -s, -p, -M, --pe, -o, -b (same order as the save format). */
 function serviceOptions(svc: IpvsService): string[] {
   const out = ['-s', svc.scheduler];
   if (svc.persistent) {
     out.push('-p', String(svc.persistent.timeout));
     if (!isDefaultNetmask(svc, svc.persistent.netmask)) out.push('-M', svc.persistent.netmask!);
   }
+  if (svc.persistenceEngine) out.push('--pe', svc.persistenceEngine);
   if (svc.flags?.includes('ops')) out.push('-o');
   const b = schedFlags(svc);
   if (b.length) out.push('-b', b.join(','));
@@ -197,6 +198,7 @@ export function formatServiceSaveLine(svc: IpvsService): string {
     line += ` -p ${svc.persistent.timeout}`;
     if (!isDefaultNetmask(svc, svc.persistent.netmask)) line += ` -M ${svc.persistent.netmask}`;
   }
+  if (svc.persistenceEngine) line += ` --pe ${svc.persistenceEngine}`;
   if (svc.flags?.includes('ops')) line += ' -o';
   const b = schedFlags(svc);
   if (b.length) line += ` -b ${b.join(',')}`;
@@ -220,4 +222,130 @@ export function formatSaveLines(table: IpvsTable): string {
     for (const d of [...svc.destinations].sort(compareDests)) out += `${formatDestinationSaveLine(svc, d)}\n`;
   }
   return out;
+}
+
+/** One ipvsadm command as data: what parseRuleArgs makes of an argv tail (or of one `ipvsadm -R` line). */
+export type IpvsRule =
+  | { cmd: 'clear' }
+  | { cmd: 'restore' }
+  | { cmd: 'add-service' | 'edit-service'; service: IpvsService }
+  | { cmd: 'delete-service'; service: IpvsServiceKey }
+  | { cmd: 'add-dest' | 'edit-dest'; service: IpvsServiceKey; dest: IpvsDestination }
+  | { cmd: 'delete-dest'; service: IpvsServiceKey; dest: Pick<IpvsDestination, 'address' | 'port'> };
+
+const COMMANDS: Record<string, IpvsRule['cmd']> = {
+  '-A': 'add-service', '--add-service': 'add-service',
+  '-E': 'edit-service', '--edit-service': 'edit-service',
+  '-D': 'delete-service', '--delete-service': 'delete-service',
+  '-C': 'clear', '--clear': 'clear',
+  '-R': 'restore', '--restore': 'restore',
+  '-a': 'add-dest', '--add-server': 'add-dest',
+  '-e': 'edit-dest', '--edit-server': 'edit-dest',
+  '-d': 'delete-dest', '--delete-server': 'delete-dest',
+};
+
+// "10.0.0.1:23", "[2001:db8::1]:23", or without ":PORT" (a -r for a fwmark service, or the service's port)
+const ADDR_PORT = /^(?:\[([0-9A-Fa-f:.]+)\]|(\d{1,3}(?:\.\d{1,3}){3}))(?::(\d{1,5}))?$/;
+
+/**
+ * Parses an ipvsadm argv tail (numeric addresses only, long or short options, one option per word) back into an
+ * IpvsRule, with ipvsadm's defaults: scheduler wlc, -p without a value = 300 s, forwarding -g, weight 1. The inverse of
+ * serviceArgs/destinationArgs, used by the table simulator and for `ipvsadm -R` lines. Throws INVALID_INPUT naming the
+ * word it does not understand.
+ */
+export function parseRuleArgs(args: readonly string[]): IpvsRule {
+  const bad = (why: string): never => {
+    throw new AppError('INVALID_INPUT', `ipvsadm ${args.join(' ')}: ${why}`);
+  };
+  let cmd: IpvsRule['cmd'] | undefined;
+  let proto: IpvsServiceKey['protocol'] | undefined;
+  let target: string | undefined;
+  let v6 = false;
+  const svc: Partial<IpvsService> = {};
+  let persistent: { timeout: number; netmask?: string } | undefined;
+  const flags: string[] = [];
+  let real: string | undefined;
+  const dest: Partial<IpvsDestination> = {};
+  let tunType: string | undefined;
+  let tunPort: string | undefined;
+  let tunFlag: string | undefined;
+  const num = (v: string | undefined, what: string, max: number): number => {
+    if (v === undefined || !/^\d+$/.test(v) || Number(v) > max) return bad(`${what} needs a number 0–${max}, got '${v ?? ''}'`);
+    return Number(v);
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const val = () => (i + 1 < args.length ? args[++i]! : bad(`${a} needs a value`));
+    if (COMMANDS[a]) {
+      if (cmd) bad(`two commands (${a})`);
+      cmd = COMMANDS[a];
+    } else if (a === '-t' || a === '--tcp-service') [proto, target] = ['tcp', val()];
+    else if (a === '-u' || a === '--udp-service') [proto, target] = ['udp', val()];
+    else if (a === '--sctp-service') [proto, target] = ['sctp', val()];
+    else if (a === '-f' || a === '--fwmark-service') [proto, target] = ['fwmark', val()];
+    else if (a === '-6' || a === '--ipv6') v6 = true;
+    else if (a === '-s' || a === '--scheduler') svc.scheduler = val();
+    else if (a === '-p' || a === '--persistent') {
+      // -p takes an optional value: the next word if it is a number.
+      persistent = { ...persistent, timeout: args[i + 1] !== undefined && /^\d+$/.test(args[i + 1]!) ? num(args[++i], '-p', 2678400) : 300 };
+    } else if (a === '-M' || a === '--netmask') persistent = { timeout: persistent?.timeout ?? 0, netmask: val() };
+    else if (a === '--pe') svc.persistenceEngine = val();
+    else if (a === '-o' || a === '--ops') flags.push('ops');
+    else if (a === '-b' || a === '--sched-flags') flags.push(...val().split(','));
+    else if (a === '-r' || a === '--real-server') real = val();
+    else if (a === '-m' || a === '--masquerading') dest.forward = 'masq';
+    else if (a === '-g' || a === '--gatewaying') dest.forward = 'route';
+    else if (a === '-i' || a === '--ipip') dest.forward = 'tunnel';
+    else if (a === '-w' || a === '--weight') dest.weight = num(val(), '-w', 65535);
+    else if (a === '-x' || a === '--u-threshold') dest.upperThreshold = num(val(), '-x', 2 ** 32 - 1);
+    else if (a === '-y' || a === '--l-threshold') dest.lowerThreshold = num(val(), '-y', 2 ** 32 - 1);
+    else if (a === '--tun-type') tunType = val();
+    else if (a === '--tun-port') tunPort = String(num(val(), '--tun-port', 65535));
+    else if (a === '--tun-nocsum' || a === '--tun-csum' || a === '--tun-remcsum') tunFlag = a.slice(6);
+    else bad(`unknown word '${a}'`);
+  }
+  if (!cmd) return bad('no command (-A/-E/-D/-C/-R/-a/-e/-d)');
+  if (cmd === 'clear' || cmd === 'restore') {
+    if (args.length !== 1) bad(`${args[0]} takes no options`);
+    return { cmd };
+  }
+  if (!proto || target === undefined) return bad('no service (-t/-u/--sctp-service/-f)');
+  let key: IpvsServiceKey;
+  if (proto === 'fwmark') {
+    const mark = num(target, '-f', 2 ** 32 - 1);
+    if (mark < 1) bad('fwmark must be ≥ 1');
+    key = { protocol: 'fwmark', address: '', port: 0, fwmark: mark, family: v6 ? 'inet6' : 'inet' };
+  } else {
+    const m = ADDR_PORT.exec(target);
+    if (!m || m[3] === undefined) return bad(`service '${target}' is not ADDR:PORT`);
+    const address = m[1] ?? m[2]!;
+    addressWords(address);
+    key = { protocol: proto, address, port: num(m[3], 'port', 65535), family: m[1] ? 'inet6' : 'inet' };
+  }
+  if (cmd === 'delete-service') return { cmd, service: key };
+  if (cmd === 'add-service' || cmd === 'edit-service') {
+    if (persistent && persistent.timeout === 0) bad('-M without -p');
+    const service: IpvsService = { ...key, scheduler: svc.scheduler ?? 'wlc', destinations: [] };
+    if (persistent) service.persistent = persistent.netmask !== undefined && !isDefaultNetmask(service, persistent.netmask) ? persistent : { timeout: persistent.timeout };
+    if (svc.persistenceEngine !== undefined) service.persistenceEngine = svc.persistenceEngine;
+    if (flags.length) service.flags = [...(flags.includes('ops') ? ['ops'] : []), ...schedFlags({ flags })];
+    return { cmd, service };
+  }
+  if (real === undefined) return bad('no -r ADDR:PORT');
+  const r = ADDR_PORT.exec(real);
+  if (!r) return bad(`real server '${real}' is not ADDR[:PORT]`);
+  const address = r[1] ?? r[2]!;
+  addressWords(address);
+  const port = r[3] !== undefined ? num(r[3], 'port', 65535) : key.port;
+  if (cmd === 'delete-dest') return { cmd, service: key, dest: { address, port } };
+  const d: IpvsDestination = { address, port, forward: dest.forward ?? 'route', weight: dest.weight ?? 1 };
+  if (dest.upperThreshold) d.upperThreshold = dest.upperThreshold;
+  if (dest.lowerThreshold) d.lowerThreshold = dest.lowerThreshold;
+  if (d.forward === 'tunnel' && tunType !== undefined) {
+    const flag = tunFlag ?? 'nocsum';
+    if (tunType === 'gre') d.tunType = `gre:${flag}`;
+    else if (tunType === 'gue') d.tunType = `gue:${tunPort ?? bad('--tun-type gue needs --tun-port')}:${flag}`;
+    else if (tunType !== 'ipip') bad(`unknown --tun-type '${tunType}'`);
+  }
+  return { cmd, service: key, dest: d };
 }
