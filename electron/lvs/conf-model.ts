@@ -61,7 +61,7 @@ export function confToCluster(vars: ConfVariables, base: ConfClusterBase, file =
   throw new AppError('INVALID_INPUT', issueLines(res.error, vars, file).join('\n'));
 }
 
-/** One located message per zod issue, sorted by position. */
+/** One located message per place (the first zod issue there), sorted by position. */
 function issueLines(error: z.ZodError, vars: ConfVariables, file: string): string[] {
   const located: { line: number; col: number; text: string }[] = [];
   const scalar: Record<string, string> = { vip: 'VIP', vipIf: 'VIP_IF', lvsIf: 'LVS_IF' };
@@ -83,8 +83,11 @@ function issueLines(error: z.ZodError, vars: ConfVariables, file: string): strin
     // Not from the file: a field of the base profile.
     located.push({ line: 0, col: 0, text: `${issue.path.join('.') || '(profile)'}: ${issue.message}` });
   }
-  located.sort((a, b) => a.line - b.line || a.col - b.col);
-  return located.map((l) => (l.line === 0 ? `${file}: base profile ${l.text}` : `${file}:${l.line}:${l.col}: ${l.text}`));
+  // One message per place: zod may report several reasons for one value (e.g. out of range, and so not a TCP service).
+  const seen = new Set<string>();
+  const unique = located.filter((l) => l.line === 0 || (!seen.has(`${l.line}:${l.col}`) && seen.add(`${l.line}:${l.col}`)));
+  unique.sort((a, b) => a.line - b.line || a.col - b.col);
+  return unique.map((l) => (l.line === 0 ? `${file}: base profile ${l.text}` : `${file}:${l.line}:${l.col}: ${l.text}`));
 }
 
 /**

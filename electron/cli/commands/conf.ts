@@ -28,7 +28,7 @@ async function readConf(file: string, io: CliIo): Promise<string | undefined> {
   }
 }
 
-/** The human table: VARIABLE, VALUE, LINE; list variables get one item per row; newlines and tabs in values shown as \\n, \\t. */
+/** The human table: VARIABLE, VALUE, LINE; list variables get one item per row; newlines and tabs in values shown escaped as \n and \t. */
 function table(vars: ConfVariables): string {
   const rows: [string, string, string][] = [['VARIABLE', 'VALUE', 'LINE']];
   for (const v of vars.values()) {
