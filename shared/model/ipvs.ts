@@ -65,6 +65,8 @@ export interface IpvsService extends IpvsServiceKey {
   persistent?: { timeout: number; netmask?: string };
   /** Scheduler/service flags, e.g. ['ops'] for one-packet scheduling, or sh-fallback, sh-port. */
   flags?: string[];
+  /** Alternate persistence engine (`pe sip` in -L, `--pe sip` in -S); absent when none. */
+  persistenceEngine?: string;
   stats?: IpvsCounters;
   rate?: IpvsRates;
   destinations: IpvsDestination[];
@@ -84,7 +86,20 @@ export interface IpvsConnection {
   source: { address: string; port: number };
   virtual: { address: string; port: number };
   destination: { address: string; port: number };
+  /** Persistence engine name and data (`ipvsadm -L -n -c --persistent-conn`, only for entries that have them). */
+  peName?: string;
+  peData?: string;
 }
+
+/**
+ * A destination as one `ipvsadm -L -n` variant shows it: only the columns that variant prints are set (e.g. --stats
+ * shows no forward/weight, --thresholds no weight). Address and port are always there.
+ */
+export type IpvsListedDestination = Pick<IpvsDestination, 'address' | 'port'> & Partial<Omit<IpvsDestination, 'address' | 'port'>>;
+
+/** A virtual service as one `ipvsadm -L -n` variant shows it (--stats/--rate show no scheduler or persistence). */
+export type IpvsListedService = IpvsServiceKey &
+  Partial<Omit<IpvsService, keyof IpvsServiceKey | 'destinations'>> & { destinations: IpvsListedDestination[] };
 
 /** A stable string key for a virtual service, e.g. "tcp 10.0.0.1:23" or "fwmark 7 inet". */
 export function serviceKey(s: IpvsServiceKey): string {
