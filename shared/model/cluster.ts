@@ -73,6 +73,21 @@ export const sshTargetSchema = z.object({
 });
 export type SshTarget = z.infer<typeof sshTargetSchema>;
 
+/**
+ * A realserver's SSH settings: every field optional and WITHOUT defaults, so a missing field really inherits the
+ * director's (sshTargetSchema.partial() would fill in port 22, agent auth… and hide that).
+ */
+export const sshOverrideSchema = z.object({
+  host: hostSchema.optional(),
+  port: portNumberSchema.optional(),
+  user: sshTargetSchema.shape.user.optional(),
+  auth: authSchema.optional(),
+  sudo: sshTargetSchema.shape.sudo,
+  legacyAlgorithms: z.boolean().optional(),
+  viaDirector: z.boolean().optional(),
+});
+export type SshOverride = z.infer<typeof sshOverrideSchema>;
+
 /** One realserver (RIPS entry) with its place in the table and how to reach it. */
 export const realserverSchema = z.object({
   host: hostSchema,
@@ -84,7 +99,7 @@ export const realserverSchema = z.object({
   /** LVS interface on the realserver (the seed's NET_INTERFACE: eth0 / lan0). */
   netIf: ifNameSchema.default('eth0'),
   /** SSH access; missing fields come from the director's. */
-  ssh: sshTargetSchema.partial().optional(),
+  ssh: sshOverrideSchema.optional(),
 });
 export type Realserver = z.infer<typeof realserverSchema>;
 

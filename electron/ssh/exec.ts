@@ -1,0 +1,141 @@
+/**
+ * Runs one argv on an open ssh2 Client: quotes it with shellQuote (the one quoting function), opens an exec channel,
+ * feeds stdin (after the sudo password when sudo asks for it), streams output, and resolves {code, signal, stdout,
+ * stderr, durationMs}. A non-zero exit resolves; only timeout (TIMEOUT), cancel (CANCELLED), a refused sudo (AUTH_FAILED)
+ * or a channel that could not be opened (CONNECT_FAILED, detail.channelNotOpened = true) reject. Timeout and cancel send
+ * TERM to the remote command and close the channel; the channel is closed in every case.
+ */
+import { StringDecoder } from 'node:string_decoder';
+import type { Client, ClientChannel } from 'ssh2';
+import { AppError } from '../../shared/result.ts';
+import { shellQuote } from '../lvs/shell-quote.ts';
+import { newSudoMarker, sudoArgv, sudoFailure, SudoPromptFilter } from './sudo.ts';
+import type { ExecOptions, ExecResult } from './types.ts';
+
+/** How to run through sudo: not at all, `sudo -n` (no password), or with a password fed on the prompt. */
+export type SudoMode = { kind: 'none' } | { kind: 'nopasswd' } | { kind: 'password'; password: string };
+
+/** True for the error exec rejects with when the channel never opened (the command did not run: safe to retry). */
+export function isChannelNotOpened(e: unknown): boolean {
+  return e instanceof AppError && (e.detail as { channelNotOpened?: boolean } | undefined)?.channelNotOpened === true;
+}
+
+/** Runs argv on the client. `label` names the host in errors. */
+export function execOnClient(client: Client, label: string, argv: readonly string[], opts: ExecOptions = {}, sudo: SudoMode = { kind: 'none' }): Promise<ExecResult> {
+  const step = opts.step ?? argv[0] ?? 'exec';
+  if (opts.signal?.aborted) return Promise.reject(new AppError('CANCELLED', `${label}: ${step}: cancelled`, { host: label, step }));
+  const marker = sudo.kind === 'password' ? newSudoMarker() : undefined;
+  const fullArgv = opts.sudo && sudo.kind !== 'none' ? sudoArgv(argv, marker ? { marker } : undefined) : [...argv];
+  const useMarker = opts.sudo === true && marker !== undefined;
+  const command = shellQuote(fullArgv);
+  const started = performance.now();
+
+  return new Promise<ExecResult>((resolve, reject) => {
+    let channel: ClientChannel | undefined;
+    let failure: AppError | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let code: number | null = null;
+    let signal: string | null = null;
+    const out: Buffer[] = [];
+    const err: string[] = [];
+    const outDec = new StringDecoder('utf8');
+    const errDec = new StringDecoder('utf8');
+    const filter = useMarker ? new SudoPromptFilter(marker!) : undefined;
+    let stdinSent = false;
+
+    const cleanup = () => {
+      if (timer) clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+    };
+    const kill = (why: AppError) => {
+      if (failure) return;
+      failure = why;
+      if (channel) {
+        try {
+          channel.signal('TERM');
+        } catch {
+          // channel already gone
+        }
+        channel.close();
+      }
+    };
+    const onAbort = () => kill(new AppError('CANCELLED', `${label}: ${step}: cancelled`, { host: label, step }));
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.timeoutMs !== undefined) {
+      timer = setTimeout(() => kill(new AppError('TIMEOUT', `${label}: ${step}: no result within ${opts.timeoutMs} ms`, { host: label, step })), opts.timeoutMs);
+    }
+    const sendStdin = () => {
+      if (stdinSent || !channel) return;
+      stdinSent = true;
+      if (opts.stdin !== undefined && opts.stdin !== '') channel.write(opts.stdin);
+      channel.end();
+    };
+    const onStderrText = (text: string) => {
+      if (text === '') return;
+      err.push(text);
+      opts.onStderr?.(text);
+    };
+
+    const onChannel = (e: Error | undefined, ch: ClientChannel) => {
+      if (e) {
+        cleanup();
+        return reject(new AppError('CONNECT_FAILED', `${label}: ${step}: cannot open a channel (${e.message})`, { host: label, step, detail: { channelNotOpened: true }, cause: e }));
+      }
+      channel = ch;
+      if (failure) {
+        // Cancelled or timed out while the channel was opening.
+        ch.close();
+      }
+      ch.on('exit', (c: number | null, sig?: string) => {
+        code = typeof c === 'number' ? c : null;
+        signal = sig ? sig.replace(/^SIG/, '') : null;
+      });
+      ch.on('data', (d: Buffer) => {
+        out.push(d);
+        if (opts.onStdout) {
+          const t = outDec.write(d);
+          if (t) opts.onStdout(t);
+        }
+      });
+      ch.stderr.on('data', (d: Buffer) => {
+        const text = errDec.write(d);
+        if (!filter) return onStderrText(text);
+        const r = filter.push(text);
+        onStderrText(r.text);
+        if (r.newPrompts > 0 && sudo.kind === 'password') {
+          if (filter.prompts === 1) {
+            // sudo asked: the password goes first, then the caller's stdin.
+            ch.write(`${sudo.password}\n`);
+            sendStdin();
+          } else if (!stdinSent) sendStdin();
+          else ch.end();
+        }
+      });
+      ch.on('close', () => {
+        cleanup();
+        if (filter) onStderrText(filter.push(errDec.end()).text + filter.flush());
+        else onStderrText(errDec.end());
+        if (opts.onStdout) {
+          const t = outDec.end();
+          if (t) opts.onStdout(t);
+        }
+        if (failure) return reject(failure);
+        const stderr = err.join('');
+        if (opts.sudo && sudo.kind !== 'none') {
+          const sf = sudoFailure(label, code, stderr, filter?.prompts ?? 0);
+          if (sf) return reject(sf);
+        }
+        resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr, durationMs: performance.now() - started });
+      });
+      // Without a sudo prompt to wait for, stdin goes right away (and is closed so readers see EOF).
+      if (!useMarker) sendStdin();
+    };
+
+    try {
+      client.exec(command, onChannel);
+    } catch (e) {
+      cleanup();
+      reject(new AppError('CONNECT_FAILED', `${label}: ${step}: not connected (${(e as Error).message})`, { host: label, step, detail: { channelNotOpened: true }, cause: e }));
+    }
+  });
+}

@@ -1,0 +1,68 @@
+/**
+ * The host key trust the sessions use: read-only known_hosts sources (~/.ssh/known_hosts, a cluster profile's knownHosts
+ * lines) layered over the app's own writable store. New trust always goes to the store; known_hosts files are never written.
+ */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { checkKnownHosts, entryMatchesHost, knownKeyTypes, parseKnownHosts, type KnownHostsEntry } from './known-hosts.ts';
+import type { HostKeyTrust, HostKeyVerdict } from './types.ts';
+
+/** Where known_hosts lines come from. */
+export interface LayeredTrustOptions {
+  /** The writable store (FileTrustStore for the CLI, electron-store backed in the app). */
+  store: HostKeyTrust;
+  /** known_hosts files read (missing files are fine). Default: [~/.ssh/known_hosts]. Pass [] to ignore the user's file. */
+  knownHostsFiles?: string[];
+  /** Extra known_hosts lines, e.g. a cluster profile's `knownHosts`, with a name for errors. */
+  extraLines?: { source: string; lines: readonly string[] };
+}
+
+/** ~/.ssh/known_hosts. */
+export function userKnownHostsPath(): string {
+  return join(homedir(), '.ssh', 'known_hosts');
+}
+
+/**
+ * Combines sources the way OpenSSH combines its known_hosts files: a revoked key anywhere → changed; the key trusted
+ * anywhere → trusted; another key of this type anywhere → changed; else unknown.
+ */
+export class LayeredTrust implements HostKeyTrust {
+  private readonly entries: KnownHostsEntry[];
+  private readonly store: HostKeyTrust;
+
+  constructor(opts: LayeredTrustOptions) {
+    this.store = opts.store;
+    this.entries = [];
+    for (const file of opts.knownHostsFiles ?? [userKnownHostsPath()]) {
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw e;
+      }
+      this.entries.push(...parseKnownHosts(text, file));
+    }
+    if (opts.extraLines) this.entries.push(...parseKnownHosts(opts.extraLines.lines.join('\n'), opts.extraLines.source));
+  }
+
+  async check(host: string, port: number, keyType: string, keyBase64: string): Promise<HostKeyVerdict> {
+    const revoked = this.entries.some((e) => e.marker === 'revoked' && e.keyBase64 === keyBase64 && entryMatchesHost(e, host, port));
+    if (revoked) return 'changed';
+    const fromFiles = checkKnownHosts(this.entries, host, port, keyType, keyBase64);
+    const fromStore = await this.store.check(host, port, keyType, keyBase64);
+    if (fromFiles === 'trusted' || fromStore === 'trusted') return 'trusted';
+    if (fromFiles === 'changed' || fromStore === 'changed') return 'changed';
+    return 'unknown';
+  }
+
+  async trust(host: string, port: number, keyType: string, keyBase64: string): Promise<void> {
+    await this.store.trust(host, port, keyType, keyBase64);
+  }
+
+  async knownKeyTypes(host: string, port: number): Promise<string[]> {
+    const fromStore = this.store.knownKeyTypes ? await this.store.knownKeyTypes(host, port) : [];
+    return [...new Set([...knownKeyTypes(this.entries, host, port), ...fromStore])];
+  }
+}

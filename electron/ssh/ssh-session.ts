@@ -1,0 +1,182 @@
+/**
+ * One persistent SSH connection to one host, reused by every command: connects lazily on the first exec, notices a
+ * drop, and reconnects (with backoff) on the next exec. Implements Executor. A session reached through a jump host gets
+ * its transport from the jump session's forwardOut. Every command is reported to the audit sink (argv, exit code,
+ * duration, an output excerpt; never stdin or a password).
+ */
+import type { Duplex } from 'node:stream';
+import type { Client } from 'ssh2';
+import { AppError } from '../../shared/result.ts';
+import { connectClient, type ConnectParams } from './connect.ts';
+import { execOnClient, isChannelNotOpened, type SudoMode } from './exec.ts';
+import type { AuditSink, ExecOptions, ExecResult, Executor, SecretSource } from './types.ts';
+
+/** How a session is built (ConnectParams minus the per-attempt parts). */
+export interface SessionOptions {
+  /** Pool key: user@host:port (+ " via …"). */
+  key: string;
+  connect: Omit<ConnectParams, 'sock' | 'signal'>;
+  /** The jump host session; the connection then runs over its forwardOut to connect.host:connect.port. */
+  via?: SshSession;
+  /** The target's sudo setting (undefined: `sudo -n` when a caller asks for sudo as a non-root user). */
+  sudo?: { secretRef?: string };
+  secrets: SecretSource;
+  audit?: AuditSink;
+  /** Waits between reconnect attempts after a drop (default 250, 1000, 3000 ms: four attempts). */
+  backoffMs?: readonly number[];
+}
+
+const DEFAULT_BACKOFF = [250, 1000, 3000] as const;
+// Connect failures worth retrying after a drop: the host or network may be back in a moment. Host key, auth and
+// cancellation failures are final.
+const RETRYABLE = new Set(['CONNECT_FAILED', 'TIMEOUT']);
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new AppError('CANCELLED', 'cancelled'));
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(new AppError('CANCELLED', 'cancelled'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A pooled, self-reconnecting SSH session (see file comment). */
+export class SshSession implements Executor {
+  readonly label: string;
+  readonly key: string;
+  /** Successful connections made so far (1 while the first connection holds). */
+  connectCount = 0;
+  private client?: Client;
+  private connecting?: Promise<Client>;
+  private everConnected = false;
+  private closed = false;
+
+  constructor(private readonly opts: SessionOptions) {
+    this.label = opts.connect.label;
+    this.key = opts.key;
+  }
+
+  /** True while a connection is up. */
+  get connected(): boolean {
+    return this.client !== undefined;
+  }
+
+  /** Runs argv (see Executor / execOnClient). Retries once, after reconnecting, only if the channel never opened. */
+  async exec(argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const time = new Date().toISOString();
+    const sudo = opts.sudo ? await this.sudoMode() : ({ kind: 'none' } as const);
+    let result: ExecResult | undefined;
+    let error: unknown;
+    try {
+      const client = await this.ensureClient(opts.signal);
+      try {
+        result = await execOnClient(client, this.label, argv, opts, sudo);
+      } catch (e) {
+        if (!isChannelNotOpened(e)) throw e;
+        this.drop(client);
+        result = await execOnClient(await this.ensureClient(opts.signal), this.label, argv, opts, sudo);
+      }
+      return result;
+    } catch (e) {
+      error = e;
+      throw e;
+    } finally {
+      if (this.opts.audit) {
+        const shown = opts.sudo && sudo.kind !== 'none' ? ['sudo', ...argv] : argv;
+        const excerpt = result ? `${result.stdout}${result.stderr}` : error instanceof Error ? error.message : String(error);
+        this.opts.audit({
+          time,
+          host: this.label,
+          argv: shown,
+          code: result ? result.code : null,
+          durationMs: result ? result.durationMs : 0,
+          outputExcerpt: excerpt.length > 300 ? `${excerpt.slice(0, 300)}…` : excerpt,
+        });
+      }
+    }
+  }
+
+  /** Opens a TCP stream from this host to host:port (a jump for another session). */
+  async forwardOut(host: string, port: number, signal?: AbortSignal): Promise<Duplex> {
+    const client = await this.ensureClient(signal);
+    return new Promise((resolve, reject) => {
+      client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+        if (err) reject(new AppError('CONNECT_FAILED', `${this.label}: cannot reach ${host}:${port} through this host (${err.message})`, { host: this.label, step: 'jump', cause: err }));
+        else resolve(stream);
+      });
+    });
+  }
+
+  /** Closes the connection; a later exec reconnects. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const c = this.client ?? (await this.connecting?.catch(() => undefined));
+    this.client = undefined;
+    if (c) await new Promise<void>((resolve) => {
+      c.once('close', () => resolve());
+      c.end();
+    });
+    this.closed = false;
+  }
+
+  private async sudoMode(): Promise<SudoMode> {
+    if (this.opts.connect.user === 'root') return { kind: 'none' };
+    const ref = this.opts.sudo?.secretRef;
+    if (!ref) return { kind: 'nopasswd' };
+    const password = await this.opts.secrets.get(ref);
+    if (!password) throw new AppError('AUTH_FAILED', `${this.label}: sudo: no password stored (secret "${ref}")`, { host: this.label, step: 'sudo' });
+    return { kind: 'password', password };
+  }
+
+  private drop(client: Client): void {
+    if (this.client === client) this.client = undefined;
+    client.end();
+  }
+
+  private ensureClient(signal?: AbortSignal): Promise<Client> {
+    if (this.client) return Promise.resolve(this.client);
+    if (!this.connecting) {
+      this.connecting = this.connectWithBackoff(signal).finally(() => {
+        this.connecting = undefined;
+      });
+    }
+    return this.connecting;
+  }
+
+  private async connectWithBackoff(signal?: AbortSignal): Promise<Client> {
+    // A first connection gets one attempt (a wrong address should fail fast); after a drop, retry with backoff.
+    const waits = this.everConnected ? [0, ...(this.opts.backoffMs ?? DEFAULT_BACKOFF)] : [0];
+    let last: unknown;
+    for (let attempt = 0; attempt < waits.length; attempt++) {
+      if (waits[attempt]! > 0) await sleep(waits[attempt]!, signal);
+      try {
+        return await this.connectOnce(attempt + 1, signal);
+      } catch (e) {
+        last = e;
+        if (!(e instanceof AppError) || !RETRYABLE.has(e.code)) throw e;
+      }
+    }
+    throw last;
+  }
+
+  private async connectOnce(attempt: number, signal?: AbortSignal): Promise<Client> {
+    const c = this.opts.connect;
+    c.onEvent?.({ type: 'connecting', label: this.label, host: c.host, port: c.port, attempt, ...(this.opts.via ? { via: this.opts.via.label } : {}) });
+    const sock = this.opts.via ? await this.opts.via.forwardOut(c.host, c.port, signal) : undefined;
+    const client = await connectClient({ ...c, ...(sock ? { sock } : {}), ...(signal ? { signal } : {}) });
+    this.client = client;
+    this.everConnected = true;
+    this.connectCount += 1;
+    client.on('close', () => {
+      if (this.client === client) this.client = undefined;
+      c.onEvent?.({ type: 'closed', label: this.label, unexpected: !this.closed });
+    });
+    return client;
+  }
+}
