@@ -33,7 +33,7 @@ function portRef(text: string): Port {
  * AppError('INVALID_INPUT') whose message has one `FILE:LINE:COL: VAR …: why` line per problem, in file order
  * (a variable that is missing altogether is reported at 1:1).
  */
-export function confToCluster(vars: ConfVariables, base: ConfClusterBase, file = [...vars.values()][0]?.file ?? 'lvs.conf'): ClusterInput {
+export function confToCluster(vars: ConfVariables, base: ConfClusterBase): ClusterInput {
   const input: Omit<ClusterInput, 'vip'> & { vip?: string } = { ...base };
   const v = (name: string) => vars.get(name);
   if (v('VIP')) input.vip = v('VIP')!.value;
@@ -58,11 +58,12 @@ export function confToCluster(vars: ConfVariables, base: ConfClusterBase, file =
   }
   const res = clusterSchema.safeParse(input);
   if (res.success) return input as ClusterInput;
-  throw new AppError('INVALID_INPUT', issueLines(res.error, vars, file).join('\n'));
+  throw new AppError('INVALID_INPUT', issueLines(res.error, vars).join('\n'));
 }
 
 /** One located message per place (the first zod issue there), sorted by position. */
-function issueLines(error: z.ZodError, vars: ConfVariables, file: string): string[] {
+function issueLines(error: z.ZodError, vars: ConfVariables): string[] {
+  const file = vars.file;
   const located: { line: number; col: number; text: string }[] = [];
   const scalar: Record<string, string> = { vip: 'VIP', vipIf: 'VIP_IF', lvsIf: 'LVS_IF' };
   const list: Record<string, string> = { tcp: 'TPORTS', udp: 'UPORTS', realservers: 'RIPS' };
@@ -77,7 +78,12 @@ function issueLines(error: z.ZodError, vars: ConfVariables, file: string): strin
     }
     const item: ConfItem | undefined = name && typeof index === 'number' ? variable?.items[index] : undefined;
     if (name && item) {
-      located.push({ line: item.line, col: item.col, text: `${name} item ${JSON.stringify(item.text)}: ${issue.message}` });
+      // The schema names the other duplicate by its index; in a file, its position says more.
+      const message = issue.message.replace(/\(also (?:tcp|udp|realservers)\[(\d+)\]\)/, (all, k: string) => {
+        const other = variable!.items[Number(k)];
+        return other ? `(also at ${other.line}:${other.col})` : all;
+      });
+      located.push({ line: item.line, col: item.col, text: `${name} item ${JSON.stringify(item.text)}: ${message}` });
       continue;
     }
     // Not from the file: a field of the base profile.
@@ -99,7 +105,7 @@ export function checkConfValues(doc: LvsConfDoc): void {
   const vars = confVariables(doc);
   const lines: string[] = [];
   try {
-    confToCluster(vars, CHECK_BASE, doc.file);
+    confToCluster(vars, CHECK_BASE);
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
     lines.push(...e.message.split('\n'));

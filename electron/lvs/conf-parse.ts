@@ -108,8 +108,10 @@ export interface ConfValue {
   col: number;
 }
 
-/** The variables of a document in the order they were first assigned. */
-export type ConfVariables = Map<string, ConfValue>;
+/** The variables of a document in the order they were first assigned, and the file they came from. */
+export interface ConfVariables extends Map<string, ConfValue> {
+  readonly file: string;
+}
 
 const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
@@ -138,7 +140,7 @@ export function parseLvsConf(text: string, file: string): LvsConfDoc {
 
 /** The variables the shell would have after sourcing the document, in first-assignment order (last value wins). */
 export function confVariables(doc: LvsConfDoc): ConfVariables {
-  const vars: ConfVariables = new Map();
+  const vars: ConfVariables = Object.assign(new Map<string, ConfValue>(), { file: doc.file });
   const exportedNames = new Set<string>();
   for (const s of doc.statements) {
     if (s.kind === 'export') s.names.forEach((n) => exportedNames.add(n));

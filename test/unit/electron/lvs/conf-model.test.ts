@@ -66,9 +66,9 @@ describe('confToCluster', () => {
       'etc/lvs.conf:2:8: VIP_IF="eth0": expected an alias such as eth0:110 (interface, ":", label)',
       'etc/lvs.conf:4:16: TPORTS item "ntp": ntp is not a TCP service',
       'etc/lvs.conf:4:20: TPORTS item "70000": port must be 1–65535',
-      'etc/lvs.conf:4:26: TPORTS item "23": duplicate TCP port 23 (also tcp[0])',
+      'etc/lvs.conf:4:26: TPORTS item "23": duplicate TCP port 23 (also at 4:9)',
       'etc/lvs.conf:5:15: UPORTS item "bogus": not a port number 1–65535 or a known service name',
-      'etc/lvs.conf:7:3: RIPS item "10.0.0.11": duplicate realserver 10.0.0.11 (also realservers[0])',
+      'etc/lvs.conf:7:3: RIPS item "10.0.0.11": duplicate realserver 10.0.0.11 (also at 6:7)',
       'etc/lvs.conf:8:3: RIPS item "bad..name": not a host name, IPv4 or IPv6 address',
     ]);
   });
