@@ -83,6 +83,12 @@ export function diffTables(desired: IpvsTable, live: IpvsTable, opts: DiffOption
     wanted.add(sk);
     const have = liveBy.get(sk);
     const dests = [...want.destinations].sort(compareDests);
+    const wantKeys = new Set<string>();
+    for (const d of dests) {
+      const dk = destinationKey(d);
+      if (wantKeys.has(dk)) throw new AppError('INVALID_INPUT', `desired ${sk} has realserver ${dk} twice`);
+      wantKeys.add(dk);
+    }
     if (!have) {
       steps.push(step(serviceArgs(want), `${sk} is missing on the director: add it`));
       for (const d of dests) steps.push(step(destinationArgs(want, d), `add realserver ${destinationKey(d)} to the new ${sk}`));
@@ -91,11 +97,8 @@ export function diffTables(desired: IpvsTable, live: IpvsTable, opts: DiffOption
     const changes = serviceChanges(want, have);
     if (changes.length) steps.push(step(serviceArgs(want, 'edit'), `${sk}: ${changes.join(', ')}`));
     const haveBy = new Map(have.destinations.map((d) => [destinationKey(d), d]));
-    const wantKeys = new Set<string>();
     for (const d of dests) {
       const dk = destinationKey(d);
-      if (wantKeys.has(dk)) throw new AppError('INVALID_INPUT', `desired ${sk} has realserver ${dk} twice`);
-      wantKeys.add(dk);
       const h = haveBy.get(dk);
       if (!h) steps.push(step(destinationArgs(want, d), `realserver ${dk} is missing from ${sk}: add it`));
       else {
