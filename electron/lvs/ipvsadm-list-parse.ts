@@ -255,7 +255,9 @@ export function parseIpvsadmList(text: string): IpvsListResult {
   const l2 = lines[i + 1] ?? '';
   const variant = TITLES[titleKey(l1, l2)];
   if (!variant) {
-    const which = fields(l1)[0] === 'Prot' ? i + 2 : i + 1;
+    // Blame the first title line unless it is a known one (then the second is wrong).
+    const first = fields(l1).join(' ');
+    const which = Object.keys(TITLES).some((k) => k.startsWith(`${first}|`)) ? i + 2 : i + 1;
     throw lineError(which, 'not an ipvsadm -L -n column title', lines[which - 1] ?? '');
   }
   result.variant = variant;
