@@ -373,9 +373,9 @@ cmd_status() {
         for s in tcp:22:sshd tcp:23:telnet udp:177:xdm; do
           if listening "$n" "${s%%:*}" "$(cut -d: -f2 <<<"$s")"; then svc+=" ${s##*:}"; else svc+=" ${s##*:}=DOWN"; ok=1; fi
         done
-        svc+="; routes: $(ip -n "$(ns_of "$n")" -4 route show | paste -sd ',' -)"
+        svc+="; routes: $(ip -n "$(ns_of "$n")" -4 route show | sed 's/ *$//' | paste -sd ',' - | sed 's/,/, /g')"
       fi
-      printf '%-9s up      %s (netns %s, holder pid %s)%s\n' "$n" "$(host_ip "$n")" "$(ns_of "$n")" "$pid" "${svc:+ }$svc"
+      printf '%-9s up      %s (netns %s, holder pid %s)%s\n' "$n" "$(host_ip "$n")" "$(ns_of "$n")" "$pid" "$svc"
     else printf '%-9s DOWN\n' "$n"; ok=1; fi
   done
   if [[ -f $PROFILE ]]; then echo "profile   $PROFILE"; fi

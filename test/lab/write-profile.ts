@@ -29,8 +29,12 @@ export function labProfile(): ClusterInput {
     .split(/\s+/)
     .filter(Boolean)
     .map((pair) => {
-      const [name, host] = pair.split('=');
-      return { host, name, os: 'linux' as const, netIf: 'eth0', ssh: { viaDirector } };
+      const m = /^([a-z0-9-]+)=([0-9.]+)$/.exec(pair);
+      if (!m?.[1] || !m[2]) {
+        console.error(`write-profile: LAB_REALSERVERS entry "${pair}" is not NAME=ADDRESS`);
+        process.exit(1);
+      }
+      return { host: m[2], name: m[1], os: 'linux' as const, netIf: 'eth0', ssh: { viaDirector } };
     });
   return {
     id: 'lvslab',
