@@ -78,7 +78,7 @@ export function profileResolver(cluster: Cluster, extra: Readonly<Record<string,
     if (isAddr(host)) return host;
     const a = names.get(host.toLowerCase());
     if (a !== undefined) return a;
-    throw new AppError('INVALID_INPUT', `cannot resolve '${host}' offline: use an address, or give it one in the profile (a realserver's name with an address host)`);
+    throw new AppError('INVALID_INPUT', `cannot resolve '${host}' offline: use an address, give it one in the profile (a realserver's name with an address host), or map it (lvsctl plan --hosts NAME=ADDR)`);
   };
 }
 

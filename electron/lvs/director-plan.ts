@@ -6,7 +6,7 @@ import type { Cluster } from '../../shared/model/cluster.ts';
 import { destinationKey, serviceKey, type IpvsTable } from '../../shared/model/ipvs.ts';
 import { desiredTable, familyOf, type Resolve } from './desired-table.ts';
 import { findAddress, type IpAddr } from './ip-addr-parse.ts';
-import { compareDests, compareServices, deleteDestinationArgs, destinationArgs, formatSaveLines, IPVSADM, serviceArgs } from './ipvs-rules.ts';
+import { deleteDestinationArgs, destinationArgs, formatSaveLines, IPVSADM, serviceArgs, sortDests, sortServices } from './ipvs-rules.ts';
 import { DIRECTOR, type Plan, type PlanStep } from './plan-types.ts';
 import { applyStepsToTable } from './table-diff.ts';
 
@@ -26,7 +26,7 @@ export function confKey(family: 'ipv4' | 'ipv6', ifname: string, setting: string
 /** The sysctls start sets and the value each must have: ICMP redirects off on LVS_IF and all, forwarding on. */
 export function directorSysctls(cluster: Cluster, vipFamily: 'inet' | 'inet6' = 'inet'): { key: string; value: string; why: string }[] {
   const out = [
-    { key: confKey('ipv4', 'all', 'send_redirects'), value: '0', why: 'no ICMP redirects: in one-interface NAT they would send realservers around the director' },
+    { key: confKey('ipv4', 'all', 'send_redirects'), value: '0', why: 'no ICMP redirects: in one-interface NAT they would tell realservers to bypass the director, and replies would skip the NAT' },
     { key: confKey('ipv4', cluster.lvsIf, 'send_redirects'), value: '0', why: `no ICMP redirects on LVS_IF ${cluster.lvsIf} (the kernel sends them if either "all" or the interface says so)` },
     { key: 'net.ipv4.ip_forward', value: '1', why: 'the director forwards (NATs) traffic between clients and realservers' },
   ];
@@ -142,7 +142,7 @@ export function planUpdate(cluster: Cluster, observed: DirectorObserved, alive: 
   }
   const steps: PlanStep[] = [];
   const summary: string[] = [];
-  for (const want of [...desired.services].sort(compareServices)) {
+  for (const want of sortServices(desired.services)) {
     const sk = serviceKey(want);
     const have = liveBy.get(sk);
     if (!have) {
@@ -150,7 +150,7 @@ export function planUpdate(cluster: Cluster, observed: DirectorObserved, alive: 
       summary.push(`+ service ${sk}`);
     }
     const present = new Set((have?.destinations ?? []).map((d) => destinationKey(d)));
-    for (const d of [...want.destinations].sort(compareDests)) {
+    for (const d of sortDests(want.destinations)) {
       const rs = byAddr.get(d.address.toLowerCase())!;
       const dk = destinationKey(d);
       if (rs.alive && !present.has(dk)) {

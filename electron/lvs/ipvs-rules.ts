@@ -130,9 +130,25 @@ export function deleteDestinationArgs(svc: IpvsServiceKey, dest: Pick<IpvsDestin
 /** The address as 32-bit words (1 for IPv4, 4 for IPv6), as libipvs compares them. */
 export function addressWords(address: string): number[] {
   if (!address.includes(':')) {
-    const p = address.split('.').map(Number);
-    if (p.length !== 4 || p.some((n) => !Number.isInteger(n) || n < 0 || n > 255)) throw new AppError('INVALID_INPUT', `not an IPv4 address: ${address}`);
-    return [((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0];
+    // Dotted quad, read by hand: this runs for every destination of every diff.
+    let w = 0;
+    let part = 0;
+    let digits = 0;
+    let dots = 0;
+    for (let i = 0; i <= address.length; i++) {
+      const c = i < address.length ? address.charCodeAt(i) : 46;
+      if (c >= 48 && c <= 57 && digits < 3) {
+        part = part * 10 + (c - 48);
+        digits++;
+      } else if (c === 46 && digits > 0 && part <= 255) {
+        w = w * 256 + part;
+        part = 0;
+        digits = 0;
+        dots++;
+      } else throw new AppError('INVALID_INPUT', `not an IPv4 address: ${address}`);
+    }
+    if (dots !== 4) throw new AppError('INVALID_INPUT', `not an IPv4 address: ${address}`);
+    return [w];
   }
   // "::ffff:1.2.3.4": the trailing dotted quad is the last two 16-bit groups.
   let a = address;
@@ -186,6 +202,22 @@ export function compareDests(a: Pick<IpvsDestination, 'address' | 'port'>, b: Pi
   return r || a.port - b.port;
 }
 
+/** Destinations in ipvs_cmp_dests order (a sorted copy; each address is parsed once, not per comparison). */
+export function sortDests<D extends Pick<IpvsDestination, 'address' | 'port'>>(dests: readonly D[]): D[] {
+  const keyed = dests.map((d) => ({ d, w: addressWords(d.address) }));
+  keyed.sort((a, b) => {
+    let r = a.w.length - b.w.length;
+    for (let i = 0; !r && i < a.w.length; i++) r = cdiff(a.w[i]!, b.w[i]!);
+    return r || a.d.port - b.d.port;
+  });
+  return keyed.map((k) => k.d);
+}
+
+/** Services in ipvs_cmp_services order (a sorted copy). */
+export function sortServices<S extends IpvsServiceKey>(services: readonly S[]): S[] {
+  return [...services].sort(compareServices);
+}
+
 /** The svc_name part of a save line: "-t 10.0.0.1:23" or "-f 7 -6". */
 function saveServiceName(key: IpvsServiceKey): string {
   return serviceTarget(key).join(' ');
@@ -217,9 +249,9 @@ export function formatDestinationSaveLine(svc: IpvsServiceKey, d: IpvsDestinatio
  */
 export function formatSaveLines(table: IpvsTable): string {
   let out = '';
-  for (const svc of [...table.services].sort(compareServices)) {
+  for (const svc of sortServices(table.services)) {
     out += `${formatServiceSaveLine(svc)}\n`;
-    for (const d of [...svc.destinations].sort(compareDests)) out += `${formatDestinationSaveLine(svc, d)}\n`;
+    for (const d of sortDests(svc.destinations)) out += `${formatDestinationSaveLine(svc, d)}\n`;
   }
   return out;
 }

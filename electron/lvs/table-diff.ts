@@ -7,8 +7,6 @@ import { destinationKey, serviceKey, type IpvsDestination, type IpvsService, typ
 import { AppError } from '../../shared/result.ts';
 import { planDrainFollowUp } from './graceful-drain.ts';
 import {
-  compareDests,
-  compareServices,
   deleteDestinationArgs,
   deleteServiceArgs,
   destinationArgs,
@@ -16,6 +14,8 @@ import {
   parseRuleArgs,
   schedFlags,
   serviceArgs,
+  sortDests,
+  sortServices,
   type IpvsRule,
 } from './ipvs-rules.ts';
 import { DIRECTOR, type PlanStep } from './plan-types.ts';
@@ -77,12 +77,12 @@ export function diffTables(desired: IpvsTable, live: IpvsTable, opts: DiffOption
   const steps: PlanStep[] = [];
   const liveBy = new Map(live.services.map((s) => [serviceKey(s), s]));
   const wanted = new Set<string>();
-  for (const want of [...desired.services].sort(compareServices)) {
+  for (const want of sortServices(desired.services)) {
     const sk = serviceKey(want);
     if (wanted.has(sk)) throw new AppError('INVALID_INPUT', `desired table has ${sk} twice`);
     wanted.add(sk);
     const have = liveBy.get(sk);
-    const dests = [...want.destinations].sort(compareDests);
+    const dests = sortDests(want.destinations);
     const wantKeys = new Set<string>();
     for (const d of dests) {
       const dk = destinationKey(d);
@@ -106,19 +106,18 @@ export function diffTables(desired: IpvsTable, live: IpvsTable, opts: DiffOption
         if (dc.length) steps.push(step(destinationArgs(want, d, 'edit'), `${dk} in ${sk}: ${dc.join(', ')}`));
       }
     }
-    for (const h of [...have.destinations].sort(compareDests)) {
+    for (const h of sortDests(have.destinations.filter((x) => !wantKeys.has(destinationKey(x))))) {
       const dk = destinationKey(h);
-      if (wantKeys.has(dk)) continue;
       if (!opts.graceful) steps.push(step(deleteDestinationArgs(want, h), `realserver ${dk} is not in the profile for ${sk}: delete it`));
       else if (h.weight > 0) steps.push(drainStep(have, h, `realserver ${dk} is not in the profile for ${sk}: weight 0 first, delete once its connections are gone`));
     }
   }
-  const extra = [...live.services].filter((s) => !wanted.has(serviceKey(s))).sort(compareServices);
+  const extra = sortServices(live.services.filter((s) => !wanted.has(serviceKey(s))));
   for (const have of extra) {
     const sk = serviceKey(have);
     if (!opts.graceful) steps.push(step(deleteServiceArgs(have), `${sk} is not in the profile: delete it`));
     else
-      for (const h of [...have.destinations].sort(compareDests))
+      for (const h of sortDests(have.destinations))
         if (h.weight > 0) steps.push(drainStep(have, h, `${sk} is not in the profile: drain ${destinationKey(h)} (weight 0) before the service is deleted`));
   }
   // Graceful: what is already at weight 0 and has no connections left can go now (the rest waits for a later run).
@@ -223,14 +222,14 @@ export function applyStepsToTable(table: IpvsTable, steps: readonly Pick<PlanSte
 /** A table without counters, services and destinations in ipvsadm's order: for comparing tables in tests and logs. */
 export function canonicalTable(t: IpvsTable): IpvsTable {
   return {
-    services: [...t.services].sort(compareServices).map((s) => {
+    services: sortServices(t.services).map((s) => {
       const out: IpvsService = { protocol: s.protocol, address: s.address, port: s.port, family: s.family, scheduler: s.scheduler, destinations: [] };
       if (s.fwmark !== undefined) out.fwmark = s.fwmark;
       if (s.persistent) out.persistent = s.persistent.netmask !== undefined && s.persistent.netmask !== netmaskOf({ ...s, persistent: { timeout: 0 } }) ? { ...s.persistent } : { timeout: s.persistent.timeout };
       if (s.persistenceEngine) out.persistenceEngine = s.persistenceEngine;
       const f = flagsOf(s);
       if (f) out.flags = f.split(',');
-      out.destinations = [...s.destinations].sort(compareDests).map((d) => {
+      out.destinations = sortDests(s.destinations).map((d) => {
         const o: IpvsDestination = { address: d.address, port: d.port, forward: d.forward, weight: d.weight };
         if (d.upperThreshold) o.upperThreshold = d.upperThreshold;
         if (d.lowerThreshold) o.lowerThreshold = d.lowerThreshold;

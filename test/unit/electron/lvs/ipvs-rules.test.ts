@@ -1,4 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ipvsTableOf, parseIpvsOutput } from '../../../../electron/lvs/ipvs-detect.ts';
+import { parseIpvsadmSave } from '../../../../electron/lvs/ipvsadm-save-parse.ts';
+import { canonicalTable } from '../../../../electron/lvs/table-diff.ts';
+import { arbTable, withoutThresholds } from './table-arbitraries.ts';
 import type { IpvsService, IpvsTable } from '../../../../shared/model/ipvs.ts';
 import {
   addressWords,
@@ -166,5 +173,32 @@ describe('parseRuleArgs (inverse of the builders, ipvsadm defaults)', () => {
     expect(() => parseRuleArgs(['-a', '-t', '10.0.0.1:80', '-r', '10.0.0.2', '-w', 'x'])).toThrow(/-w needs a number/);
     expect(() => parseRuleArgs(['-t', '10.0.0.1:80'])).toThrow(/no command/);
     expect(() => parseRuleArgs(['-C', '-t', '10.0.0.1:80'])).toThrow(/takes no options/);
+  });
+});
+
+describe('formatSaveLines against the ipvsadm fixtures and the -S parser', () => {
+  const fx = (name: string) => readFileSync(join(import.meta.dirname, '../../../fixtures/ipvsadm', name), 'utf8');
+
+  it('reprints a real `ipvsadm -S -n` capture byte for byte', () => {
+    const text = fx('S-n.1.2.1.nat-rr.txt');
+    expect(formatSaveLines(parseIpvsadmSave(text))).toBe(text);
+  });
+
+  it('prints, from the same director’s `ipvsadm -L -n`, exactly what its `ipvsadm -S -n` printed', () => {
+    expect(formatSaveLines(ipvsTableOf(parseIpvsOutput(fx('L-n.1.2.1.nat-rr.txt'))))).toBe(fx('S-n.1.2.1.nat-rr.txt'));
+  });
+
+  it('agrees with the -S parser on the constructed mixed table (IPv6, fwmark, flags, tunnels)', () => {
+    const t = parseIpvsadmSave(fx('constructed/S-n.1.2.1.mixed.txt'));
+    expect(canonicalTable(parseIpvsadmSave(formatSaveLines(t)))).toEqual(canonicalTable(t));
+  });
+
+  it('property: formatSaveLines → parseIpvsadmSave gives the same table (less the thresholds -S does not save)', () => {
+    fc.assert(
+      fc.property(arbTable, (t) => {
+        expect(canonicalTable(parseIpvsadmSave(formatSaveLines(t)))).toEqual(canonicalTable(withoutThresholds(t)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
