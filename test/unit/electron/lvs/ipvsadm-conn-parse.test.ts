@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseIpvsadmConnections } from '../../../../electron/lvs/ipvsadm-conn-parse.ts';
+import { generateConnections, renderConnections } from '../../../fixtures/ipvsadm/render.ts';
+import { expectLineError, fixture } from './ipvs-fixtures.ts';
+
+describe('parseIpvsadmConnections', () => {
+  it('reads the lab director’s table: TIME_WAIT telnet, a UDP XDMCP entry and its ASSURED persistence template', () => {
+    const r = parseIpvsadmConnections(fixture('lab/L-n-c.1.2.1.lab-telnet-xdmcp.txt'));
+    expect(r.persistentConn).toBe(false);
+    expect(r.connections).toHaveLength(10);
+    expect(r.connections[0]).toEqual({
+      protocol: 'TCP',
+      expires: 16,
+      state: 'TIME_WAIT',
+      source: { address: '10.77.0.50', port: 48716 },
+      virtual: { address: '10.77.0.100', port: 23 },
+      destination: { address: '10.77.0.12', port: 23 },
+    });
+    expect(r.connections[9]).toMatchObject({ protocol: 'UDP', expires: 4 * 60 + 25, state: 'ASSURED', source: { port: 0 }, virtual: { port: 177 } });
+    expect(r.connections.filter((c) => c.state === 'UDP')).toHaveLength(1);
+  });
+
+  it('reads the --persistent-conn title with entries that have no pe columns (lab)', () => {
+    const r = parseIpvsadmConnections(fixture('lab/L-n-c-persistent-conn.1.2.1.lab-telnet-xdmcp.txt'));
+    expect(r.persistentConn).toBe(true);
+    expect(r.connections).toHaveLength(8);
+    expect(r.connections.every((c) => c.peName === undefined)).toBe(true);
+  });
+
+  it('reads captured tables: TIME_WAIT, CLOSE, ESTABLISHED, NONE templates on port 0 and 65535, 10:00', () => {
+    expect(parseIpvsadmConnections(fixture('L-n-c.1.2.1.nat-time-wait.txt')).connections.map((c) => c.expires)).toEqual([27, 64, 19, 116, 73, 25, 71, 77, 56]);
+    const t = parseIpvsadmConnections(fixture('L-n-c.1.2.1.templates-port0.txt')).connections;
+    expect(t.filter((c) => c.state === 'NONE').map((c) => [c.source.port, c.virtual.port, c.destination.port])).toEqual([
+      [0, 0, 0],
+      [0, 65535, 65535],
+    ]);
+    const dr = parseIpvsadmConnections(fixture('L-n-c.1.2.1.dr-persistence-template.txt')).connections;
+    expect(dr.find((c) => c.state === 'NONE')).toMatchObject({ expires: 600, source: { address: '172.168.2.219', port: 0 } });
+  });
+
+  it('reads pe name and pe_data, IPv6 endpoints, the IP protocol of templates and minutes over 99', () => {
+    const r = parseIpvsadmConnections(fixture('constructed/L-n-c-persistent-conn.1.2.1.sip.txt'));
+    expect(r.connections[1]).toMatchObject({ protocol: 'IP', expires: 3599, state: 'NONE', peName: 'sip', peData: 'a84b4c76e66710' });
+    expect(r.connections[2]).toMatchObject({ expires: 6000, source: { address: '2001:db8:9::5', port: 40000 }, virtual: { address: '2001:db8::10', port: 443 } });
+    expect(r.connections[0]!.peName).toBeUndefined();
+  });
+
+  it('reads an empty table (title only), with or without the banner', () => {
+    expect(parseIpvsadmConnections('IPVS connection entries\npro expire state       source             virtual            destination\n').connections).toEqual([]);
+    expect(parseIpvsadmConnections('pro expire state       source             virtual            destination\n').connections).toEqual([]);
+  });
+
+  const head = 'IPVS connection entries\npro expire state       source             virtual            destination\n';
+  it.each([
+    ['an expire without two-digit seconds', 'TCP 1:5    ESTABLISHED 10.0.0.1:1 10.0.0.2:80 10.0.0.3:80', /expire '1:5'/],
+    ['seconds over 59', 'TCP 00:60  ESTABLISHED 10.0.0.1:1 10.0.0.2:80 10.0.0.3:80', /expire '00:60'/],
+    ['a host name', 'TCP 00:10  ESTABLISHED client.example:1 10.0.0.2:80 10.0.0.3:80', /source 'client\.example:1'.*ipvsadm -n/],
+    ['pe columns without the --persistent-conn title', 'TCP 00:10  NONE 10.0.0.1:1 10.0.0.2:80 10.0.0.3:80 sip abc', /expected 6 fields, found 8/],
+    ['a missing destination', 'TCP 00:10  ESTABLISHED 10.0.0.1:1 10.0.0.2:80', /expected 6 fields, found 5/],
+    ['an IPv6 address without brackets', 'TCP 00:10  ESTABLISHED 2001:db8::1:1 10.0.0.2:80 10.0.0.3:80', /source/],
+    ['a state with punctuation', 'TCP 00:10  EST-AB 10.0.0.1:1 10.0.0.2:80 10.0.0.3:80', /not a connection state/],
+  ])('rejects %s at its line', (_w, line, re) => {
+    expectLineError(() => parseIpvsadmConnections(`${head}TCP 00:10  ESTABLISHED 10.0.0.1:2 10.0.0.2:80 10.0.0.3:80\n${line}\n`), 4, re);
+  });
+
+  it('rejects a missing title and a blank line inside', () => {
+    expectLineError(() => parseIpvsadmConnections('IPVS connection entries\nTCP 00:10  ESTABLISHED 10.0.0.1:2 10.0.0.2:80 10.0.0.3:80\n'), 2, /title/);
+    expectLineError(() => parseIpvsadmConnections(`${head}TCP 00:10  ESTABLISHED 10.0.0.1:2 10.0.0.2:80 10.0.0.3:80\n\nTCP 00:10  ESTABLISHED 10.0.0.1:3 10.0.0.2:80 10.0.0.3:80\n`), 4, /blank line/);
+  });
+
+  it('property: parse(render(entries)) gives the entries back, with and without --persistent-conn', () => {
+    const arbConn = fc.record({
+      protocol: fc.constantFrom('TCP', 'UDP', 'SCTP', 'IP'),
+      expires: fc.nat(200_000),
+      state: fc.constantFrom('ESTABLISHED', 'SYN_RECV', 'TIME_WAIT', 'NONE', 'ASSURED', 'UDP', 'ERR!'),
+      source: fc.record({ address: fc.ipV4(), port: fc.integer({ min: 0, max: 65535 }) }),
+      virtual: fc.record({ address: fc.ipV4(), port: fc.integer({ min: 0, max: 65535 }) }),
+      destination: fc.record({ address: fc.ipV4(), port: fc.integer({ min: 0, max: 65535 }) }),
+    });
+    fc.assert(
+      fc.property(fc.array(arbConn, { maxLength: 20 }), fc.boolean(), (conns, pc) => {
+        expect(parseIpvsadmConnections(renderConnections(conns, pc)).connections).toEqual(conns);
+      }),
+      { numRuns: 300 },
+    );
+    const gen = generateConnections(2000);
+    expect(parseIpvsadmConnections(renderConnections(gen)).connections).toEqual(gen);
+  });
+});
