@@ -2,8 +2,12 @@
  * Runs one argv on an open ssh2 Client: quotes it with shellQuote (the one quoting function), opens an exec channel,
  * feeds stdin (after the sudo password when sudo asks for it), streams output, and resolves {code, signal, stdout,
  * stderr, durationMs}. A non-zero exit resolves; only timeout (TIMEOUT), cancel (CANCELLED), a refused sudo (AUTH_FAILED)
- * or a channel that could not be opened (CONNECT_FAILED, detail.channelNotOpened = true) reject. Timeout and cancel send
- * TERM to the remote command and close the channel; the channel is closed in every case.
+ * or a channel that could not be opened (CONNECT_FAILED, detail.channelNotOpened = true) reject.
+ *
+ * Timeout and cancel reject at once, close the channel and kill the remote command. Closing a channel does not stop a
+ * command that has no terminal, and sshd refuses SSH "signal" requests for root sessions ("session signalling requires
+ * privilege separation"), so every command runs as `sh -c 'echo "[lvs-pid:$$]" >&2; exec "$@"' sh ARGV…`: the first
+ * stderr line (removed from the output) names the command's pid, and a kill sends `kill -TERM PID` on a second channel.
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { Client, ClientChannel } from 'ssh2';
@@ -14,6 +18,16 @@ import type { ExecOptions, ExecResult } from './types.ts';
 
 /** How to run through sudo: not at all, `sudo -n` (no password), or with a password fed on the prompt. */
 export type SudoMode = { kind: 'none' } | { kind: 'nopasswd' } | { kind: 'password'; password: string };
+
+// The pid prologue: prints the shell's pid, then becomes the command (exec keeps the pid).
+const PID_PROLOGUE = 'echo "[lvs-pid:$$]" >&2; exec "$@"';
+// Its output line on stderr: [lvs-pid:12345]
+const PID_LINE = /^\[lvs-pid:(\d+)\]\r?\n/;
+
+/** argv wrapped in the pid prologue (see file comment). */
+export function withPidPrologue(argv: readonly string[]): string[] {
+  return ['sh', '-c', PID_PROLOGUE, 'sh', ...argv];
+}
 
 /** True for the error exec rejects with when the channel never opened (the command did not run: safe to retry). */
 export function isChannelNotOpened(e: unknown): boolean {
@@ -27,7 +41,7 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
   const marker = sudo.kind === 'password' ? newSudoMarker() : undefined;
   const fullArgv = opts.sudo && sudo.kind !== 'none' ? sudoArgv(argv, marker ? { marker } : undefined) : [...argv];
   const useMarker = opts.sudo === true && marker !== undefined;
-  const command = shellQuote(fullArgv);
+  const command = shellQuote(withPidPrologue(fullArgv));
   const started = performance.now();
 
   return new Promise<ExecResult>((resolve, reject) => {
@@ -42,22 +56,36 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
     const errDec = new StringDecoder('utf8');
     const filter = useMarker ? new SudoPromptFilter(marker!) : undefined;
     let stdinSent = false;
+    let remotePid: number | undefined;
+    let pidLine: string | undefined = '';
+    let settled = false;
 
     const cleanup = () => {
       if (timer) clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
     };
-    const kill = (why: AppError) => {
-      if (failure) return;
-      failure = why;
-      if (channel) {
-        try {
-          channel.signal('TERM');
-        } catch {
-          // channel already gone
-        }
-        channel.close();
+    const killRemote = () => {
+      if (remotePid === undefined) return;
+      try {
+        client.exec(shellQuote(['kill', '-TERM', String(remotePid)]), (e, ch) => {
+          if (e) return;
+          ch.on('close', () => undefined);
+          ch.resume();
+          ch.stderr.resume();
+          ch.end();
+        });
+      } catch {
+        // not connected any more: the command's session is gone with it
       }
+    };
+    const kill = (why: AppError) => {
+      if (failure || settled) return;
+      failure = why;
+      settled = true;
+      cleanup();
+      killRemote();
+      channel?.close();
+      reject(why);
     };
     const onAbort = () => kill(new AppError('CANCELLED', `${label}: ${step}: cancelled`, { host: label, step }));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
@@ -71,19 +99,21 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
       channel.end();
     };
     const onStderrText = (text: string) => {
-      if (text === '') return;
+      if (text === '' || settled) return;
       err.push(text);
       opts.onStderr?.(text);
     };
 
     const onChannel = (e: Error | undefined, ch: ClientChannel) => {
       if (e) {
+        if (settled) return;
+        settled = true;
         cleanup();
         return reject(new AppError('CONNECT_FAILED', `${label}: ${step}: cannot open a channel (${e.message})`, { host: label, step, detail: { channelNotOpened: true }, cause: e }));
       }
       channel = ch;
       if (failure) {
-        // Cancelled or timed out while the channel was opening.
+        // Cancelled or timed out while the channel was opening: the command has started; kill it once its pid is known.
         ch.close();
       }
       ch.on('exit', (c: number | null, sig?: string) => {
@@ -91,6 +121,7 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
         signal = sig ? sig.replace(/^SIG/, '') : null;
       });
       ch.on('data', (d: Buffer) => {
+        if (settled) return;
         out.push(d);
         if (opts.onStdout) {
           const t = outDec.write(d);
@@ -98,7 +129,21 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
         }
       });
       ch.stderr.on('data', (d: Buffer) => {
-        const text = errDec.write(d);
+        let text = errDec.write(d);
+        if (pidLine !== undefined) {
+          // Until the pid line is complete, hold stderr back; then strip it.
+          pidLine += text;
+          const m = PID_LINE.exec(pidLine);
+          if (m) {
+            remotePid = Number(m[1]);
+            text = pidLine.slice(m[0].length);
+            pidLine = undefined;
+            if (failure) killRemote();
+          } else if (pidLine.includes('\n') || pidLine.length > 64) {
+            text = pidLine;
+            pidLine = undefined;
+          } else return;
+        }
         if (!filter) return onStderrText(text);
         const r = filter.push(text);
         onStderrText(r.text);
@@ -112,14 +157,16 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
         }
       });
       ch.on('close', () => {
+        if (settled) return;
+        settled = true;
         cleanup();
-        if (filter) onStderrText(filter.push(errDec.end()).text + filter.flush());
-        else onStderrText(errDec.end());
+        const tail = (pidLine ?? '') + errDec.end();
+        if (filter) onStderrText(filter.push(tail).text + filter.flush());
+        else onStderrText(tail);
         if (opts.onStdout) {
           const t = outDec.end();
           if (t) opts.onStdout(t);
         }
-        if (failure) return reject(failure);
         const stderr = err.join('');
         if (opts.sudo && sudo.kind !== 'none') {
           const sf = sudoFailure(label, code, stderr, filter?.prompts ?? 0);
@@ -134,6 +181,7 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
     try {
       client.exec(command, onChannel);
     } catch (e) {
+      settled = true;
       cleanup();
       reject(new AppError('CONNECT_FAILED', `${label}: ${step}: not connected (${(e as Error).message})`, { host: label, step, detail: { channelNotOpened: true }, cause: e }));
     }

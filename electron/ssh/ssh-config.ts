@@ -37,7 +37,8 @@ export interface SshConfig {
 export type IncludeReader = (pattern: string) => Array<{ source: string; text: string }>;
 
 // A config line: Keyword, then whitespace and/or "=", then the arguments.   e.g. "HostName 10.0.0.1", "Port=2222"
-const LINE = /^([A-Za-z][A-Za-z0-9]*)(?:[ \t]*=[ \t]*|[ \t]+)(.*)$/;
+// (a lone Keyword matches too, so the error can say it needs a value)
+const LINE = /^([A-Za-z][A-Za-z0-9]*)(?:(?:[ \t]*=[ \t]*|[ \t]+)(.*))?$/;
 
 /** Splits arguments on whitespace, honouring "double quoted" arguments. Throws on an unterminated quote. */
 function splitArgs(s: string, where: string): string[] {
@@ -65,7 +66,7 @@ export function parseSshConfig(text: string, source: string, include?: IncludeRe
       const m = LINE.exec(s);
       if (!m) throw new AppError('PARSE_ERROR', `${where}: expected "Keyword value"`, { step: 'ssh config' });
       const key = m[1]!.toLowerCase();
-      const args = splitArgs(m[2]!.replace(/[ \t]+#.*$/, ''), where);
+      const args = splitArgs((m[2] ?? '').replace(/[ \t]+#.*$/, ''), where);
       if (args.length === 0) throw new AppError('PARSE_ERROR', `${where}: ${m[1]} needs a value`, { step: 'ssh config' });
       if (key === 'host') {
         blocks.push({ kind: 'host', patterns: args.map((a) => (a.startsWith('!') ? { negated: true, pattern: a.slice(1) } : { negated: false, pattern: a })), criteria: [], source: src, line, options: [] });

@@ -24,6 +24,8 @@ export interface SessionOptions {
   audit?: AuditSink;
   /** Waits between reconnect attempts after a drop (default 250, 1000, 3000 ms: four attempts). */
   backoffMs?: readonly number[];
+  /** Most commands running at once on this connection (default 8: sshd's MaxSessions defaults to 10). */
+  maxChannels?: number;
 }
 
 const DEFAULT_BACKOFF = [250, 1000, 3000] as const;
@@ -56,6 +58,8 @@ export class SshSession implements Executor {
   private connecting?: Promise<Client>;
   private everConnected = false;
   private closed = false;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly opts: SessionOptions) {
     this.label = opts.connect.label;
@@ -73,6 +77,7 @@ export class SshSession implements Executor {
     const sudo = opts.sudo ? await this.sudoMode() : ({ kind: 'none' } as const);
     let result: ExecResult | undefined;
     let error: unknown;
+    await this.acquire();
     try {
       const client = await this.ensureClient(opts.signal);
       try {
@@ -87,6 +92,7 @@ export class SshSession implements Executor {
       error = e;
       throw e;
     } finally {
+      this.release();
       if (this.opts.audit) {
         const shown = opts.sudo && sudo.kind !== 'none' ? ['sudo', ...argv] : argv;
         const excerpt = result ? `${result.stdout}${result.stderr}` : error instanceof Error ? error.message : String(error);
@@ -123,6 +129,21 @@ export class SshSession implements Executor {
       c.end();
     });
     this.closed = false;
+  }
+
+  /** Waits for a free channel slot (sshd refuses channels beyond its MaxSessions). */
+  private async acquire(): Promise<void> {
+    if (this.active < (this.opts.maxChannels ?? 8)) {
+      this.active += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.active -= 1;
   }
 
   private async sudoMode(): Promise<SudoMode> {

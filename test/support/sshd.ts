@@ -148,7 +148,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
       'AllowTcpForwarding yes',
       'MaxStartups 100',
       'MaxAuthTries 20',
-      'MaxSessions 50',
+      // MaxSessions stays at OpenSSH's default (10), as on real servers: the session pool must cope with it.
       `LogLevel ${opts.logLevel ?? 'VERBOSE'}`,
       ...(opts.extraConfig ?? []),
       '',

@@ -1,0 +1,43 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FileTrustStore } from '../../../../electron/ssh/file-trust-store.ts';
+import { LayeredTrust } from '../../../../electron/ssh/layered-trust.ts';
+import { capturedKeys, fixturePath } from './fixtures.ts';
+
+const k = capturedKeys();
+const key = (c: string) => k.get(c)!.base64;
+const dir = mkdtempSync(join(tmpdir(), 'lvs-layered-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('LayeredTrust', () => {
+  const store = new FileTrustStore(join(dir, 'store.json'));
+  const trust = new LayeredTrust({
+    store,
+    knownHostsFiles: [fixturePath('known_hosts-openssh-9.2.txt'), join(dir, 'missing')],
+    extraLines: { source: 'profile lab knownHosts', lines: [`[10.77.0.1]:22022 ssh-ed25519 ${key('key-e')}`] },
+  });
+  it('honours known_hosts files (hashed entries too) and profile lines, read-only', async () => {
+    expect(await trust.check('10.0.0.3', 22, 'ssh-ed25519', key('key-c'))).toBe('trusted');
+    expect(await trust.check('10.77.0.1', 22022, 'ssh-ed25519', key('key-e'))).toBe('trusted');
+    expect(await trust.check('10.0.0.1', 22, 'ssh-ed25519', key('key-b'))).toBe('changed');
+    expect(await trust.check('10.9.9.9', 22, 'ssh-ed25519', key('key-b'))).toBe('unknown');
+  });
+  it('new trust goes to the store; a revoked key stays refused even if the store trusts it', async () => {
+    await trust.trust('10.9.9.9', 22, 'ssh-ed25519', key('key-b'));
+    expect(store.check('10.9.9.9', 22, 'ssh-ed25519', key('key-b'))).toBe('trusted');
+    expect(await trust.check('10.9.9.9', 22, 'ssh-ed25519', key('key-b'))).toBe('trusted');
+    await trust.trust('10.9.9.8', 22, 'ssh-ed25519', key('key-revoked'));
+    expect(await trust.check('10.9.9.8', 22, 'ssh-ed25519', key('key-revoked'))).toBe('changed');
+  });
+  it('combines known key types from files and store', async () => {
+    await trust.trust('rs1.lab', 22, 'ssh-ed25519', key('key-a'));
+    expect((await trust.knownKeyTypes('rs1.lab', 22)).sort()).toEqual(['ssh-ed25519', 'ssh-rsa']);
+  });
+  it('a bad line in a known_hosts file is a PARSE_ERROR naming file:line', () => {
+    const bad = join(dir, 'bad_known_hosts');
+    writeFileSync(bad, `# x\nh ssh-ed25519 ${key('key-a')}\ngarbage\n`);
+    expect(() => new LayeredTrust({ store, knownHostsFiles: [bad] })).toThrow(new RegExp(`bad_known_hosts:3: `));
+  });
+});

@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SessionPool } from '../../../../electron/ssh/session-pool.ts';
+import type { AuditEntry } from '../../../../electron/ssh/types.ts';
+import { sshTargetSchema } from '../../../../shared/model/cluster.ts';
+import { generateKey, killPid, sshdUnavailable, startSshd, type TestSshd } from '../../../support/sshd.ts';
+import { alive, rejection, secretsOf, trustWith, waitFor } from './support.ts';
+
+const skip = sshdUnavailable();
+if (skip) console.warn(`ssh-session tests skipped: ${skip}`);
+
+describe.skipIf(skip)('SshSession against a real OpenSSH sshd', { timeout: 90_000 }, () => {
+  let sshd: TestSshd;
+  let pool: SessionPool;
+  const audit: AuditEntry[] = [];
+  const session = () =>
+    pool.session({ label: 'test-host', target: sshTargetSchema.parse({ host: '127.0.0.1', port: sshd.port, user: 'root', auth: { method: 'key', keyPath: join(sshd.dir, 'client') } }) });
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    sshd.authorize('root', generateKey(sshd.dir, 'client', { type: 'ed25519' }).publicLine);
+    pool = new SessionPool({ trust: trustWith(sshd.dir, sshd.knownHostsLines()).trust, secrets: secretsOf({}), audit: (e) => audit.push(e), backoffMs: [100, 300, 1000] });
+  });
+  afterAll(async () => {
+    await pool?.closeAll();
+    await sshd?.stop();
+  });
+
+  it('resolves exit code, stdout and stderr; a non-zero exit is a result, not an error', async () => {
+    const r = await session().exec(['sh', '-c', 'echo out; echo err >&2; exit 3']);
+    expect(r).toMatchObject({ code: 3, signal: null, stdout: 'out\n', stderr: 'err\n' });
+    expect(r.durationMs).toBeGreaterThan(0);
+  });
+
+  it('passes every argument verbatim (quoting by shellQuote only)', async () => {
+    const args = ['a b', "it's", '$HOME', '`id`', '', '*', 'x;y|z', 'ünï'];
+    const r = await session().exec(['printf', '%s|', ...args]);
+    expect(r.stdout).toBe(`${args.join('|')}|`);
+  });
+
+  it('feeds stdin and closes it; without stdin a reader sees EOF', async () => {
+    expect((await session().exec(['cat'], { stdin: 'hello\nworld' })).stdout).toBe('hello\nworld');
+    expect((await session().exec(['cat'])).stdout).toBe('');
+  });
+
+  it('streams output as it arrives (the chunks add up to stdout)', async () => {
+    const chunks: string[] = [];
+    const r = await session().exec(['sh', '-c', 'for i in 1 2 3; do echo line$i; sleep 0.05; done'], { onStdout: (c) => chunks.push(c) });
+    expect(chunks.join('')).toBe(r.stdout);
+    expect(r.stdout).toBe('line1\nline2\nline3\n');
+  });
+
+  it('reports a signal death as code null + signal name', async () => {
+    const r = await session().exec(['sh', '-c', 'kill -TERM $$']);
+    expect(r.code).toBeNull();
+    expect(r.signal).toBe('TERM');
+  });
+
+  it('timeout rejects with TIMEOUT and the remote command is killed', async () => {
+    const pidFile = join(sshd.dir, 'timeout.pid');
+    const e = await rejection(session().exec(['sh', '-c', `echo $$ > ${pidFile}; exec sleep 60`], { timeoutMs: 500, step: 'sleep' }));
+    expect(e.code).toBe('TIMEOUT');
+    expect(e.message).toBe('test-host: sleep: no result within 500 ms');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await waitFor(() => !alive(pid), `remote sleep ${pid} to end`);
+  });
+
+  it('cancel (AbortSignal) rejects with CANCELLED and kills the remote command', async () => {
+    const pidFile = join(sshd.dir, 'cancel.pid');
+    const ac = new AbortController();
+    const p = session().exec(['sh', '-c', `echo $$ > ${pidFile}; echo started; exec sleep 60`], { signal: ac.signal, onStdout: (c) => c.includes('started') && ac.abort() });
+    const e = await rejection(p);
+    expect(e.code).toBe('CANCELLED');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await waitFor(() => !alive(pid), `remote sleep ${pid} to end`);
+  });
+
+  it('an already-aborted signal never runs the command', async () => {
+    const ac = new AbortController();
+    ac.abort();
+    expect((await rejection(session().exec(['touch', join(sshd.dir, 'never')], { signal: ac.signal }))).code).toBe('CANCELLED');
+    expect((await session().exec(['test', '-e', join(sshd.dir, 'never')])).code).toBe(1);
+  });
+
+  it('reuses one connection for many commands, also 25 at once (more than sshd\'s MaxSessions 10)', async () => {
+    const before = sshd.connectionCount();
+    for (let i = 0; i < 10; i++) expect((await session().exec(['echo', String(i)])).stdout).toBe(`${i}\n`);
+    const many = await Promise.all(Array.from({ length: 25 }, (_, i) => session().exec(['echo', `n${i}`])));
+    expect(many.map((r) => r.stdout)).toEqual(Array.from({ length: 25 }, (_, i) => `n${i}\n`));
+    expect(sshd.connectionCount()).toBe(before);
+    expect(sshd.connectionCount()).toBe(1);
+    expect(session().connectCount).toBe(1);
+  });
+
+  it('reconnects on the next exec after the connection was killed', async () => {
+    await session().exec(['true']);
+    const pids = sshd.connectionPids();
+    expect(pids.length).toBe(1);
+    killPid(pids[0]!);
+    await waitFor(() => !session().connected, 'the session to notice the drop');
+    const r = await session().exec(['echo', 'back']);
+    expect(r.stdout).toBe('back\n');
+    expect(sshd.connectionCount()).toBe(2);
+    expect(session().connectCount).toBe(2);
+  });
+
+  it('audits every command without stdin content', async () => {
+    audit.length = 0;
+    await session().exec(['sh', '-c', 'cat >/dev/null'], { stdin: 'top-secret-stdin' });
+    await session().exec(['sh', '-c', 'exit 4']);
+    expect(audit.map((a) => [a.host, a.argv, a.code])).toEqual([
+      ['test-host', ['sh', '-c', 'cat >/dev/null'], 0],
+      ['test-host', ['sh', '-c', 'exit 4'], 4],
+    ]);
+    expect(JSON.stringify(audit)).not.toContain('top-secret-stdin');
+  });
+
+  it('closeAll ends every session; a later exec connects again', async () => {
+    await session().exec(['true']);
+    await pool.closeAll();
+    expect(pool.size).toBe(0);
+    const count = sshd.connectionCount();
+    expect((await session().exec(['echo', 'again'])).stdout).toBe('again\n');
+    expect(sshd.connectionCount()).toBe(count + 1);
+  });
+});
