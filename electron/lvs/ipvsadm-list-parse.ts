@@ -245,6 +245,7 @@ export function parseIpvsadmList(text: string): IpvsListResult {
   let i = first;
   const result: IpvsListResult = { kind: 'list', variant: 'plain', approximate: false, services: [] };
   const banner = BANNER_RE.exec(lines[i]!.trim());
+  if (!banner && lines[i]!.trimStart().startsWith('IP Virtual Server')) throw lineError(i + 1, 'expected "IP Virtual Server version X.Y.Z (size=N)"', lines[i]!);
   if (banner) {
     result.ipvsVersion = banner[1]!;
     if (banner[2] !== undefined) result.connTableSize = Number(banner[2]);
