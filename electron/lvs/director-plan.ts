@@ -6,7 +6,7 @@ import type { Cluster } from '../../shared/model/cluster.ts';
 import { destinationKey, serviceKey, type IpvsTable } from '../../shared/model/ipvs.ts';
 import { desiredTable, familyOf, type Resolve } from './desired-table.ts';
 import { findAddress, type IpAddr } from './ip-addr-parse.ts';
-import { deleteDestinationArgs, destinationArgs, formatSaveLines, IPVSADM, serviceArgs, sortDests, sortServices } from './ipvs-rules.ts';
+import { deleteDestinationArgs, destinationArgs, formatRestoreLines, IPVSADM, serviceArgs, sortDests, sortServices } from './ipvs-rules.ts';
 import { DIRECTOR, type Plan, type PlanStep } from './plan-types.ts';
 import { applyStepsToTable } from './table-diff.ts';
 
@@ -44,7 +44,7 @@ const clearStep = (why: string): PlanStep => ({ host: DIRECTOR, argv: [IPVSADM, 
 const restoreStep = (table: IpvsTable): PlanStep => ({
   host: DIRECTOR,
   argv: [IPVSADM, '-R'],
-  stdin: formatSaveLines(table),
+  stdin: formatRestoreLines(table),
   why: `add every service and realserver in one batch (${table.services.length} service(s), ${table.services.reduce((n, s) => n + s.destinations.length, 0)} destination(s))`,
 });
 

@@ -16,6 +16,11 @@
  *   dest:     "-a %s -r %s %s -w %d"  svc_name, ADDR:PORT, -m|-i|-g (Local is saved as -g), weight
  *             tunnel: + " --tun-type ipip" | " --tun-type gre <flag>" | " --tun-type gue --tun-port %d <flag>"
  *             (thresholds -x/-y are NOT saved by ipvsadm -S)
+ *   Checked against the lab director (ipvsadm 1.31, kernel 6.1): a table with IPv4/IPv6, tcp/udp/sctp/fwmark, sh/mh flags,
+ *   -o, --pe sip, -M, ipip/gue/gre tunnels, -g/-m, weight 0 came back from `ipvsadm -R` + `ipvsadm -S -n` byte for byte.
+ *   Kernel rules seen there: -o is refused for anything but UDP ("One-Packet Scheduling is only for UDP virtual
+ *   services"), and a -g/-i destination of a non-fwmark service always gets the service's port (a -g to :2323 on a :23
+ *   service is stored as :23; ipvsadm.c process_options does that for -a/-e); destinationPortAsStored() applies it.
  *   order:    services sorted by ipvs_cmp_services (fwmark, af, protocol, address, port), destinations by ipvs_cmp_dests
  *             (address, port), libipvs.c. Both subtract unsigned 32-bit words into an int, so e.g. 192.168.0.1 sorts
  *             BEFORE 10.0.0.1 (the difference wraps negative); that quirk is reproduced in compareServices/compareDests.
@@ -61,8 +66,16 @@ function isDefaultNetmask(svc: IpvsService, mask: string | undefined): boolean {
   return mask === undefined || mask === (svc.family === 'inet6' ? '128' : '255.255.255.255');
 }
 
+/** ipvsadm's own check: one-packet scheduling only for UDP services. */
+function checkOps(svc: Pick<IpvsService, 'protocol' | 'flags'>, bad: (why: string) => never): void {
+  if (svc.flags?.includes('ops') && svc.protocol !== 'udp') bad('One-Packet Scheduling is only for UDP virtual services (-o)');
+}
+
 /** Service options after the selector: -s, -p, -M, --pe, -o, -b (same order as the save format). */
 function serviceOptions(svc: IpvsService): string[] {
+  checkOps(svc, (why) => {
+    throw new AppError('INVALID_INPUT', `${serviceTarget(svc).join(' ')}: ${why}`);
+  });
   const out = ['-s', svc.scheduler];
   if (svc.persistent) {
     out.push('-p', String(svc.persistent.timeout));
@@ -120,6 +133,15 @@ export function destinationArgs(svc: IpvsServiceKey, dest: IpvsDestination, op: 
   if (dest.lowerThreshold) out.push('-y', String(dest.lowerThreshold));
   out.push(...tunnelOptions(dest));
   return out;
+}
+
+/**
+ * The port a destination ends up with after `ipvsadm -a/-e`: ipvsadm.c (process_options) sets the destination port to
+ * the service port for -g and -i when the service is not a fwmark service ("The destination port must be equal to the
+ * service port if the IP_VS_CONN_F_TUNNEL or IP_VS_CONN_F_DROUTE is set"); NAT keeps its own port.
+ */
+export function destinationPortAsStored(svc: Pick<IpvsServiceKey, 'port' | 'protocol'>, d: Pick<IpvsDestination, 'forward' | 'port'>): number {
+  return svc.protocol !== 'fwmark' && (d.forward === 'route' || d.forward === 'tunnel') ? svc.port : d.port;
 }
 
 /** `-d` argv tail deleting one destination of a service. */
@@ -244,6 +266,24 @@ export function formatDestinationSaveLine(svc: IpvsServiceKey, d: IpvsDestinatio
 }
 
 /**
+ * Like formatSaveLines, plus " -x N -y M" on destinations with connection thresholds (which `ipvsadm -S` leaves out but
+ * `ipvsadm -R` reads): the text to restore a table with, so thresholds survive. Identical to formatSaveLines otherwise.
+ */
+export function formatRestoreLines(table: IpvsTable): string {
+  let out = '';
+  for (const svc of sortServices(table.services)) {
+    out += `${formatServiceSaveLine(svc)}\n`;
+    for (const d of sortDests(svc.destinations)) {
+      let line = formatDestinationSaveLine(svc, d);
+      if (d.upperThreshold) line += ` -x ${d.upperThreshold}`;
+      if (d.lowerThreshold) line += ` -y ${d.lowerThreshold}`;
+      out += `${line}\n`;
+    }
+  }
+  return out;
+}
+
+/**
  * The whole table as the exact text `ipvsadm -S -n` prints: services and destinations sorted as libipvs sorts them, one
  * line each, every line ending in "\n" ('' for an empty table). Feed it to `ipvsadm -R` to restore the table in one go.
  */
@@ -361,6 +401,7 @@ export function parseRuleArgs(args: readonly string[]): IpvsRule {
     if (persistent) service.persistent = persistent.netmask !== undefined && !isDefaultNetmask(service, persistent.netmask) ? persistent : { timeout: persistent.timeout };
     if (svc.persistenceEngine !== undefined) service.persistenceEngine = svc.persistenceEngine;
     if (flags.length) service.flags = [...(flags.includes('ops') ? ['ops'] : []), ...schedFlags({ flags })];
+    checkOps(service, bad);
     return { cmd, service };
   }
   if (real === undefined) return bad('no -r ADDR:PORT');
@@ -370,7 +411,8 @@ export function parseRuleArgs(args: readonly string[]): IpvsRule {
   addressWords(address);
   const port = r[3] !== undefined ? num(r[3], 'port', 65535) : key.port;
   if (cmd === 'delete-dest') return { cmd, service: key, dest: { address, port } };
-  const d: IpvsDestination = { address, port, forward: dest.forward ?? 'route', weight: dest.weight ?? 1 };
+  const forward = dest.forward ?? 'route';
+  const d: IpvsDestination = { address, port: destinationPortAsStored(key, { forward, port }), forward, weight: dest.weight ?? 1 };
   if (dest.upperThreshold) d.upperThreshold = dest.upperThreshold;
   if (dest.lowerThreshold) d.lowerThreshold = dest.lowerThreshold;
   if (d.forward === 'tunnel' && tunType !== undefined) {

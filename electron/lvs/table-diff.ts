@@ -10,6 +10,7 @@ import {
   deleteDestinationArgs,
   deleteServiceArgs,
   destinationArgs,
+  destinationPortAsStored,
   IPVSADM,
   parseRuleArgs,
   schedFlags,
@@ -82,7 +83,8 @@ export function diffTables(desired: IpvsTable, live: IpvsTable, opts: DiffOption
     if (wanted.has(sk)) throw new AppError('INVALID_INPUT', `desired table has ${sk} twice`);
     wanted.add(sk);
     const have = liveBy.get(sk);
-    const dests = sortDests(want.destinations);
+    // Compare what ipvsadm will store: -g/-i destinations of a non-fwmark service get the service's port.
+    const dests = sortDests(want.destinations.map((d) => (destinationPortAsStored(want, d) === d.port ? d : { ...d, port: destinationPortAsStored(want, d) })));
     const wantKeys = new Set<string>();
     for (const d of dests) {
       const dk = destinationKey(d);
@@ -219,7 +221,10 @@ export function applyStepsToTable(table: IpvsTable, steps: readonly Pick<PlanSte
   return { services: [...tab.values()].map(({ svc, dests }) => ({ ...svc, destinations: [...dests.values()] })) };
 }
 
-/** A table without counters, services and destinations in ipvsadm's order: for comparing tables in tests and logs. */
+/**
+ * A table as ipvsadm would hold it, for comparing: no counters, -g/-i ports as stored (destinationPortAsStored), default
+ * netmask and ipip left out, services and destinations in ipvsadm's order.
+ */
 export function canonicalTable(t: IpvsTable): IpvsTable {
   return {
     services: sortServices(t.services).map((s) => {
@@ -229,7 +234,7 @@ export function canonicalTable(t: IpvsTable): IpvsTable {
       if (s.persistenceEngine) out.persistenceEngine = s.persistenceEngine;
       const f = flagsOf(s);
       if (f) out.flags = f.split(',');
-      out.destinations = sortDests(s.destinations).map((d) => {
+      out.destinations = sortDests(s.destinations.map((d) => ({ ...d, port: destinationPortAsStored(s, d) }))).map((d) => {
         const o: IpvsDestination = { address: d.address, port: d.port, forward: d.forward, weight: d.weight };
         if (d.upperThreshold) o.upperThreshold = d.upperThreshold;
         if (d.lowerThreshold) o.lowerThreshold = d.lowerThreshold;

@@ -14,6 +14,7 @@ import {
   deleteDestinationArgs,
   deleteServiceArgs,
   destinationArgs,
+  formatRestoreLines,
   formatSaveLines,
   parseRuleArgs,
   serviceArgs,
@@ -69,11 +70,11 @@ describe('formatSaveLines (ipvsadm -S -n text)', () => {
   it('prints -M only for a non-default netmask, then --pe, -o and -b in print_service_entry order', () => {
     const t: IpvsTable = {
       services: [
-        svc({ protocol: 'tcp', address: '10.0.0.1', port: 80, scheduler: 'sh', persistent: { timeout: 60, netmask: '255.255.255.0' }, flags: ['sh-port', 'ops', 'sh-fallback'] }),
+        svc({ protocol: 'udp', address: '10.0.0.1', port: 80, scheduler: 'sh', persistent: { timeout: 60, netmask: '255.255.255.0' }, flags: ['sh-port', 'ops', 'sh-fallback'] }),
         svc({ protocol: 'udp', address: '10.0.0.1', port: 5060, persistent: { timeout: 300, netmask: '255.255.255.255' }, persistenceEngine: 'sip' }),
       ],
     };
-    expect(formatSaveLines(t)).toBe('-A -t 10.0.0.1:80 -s sh -p 60 -M 255.255.255.0 -o -b sh-fallback,sh-port\n-A -u 10.0.0.1:5060 -s wlc -p 300 --pe sip\n');
+    expect(formatSaveLines(t)).toBe('-A -u 10.0.0.1:80 -s sh -p 60 -M 255.255.255.0 -o -b sh-fallback,sh-port\n-A -u 10.0.0.1:5060 -s wlc -p 300 --pe sip\n');
   });
 
   it('prints IPv6 in brackets, IPv6 fwmark with -6, sctp as --sctp-service, tunnels with --tun-type, Local as -g', () => {
@@ -98,9 +99,11 @@ describe('formatSaveLines (ipvsadm -S -n text)', () => {
     ]);
   });
 
-  it('does not save thresholds (ipvsadm -S leaves -x/-y out)', () => {
+  it('does not save thresholds (ipvsadm -S leaves -x/-y out); the restore text keeps them', () => {
     const t: IpvsTable = { services: [svc({ protocol: 'tcp', address: '10.0.0.1', port: 23, destinations: [{ address: '10.0.0.2', port: 23, forward: 'masq', weight: 1, upperThreshold: 50, lowerThreshold: 10 }] })] };
     expect(formatSaveLines(t)).toBe('-A -t 10.0.0.1:23 -s wlc\n-a -t 10.0.0.1:23 -r 10.0.0.2:23 -m -w 1\n');
+    expect(formatRestoreLines(t)).toBe('-A -t 10.0.0.1:23 -s wlc\n-a -t 10.0.0.1:23 -r 10.0.0.2:23 -m -w 1 -x 50 -y 10\n');
+    expect(formatRestoreLines(seedTable)).toBe(formatSaveLines(seedTable));
   });
 });
 
@@ -144,6 +147,11 @@ describe('argv builders', () => {
     expect(destinationArgs({ ...f, family: 'inet' }, { address: '10.0.0.2', port: 0, forward: 'route', weight: 1 })).toEqual(['-a', '-f', '12', '-r', '10.0.0.2:0', '-g', '-w', '1']);
     expect(destinationArgs(s, { ...d, forward: 'tunnel', tunType: 'gre:nocsum' })).toEqual(['-a', '-u', '10.77.0.50:177', '-r', '10.77.0.12:177', '-i', '-w', '1', '--tun-type', 'gre', '--tun-nocsum']);
   });
+  it('refuses what ipvsadm refuses: -o (one-packet scheduling) on anything but UDP', () => {
+    expect(() => serviceArgs(svc({ protocol: 'tcp', address: '10.0.0.1', port: 80, flags: ['ops'] }))).toThrow(/One-Packet Scheduling is only for UDP/);
+    expect(serviceArgs(svc({ protocol: 'udp', address: '10.0.0.1', port: 53, flags: ['ops'] }))).toEqual(['-A', '-u', '10.0.0.1:53', '-s', 'wlc', '-o']);
+    expect(() => parseRuleArgs(['-A', '-f', '3', '-o'])).toThrow(/only for UDP/);
+  });
   it('refuses what ipvsadm cannot express', () => {
     expect(() => serviceArgs(svc({ protocol: 'fwmark', address: '', port: 0 }))).toThrow(/firewall mark/);
     expect(() => serviceArgs(svc({ protocol: 'tcp', address: '10.0.0.1', port: 1, flags: ['bogus'] }))).toThrow(/unknown service flag 'bogus'/);
@@ -166,6 +174,13 @@ describe('parseRuleArgs (inverse of the builders, ipvsadm defaults)', () => {
       service: { protocol: 'udp', address: '::1', family: 'inet6' },
       dest: { address: '::2', port: 5353, forward: 'masq', weight: 3 },
     });
+  });
+  it('gives -g/-i destinations of a port service the service port, as ipvsadm does; NAT and fwmark keep theirs', () => {
+    expect(parseRuleArgs(['-a', '-t', '10.0.0.1:23', '-r', '10.0.0.2:2323', '-g'])).toMatchObject({ dest: { port: 23 } });
+    expect(parseRuleArgs(['-e', '-t', '10.0.0.1:23', '-r', '10.0.0.2:2323', '-i'])).toMatchObject({ dest: { port: 23 } });
+    expect(parseRuleArgs(['-a', '-t', '10.0.0.1:23', '-r', '10.0.0.2:2323', '-m'])).toMatchObject({ dest: { port: 2323 } });
+    expect(parseRuleArgs(['-a', '-f', '5', '-r', '10.0.0.2:80', '-g'])).toMatchObject({ dest: { port: 80 } });
+    expect(parseRuleArgs(['-d', '-t', '10.0.0.1:23', '-r', '10.0.0.2:2323'])).toMatchObject({ dest: { port: 2323 } });
   });
   it('names the word it does not understand', () => {
     expect(() => parseRuleArgs(['-A', '-t', '10.0.0.1:80', '--frobnicate'])).toThrow(/unknown word '--frobnicate'/);

@@ -16,7 +16,7 @@ const arbDest = (family: 'inet' | 'inet6', port: number): fc.Arbitrary<IpvsDesti
   fc
     .record({
       address: fc.constantFrom(...(family === 'inet' ? V4_REALS : V6_REALS)),
-      port: fc.constantFrom(port, port, 8080),
+      port: fc.constantFrom(port, port, port === 0 ? 80 : 8080),
       forward: fc.constantFrom('masq', 'route', 'tunnel') as fc.Arbitrary<IpvsDestination['forward']>,
       weight: fc.oneof(fc.constantFrom(0, 1, 2), fc.integer({ min: 0, max: 65535 })),
       upperThreshold: fc.option(fc.integer({ min: 1, max: 5000 }), { nil: undefined }),
@@ -24,7 +24,9 @@ const arbDest = (family: 'inet' | 'inet6', port: number): fc.Arbitrary<IpvsDesti
       tunType: fc.option(fc.constantFrom('gre:csum', 'gue:6080:nocsum', 'gue:5555:remcsum'), { nil: undefined }),
     })
     .map((d) => {
-      const out: IpvsDestination = { address: d.address, port: d.port, forward: d.forward, weight: d.weight };
+      // As ipvsadm stores it: -g/-i destinations of a port service get the service's port (fwmark services: port 0).
+      const p = d.forward === 'masq' || port === 0 ? d.port : port;
+      const out: IpvsDestination = { address: d.address, port: p, forward: d.forward, weight: d.weight };
       if (d.upperThreshold) out.upperThreshold = d.upperThreshold;
       if (d.lowerThreshold) out.lowerThreshold = d.lowerThreshold;
       if (d.forward === 'tunnel' && d.tunType) out.tunType = d.tunType;
@@ -59,7 +61,8 @@ export const arbService: fc.Arbitrary<IpvsService> = fc
     if (isMark) svc.fwmark = s.fwmark;
     if (s.persistent) svc.persistent = s.persistent.mask ? { timeout: s.persistent.timeout, netmask: s.family === 'inet' ? '255.255.255.0' : '64' } : { timeout: s.persistent.timeout };
     if (s.persistent && s.pe) svc.persistenceEngine = 'sip';
-    const flags = [...(s.ops ? ['ops'] : []), ...(s.scheduler === 'sh' ? s.shFlags : [])];
+    // ipvsadm allows one-packet scheduling (-o) for UDP services only.
+    const flags = [...(s.ops && s.protocol === 'udp' ? ['ops'] : []), ...(s.scheduler === 'sh' ? s.shFlags : [])];
     if (flags.length) svc.flags = flags;
     return fc.uniqueArray(arbDest(s.family, isMark ? 0 : s.port), { maxLength: 6, selector: (d) => destinationKey(d) }).map((destinations) => ({ ...svc, destinations }));
   });
@@ -117,7 +120,8 @@ export function arbLiveFrom(desired: IpvsTable): fc.Arbitrary<IpvsTable> {
           const f = dests[i]!;
           if (f.fate === 'drop') return [];
           if (f.fate === 'weight') return [{ ...d, weight: f.w }];
-          if (f.fate === 'forward') return [{ ...d, forward: d.forward === 'masq' ? 'route' : 'masq', tunType: undefined }];
+          // masq → route only where the port survives it (ipvsadm gives -g the service port).
+          if (f.fate === 'forward' && (d.forward !== 'masq' || d.port === s.port || s.protocol === 'fwmark')) return [{ ...d, forward: d.forward === 'masq' ? 'route' : 'masq', tunType: undefined }];
           if (f.fate === 'thresh') return [{ ...d, upperThreshold: f.w + 1 }];
           return [{ ...d }];
         });

@@ -67,6 +67,14 @@ describe('diffTables: examples', () => {
     expect(cmds(seed, live)).toEqual(['ipvsadm -a -t 10.77.0.50:23 -r 10.77.0.11:23 -m -w 1', 'ipvsadm -d -t 10.77.0.50:23 -r 10.77.0.11:2323']);
   });
 
+  it('compares a -g destination at the port ipvsadm will give it (the service port), so the diff converges', () => {
+    const want: IpvsTable = { services: [{ ...telnet, destinations: [{ address: '10.77.0.11', port: 2323, forward: 'route', weight: 1 }] }] };
+    const steps = diffTables(want, EMPTY);
+    const after = applyStepsToTable(EMPTY, steps);
+    expect(after.services[0]!.destinations[0]!.port).toBe(23);
+    expect(diffTables(want, after)).toEqual([]);
+  });
+
   it('accepts a live Local destination for any wanted forwarding (the kernel reports local addresses as Local)', () => {
     const live = structuredClone(seed);
     live.services[0]!.destinations[0]!.forward = 'local';
