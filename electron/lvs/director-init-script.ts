@@ -9,7 +9,9 @@ export const LVS_DIRECTOR_SCRIPT = `#!/bin/sh
 # LVS" (Sys Admin, Sep 2002). Installed and kept in sync by LVS Console; runs without any desktop open (boot + cron).
 # Verbs: start | stop | reload | status | update, and rules (print what start/reload would load, for ipvsadm -R).   Configuration: /etc/lvs.conf (override with LVS_CONF=...).
 #   VIP VIP_IF LVS_IF TPORTS UPORTS RIPS  (the seed's variables)
-#   optional: VIP_PREFIX (default 32), SCHEDULER (default wlc), PERSISTENT ("udp:177:360 ..."), WEIGHTS ("rip=w ...")
+#   optional (written by LVS Console): VIP_PREFIX (default 32), SCHEDULER (default wlc), SCHEDULERS ("tcp:23:rr ..."
+#   per-service overrides), PERSISTENT ("udp:177:360[:netmask] ..."), WEIGHTS ("rip=w ..."), RIPS_DISABLED ("rip ..."
+#   listed in RIPS but kept out of the table), FORWARD (masq, the seed's NAT; route; tunnel)
 ### BEGIN INIT INFO
 # Provides:          lvs-director
 # Required-Start:    $network
@@ -27,6 +29,10 @@ CONF=\${LVS_CONF:-/etc/lvs.conf}
 LVS_IF=\${LVS_IF:-eth0}
 VIP_PREFIX=\${VIP_PREFIX:-32}
 SCHEDULER=\${SCHEDULER:-wlc}
+case \${FORWARD:-masq} in
+  masq) FWD=-m ;; route) FWD=-g ;; tunnel) FWD=-i ;;
+  *) echo "lvs-director: FORWARD must be masq, route or tunnel" >&2; exit 6 ;;
+esac
 PHYS_IF=\${VIP_IF%%:*}
 
 log() { echo "lvs-director: $*"; command -v logger >/dev/null 2>&1 && logger -t lvs-director "$*"; return 0; }
@@ -66,10 +72,26 @@ weight() {
   echo 1
 }
 
+disabled() {
+  for d in $RIPS_DISABLED; do [ "$d" = "$1" ] && return 0; done
+  return 1
+}
+
+sched_for() { # proto port
+  for p in $SCHEDULERS; do
+    pr=\${p%%:*}; rest=\${p#*:}; pt=\${rest%%:*}
+    [ "$pr" = "$1" ] && [ "$(portnum "$pt" "$pr")" = "$2" ] && { echo "\${rest#*:}"; return 0; }
+  done
+  echo "$SCHEDULER"
+}
+
 persist_opts() { # proto port
   for p in $PERSISTENT; do
-    pr=\${p%%:*}; rest=\${p#*:}; pt=\${rest%%:*}; secs=\${rest#*:}
-    [ "$pr" = "$1" ] && [ "$(portnum "$pt" "$pr")" = "$2" ] && { echo "-p $secs"; return 0; }
+    pr=\${p%%:*}; rest=\${p#*:}; pt=\${rest%%:*}; rest=\${rest#*:}; secs=\${rest%%:*}
+    if [ "$pr" = "$1" ] && [ "$(portnum "$pt" "$pr")" = "$2" ]; then
+      if [ "$rest" != "$secs" ]; then echo "-p $secs -M \${rest#*:}"; else echo "-p $secs"; fi
+      return 0
+    fi
   done
   return 0
 }
@@ -82,10 +104,11 @@ rules() {
     for p in $ports; do
       n=$(portnum "$p" $proto) || return 1
       po=$(persist_opts $proto "$n")
-      echo "-A $flag $vip:$n -s $SCHEDULER\${po:+ $po}"
+      echo "-A $flag $vip:$n -s $(sched_for $proto "$n")\${po:+ $po}"
       for r in \${1-$RIPS}; do
+        disabled "$r" && continue
         ra=$(addr "$r") || return 1
-        echo "-a $flag $vip:$n -r $ra:$n -m -w $(weight "$r")"
+        echo "-a $flag $vip:$n -r $ra:$n $FWD -w $(weight "$r")"
       done
     done
   done
@@ -127,6 +150,7 @@ update() {
   vip=$(addr "$VIP") || return 1
   live=$(ipvsadm -S -n) || return 1
   for r in $RIPS; do
+    disabled "$r" && continue
     ra=$(addr "$r") || continue
     if ping -c 1 -W 2 "$ra" >/dev/null 2>&1; then up=1; else up=0; fi
     for proto in tcp udp; do
@@ -137,7 +161,7 @@ update() {
         if [ $up = 0 ] && [ $present = 1 ]; then
           ipvsadm -d $flag "$vip:$n" -r "$ra:$n" && log "removed $r from $proto/$n (no answer to ping)"
         elif [ $up = 1 ] && [ $present = 0 ]; then
-          ipvsadm -a $flag "$vip:$n" -r "$ra:$n" -m -w "$(weight "$r")" && log "added $r to $proto/$n"
+          ipvsadm -a $flag "$vip:$n" -r "$ra:$n" $FWD -w "$(weight "$r")" && log "added $r to $proto/$n"
         fi
       done
     done
