@@ -8,7 +8,31 @@ const COMMANDS: Record<string, { load: () => Promise<{ default: CliCommand }>; s
   conf: { load: () => import('./commands/conf.ts'), summary: 'conf check|show FILE [--json]   validate / show an lvs.conf' },
   ipvs: { load: () => import('./commands/ipvs.ts'), summary: 'ipvs parse|save [--json] < OUTPUT   parse ipvsadm / /proc/net/ip_vs output' },
   plan: { load: () => import('./commands/plan.ts'), summary: 'plan FILE [--live OUTPUT] [--verb V]   the commands a verb (or a diff) would run' },
+  // Remote verbs (commands/remote.ts): `lvsctl --profile FILE [--trust-new-host-key] [--known-hosts FILE] [--json] VERB …`;
+  // the verb names also work first (`lvsctl start --profile FILE`). conf pull|push is reached through --profile.
+  ...remoteCommands(),
 };
+
+/** The remote verbs' entries: each loads commands/remote.ts with its own name put back in front of the arguments. */
+function remoteCommands(): typeof COMMANDS {
+  const entry = (name: string, summary: string) => ({
+    load: async () => {
+      const m = await import('./commands/remote.ts');
+      return { default: ((args, io) => m.default([name, ...args], io)) as CliCommand };
+    },
+    summary,
+  });
+  return {
+    '--profile': entry('--profile', '--profile FILE [--trust-new-host-key] [--known-hosts FILE] [--json] VERB   remote verbs (see: lvsctl --profile FILE help)'),
+    start: entry('start', 'start|stop|reload|update [--dry-run] --profile FILE   the seed\'s director verbs, one transaction'),
+    stop: entry('stop', 'stop --profile FILE [--dry-run]'),
+    reload: entry('reload', 'reload --profile FILE [--dry-run]'),
+    update: entry('update', 'update --profile FILE [--dry-run]   probe realservers from the director, drop dead, re-add living'),
+    status: entry('status', 'status --profile FILE [--json]   live table with counters, VIP, sysctls'),
+    realserver: entry('realserver', 'realserver route-check|route-fix|check [NAME|--all] --profile FILE'),
+    'install-director': entry('install-director', 'install-director --profile FILE   lvs.conf, init script, rc link, cron update'),
+  };
+}
 
 const USAGE = `usage: lvsctl <command> [args]
 

@@ -1,0 +1,219 @@
+/**
+ * The remote verbs: `lvsctl --profile FILE [--trust-new-host-key] [--known-hosts FILE] [--json] VERB …` where VERB is
+ * start | stop | reload | status | update [--dry-run] (here), realserver … (realserver.ts), conf pull|push (conf-remote.ts)
+ * or install-director (install.ts). The global options may also follow the verb. One SSH session per host for the run;
+ * an unknown host key is refused with its SHA256 fingerprint (trust it with --trust-new-host-key, or answer yes on a
+ * terminal); a changed key is always refused.
+ */
+import { createInterface } from 'node:readline/promises';
+import type { Cluster } from '../../../shared/model/cluster.ts';
+import { AppError, toErrorData } from '../../../shared/result.ts';
+import { ClusterContext } from '../../services/cluster-context.ts';
+import { openCliSessions, type CliSessions } from '../../services/cli-sessions.ts';
+import { DirectorService, type VerbOutcome } from '../../services/director-service.ts';
+import { renderPlan } from '../../services/plan-render.ts';
+import { loadProfile } from '../../services/profile-file.ts';
+import { formatStatus } from '../../services/status-view.ts';
+import type { HostKeyDetail } from '../../ssh/host-verifier.ts';
+import { parseArgs } from '../args.ts';
+import { EXIT, type CliCommand, type CliIo } from '../io.ts';
+
+/** What every remote verb gets: the profile, the output mode and the cluster's executors. */
+export interface RemoteRun {
+  cluster: Cluster;
+  profileFile: string;
+  json: boolean;
+  ctx: ClusterContext;
+}
+
+/** A remote verb: its own arguments (after the verb) → exit code. Throws AppError for failures (printed by the caller). */
+export type RemoteVerb = (run: RemoteRun, args: string[], io: CliIo) => Promise<number>;
+
+const DIRECTOR_VERBS = ['start', 'stop', 'reload', 'status', 'update'] as const;
+
+export const USAGE = `usage: lvsctl --profile FILE [--trust-new-host-key] [--known-hosts FILE] [--json] VERB …
+  start | stop | reload | update [--dry-run]   the seed's lvs-director verbs, applied as one transaction
+  status                                      live table, connections, counters, rates, VIP and sysctls
+  realserver route-check|route-fix [NAME|--all] [--dry-run]   the seed's lvs-route (default via the director)
+  realserver check [NAME|--all]               OS, load, users, display manager, telnet and XDMCP listening
+  conf pull [--out FILE] | conf push [FILE]   the director's /etc/lvs.conf (push: validated, atomic, backed up)
+  install-director                            lvs.conf, /etc/init.d/lvs-director, S99 rc link, cron update
+Host keys: unknown → refused with the SHA256 fingerprint unless --trust-new-host-key (or a yes on a terminal);
+changed → always refused. Secrets come from LVSCTL_SECRET_<REF> environment variables.
+`;
+
+const GLOBAL_VALUES = ['profile', 'known-hosts'];
+const GLOBAL_BOOLEANS = ['trust-new-host-key', 'json'];
+
+/** Splits argv into the global options (anywhere) and the rest (verb first). */
+function splitGlobals(args: string[]): { globals: Map<string, string | true>; rest: string[] } | { error: string } {
+  const globals = new Map<string, string | true>();
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const eq = a.indexOf('=');
+    const name = a.startsWith('--') ? (eq >= 0 ? a.slice(2, eq) : a.slice(2)) : '';
+    if (GLOBAL_VALUES.includes(name)) {
+      const v = eq >= 0 ? a.slice(eq + 1) : args[++i];
+      if (v === undefined) return { error: `--${name} needs a value` };
+      globals.set(name, v);
+    } else if (GLOBAL_BOOLEANS.includes(name) && eq < 0) globals.set(name, true);
+    else rest.push(a);
+  }
+  return { globals, rest };
+}
+
+/** Prints an error: human (stderr, with how to trust an unknown key) or --json ({ok:false,error} on stdout). */
+export function printError(io: CliIo, json: boolean, e: unknown): number {
+  const data = toErrorData(e);
+  if (json) io.out(`${JSON.stringify({ ok: false, error: { ...data, detail: undefined } }, null, 2)}\n`);
+  else {
+    let msg = `lvsctl: ${data.message}\n`;
+    if (data.code === 'HOST_KEY_UNKNOWN') msg += 'lvsctl: to trust this key, run again with --trust-new-host-key (or answer yes when asked on a terminal)\n';
+    if (data.code === 'HOST_KEY_CHANGED') msg += 'lvsctl: refused; there is no option to override a changed host key\n';
+    io.err(msg);
+  }
+  return data.code === 'INVALID_INPUT' ? EXIT.INVALID : EXIT.FAILED;
+}
+
+/** Asks on the terminal (io.confirm, or readline when stdin/stderr are a TTY); false when not interactive. */
+async function confirm(io: CliIo, question: string): Promise<boolean> {
+  if (io.confirm) return io.confirm(question);
+  if (!process.stdin.isTTY || !process.stderr.isTTY) return false;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** Loads the verb module for a verb name. */
+async function verbFor(verb: string): Promise<RemoteVerb | undefined> {
+  if ((DIRECTOR_VERBS as readonly string[]).includes(verb)) return (run, args, io) => directorVerb(verb as (typeof DIRECTOR_VERBS)[number], run, args, io);
+  if (verb === 'realserver') return (await import('./realserver.ts')).realserverVerb;
+  if (verb === 'conf') return (await import('./conf-remote.ts')).confRemoteVerb;
+  if (verb === 'install-director') return (await import('./install.ts')).installVerb;
+  return undefined;
+}
+
+/** Entry point (registered in lvsctl.ts for --profile and for each verb name). */
+const run: CliCommand = async (args, io) => {
+  const split = splitGlobals(args);
+  if ('error' in split) {
+    io.err(`lvsctl: ${split.error}\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+  const { globals, rest } = split;
+  const json = globals.has('json');
+  const [verb, ...verbArgs] = rest;
+  const profileFile = globals.get('profile');
+  if (!verb || verb === 'help') {
+    io.out(USAGE);
+    return verb ? EXIT.OK : EXIT.USAGE;
+  }
+  const impl = await verbFor(verb);
+  if (!impl) {
+    io.err(`lvsctl: unknown remote verb '${verb}'\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+  if (typeof profileFile !== 'string') {
+    io.err(`lvsctl ${verb}: --profile FILE is required\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+  let cluster: Cluster;
+  try {
+    cluster = await loadProfile(profileFile);
+  } catch (e) {
+    return printError(io, json, e);
+  }
+  let trustNew = globals.has('trust-new-host-key');
+  for (let attempt = 0; ; attempt++) {
+    const knownHosts = globals.get('known-hosts');
+    const sessions: CliSessions = openCliSessions({ cluster, trustNew, ...(typeof knownHosts === 'string' ? { knownHostsFile: knownHosts } : {}) });
+    try {
+      const ctx = new ClusterContext(cluster, sessions.source);
+      return await impl({ cluster, profileFile, json, ctx }, verbArgs, io);
+    } catch (e) {
+      if (e instanceof AppError && e.code === 'HOST_KEY_UNKNOWN' && attempt < 5 && !json) {
+        const d = e.detail as HostKeyDetail | undefined;
+        io.err(`lvsctl: ${e.message}\n`);
+        if (d && (await confirm(io, `Trust ${e.host ?? d.host}'s ${d.keyType} key ${d.fingerprint}?`))) {
+          await sessions.trust.trust(d.host, d.port, d.keyType, d.key);
+          trustNew = false;
+          continue;
+        }
+      }
+      return printError(io, json, e);
+    } finally {
+      await sessions.close();
+    }
+  }
+};
+export default run;
+
+/** One line per probed realserver (update). */
+function probeLines(o: VerbOutcome): string[] {
+  return (o.probe ?? []).map((p) => {
+    const tcp = Object.entries(p.tcp)
+      .map(([port, up]) => `tcp/${port} ${up ? 'up' : 'down'}`)
+      .join(' ');
+    return `  ${p.display.padEnd(10)} ${p.host.padEnd(15)} ping ${p.icmp ? 'up' : 'down'}${tcp ? ` ${tcp}` : ''} → ${p.alive ? 'alive' : 'DEAD'}`;
+  });
+}
+
+/** The body of start/stop/reload/update output (human). */
+function describeOutcome(o: VerbOutcome): string {
+  const label = o.before.label;
+  const lines: string[] = probeLines(o);
+  for (const s of o.plan.summary ?? []) lines.push(`  ${s}`);
+  const r = o.report!;
+  const services = r.after.table.services.length;
+  const dests = r.after.table.services.reduce((n, s) => n + s.destinations.length, 0);
+  const head =
+    o.plan.steps.length === 0
+      ? `${label}: ${o.verb}: nothing to do`
+      : `${label}: ${o.verb}: applied as one transaction (${r.txid}), table verified${r.recovered ? ' (the connection was cut; the verdict was read after reconnecting)' : ''}`;
+  return `${head}\n${lines.join('\n')}${lines.length ? '\n' : ''}  table now: ${services} service(s), ${dests} realserver entr${dests === 1 ? 'y' : 'ies'}\n`;
+}
+
+/** JSON form of an outcome. */
+function outcomeJson(o: VerbOutcome) {
+  return {
+    ok: true,
+    verb: o.verb,
+    director: o.before.label,
+    dryRun: o.dryRun,
+    summary: o.plan.summary ?? [],
+    steps: o.plan.steps.map((s) => ({ argv: s.argv, why: s.why, ...(s.stdin !== undefined ? { stdin: s.stdin } : {}) })),
+    ...(o.transaction ? { transaction: { txid: o.transaction.txid, ops: o.transaction.ops, batch: o.transaction.batch } } : {}),
+    ...(o.probe ? { probe: o.probe } : {}),
+    ...(o.report ? { result: { verdict: o.report.verdict, recovered: o.report.recovered, log: o.report.log, table: o.report.after.table } } : {}),
+  };
+}
+
+/** start | stop | reload | update [--dry-run], and status. */
+async function directorVerb(verb: (typeof DIRECTOR_VERBS)[number], run: RemoteRun, args: string[], io: CliIo): Promise<number> {
+  const parsed = parseArgs(args, { booleans: verb === 'status' ? [] : ['dry-run'] });
+  if ('error' in parsed) {
+    io.err(`lvsctl ${verb}: ${parsed.error}\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+  if (parsed.positionals.length) {
+    io.err(`lvsctl ${verb}: unexpected argument '${parsed.positionals[0]}'\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+  const svc = new DirectorService(run.ctx);
+  if (verb === 'status') {
+    const view = await svc.status();
+    io.out(run.json ? `${JSON.stringify({ ok: true, ...view }, null, 2)}\n` : formatStatus(view));
+    return EXIT.OK;
+  }
+  const dryRun = parsed.flags.has('dry-run');
+  const progress = run.json ? undefined : (p: { phase: string; message: string }) => io.err(`${run.ctx.director.label}: ${p.phase}: ${p.message}\n`);
+  const outcome = await svc[verb]({ dryRun, ...(progress ? { apply: { onProgress: progress } } : {}) });
+  if (run.json) io.out(`${JSON.stringify(outcomeJson(outcome), null, 2)}\n`);
+  else if (dryRun) io.out(`${probeLines(outcome).map((l) => `#${l}\n`).join('')}${renderPlan(outcome.plan, outcome.before.label, outcome.transaction)}`);
+  else io.out(describeOutcome(outcome));
+  return EXIT.OK;
+}

@@ -1,0 +1,57 @@
+/**
+ * conf pull / push: the director's /etc/lvs.conf. pull reads it; push validates the new text locally first (the same
+ * parser and checks as `lvsctl conf check`), then writes it atomically (temp file, `sh -n`, timestamped backup, rename:
+ * atomicWriteStep), so the director never sees a half-written or syntactically broken file.
+ */
+import { AppError } from '../../shared/result.ts';
+import { checkConfValues } from '../lvs/conf-model.ts';
+import { parseLvsConf } from '../lvs/conf-parse.ts';
+import { ATOMIC_WRITE_EXIT, atomicWriteStep, backupStamp } from '../lvs/remote-file.ts';
+import type { PlanStep } from '../lvs/plan-types.ts';
+import type { Executor } from '../ssh/types.ts';
+
+/** Where the seed keeps the configuration. */
+export const LVS_CONF_PATH = '/etc/lvs.conf';
+
+/** Reads a remote file with `cat`; NOT_FOUND when it does not exist. */
+export async function readRemoteFile(exec: Executor, path: string): Promise<string> {
+  const step = `cat ${path}`;
+  const r = await exec.exec(['cat', path], { sudo: true, step, timeoutMs: 30_000 });
+  if (r.code !== 0) {
+    if (/no such file/i.test(r.stderr)) throw new AppError('NOT_FOUND', `${exec.label}: ${path}: no such file`, { host: exec.label, step });
+    throw new AppError('COMMAND_FAILED', `${exec.label}: ${step}: ${r.stderr.trim() || `exit ${r.code}`}`, { host: exec.label, step });
+  }
+  return r.stdout;
+}
+
+/** Runs an atomicWriteStep; errors say what the script's exit code means and that nothing was replaced. */
+export async function runAtomicWrite(exec: Executor, step: PlanStep, path: string): Promise<void> {
+  const name = `write ${path}`;
+  const r = await exec.exec(step.argv, { stdin: step.stdin ?? '', sudo: true, step: name, timeoutMs: 60_000 });
+  if (r.code !== 0) {
+    const why = (r.code !== null && ATOMIC_WRITE_EXIT[r.code]) || r.stderr.trim() || `exit ${r.code}`;
+    throw new AppError('COMMAND_FAILED', `${exec.label}: ${name}: ${why}${r.stderr.trim() && r.code !== null && ATOMIC_WRITE_EXIT[r.code] ? ` (${r.stderr.trim()})` : ''}`, {
+      host: exec.label,
+      step: name,
+      detail: { code: r.code },
+    });
+  }
+}
+
+/** pull: the director's lvs.conf text. */
+export function pullConf(exec: Executor, path = LVS_CONF_PATH): Promise<string> {
+  return readRemoteFile(exec, path);
+}
+
+/**
+ * push: validates `text` (named `source` in errors, FILE:LINE:COL) and writes it to the director atomically with a
+ * backup of the old file (PATH.bak.STAMP). Returns where the backup went (when there was an old file, the script made it).
+ */
+export async function pushConf(exec: Executor, text: string, source: string, opts: { now?: Date; path?: string } = {}): Promise<{ path: string; backup: string }> {
+  const path = opts.path ?? LVS_CONF_PATH;
+  checkConfValues(parseLvsConf(text, source));
+  const stamp = backupStamp(opts.now ?? new Date());
+  const step = atomicWriteStep('director', path, text, { mode: '644', stamp, shellCheck: true, why: `replace ${path} (backup ${path}.bak.${stamp})` });
+  await runAtomicWrite(exec, step, path);
+  return { path, backup: `${path}.bak.${stamp}` };
+}

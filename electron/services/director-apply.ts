@@ -1,0 +1,205 @@
+/**
+ * apply: runs a Plan on the director as ONE transaction (apply-transaction.ts) and proves the result by re-observing:
+ * upload → transaction → (after a cut connection: reconnect and wait for the verdict) → re-observe → compare with the
+ * plan's table (counters ignored) and with the table before. Either the plan holds, or the previous table was restored
+ * (APPLY_FAILED), or the error is loud (ROLLBACK_FAILED). Never a table in between.
+ */
+import { AppError } from '../../shared/result.ts';
+import { findAddress } from '../lvs/ip-addr-parse.ts';
+import { ATOMIC_WRITE_EXIT } from '../lvs/remote-file.ts';
+import type { Plan } from '../lvs/plan-types.ts';
+import { shellQuote } from '../lvs/shell-quote.ts';
+import { diffTables, sameTable } from '../lvs/table-diff.ts';
+import type { Executor } from '../ssh/types.ts';
+import { buildTransaction, parseTxOutput, waitArgv, type Transaction, type TxVerdict } from './apply-transaction.ts';
+import { observeDirector, type DirectorState } from './director-observe.ts';
+
+/** What apply reports while it works. */
+export interface ApplyProgress {
+  phase: 'upload' | 'transaction' | 'reconnect' | 'verify';
+  message: string;
+  txid: string;
+}
+
+/** Options of applyPlan. */
+export interface ApplyOptions {
+  /** sysctl keys the re-observe reads (see observedSysctlKeys). */
+  sysctlKeys: readonly string[];
+  onProgress?: (p: ApplyProgress) => void;
+  /** Fixed transaction id (tests); default random. */
+  txid?: string;
+  /** How long to wait for a cut transaction's verdict after reconnecting (default 120 s). */
+  recoverWaitS?: number;
+  /** Limit for the transaction exec itself (default 300 s); when it passes, apply waits for the verdict as after a cut. */
+  transactionTimeoutMs?: number;
+  /** Called right after the transaction exec was sent (tests use it to cut the connection mid-run). */
+  onTransactionSent?: (tx: Transaction) => void;
+}
+
+/** What a successful apply did. */
+export interface ApplyReport {
+  txid: string;
+  verdict: TxVerdict;
+  /** The transaction's log (ipvsadm messages, "already up" notes). */
+  log: string;
+  /** True when the connection was cut (or timed out) during the transaction and the verdict was fetched after reconnecting. */
+  recovered: boolean;
+  /** The director re-observed after the apply. */
+  after: DirectorState;
+  transaction?: Transaction;
+}
+
+const UPLOAD_TIMEOUT_MS = 120_000;
+
+/** The last lines of a log, for messages. */
+function logTail(log: string, n = 6): string {
+  const lines = log
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('lvs-console: op '));
+  return lines.slice(-n).join('; ');
+}
+
+/** True for the errors that mean "the connection went away", after which the transaction may still be running. */
+function isCut(e: unknown): boolean {
+  return e instanceof AppError && (e.code === 'CONNECT_FAILED' || e.code === 'TIMEOUT');
+}
+
+/** Which table the director holds now compared with before and the plan. */
+function whichTable(plan: Plan, before: DirectorState, after: DirectorState): 'planned' | 'before' | 'neither' {
+  if (plan.desired && sameTable(after.table, plan.desired)) return 'planned';
+  if (sameTable(after.table, before.table)) return 'before';
+  return 'neither';
+}
+
+/** Human description of the op a verdict names ("ipvsadm -R (batch of 202 lines)", "verify"). */
+function describeOp(tx: Transaction, op: number, opName: string): string {
+  if (opName === 'verify') return 'read-back check';
+  const step = tx.opSteps[op - 1];
+  if (!step) return opName;
+  if (tx.ops[op - 1] === 'restore') return `ipvsadm -R (batch of ${tx.batch.split('\n').length - 1} line(s))`;
+  return shellQuote(step.argv);
+}
+
+/**
+ * Applies `plan` (observed as `before`) on the director. Resolves with the report when the director holds the planned
+ * table (and VIP); otherwise throws: APPLY_FAILED (the previous table was restored, or nothing was changed),
+ * ROLLBACK_FAILED (restore failed or the table is neither: loud), CONNECT_FAILED / TIMEOUT (the connection could not be
+ * re-established to learn the outcome). Every error names the host and the step.
+ */
+export async function applyPlan(exec: Executor, plan: Plan, before: DirectorState, opts: ApplyOptions): Promise<ApplyReport> {
+  const label = exec.label;
+  if (plan.steps.length === 0) return { txid: '-', verdict: { kind: 'applied' }, log: '', recovered: false, after: before };
+  const tx = buildTransaction(plan, opts.txid);
+  const progress = (phase: ApplyProgress['phase'], message: string) => opts.onProgress?.({ phase, message, txid: tx.txid });
+
+  if (tx.upload) {
+    progress('upload', tx.upload.why);
+    const step = 'upload batch';
+    let r;
+    try {
+      r = await exec.exec(tx.upload.argv, { stdin: tx.upload.stdin ?? '', sudo: true, step, timeoutMs: UPLOAD_TIMEOUT_MS });
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new AppError(e instanceof AppError ? e.code : 'INTERNAL', `${msg}; nothing was changed`, { host: label, step, cause: e });
+    }
+    if (r.code !== 0) {
+      const why = (r.code !== null && ATOMIC_WRITE_EXIT[r.code]) || r.stderr.trim() || `exit ${r.code}`;
+      throw new AppError('COMMAND_FAILED', `${label}: ${step}: ${why}; nothing was changed`, { host: label, step, detail: { code: r.code } });
+    }
+  }
+
+  progress('transaction', `${tx.ops.length} operation(s) as one transaction (${tx.ops.join(', ')})`);
+  let out: { log: string; verdict: TxVerdict } | undefined;
+  let recovered = false;
+  const txStep = 'apply transaction';
+  try {
+    const pending = exec.exec(tx.argv, { sudo: true, step: txStep, timeoutMs: opts.transactionTimeoutMs ?? 300_000 });
+    opts.onTransactionSent?.(tx);
+    const r = await pending;
+    out = parseTxOutput(r.stdout);
+    if (!out && r.code !== null) {
+      // The script stopped before it could report (e.g. /tmp not writable): it changed nothing before its first op.
+      throw new AppError('COMMAND_FAILED', `${label}: ${txStep}: ${r.stderr.trim() || `exit ${r.code}`} (no verdict)`, { host: label, step: txStep, detail: { code: r.code } });
+    }
+  } catch (e) {
+    if (!isCut(e)) throw e;
+  }
+  if (!out) {
+    recovered = true;
+    const waitS = opts.recoverWaitS ?? 120;
+    progress('reconnect', 'the connection was cut during the transaction: reconnecting to fetch its verdict');
+    const step = 'wait for the transaction';
+    try {
+      const w = await exec.exec(waitArgv(tx.prefix, waitS), { sudo: true, step, timeoutMs: (waitS + 60) * 1000 });
+      out = parseTxOutput(w.stdout);
+      if (!out) throw new AppError('PARSE_ERROR', `${label}: ${step}: no verdict in the output (exit ${w.code})`, { host: label, step });
+    } catch (e) {
+      throw new AppError(
+        e instanceof AppError ? e.code : 'INTERNAL',
+        `${label}: ${step}: the connection was cut during the transaction and the verdict could not be fetched (${e instanceof Error ? e.message : String(e)}). ` +
+          'The transaction runs on by itself and leaves the table either as before or as planned, never in between: check with status.',
+        { host: label, step, cause: e, detail: { txid: tx.txid } },
+      );
+    }
+    if (out.verdict.kind === 'still-running') {
+      throw new AppError('TIMEOUT', `${label}: ${step}: the transaction is still running after ${waitS} s; it leaves the table either as before or as planned: check with status`, {
+        host: label,
+        step,
+        detail: { txid: tx.txid },
+      });
+    }
+  }
+
+  progress('verify', 're-reading the table to compare it with the plan');
+  const after = await observeDirector(exec, 'table', opts.sysctlKeys);
+  const state = whichTable(plan, before, after);
+  const cutNote = recovered ? ' (the connection was cut during the transaction; the verdict was read after reconnecting)' : '';
+  const detail = { txid: tx.txid, verdict: out.verdict, log: out.log, state, recovered };
+  const v = out.verdict;
+
+  if (v.kind === 'applied') {
+    const vipProblem = tx.vip ? vipMismatch(after, tx.vip) : undefined;
+    if (state === 'planned' && !vipProblem) return { txid: tx.txid, verdict: v, log: out.log, recovered, after, transaction: tx };
+    const diff = plan.desired ? diffTables(plan.desired, after.table).map((s) => shellQuote(s.argv)) : [];
+    throw new AppError(
+      'APPLY_FAILED',
+      `${label}: verify: ${vipProblem ?? `the table read back differs from the plan (${diff.length} difference(s): ${diff.slice(0, 3).join('; ')})`}${cutNote}`,
+      { host: label, step: 'verify', detail },
+    );
+  }
+  if (v.kind === 'rolled-back') {
+    const what = describeOp(tx, v.op, v.opName);
+    if (state === 'before') {
+      throw new AppError('APPLY_FAILED', `${label}: ${what}: ${logTail(out.log) || 'failed'}; restored the previous table${cutNote}`, { host: label, step: what, detail });
+    }
+    throw new AppError('ROLLBACK_FAILED', `${label}: ${what}: ${logTail(out.log) || 'failed'}; the snapshot was restored but the table read back is not the previous one: CHECK THE DIRECTOR NOW${cutNote}`, {
+      host: label,
+      step: what,
+      detail,
+    });
+  }
+  if (v.kind === 'rollback-failed') {
+    const what = describeOp(tx, v.op, v.opName);
+    throw new AppError(
+      'ROLLBACK_FAILED',
+      `${label}: ${what}: ${logTail(out.log) || 'failed'}; RESTORING THE PREVIOUS TABLE FAILED TOO: the IPVS table is in an unknown state. ` +
+        `The snapshot is kept on the director as ${tx.prefix}.snap.keep (restore it with: ipvsadm -C; ipvsadm -R < ${tx.prefix}.snap.keep)${cutNote}`,
+      { host: label, step: what, detail },
+    );
+  }
+  // refused / not-started: nothing ran; the table must be the one before.
+  const why = v.kind === 'refused' ? `refused (${v.why})` : 'the transaction never started';
+  if (state === 'before' || (state === 'planned' && sameTable(before.table, after.table))) {
+    throw new AppError('APPLY_FAILED', `${label}: ${txStep}: ${why}; nothing was changed${cutNote}`, { host: label, step: txStep, detail });
+  }
+  throw new AppError('ROLLBACK_FAILED', `${label}: ${txStep}: ${why}, yet the table changed: CHECK THE DIRECTOR NOW${cutNote}`, { host: label, step: txStep, detail });
+}
+
+/** Why the VIP is not where the plan put it (undefined when it is). */
+function vipMismatch(after: DirectorState, vip: NonNullable<Transaction['vip']>): string | undefined {
+  const on = findAddress(after.addresses, vip.address).filter((a) => a.ifname === vip.dev);
+  if (vip.up && on.length === 0) return `the VIP ${vip.address} is not up on ${vip.dev} after apply`;
+  if (!vip.up && on.length > 0) return `the VIP ${vip.address} is still up on ${vip.dev} after apply`;
+  return undefined;
+}

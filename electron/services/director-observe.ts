@@ -1,0 +1,153 @@
+/**
+ * observe: the director's live state in ONE exec of a constant script (positional arguments only): the IPVS table
+ * (`ipvsadm -S -n`), its addresses (`ip -o addr show`, is the VIP up?), the sysctls start sets, and for status the
+ * listings with counters (`ipvsadm -L -n`, `--stats`, `--rate`). Each part is parsed with the existing parsers.
+ */
+import type { Cluster } from '../../shared/model/cluster.ts';
+import { isIPv6 } from '../../shared/model/validators.ts';
+import { AppError } from '../../shared/result.ts';
+import { directorSysctls, type DirectorObserved } from '../lvs/director-plan.ts';
+import { parseIpAddr } from '../lvs/ip-addr-parse.ts';
+import { parseIpvsadmList, type IpvsListResult } from '../lvs/ipvsadm-list-parse.ts';
+import { parseIpvsadmSave } from '../lvs/ipvsadm-save-parse.ts';
+import type { Executor } from '../ssh/types.ts';
+import { parseSections, SECTION_FUNCTION, type Section } from './marked-sections.ts';
+
+/**
+ * The observe script. $1 = mode (table | status), the rest = sysctl paths under /proc/sys. Exit 127 when ipvsadm is
+ * missing (so callers can say "ipvsadm not found"); otherwise one section per command, in this order:
+ * save, addr, sysctl, and for status also list, stats, rate. The sysctl section prints "PATH VALUE" ("PATH -" when the
+ * file does not exist).
+ */
+export const OBSERVE_SCRIPT = [
+  'mode=$1; shift',
+  'PATH=$PATH:/usr/sbin:/sbin:/usr/bin:/bin',
+  "command -v ipvsadm >/dev/null 2>&1 || { echo 'ipvsadm: not found' >&2; exit 127; }",
+  SECTION_FUNCTION,
+  'sysctls() { for f in "$@"; do if [ -r "/proc/sys/$f" ]; then printf \'%s %s\\n\' "$f" "$(cat "/proc/sys/$f")"; else printf \'%s -\\n\' "$f"; fi; done; }',
+  'sec save ipvsadm -S -n',
+  'sec addr ip -o addr show',
+  'sec sysctl sysctls "$@"',
+  'if [ "$mode" = status ]; then sec list ipvsadm -L -n; sec stats ipvsadm -L -n --stats --exact; sec rate ipvsadm -L -n --rate --exact; fi',
+].join('\n');
+
+/** The director as observed: the planner's DirectorObserved, plus the listings with counters when asked for. */
+export interface DirectorState extends DirectorObserved {
+  /** The host label ("director 10.0.0.1"). */
+  label: string;
+  /** `ipvsadm -S -n` exactly as printed (what a rollback restores). */
+  saveText: string;
+  /** Only for mode 'status'. */
+  list?: IpvsListResult;
+  stats?: IpvsListResult;
+  rate?: IpvsListResult;
+}
+
+/** A sysctl key (net.ipv4.conf.eth0/100.send_redirects) → its path under /proc/sys (net/ipv4/conf/eth0.100/send_redirects). */
+export function sysctlPath(key: string): string {
+  const path = key
+    .split('.')
+    .map((c) => c.replace(/\//g, '.'))
+    .join('/');
+  if (!/^[A-Za-z0-9_.\-/]+$/.test(path) || path.split('/').some((c) => c === '' || c === '..')) throw new AppError('INVALID_INPUT', `not a sysctl key: ${key}`);
+  return path;
+}
+
+/** A /proc/sys path → the dotted key the planner uses (the inverse of sysctlPath). */
+export function sysctlKey(path: string): string {
+  return path
+    .split('/')
+    .map((c) => c.replace(/\./g, '/'))
+    .join('.');
+}
+
+/** The sysctl keys observe reads for a cluster (the ones start sets). */
+export function observedSysctlKeys(cluster: Cluster, vipAddress: string): string[] {
+  return directorSysctls(cluster, isIPv6(vipAddress) ? 'inet6' : 'inet').map((s) => s.key);
+}
+
+/** argv of the observe exec. */
+export function observeArgv(mode: 'table' | 'status', sysctlKeys: readonly string[]): string[] {
+  return ['sh', '-c', OBSERVE_SCRIPT, 'lvs-console-observe', mode, ...sysctlKeys.map(sysctlPath)];
+}
+
+/** What each section is, for error messages ("director 10.0.0.1: ipvsadm -S -n: …"). */
+const SECTION_STEP: Record<string, string> = {
+  save: 'ipvsadm -S -n',
+  addr: 'ip -o addr show',
+  sysctl: 'read sysctls',
+  list: 'ipvsadm -L -n',
+  stats: 'ipvsadm -L -n --stats --exact',
+  rate: 'ipvsadm -L -n --rate --exact',
+};
+
+/** One section's stdout, or an AppError naming the host and the command when it is missing or failed. */
+function sectionOut(label: string, sections: Map<string, Section>, name: string): string {
+  const step = SECTION_STEP[name] ?? name;
+  const s = sections.get(name);
+  if (!s) throw new AppError('PARSE_ERROR', `${label}: ${step}: no output (observe script cut short)`, { host: label, step });
+  if (s.rc === 127) throw new AppError('NOT_FOUND', `${label}: ${step.split(' ')[0]} not found`, { host: label, step });
+  if (s.rc !== 0) throw new AppError('COMMAND_FAILED', `${label}: ${step}: ${s.stderr.trim() || `exit ${s.rc}`}`, { host: label, step, detail: { code: s.rc } });
+  return s.stdout;
+}
+
+/** Runs a parser, re-throwing its PARSE_ERROR with the host and step in front. */
+function parsed<T>(label: string, step: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof AppError) throw new AppError(e.code, `${label}: ${step}: ${e.message}`, { host: label, step, cause: e, detail: e.detail });
+    throw e;
+  }
+}
+
+/**
+ * Parses the observe script's stdout (pure). `keys` are the sysctl keys asked for, in order. Throws AppError naming
+ * the host and the failing command.
+ */
+export function parseObserveOutput(label: string, mode: 'table' | 'status', keys: readonly string[], stdout: string): DirectorState {
+  const { sections } = parsed(label, 'observe', () => parseSections(stdout));
+  const saveText = sectionOut(label, sections, 'save');
+  const table = { services: parsed(label, 'ipvsadm -S -n', () => parseIpvsadmSave(saveText)).services };
+  const addrText = sectionOut(label, sections, 'addr');
+  const addresses = parsed(label, 'ip -o addr show', () => parseIpAddr(addrText));
+  const sysctls: Record<string, string> = {};
+  const wanted = new Set(keys.map(sysctlPath));
+  sectionOut(label, sections, 'sysctl')
+    .split('\n')
+    .forEach((line, i) => {
+      if (line === '') return;
+      // "PATH VALUE" (VALUE "-" when the sysctl does not exist on this kernel)
+      const m = /^(\S+) (.+)$/.exec(line);
+      if (!m || !wanted.has(m[1]!)) throw new AppError('PARSE_ERROR', `${label}: read sysctls: line ${i + 1}: unexpected "${line.slice(0, 80)}"`, { host: label, step: 'read sysctls' });
+      if (m[2] !== '-') sysctls[sysctlKey(m[1]!)] = m[2]!.trim();
+    });
+  const state: DirectorState = { label, table, addresses, sysctls, saveText };
+  if (mode === 'status') {
+    for (const name of ['list', 'stats', 'rate'] as const) {
+      const text = sectionOut(label, sections, name);
+      state[name] = parsed(label, SECTION_STEP[name]!, () => parseIpvsadmList(text));
+    }
+  }
+  return state;
+}
+
+/** How long observe may take before it counts as hung (a TCG director can be slow). */
+export const OBSERVE_TIMEOUT_MS = 60_000;
+
+/**
+ * Observes the director in one exec. Errors: NOT_FOUND "director 10.x: ipvsadm not found" (exit 127), COMMAND_FAILED /
+ * PARSE_ERROR naming the command, or the executor's own (connect, auth, host key).
+ */
+export async function observeDirector(exec: Executor, mode: 'table' | 'status', keys: readonly string[], signal?: AbortSignal): Promise<DirectorState> {
+  const r = await exec.exec(observeArgv(mode, keys), { sudo: true, step: 'observe', timeoutMs: OBSERVE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+  if (r.code === 127) throw new AppError('NOT_FOUND', `${exec.label}: ipvsadm not found`, { host: exec.label, step: 'observe' });
+  if (r.code !== 0) {
+    throw new AppError('COMMAND_FAILED', `${exec.label}: observe: ${r.stderr.trim() || (r.code === null ? 'connection closed before the script finished' : `exit ${r.code}`)}`, {
+      host: exec.label,
+      step: 'observe',
+      detail: { code: r.code },
+    });
+  }
+  return parseObserveOutput(exec.label, mode, keys, r.stdout);
+}

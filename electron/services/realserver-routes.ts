@@ -1,0 +1,84 @@
+/**
+ * realserver route-check / route-fix: the seed's lvs-route from the console. Reads the realserver's routes over SSH
+ * (`ip -4 route show` on Linux, `netstat -rnv` on HP-UX), checks them with checkRoutes (default via the director, no
+ * subnet route on the LVS interface), and for a fix runs the planned steps in order, then checks again.
+ */
+import type { Realserver } from '../../shared/model/cluster.ts';
+import { AppError } from '../../shared/result.ts';
+import { parseHpuxRoutes } from '../realserver/hpux-route-parse.ts';
+import { parseLinuxRoutes } from '../realserver/linux-route-parse.ts';
+import { checkRoutes, routeReadArgv, type RouteCheckResult } from '../realserver/route-check.ts';
+import type { Route } from '../realserver/route-types.ts';
+import { shellQuote } from '../lvs/shell-quote.ts';
+import type { Executor } from '../ssh/types.ts';
+import { realserverName, type ClusterContext } from './cluster-context.ts';
+
+/** The route state of one realserver. */
+export interface RouteReport extends RouteCheckResult {
+  name: string;
+  directorIp: string;
+  routes: Route[];
+  /** route-fix: the commands that ran, in order. */
+  ran?: string[];
+}
+
+/** Reads and parses the routes of one realserver. */
+export async function readRoutes(exec: Executor, os: Realserver['os']): Promise<Route[]> {
+  const argv = routeReadArgv(os);
+  const step = shellQuote(argv);
+  const r = await exec.exec(argv, { step, timeoutMs: 30_000 });
+  if (r.code === 127) throw new AppError('NOT_FOUND', `${exec.label}: ${argv[0]} not found`, { host: exec.label, step });
+  if (r.code !== 0) throw new AppError('COMMAND_FAILED', `${exec.label}: ${step}: ${r.stderr.trim() || `exit ${r.code}`}`, { host: exec.label, step });
+  try {
+    return os === 'hpux' ? parseHpuxRoutes(r.stdout) : parseLinuxRoutes(r.stdout);
+  } catch (e) {
+    throw new AppError('PARSE_ERROR', `${exec.label}: ${step}: ${e instanceof Error ? e.message : String(e)}`, { host: exec.label, step, cause: e });
+  }
+}
+
+/** route-check / route-fix for the realservers of one cluster. */
+export class RealserverRoutes {
+  constructor(private readonly ctx: ClusterContext) {}
+
+  /** The director's address on the LVS subnet: its resolved SSH host (the seed's one-interface topology). */
+  private async directorIp(): Promise<string> {
+    const resolve = await this.ctx.resolver();
+    return resolve(this.ctx.cluster.director.host);
+  }
+
+  /** Checks one realserver's routes. */
+  async check(rs: Realserver): Promise<RouteReport> {
+    const exec = this.ctx.realserverExecutor(rs);
+    const directorIp = await this.directorIp();
+    const routes = await readRoutes(exec, rs.os);
+    const res = checkRoutes({ os: rs.os, host: realserverName(rs), netIf: rs.netIf, directorIp, routes });
+    return { ...res, name: realserverName(rs), directorIp, routes };
+  }
+
+  /**
+   * Fixes one realserver's routes: runs checkRoutes' steps in order (host route to the director first, so it stays
+   * reachable; then the default route; then the subnet routes deleted), stopping at the first failure with an error
+   * naming the realserver and the command; then checks again and fails if the routes are still not right.
+   */
+  async fix(rs: Realserver, opts: { dryRun?: boolean } = {}): Promise<RouteReport> {
+    const first = await this.check(rs);
+    if (first.ok || opts.dryRun) return first;
+    const exec = this.ctx.realserverExecutor(rs);
+    const ran: string[] = [];
+    for (const step of first.steps) {
+      const cmd = shellQuote(step.argv);
+      const r = await exec.exec(step.argv, { sudo: true, step: cmd, timeoutMs: 30_000 });
+      if (!(step.okCodes ?? [0]).includes(r.code ?? -1)) {
+        throw new AppError('COMMAND_FAILED', `${exec.label}: ${cmd}: ${r.stderr.trim() || `exit ${r.code}`}${ran.length ? ` (after: ${ran.join('; ')})` : ''}`, {
+          host: exec.label,
+          step: cmd,
+          detail: { ran },
+        });
+      }
+      ran.push(cmd);
+    }
+    const after = await this.check(rs);
+    if (!after.ok) throw new AppError('COMMAND_FAILED', `${exec.label}: route-fix: still wrong after the fix: ${after.problems.join('; ')}`, { host: exec.label, step: 'route-fix', detail: { ran } });
+    return { ...after, ran };
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * status: one view of the director merged from the observe sections (the table from `ipvsadm -S -n`, connections from
+ * `-L -n`, counters from `--stats`, rates from `--rate`), plus the VIP and the sysctls; and its text rendering.
+ */
+import type { Cluster } from '../../shared/model/cluster.ts';
+import { destinationKey, serviceKey, type IpvsCounters, type IpvsListedService, type IpvsRates } from '../../shared/model/ipvs.ts';
+import { realserverFor, type Resolve } from '../lvs/desired-table.ts';
+import { findAddress } from '../lvs/ip-addr-parse.ts';
+import { compareDests, compareServices } from '../lvs/ipvs-rules.ts';
+import type { DirectorState } from './director-observe.ts';
+
+/** One realserver line of the status. */
+export interface StatusDestination {
+  address: string;
+  port: number;
+  /** The profile's name for this address, when it is one of its realservers. */
+  name?: string;
+  forward: string;
+  weight: number;
+  activeConns: number;
+  inactiveConns: number;
+  stats?: IpvsCounters;
+  rate?: IpvsRates;
+}
+
+/** One virtual service of the status. */
+export interface StatusService {
+  key: string;
+  protocol: string;
+  address: string;
+  port: number;
+  scheduler: string;
+  persistent?: { timeout: number; netmask?: string };
+  stats?: IpvsCounters;
+  rate?: IpvsRates;
+  destinations: StatusDestination[];
+}
+
+/** The whole status. */
+export interface StatusView {
+  director: string;
+  vip: { address: string; up: boolean; label?: string };
+  sysctls: Record<string, string>;
+  services: StatusService[];
+}
+
+/** Indexes a listing by service key and destination key. */
+function index(list: { services: IpvsListedService[] } | undefined) {
+  const m = new Map<string, { svc: IpvsListedService; dests: Map<string, IpvsListedService['destinations'][number]> }>();
+  for (const s of list?.services ?? []) m.set(serviceKey(s), { svc: s, dests: new Map(s.destinations.map((d) => [destinationKey(d), d])) });
+  return m;
+}
+
+/** Merges an observed director (mode 'status') into a StatusView. `vip` is the resolved VIP address. */
+export function statusView(cluster: Cluster, resolve: Resolve, state: DirectorState, vip: string): StatusView {
+  const lists = [index(state.list), index(state.stats), index(state.rate)] as const;
+  const on = findAddress(state.addresses, vip);
+  const services = [...state.table.services].sort(compareServices).map((s): StatusService => {
+    const k = serviceKey(s);
+    const [l, st, rt] = lists.map((x) => x.get(k));
+    return {
+      key: k,
+      protocol: s.protocol,
+      address: s.address,
+      port: s.port,
+      scheduler: s.scheduler,
+      ...(s.persistent ? { persistent: s.persistent } : {}),
+      ...(st?.svc.stats ? { stats: st.svc.stats } : {}),
+      ...(rt?.svc.rate ? { rate: rt.svc.rate } : {}),
+      destinations: [...s.destinations].sort(compareDests).map((d): StatusDestination => {
+        const dk = destinationKey(d);
+        const name = realserverFor(cluster, resolve, d.address);
+        const ld = l?.dests.get(dk);
+        const sd = st?.dests.get(dk);
+        const rd = rt?.dests.get(dk);
+        return {
+          address: d.address,
+          port: d.port,
+          ...(name ? { name } : {}),
+          forward: ld?.forward ?? d.forward,
+          weight: ld?.weight ?? d.weight,
+          activeConns: ld?.activeConns ?? 0,
+          inactiveConns: ld?.inactiveConns ?? 0,
+          ...(sd?.stats ? { stats: sd.stats } : {}),
+          ...(rd?.rate ? { rate: rd.rate } : {}),
+        };
+      }),
+    };
+  });
+  return {
+    director: state.label,
+    vip: { address: vip, up: on.length > 0, ...(on[0] ? { label: on[0].label } : {}) },
+    sysctls: state.sysctls,
+    services,
+  };
+}
+
+const FORWARD_NAME: Record<string, string> = { masq: 'Masq', route: 'Route', tunnel: 'Tunnel', local: 'Local' };
+
+/** Lays out rows as left-aligned columns. */
+function columns(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** The status as text: a header (VIP, forwarding, redirects), then the table with connections, totals and rates. */
+export function formatStatus(v: StatusView): string {
+  const sys = Object.entries(v.sysctls)
+    .map(([k, val]) => `${k.replace(/^net\.ipv4\./, '')}=${val}`)
+    .join(' ');
+  const head = `${v.director}: VIP ${v.vip.address} ${v.vip.up ? `up${v.vip.label ? ` on ${v.vip.label}` : ''}` : 'DOWN'}; ${sys}`;
+  if (v.services.length === 0) return `${head}\nthe IPVS table is empty\n`;
+  const rows: string[][] = [['Service / realserver', 'Sched/Fwd', 'Weight', 'Active', 'InAct', 'Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes', 'CPS', 'InBPS', 'OutBPS']];
+  const counters = (s?: IpvsCounters, r?: IpvsRates) => [
+    String(s?.conns ?? '-'),
+    String(s?.inPkts ?? '-'),
+    String(s?.outPkts ?? '-'),
+    String(s?.inBytes ?? '-'),
+    String(s?.outBytes ?? '-'),
+    String(r?.cps ?? '-'),
+    String(r?.inBps ?? '-'),
+    String(r?.outBps ?? '-'),
+  ];
+  for (const s of v.services) {
+    const sched = `${s.scheduler}${s.persistent ? ` persistent ${s.persistent.timeout}` : ''}`;
+    rows.push([`${s.protocol.toUpperCase()} ${s.address}:${s.port}`, sched, '', '', '', ...counters(s.stats, s.rate)]);
+    for (const d of s.destinations) {
+      rows.push([
+        `  -> ${d.address}:${d.port}${d.name ? ` (${d.name})` : ''}`,
+        FORWARD_NAME[d.forward] ?? d.forward,
+        String(d.weight),
+        String(d.activeConns),
+        String(d.inactiveConns),
+        ...counters(d.stats, d.rate),
+      ]);
+    }
+  }
+  return `${head}\n${columns(rows)}\n`;
+}
