@@ -8,6 +8,8 @@
 import type { Cluster } from '../../shared/model/cluster.ts';
 import { AppError } from '../../shared/result.ts';
 import { parseLvsConf } from '../lvs/conf-parse.ts';
+import { writeLvsConf } from '../lvs/conf-write.ts';
+import { directorConf } from '../lvs/director-conf.ts';
 import { desiredTable, type Resolve } from '../lvs/desired-table.ts';
 import { LVS_DIRECTOR_SCRIPT } from '../lvs/director-init-script.ts';
 import { parseIpvsadmSave } from '../lvs/ipvsadm-save-parse.ts';
@@ -16,7 +18,6 @@ import { diffTables } from '../lvs/table-diff.ts';
 import { shellQuote } from '../lvs/shell-quote.ts';
 import type { Executor } from '../ssh/types.ts';
 import { LVS_CONF_PATH, runAtomicWrite } from './conf-remote.ts';
-import { directorConfText } from './director-conf.ts';
 
 /** Where the script goes. */
 export const INIT_SCRIPT_PATH = '/etc/init.d/lvs-director';
@@ -90,7 +91,6 @@ export interface InstallReport {
   written: string[];
   rcLink: string;
   cron: { file: string; line: string };
-  warnings: string[];
   /** The installed script's `rules` compared with the console's plan: equal, or the differences. */
   rulesMatchPlan: boolean;
   rulesDiff: string[];
@@ -119,7 +119,7 @@ export async function installDirector(exec: Executor, cluster: Cluster, resolve:
       }
     }
   }
-  const { text, warnings } = directorConfText(cluster, existing);
+  const text = writeLvsConf(directorConf(cluster, existing));
   const stamp = backupStamp(opts.now ?? new Date());
   const written: string[] = [];
   await runAtomicWrite(exec, atomicWriteStep('director', LVS_CONF_PATH, text, { mode: '644', stamp, shellCheck: true, why: 'the configuration' }), LVS_CONF_PATH);
@@ -157,5 +157,5 @@ export async function installDirector(exec: Executor, cluster: Cluster, resolve:
   } catch (e) {
     throw new AppError('PARSE_ERROR', `${label}: ${rulesStep}: ${e instanceof Error ? e.message : String(e)}`, { host: label, step: rulesStep, cause: e });
   }
-  return { layout, written, rcLink, cron, warnings, rulesMatchPlan: rulesDiff.length === 0, rulesDiff };
+  return { layout, written, rcLink, cron, rulesMatchPlan: rulesDiff.length === 0, rulesDiff };
 }

@@ -21,7 +21,6 @@ export const installVerb: RemoteVerb = async (run, args, io) => {
   }
   const label = run.ctx.director.label;
   let out = `${label}: installed ${r.written.join(', ')}\n  boot: ${r.rcLink} → /etc/init.d/lvs-director\n  cron: ${r.cron.file}: ${r.cron.line}\n`;
-  for (const w of r.warnings) out += `  warning: ${w}\n`;
   out += r.rulesMatchPlan
     ? '  check: `/etc/init.d/lvs-director rules` loads exactly the table this profile plans\n'
     : `  CHECK FAILED: the installed script would load a different table:\n${r.rulesDiff.map((d) => `    ${d}`).join('\n')}\n`;
