@@ -16,7 +16,8 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/config.sh"
 . "$LAB_SRC/lib/common.sh"
 
-OUT=$1 KTREE=$2 KVER=$3
+(( $# == 3 )) || die "usage: build-image.sh OUT_DIR KERNEL_TREE KERNEL_VERSION"
+OUT=$(realpath -m "$1") KTREE=$(realpath -m "$2") KVER=$3
 [[ -f $KTREE/boot/vmlinuz-$KVER ]] || die "no kernel at $KTREE/boot/vmlinuz-$KVER"
 [[ -f $LAB_KEY.pub && -f $KEYS/director_host_ed25519_key.pub ]] || die "lab keys missing (lab.sh up makes them)"
 

@@ -62,11 +62,31 @@ qemu_pid() {
   printf '%s' "$pid"
 }
 
-# director_ssh CMDLINE — run CMDLINE with the director's sh over ssh (lab key, lab known_hosts, no prompts).
+# The ssh client options for the director: lab key and known_hosts only, no prompts, and a shared connection (an ssh
+# "master" kept 60 s after its last use: a new ssh handshake costs 1-3 s against the emulated CPU). Keepalives make a
+# master whose VM went away exit within seconds. LVSLAB_SSH_MUX=0 turns the sharing off.
+mux_path() { if (( ${#RUN} < 60 )); then printf '%s/ssh-%%C' "$RUN"; else printf '/tmp/lvslab-ssh-%%C'; fi; }
+ssh_opts() {
+  SSH_OPTS=(-F /dev/null -i "$LAB_KEY" -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile="$KNOWN_HOSTS"
+    -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o ConnectTimeout="${SSH_CONNECT_TIMEOUT:-10}"
+    -o ServerAliveInterval=2 -o ServerAliveCountMax=3 -o LogLevel=ERROR)
+  if [[ ${LVSLAB_SSH_MUX:-1} != 0 ]]; then
+    SSH_OPTS+=(-o ControlMaster=auto -o ControlPath="$(mux_path)" -o ControlPersist=60)
+  else
+    SSH_OPTS+=(-o ControlMaster=no -o ControlPath=none)
+  fi
+}
+
+# director_ssh CMDLINE — run CMDLINE with the director's sh over ssh.
 director_ssh() {
-  ssh -F /dev/null -i "$LAB_KEY" -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile="$KNOWN_HOSTS" \
-    -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o ConnectTimeout="${SSH_CONNECT_TIMEOUT:-10}" \
-    -o ServerAliveInterval=5 -o ServerAliveCountMax=3 -o LogLevel=ERROR "root@$DIRECTOR_IP" -- "$1"
+  ssh_opts
+  ssh "${SSH_OPTS[@]}" "root@$DIRECTOR_IP" -- "$1"
+}
+
+# director_mux_close — end the shared ssh connection to the director, if any.
+director_mux_close() {
+  ssh_opts
+  ssh "${SSH_OPTS[@]}" -O exit "root@$DIRECTOR_IP" >/dev/null 2>&1 || true
 }
 
 # ssh_banner IP — true when something answers "SSH-" on IP:22 within a second.
@@ -258,7 +278,7 @@ ensure_director() {
   cp --sparse=always "$IMAGE_DIR/root.img" "$DISK.tmp"
   mv "$DISK.tmp" "$DISK"
   : > "$LOGS/director-console.log"
-  ip netns exec "$NS_BRIDGE" qemu-system-x86_64 -name lvslab-director -accel tcg -m "$VM_MEM_MB" -smp 1 \
+  ip netns exec "$NS_BRIDGE" qemu-system-x86_64 -name lvslab-director -accel tcg -cpu "${LVSLAB_QEMU_CPU:-max}" -m "$VM_MEM_MB" -smp 1 \
     -nodefaults -no-user-config -display none -vga none \
     -kernel "$IMAGE_DIR/vmlinuz" -initrd "$IMAGE_DIR/initrd.img" \
     -append "console=ttyS0 root=/dev/vda rw panic=5 quiet loglevel=4" \
@@ -339,6 +359,7 @@ cmd_down() {
   need_root_linux
   local t0 pid n ns
   t0=$(now_ms)
+  [[ -f $KNOWN_HOSTS ]] && director_mux_close
   if pid=$(qemu_pid); then log "stopping the director VM (pid $pid)"; kill_pid "$pid"; fi
   for n in "${ALL_HOSTS[@]}"; do
     if pid=$(holder_pid "$n"); then log "stopping $n (holder pid $pid)"; kill_pid "$pid"; fi
@@ -405,6 +426,7 @@ cmd_reboot() {
   before=$(director_ssh 'cat /proc/sys/kernel/random/boot_id' </dev/null)
   t0=$(now_ms)
   director_ssh 'reboot' </dev/null >/dev/null 2>&1 || true
+  director_mux_close
   reboot_done() { local b; b=$(SSH_CONNECT_TIMEOUT=3 director_ssh 'cat /proc/sys/kernel/random/boot_id' </dev/null 2>/dev/null) && [[ -n $b && $b != "$before" ]]; }
   wait_until "$BOOT_TIMEOUT_S" reboot_done || die "the director did not come back within ${BOOT_TIMEOUT_S}s (console: $LOGS/director-console.log)"
   after=$(director_ssh 'cat /proc/sys/kernel/random/boot_id' </dev/null)
