@@ -9,7 +9,8 @@ export function contentSecurityPolicy(opts: { devServerOrigin?: string } = {}): 
   const wsDev = dev ? dev.replace(/^http/, 'ws') : undefined;
   const directives: Array<[string, string[]]> = [
     ['default-src', ["'self'"]],
-    ['script-src', dev ? ["'self'", dev] : ["'self'"]],
+    // Dev only: @vitejs/plugin-react's dev server injects an inline React Refresh preamble. Production stays 'self'.
+    ['script-src', dev ? ["'self'", "'unsafe-inline'", dev] : ["'self'"]],
     ['style-src', ["'self'", "'unsafe-inline'"]],
     ['img-src', ["'self'", 'data:']],
     ['font-src', ["'self'"]],

@@ -21,7 +21,7 @@ describe('contentSecurityPolicy', () => {
 
   it('adds the dev server (http and its HMR websocket) only when given', () => {
     const d = directives(contentSecurityPolicy({ devServerOrigin: 'http://localhost:5173' }));
-    expect(d.get('script-src')).toEqual(["'self'", 'http://localhost:5173']);
+    expect(d.get('script-src')).toEqual(["'self'", "'unsafe-inline'", 'http://localhost:5173']);
     expect(d.get('connect-src')).toEqual(["'self'", 'http://localhost:5173', 'ws://localhost:5173']);
   });
 });
