@@ -53,6 +53,8 @@ export async function connectClient(p: ConnectParams): Promise<Client> {
   const readyTimeoutMs = p.readyTimeoutMs ?? 20_000;
   const agentNotes: string[] = [...auth.notes];
   const client = new ssh2.Client();
+  // Each running exec listens for the connection closing (up to maxChannels plus kills).
+  client.setMaxListeners(64);
 
   return new Promise<Client>((resolve, reject) => {
     let settled = false;

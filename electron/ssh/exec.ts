@@ -2,7 +2,8 @@
  * Runs one argv on an open ssh2 Client: quotes it with shellQuote (the one quoting function), opens an exec channel,
  * feeds stdin (after the sudo password when sudo asks for it), streams output, and resolves {code, signal, stdout,
  * stderr, durationMs}. A non-zero exit resolves; only timeout (TIMEOUT), cancel (CANCELLED), a refused sudo (AUTH_FAILED)
- * or a channel that could not be opened (CONNECT_FAILED, detail.channelNotOpened = true) reject.
+ * a channel that could not be opened (CONNECT_FAILED, detail.channelNotOpened = true) or a connection lost while the
+ * command ran (CONNECT_FAILED, detail.connectionLost = true: its outcome is unknown) reject.
  *
  * Timeout and cancel reject at once, close the channel and kill the remote command. Closing a channel does not stop a
  * command that has no terminal, and sshd refuses SSH "signal" requests for root sessions ("session signalling requires
@@ -59,10 +60,17 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
     let remotePid: number | undefined;
     let pidLine: string | undefined = '';
     let settled = false;
+    let connectionLost = false;
+    // ssh2 emits the client's 'close' before it closes the channels it had open.
+    const onClientGone = () => {
+      connectionLost = true;
+    };
+    client.once('close', onClientGone);
 
     const cleanup = () => {
       if (timer) clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
+      client.removeListener('close', onClientGone);
     };
     const killRemote = () => {
       if (remotePid === undefined) return;
@@ -168,6 +176,9 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
           if (t) opts.onStdout(t);
         }
         const stderr = err.join('');
+        if (code === null && signal === null && connectionLost) {
+          return reject(new AppError('CONNECT_FAILED', `${label}: ${step}: connection lost while the command ran (its outcome is unknown)`, { host: label, step, detail: { connectionLost: true, stdout: Buffer.concat(out).toString('utf8'), stderr } }));
+        }
         if (opts.sudo && sudo.kind !== 'none') {
           const sf = sudoFailure(label, code, stderr, filter?.prompts ?? 0);
           if (sf) return reject(sf);

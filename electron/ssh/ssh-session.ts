@@ -124,10 +124,20 @@ export class SshSession implements Executor {
     this.closed = true;
     const c = this.client ?? (await this.connecting?.catch(() => undefined));
     this.client = undefined;
-    if (c) await new Promise<void>((resolve) => {
-      c.once('close', () => resolve());
-      c.end();
-    });
+    if (c) {
+      await new Promise<void>((resolve) => {
+        // A connection that does not close politely within 3 s is torn down.
+        const t = setTimeout(() => {
+          c.destroy();
+          resolve();
+        }, 3000);
+        c.once('close', () => {
+          clearTimeout(t);
+          resolve();
+        });
+        c.end();
+      });
+    }
     this.closed = false;
   }
 

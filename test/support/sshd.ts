@@ -11,7 +11,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -244,10 +244,35 @@ export function killPid(pid: number): void {
 }
 
 /**
- * Ensures the local test user `lvs-ssh-test` exists (useradd -M -d / -s /bin/sh), is in group sudo, and sets a new random
- * password for this run (chpasswd). Returns the password. Root only.
+ * Ensures the local test user `lvs-ssh-test` exists (useradd -M -d / -s /bin/sh), is in group sudo, and has a random
+ * password for this test run (chpasswd). Returns the password. Root only.
+ *
+ * Test files run in parallel worker processes of one vitest run: the first worker to get the lock file sets the password
+ * and publishes it (mode 0600, in the temp dir, keyed by the run's parent pid); the others wait for it and read it.
  */
 export function ensureTestUser(): string {
+  const base = join(tmpdir(), `lvs-ssh-test-password-${process.ppid}`);
+  const lock = `${base}.lock`;
+  let mine = false;
+  try {
+    writeFileSync(lock, String(process.pid), { flag: 'wx', mode: 0o600 });
+    mine = true;
+  } catch {
+    // another worker of this run sets it
+  }
+  if (!mine) {
+    const end = Date.now() + 30_000;
+    while (!existsSync(base)) {
+      if (Date.now() > end) throw new Error(`waited 30 s for another test worker to set ${TEST_USER}'s password (${base})`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+    return readFileSync(base, 'utf8');
+  }
+  for (const f of readdirSync(tmpdir())) {
+    // Leftovers of earlier runs whose vitest process is gone.
+    const m = /^lvs-ssh-test-password-(\d+)(\.lock)?$/.exec(f);
+    if (m && Number(m[1]) !== process.ppid && !pidAlive(Number(m[1]))) rmSync(join(tmpdir(), f), { force: true });
+  }
   try {
     execFileSync('/usr/bin/id', [TEST_USER], { stdio: 'ignore' });
   } catch {
@@ -256,7 +281,18 @@ export function ensureTestUser(): string {
   if (hasSudo()) execFileSync('/usr/sbin/usermod', ['-a', '-G', 'sudo', TEST_USER], { stdio: 'ignore' });
   const password = `T${randomBytes(12).toString('base64url')}9`;
   execFileSync('/usr/sbin/chpasswd', { input: `${TEST_USER}:${password}\n`, stdio: ['pipe', 'ignore', 'ignore'] });
+  writeFileSync(`${base}.tmp`, password, { mode: 0o600 });
+  renameSync(`${base}.tmp`, base);
   return password;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A running ssh-agent on its own socket. */

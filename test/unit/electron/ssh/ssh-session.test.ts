@@ -105,6 +105,22 @@ describe.skipIf(skip)('SshSession against a real OpenSSH sshd', { timeout: 90_00
     expect(session().connectCount).toBe(2);
   });
 
+  it('a connection cut while a command runs rejects CONNECT_FAILED "outcome unknown"; the next exec reconnects', async () => {
+    const count = sshd.connectionCount();
+    const p = session().exec(['sh', '-c', 'echo started; exec sleep 60'], {
+      step: 'long',
+      onStdout: (c) => {
+        if (c.includes('started')) killPid(sshd.connectionPids()[0]!);
+      },
+    });
+    const e = await rejection(p);
+    expect(e.code).toBe('CONNECT_FAILED');
+    expect(e.message).toBe('test-host: long: connection lost while the command ran (its outcome is unknown)');
+    expect(e.detail).toMatchObject({ connectionLost: true, stdout: 'started\n' });
+    expect((await session().exec(['echo', 'up'])).stdout).toBe('up\n');
+    expect(sshd.connectionCount()).toBe(count + 1);
+  });
+
   it('audits every command without stdin content', async () => {
     audit.length = 0;
     await session().exec(['sh', '-c', 'cat >/dev/null'], { stdin: 'top-secret-stdin' });

@@ -1,6 +1,13 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSudoMarker, sudoArgv, sudoFailure, SudoPromptFilter } from '../../../../electron/ssh/sudo.ts';
+import { SessionPool } from '../../../../electron/ssh/session-pool.ts';
+import type { AuditEntry } from '../../../../electron/ssh/types.ts';
+import { sshTargetSchema } from '../../../../shared/model/cluster.ts';
+import { ensureTestUser, hasSudo, sshdUnavailable, startSshd, TEST_USER, type TestSshd } from '../../../support/sshd.ts';
+import { rejection, secretsOf, trustWith } from './support.ts';
 
 describe('sudoArgv', () => {
   it('with a password: -k -S and the marker prompt, argv after --; without: -n', () => {
@@ -54,5 +61,74 @@ describe('sudoFailure', () => {
     expect(sudoFailure('rs1', 1, 'sudo: a password is required\n', 0)?.step).toBe('sudo');
     expect(sudoFailure('rs1', 1, 'grep: nothing\n', 1)).toBeUndefined();
     expect(sudoFailure('rs1', 2, 'sudo: a password is required\n', 0)).toBeUndefined();
+  });
+});
+
+// ---- against a real sshd + sudo, as the local user lvs-ssh-test (member of group sudo; see test/support/sshd.ts) ----
+
+const skipReal = sshdUnavailable() ?? (hasSudo() ? undefined : 'sudo not installed (apt-get install sudo)');
+if (skipReal) console.warn(`real sudo tests skipped: ${skipReal}`);
+
+describe.skipIf(skipReal)('sudo through a real sshd', { timeout: 90_000 }, () => {
+  let sshd: TestSshd;
+  let password: string;
+  const audit: AuditEntry[] = [];
+  const pools: SessionPool[] = [];
+  const session = (sudo: { secretRef?: string } | undefined, secrets: Record<string, string>) => {
+    const pool = new SessionPool({ trust: trustWith(sshd.dir, sshd.knownHostsLines()).trust, secrets: secretsOf(secrets), audit: (e) => audit.push(e) });
+    pools.push(pool);
+    return pool.session({
+      label: 'rs3',
+      target: sshTargetSchema.parse({ host: '127.0.0.1', port: sshd.port, user: TEST_USER, auth: { method: 'password', secretRef: 'login' }, ...(sudo ? { sudo } : {}) }),
+    });
+  };
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    password = ensureTestUser();
+  });
+  afterAll(async () => {
+    for (const p of pools) await p.closeAll();
+    await sshd?.stop();
+  });
+
+  it('runs as root with the password fed on sudo\'s prompt; the caller\'s stdin reaches the command, the password does not', async () => {
+    const s = session({ secretRef: 'sudo' }, { login: password, sudo: password });
+    const id = await s.exec(['id', '-u'], { sudo: true });
+    expect(id.stdout).toBe('0\n');
+    expect(id.stderr).not.toMatch(/lvs-sudo-/);
+    const cat = await s.exec(['cat'], { sudo: true, stdin: 'table data\n' });
+    expect(cat.stdout).toBe('table data\n');
+    expect(cat.stdout + cat.stderr).not.toContain(password);
+    // Without sudo the same session runs as the login user.
+    expect((await s.exec(['id', '-un'])).stdout).toBe(`${TEST_USER}\n`);
+  });
+
+  it('a wrong sudo password is AUTH_FAILED at step sudo (the command never runs)', async () => {
+    const s = session({ secretRef: 'sudo' }, { login: password, sudo: 'not-the-password' });
+    const marker = join(sshd.dir, 'sudo-ran');
+    const e = await rejection(s.exec(['touch', marker], { sudo: true }));
+    expect(e.code).toBe('AUTH_FAILED');
+    expect(e.step).toBe('sudo');
+    expect(e.message).toBe('rs3: sudo: incorrect sudo password');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('sudo without a stored password runs sudo -n and fails fast: "a password is required"', async () => {
+    const e = await rejection(session(undefined, { login: password }).exec(['id', '-u'], { sudo: true }));
+    expect(e.code).toBe('AUTH_FAILED');
+    expect(e.message).toBe('rs3: sudo: a password is required');
+  });
+
+  it('the command\'s own failure under sudo is a normal result', async () => {
+    const r = await session({ secretRef: 'sudo' }, { login: password, sudo: password }).exec(['sh', '-c', 'echo nope >&2; exit 5'], { sudo: true });
+    expect(r).toMatchObject({ code: 5, stderr: 'nope\n' });
+  });
+
+  it('no password in the audit log or sshd\'s log', async () => {
+    expect(audit.length).toBeGreaterThan(0);
+    expect(audit.some((a) => a.argv[0] === 'sudo')).toBe(true);
+    expect(JSON.stringify(audit)).not.toContain(password);
+    expect(sshd.log()).not.toContain(password);
   });
 });
