@@ -1,0 +1,165 @@
+/**
+ * Clusters: the list of profiles with add / edit / delete / export, and import of an lvs.conf (from a file here, or from
+ * the director inside the edit form).
+ */
+import { useState } from 'react';
+import type { Cluster } from '../../../shared/model/cluster.ts';
+import type { AppErrorData } from '../../../shared/result.ts';
+import { useApi } from '../../app/api-context.tsx';
+import { useAppState } from '../../app/app-state.tsx';
+import { Dialog } from '../../app/dialog.tsx';
+import { downloadText } from '../../app/download.ts';
+import { ErrorBox } from '../../app/error-box.tsx';
+import { FileButton } from '../../app/fields.tsx';
+import { ClusterForm } from './cluster-form.tsx';
+import { newDraft, type Draft } from './form-model.ts';
+
+type Mode = { kind: 'list' } | { kind: 'form'; mode: 'new' | 'edit'; draft: Draft; warnings?: string[]; key: number };
+
+/** The Clusters screen. */
+export function ClustersPage() {
+  const api = useApi();
+  const { clusters, clustersError, reloadClusters, selected, select } = useAppState();
+  const [mode, setMode] = useState<Mode>({ kind: 'list' });
+  const [error, setError] = useState<AppErrorData>();
+  const [deleting, setDeleting] = useState<Cluster>();
+  const [message, setMessage] = useState<string>();
+
+  const openForm = (m: Omit<Extract<Mode, { kind: 'form' }>, 'kind' | 'key'>) => setMode({ kind: 'form', key: Date.now(), ...m });
+
+  if (mode.kind === 'form') {
+    return (
+      <ClusterForm
+        key={mode.key}
+        initial={mode.draft}
+        mode={mode.mode}
+        warnings={mode.warnings}
+        onCancel={() => setMode({ kind: 'list' })}
+        onSaved={(c) => {
+          setMode({ kind: 'list' });
+          setMessage(`Saved ${c.name}.`);
+          select(c.id);
+          void reloadClusters();
+        }}
+      />
+    );
+  }
+
+  const importFile = async (text: string, file: string) => {
+    const r = await api.call('clusters.importConf', { source: 'text', text, file, base: {} });
+    if (!r.ok) return setError(r.error);
+    setError(undefined);
+    openForm({ mode: 'new', draft: r.value.cluster as Draft, warnings: [`Imported from ${file}. Fill in the director's SSH access, then Save.`, ...r.value.warnings] });
+  };
+
+  const exportConf = async (c: Cluster) => {
+    const r = await api.call('clusters.exportConf', { clusterId: c.id });
+    if (!r.ok) return setError(r.error);
+    downloadText(`lvs.conf.${c.id}`, r.value.text);
+  };
+
+  const remove = async (c: Cluster) => {
+    setDeleting(undefined);
+    const r = await api.call('clusters.delete', { clusterId: c.id });
+    if (!r.ok) return setError(r.error);
+    setMessage(`Deleted the profile ${c.name}. Nothing was changed on its director.`);
+    void reloadClusters();
+  };
+
+  return (
+    <section aria-labelledby="clusters-h">
+      <div className="toolbar">
+        <h1 id="clusters-h" tabIndex={-1}>
+          Clusters
+        </h1>
+        <span className="spacer" />
+        <FileButton label="Import lvs.conf file…" onText={(t, n) => void importFile(t, n)} onError={(m) => setError({ code: 'INVALID_INPUT', message: m })} />
+        <button type="button" className="primary" onClick={() => openForm({ mode: 'new', draft: newDraft() })}>
+          Add cluster
+        </button>
+      </div>
+      {message && (
+        <p className="notice" role="status">
+          {message}
+        </p>
+      )}
+      <ErrorBox error={clustersError} context="Loading the profiles" onRetry={() => void reloadClusters()} />
+      <ErrorBox error={error} />
+      {clusters && clusters.length === 0 && (
+        <div className="empty">
+          <p>No clusters yet.</p>
+          <p className="muted">Add one by hand, or import the /etc/lvs.conf you already use on the director.</p>
+        </div>
+      )}
+      {clusters && clusters.length > 0 && (
+        <table className="table" data-testid="clusters-table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">VIP</th>
+              <th scope="col">Director</th>
+              <th scope="col">Services</th>
+              <th scope="col">Realservers</th>
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {clusters.map((c) => (
+              <tr key={c.id} aria-selected={c.id === selected?.id} className={c.id === selected?.id ? 'selected' : undefined}>
+                <th scope="row">
+                  <button type="button" className="link" onClick={() => select(c.id)} title="Make this the current cluster">
+                    {c.name}
+                  </button>
+                  <div className="muted small">{c.id}</div>
+                </th>
+                <td>
+                  {c.vip}/{c.vipPrefix} on {c.vipIf}
+                </td>
+                <td>
+                  {c.director.user}@{c.director.host}:{c.director.port}
+                </td>
+                <td>
+                  {[...c.tcp.map((s) => `tcp/${s.port}`), ...c.udp.map((s) => `udp/${s.port}`)].join(', ') || '–'} · {c.scheduler}
+                </td>
+                <td>
+                  {c.realservers.length} ({c.realservers.filter((r) => r.enabled).length} enabled)
+                </td>
+                <td className="actions">
+                  <button type="button" onClick={() => openForm({ mode: 'edit', draft: c as unknown as Draft })}>
+                    Edit
+                  </button>
+                  <button type="button" onClick={() => void exportConf(c)}>
+                    Export lvs.conf
+                  </button>
+                  <button type="button" className="danger" onClick={() => setDeleting(c)}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Dialog
+        open={deleting !== undefined}
+        tone="danger"
+        title={`Delete ${deleting?.name ?? ''}?`}
+        onClose={() => setDeleting(undefined)}
+        actions={
+          <>
+            <button type="button" onClick={() => setDeleting(undefined)} autoFocus>
+              Keep it
+            </button>
+            <button type="button" className="danger" onClick={() => deleting && void remove(deleting)}>
+              Delete profile
+            </button>
+          </>
+        }
+      >
+        <p>This removes the profile from this computer. The director and its table are not touched.</p>
+      </Dialog>
+    </section>
+  );
+}

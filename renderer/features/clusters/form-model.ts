@@ -1,0 +1,121 @@
+/**
+ * The cluster form's data model, kept pure so it is unit-tested: the draft is plain JSON edited by path, validated on
+ * every change with clusterSchema, and the zod issues become one message per field path ("director.host").
+ */
+import type { z } from 'zod';
+import { clusterSchema, type Cluster } from '../../../shared/model/cluster.ts';
+
+/** A draft profile as the form edits it (anything JSON; validated, never trusted). */
+export type Draft = Record<string, unknown>;
+/** A path into the draft, e.g. ['realservers', 0, 'host']. */
+export type Path = readonly (string | number)[];
+
+/** "realservers.0.host" */
+export function pathKey(path: Path): string {
+  return path.join('.');
+}
+
+/** The value at path, or undefined. */
+export function getAt(obj: unknown, path: Path): unknown {
+  let cur: unknown = obj;
+  for (const k of path) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string | number, unknown>)[k];
+  }
+  return cur;
+}
+
+/** A copy of obj with path set to value (undefined removes the key, so schema defaults apply). Creates objects/arrays on the way. */
+export function setAt<T>(obj: T, path: Path, value: unknown): T {
+  if (path.length === 0) return value as T;
+  const [k, ...rest] = path;
+  const base: Record<string | number, unknown> | unknown[] = Array.isArray(obj) ? [...obj] : obj && typeof obj === 'object' ? { ...(obj as object) } : typeof k === 'number' ? [] : {};
+  const child = (base as Record<string | number, unknown>)[k!];
+  const next = setAt(child, rest, value);
+  if (next === undefined && !Array.isArray(base)) delete (base as Record<string, unknown>)[k as string];
+  else (base as Record<string | number, unknown>)[k!] = next;
+  return base as T;
+}
+
+/** A copy of the array at path without element i. */
+export function removeAt<T>(obj: T, path: Path, i: number): T {
+  const arr = getAt(obj, path);
+  return setAt(obj, path, Array.isArray(arr) ? arr.filter((_, j) => j !== i) : arr);
+}
+
+/** A copy of the array at path with item appended. */
+export function appendAt<T>(obj: T, path: Path, item: unknown): T {
+  const arr = getAt(obj, path);
+  return setAt(obj, path, [...(Array.isArray(arr) ? arr : []), item]);
+}
+
+/** Text typed into a number field: '' → undefined (the default applies), a number → number, anything else kept (and reported). */
+export function numberish(text: string): number | string | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  return /^-?\d+(\.\d+)?$/.test(t) ? Number(t) : t;
+}
+
+/** A port field: digits become a number, a name (telnet, xdmcp) stays text, '' is undefined. */
+export function portish(text: string): number | string | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  return /^\d+$/.test(t) ? Number(t) : t;
+}
+
+/** One message per field path (the first zod reports for it). */
+export function issuesByPath(error: z.ZodError): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const i of error.issues) {
+    const k = pathKey(i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)));
+    if (!m.has(k)) m.set(k, i.message);
+  }
+  return m;
+}
+
+/** The outcome of validating a draft. */
+export type Validation = { ok: true; cluster: Cluster; errors: Map<string, string> } | { ok: false; errors: Map<string, string> };
+
+/** Validates a draft with the shared clusterSchema. */
+export function validateDraft(draft: Draft): Validation {
+  const r = clusterSchema.safeParse(draft);
+  return r.success ? { ok: true, cluster: r.data, errors: new Map() } : { ok: false, errors: issuesByPath(r.error) };
+}
+
+/** The first error at or under path (e.g. an object-level issue for "director.auth"). */
+export function errorAt(errors: Map<string, string>, path: Path): string | undefined {
+  const k = pathKey(path);
+  return errors.get(k);
+}
+
+/** A new profile with the seed's defaults: telnet over TCP, xdmcp over UDP, one-interface LVS-NAT on eth0:110. */
+export function newDraft(): Draft {
+  return {
+    id: '',
+    name: '',
+    director: { host: '', port: 22, user: 'root', auth: { method: 'agent' } },
+    vip: '',
+    vipPrefix: 24,
+    vipIf: 'eth0:110',
+    lvsIf: 'eth0',
+    scheduler: 'wlc',
+    forwarding: 'masq',
+    tcp: [{ port: 'telnet' }],
+    udp: [{ port: 'xdmcp' }],
+    realservers: [],
+  };
+}
+
+/** A lowercase id suggestion from a name ("Lab Cluster 1" → "lab-cluster-1"). */
+export function idFromName(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
+}
+
+/** The secret reference a profile uses for a given secret of its director, e.g. "lab.director.password". */
+export function secretRefFor(clusterId: string, what: 'password' | 'passphrase' | 'sudo'): string {
+  return `${clusterId || 'cluster'}.director.${what}`;
+}

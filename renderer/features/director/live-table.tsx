@@ -1,0 +1,154 @@
+/**
+ * The live IPVS table: one block per virtual service, one row per realserver with weight, ActiveConn, InActConn, health
+ * and CPS, and the per-realserver actions (drain, disable, enable, set weight). Profile realservers missing from the
+ * table (disabled or not started) are listed with an Enable button.
+ */
+import { useState } from 'react';
+import type { MethodOutput } from '../../../shared/api/contract.ts';
+import type { Cluster } from '../../../shared/model/cluster.ts';
+import { num } from '../../app/format.ts';
+import type { LatestValues } from '../charts/metrics-history.ts';
+
+/** Live director status. */
+export type Status = MethodOutput<'director.status'>;
+/** A per-realserver action. */
+export type RsAction = { kind: 'drain' | 'disable' | 'enable' } | { kind: 'weight'; weight: number };
+
+/** The realserver id the director methods take: the profile name if set, else its host (or the table address). */
+export function realserverRef(cluster: Cluster, address: string): { ref: string; label: string } {
+  const rs = cluster.realservers.find((r) => r.host === address || r.name === address);
+  return rs ? { ref: rs.name ?? rs.host, label: rs.name ?? rs.host } : { ref: address, label: address };
+}
+
+function healthOf(status: Status, address: string, port: number, name: string): 'up' | 'down' | 'unknown' {
+  return status.health[address] ?? status.health[`${address}:${port}`] ?? status.health[name] ?? 'unknown';
+}
+
+function WeightEditor({ current, label, busy, onSet }: { current: number; label: string; busy: boolean; onSet: (w: number) => void }) {
+  const [v, setV] = useState(String(current));
+  const n = Number(v);
+  const valid = /^\d+$/.test(v) && n <= 65535;
+  return (
+    <form
+      className="inline-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (valid) onSet(n);
+      }}
+    >
+      <input aria-label={`New weight for ${label}`} className="weight-input" inputMode="numeric" value={v} onChange={(e) => setV(e.target.value)} aria-invalid={!valid || undefined} />
+      <button type="submit" disabled={!valid || busy || n === current}>
+        Set
+      </button>
+    </form>
+  );
+}
+
+/** The table. */
+export function LiveTable({ cluster, status, latest, busy, onAction }: { cluster: Cluster; status: Status; latest: Map<string, LatestValues>; busy: string | undefined; onAction: (rs: string, label: string, a: RsAction) => void }) {
+  const inTable = new Set(status.table.services.flatMap((s) => s.destinations.map((d) => d.address)));
+  const missing = cluster.realservers.filter((r) => !inTable.has(r.host));
+  return (
+    <div className="live-table">
+      {status.table.services.length === 0 && <p className="notice">The director has no virtual services. Start the cluster to create them.</p>}
+      {status.table.services.map((svc) => {
+        const title = svc.protocol === 'fwmark' ? `FWM ${svc.fwmark}` : `${svc.protocol.toUpperCase()} ${svc.family === 'inet6' ? `[${svc.address}]` : svc.address}:${svc.port}`;
+        return (
+          <table className="table" key={title} data-testid="live-service">
+            <caption>
+              <strong>{title}</strong> · {svc.scheduler}
+              {svc.persistent ? ` · persistent ${svc.persistent.timeout} s` : ''}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">Realserver</th>
+                <th scope="col">Forward</th>
+                <th scope="col" className="numeric">
+                  Weight
+                </th>
+                <th scope="col" className="numeric">
+                  ActiveConn
+                </th>
+                <th scope="col" className="numeric">
+                  InActConn
+                </th>
+                <th scope="col">Health</th>
+                <th scope="col" className="numeric">
+                  CPS
+                </th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {svc.destinations.length === 0 && (
+                <tr>
+                  <td colSpan={8} className="muted">
+                    No realservers under this service.
+                  </td>
+                </tr>
+              )}
+              {svc.destinations.map((d) => {
+                const { ref, label } = realserverRef(cluster, d.address);
+                const h = healthOf(status, d.address, d.port, label);
+                const isBusy = busy === ref;
+                return (
+                  <tr key={`${d.address}:${d.port}`} data-rs={label} className={d.weight === 0 ? 'quiesced' : undefined}>
+                    <th scope="row">
+                      {label}
+                      <div className="muted small">
+                        {d.address}:{d.port}
+                      </div>
+                    </th>
+                    <td>{d.forward}</td>
+                    <td className="numeric" data-col="weight">
+                      {d.weight}
+                      {d.weight === 0 && <span className="tag">draining</span>}
+                    </td>
+                    <td className="numeric" data-col="active">
+                      {num(d.activeConns)}
+                    </td>
+                    <td className="numeric">{num(d.inactiveConns)}</td>
+                    <td>
+                      <span className={`health health-${h}`}>{h}</span>
+                    </td>
+                    <td className="numeric">{num(latest.get(d.address)?.cps, 1)}</td>
+                    <td className="actions">
+                      <button type="button" disabled={isBusy || d.weight === 0} onClick={() => onAction(ref, label, { kind: 'drain' })} title="Weight 0, then remove when its connections reach zero">
+                        Drain
+                      </button>
+                      <button type="button" disabled={isBusy} onClick={() => onAction(ref, label, { kind: 'disable' })} title="Remove from the table now and mark disabled">
+                        Disable
+                      </button>
+                      <WeightEditor key={d.weight} current={d.weight} label={label} busy={isBusy} onSet={(w) => onAction(ref, label, { kind: 'weight', weight: w })} />
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        );
+      })}
+      {missing.length > 0 && (
+        <table className="table">
+          <caption>In the profile but not in the live table</caption>
+          <tbody>
+            {missing.map((r) => (
+              <tr key={r.host} data-rs={r.name ?? r.host}>
+                <th scope="row">
+                  {r.name ?? r.host}
+                  <div className="muted small">{r.host}</div>
+                </th>
+                <td>{r.enabled ? 'enabled in the profile' : 'disabled'}</td>
+                <td className="actions">
+                  <button type="button" disabled={busy === (r.name ?? r.host)} onClick={() => onAction(r.name ?? r.host, r.name ?? r.host, { kind: 'enable' })}>
+                    Enable
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,37 @@
+/** The streamed log of a run: one line per director.progress event, newest at the bottom, announced politely. */
+import { useEffect, useRef } from 'react';
+import type { EventPayload } from '../../../shared/api/contract.ts';
+
+/** One progress event. */
+export type Progress = EventPayload<'director.progress'>;
+
+const MARK: Record<Progress['status'], string> = { running: '…', ok: '✓', failed: '✗', 'rolled-back': '↺' };
+
+/** The run log. */
+export function RunLog({ lines }: { lines: readonly Progress[] }) {
+  const end = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // Braces matter: newer Chromium's scrollIntoView returns a Promise, which must not become the effect's cleanup.
+    end.current?.scrollIntoView({ block: 'nearest' });
+  }, [lines.length]);
+  return (
+    <div className="run-log" role="log" aria-live="polite" data-testid="run-log">
+      {lines.length === 0 && <p className="muted">Waiting for the first command…</p>}
+      {lines.map((l, i) => (
+        <div key={i} className={`run-line run-${l.status}`}>
+          <span className="run-mark" aria-label={l.status}>
+            {MARK[l.status]}
+          </span>
+          <span className="run-index">
+            [{l.index + 1}/{l.total}]
+          </span>{' '}
+          <code>
+            {l.host} $ {l.command}
+          </code>
+          {l.output && <pre className="run-output">{l.output}</pre>}
+        </div>
+      ))}
+      <div ref={end} />
+    </div>
+  );
+}

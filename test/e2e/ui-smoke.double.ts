@@ -1,0 +1,257 @@
+/**
+ * TEST DOUBLE — NOT THE REAL SERVICES. A small in-memory ApiHandlers used only by the UI smoke e2e (ui-smoke.e2e.ts) to
+ * prove the renderer renders, navigates and drives every flow over the real web host in a real Chromium. Nothing here
+ * talks to a director or realserver; the data is invented. The real e2e against the lab is lab-flow.e2e.ts.
+ */
+import type { ApiHandlers, EventName, EventPayload, MethodOutput } from '../../shared/api/contract.ts';
+import { clusterSchema, type Cluster } from '../../shared/model/cluster.ts';
+import { AppError } from '../../shared/result.ts';
+
+/** Pushes an event to the pages. */
+export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/** Knobs the smoke test flips. */
+export interface DoubleControls {
+  handlers: ApiHandlers;
+  /** Stops the sample timer. */
+  stop(): void;
+  /** Emits a 1 Hz-like sample now. */
+  sampleNow(): void;
+  /** Calls seen, for assertions. */
+  calls: { method: string; input: unknown }[];
+}
+
+const LAB_KEY = { host: '10.77.0.1', port: 22, keyType: 'ssh-ed25519', key: 'AAAAC3NzaC1lZDI1NTE5AAAAIDoubleDoubleDoubleDoubleDoubleDouble0', fingerprint: 'SHA256:dOuBlEtEsTkEy0nLyN0tReAl4uK7e1b2Qm9xYzAbCdE' };
+
+/** Builds the double; `emit` is the web host's event push. */
+export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; intervalSec?: number } = {}): DoubleControls {
+  const calls: { method: string; input: unknown }[] = [];
+  const intervalSec = opts.intervalSec ?? 5;
+  const clusters = new Map<string, Cluster>();
+  const add = (c: unknown) => {
+    const p = clusterSchema.parse(c);
+    clusters.set(p.id, p);
+  };
+  add({
+    id: 'lab',
+    name: 'Lab cluster',
+    director: { host: '10.77.0.1', user: 'root' },
+    vip: '10.77.0.50',
+    tcp: [{ port: 'telnet' }],
+    udp: [{ port: 'xdmcp' }],
+    realservers: [
+      { host: '10.77.0.11', name: 'rs1' },
+      { host: '10.77.0.12', name: 'rs2' },
+      { host: '10.77.0.13', name: 'rs3', enabled: false },
+    ],
+  });
+  add({ id: 'moved', name: 'Reinstalled director', director: { host: '10.99.0.1', user: 'root' }, vip: '10.99.0.50', realservers: [{ host: '10.99.0.11' }] });
+  const trusted = new Set<string>();
+  const weights = new Map([
+    ['10.77.0.11', 1],
+    ['10.77.0.12', 1],
+  ]);
+  let settings: MethodOutput<'settings.get'> = { theme: 'light', sampleIntervalSec: intervalSec, launcherOverrides: {}, windowsAgent: 'openssh' };
+  let routeFixed = false;
+  let whereCalls = 0;
+  let started = true;
+  const audit: MethodOutput<'audit.list'> = [
+    { time: Date.now() - 60_000, host: '10.77.0.1', argv: ['ipvsadm', '-S', '-n'], code: 0, durationMs: 41, outputExcerpt: '-A -t 10.77.0.50:23 -s wlc' },
+    { time: Date.now() - 30_000, host: '10.77.0.12', argv: ['ip', 'route', 'show'], code: 0, durationMs: 18, outputExcerpt: 'default via 10.77.0.254 dev eth0' },
+    { time: Date.now() - 10_000, host: '10.77.0.13', argv: ['uptime'], code: 255, durationMs: 3002, outputExcerpt: 'ssh: connect to host 10.77.0.13 port 22: No route to host' },
+  ];
+
+  const connect = (c: Cluster) => {
+    if (c.id === 'moved') throw new AppError('HOST_KEY_CHANGED', `host key for ${c.director.host}:22 does not match the trusted one`, { host: c.director.host, step: 'connect', detail: { fingerprint: 'SHA256:ChAnGeDkEyXyZ0123456789abcdefGHIJKLMNOPqrstu' } });
+    if (!trusted.has(LAB_KEY.fingerprint)) throw new AppError('HOST_KEY_UNKNOWN', `host key of ${LAB_KEY.host}:22 is not trusted yet`, { host: LAB_KEY.host, step: 'connect', detail: LAB_KEY });
+  };
+  const get = (id: string) => {
+    const c = clusters.get(id);
+    if (!c) throw new AppError('NOT_FOUND', `no cluster profile "${id}"`);
+    return c;
+  };
+  const conns = (addr: string) => (weights.get(addr) ? 3 + (Math.floor(Date.now() / 1000) % 4) + (addr.endsWith('12') ? 4 : 0) : 0);
+
+  const table = (): MethodOutput<'director.status'>['table'] => ({
+    services: started
+      ? [
+          {
+            protocol: 'tcp',
+            address: '10.77.0.50',
+            port: 23,
+            family: 'inet',
+            scheduler: 'wlc',
+            destinations: [...weights].map(([address, weight]) => ({ address, port: 23, forward: 'masq' as const, weight, activeConns: conns(address), inactiveConns: 1 })),
+          },
+          {
+            protocol: 'udp',
+            address: '10.77.0.50',
+            port: 177,
+            family: 'inet',
+            scheduler: 'wlc',
+            persistent: { timeout: 360 },
+            destinations: [...weights].map(([address, weight]) => ({ address, port: 177, forward: 'masq' as const, weight, activeConns: 0, inactiveConns: address.endsWith('12') ? 1 : 0 })),
+          },
+        ]
+      : [],
+  });
+
+  const plan = (verb: string) => {
+    const h = '10.77.0.1';
+    const steps =
+      verb === 'stop'
+        ? [
+            { host: h, command: 'ipvsadm -C', why: 'Clear the virtual service table' },
+            { host: h, command: "ip addr del 10.77.0.50/24 dev eth0 label 'eth0:110'", why: 'Take the VIP down' },
+          ]
+        : [
+            { host: h, command: "ip addr add 10.77.0.50/24 dev eth0 label 'eth0:110'", why: 'Bring up the VIP as an alias' },
+            { host: h, command: 'sysctl -w net.ipv4.ip_forward=1', why: 'Forward packets (LVS-NAT)' },
+            { host: h, command: 'ipvsadm -R', stdin: '-A -t 10.77.0.50:23 -s wlc\n-a -t 10.77.0.50:23 -r 10.77.0.11:23 -m -w 1\n-a -t 10.77.0.50:23 -r 10.77.0.12:23 -m -w 1\n', why: 'Load the table from the profile in one batch' },
+          ];
+    return { runId: `run-${Date.now()}`, verb, dryRun: true, steps, applied: false, changes: [] };
+  };
+
+  const sample = (time: number, i: number): EventPayload<'cluster.sample'> => ({
+    clusterId: 'lab',
+    time,
+    realservers: [
+      { address: '10.77.0.11', name: 'rs1', activeConns: 3 + Math.round(3 * Math.sin(i / 40)) + (i % 7 === 0 ? 2 : 0), inactiveConns: 1, cps: 0.4 + (i % 5) / 10, load1: 0.3 + 0.2 * Math.sin(i / 90) },
+      { address: '10.77.0.12', name: 'rs2', activeConns: 6 + Math.round(4 * Math.cos(i / 55)), inactiveConns: 2, cps: 0.9 + (i % 3) / 10, load1: 0.6 + 0.3 * Math.cos(i / 70) },
+      { address: '10.77.0.13', name: 'rs3', activeConns: i % 500 === 0 ? 9 : 0, inactiveConns: 0, cps: 0, load1: 0.05 },
+    ],
+  });
+  let tick = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const sampleNow = () => emit('cluster.sample', sample(Date.now(), 100_000 + tick++));
+
+  const handlers: ApiHandlers = {
+    'clusters.list': async () => [...clusters.values()],
+    'clusters.get': async ({ clusterId }) => get(clusterId),
+    'clusters.save': async ({ cluster }) => {
+      const c = clusterSchema.parse(cluster);
+      clusters.set(c.id, c);
+      return c;
+    },
+    'clusters.delete': async ({ clusterId }) => (clusters.delete(clusterId), {}),
+    'clusters.importConf': async (input) => {
+      if (input.source === 'director') {
+        const c = get(input.clusterId);
+        connect(c);
+        return { cluster: c, warnings: [] };
+      }
+      // The double only reads VIP= and RIPS= to prove the round trip; the real parser is electron/lvs/.
+      const vip = /^VIP="?([0-9.]+)"?/m.exec(input.text)?.[1] ?? '';
+      const rips = (/^RIPS="([^"]*)"/m.exec(input.text)?.[1] ?? '').split(/\s+/).filter(Boolean);
+      return { cluster: { ...(input.base as object), id: 'imported', name: `Imported from ${input.file}`, vip, director: { host: '', user: 'root' }, realservers: rips.map((host) => ({ host })) }, warnings: ['TEST DOUBLE: only VIP and RIPS were read'] };
+    },
+    'clusters.exportConf': async ({ clusterId }) => ({ text: `VIP="${get(clusterId).vip}"\n` }),
+    'secrets.set': async () => ({}),
+    'secrets.has': async () => ({ present: false }),
+    'hostKeys.trust': async (k) => {
+      trusted.add(k.fingerprint);
+      return {};
+    },
+    'director.plan': async ({ clusterId, verb }) => {
+      connect(get(clusterId));
+      return plan(verb);
+    },
+    'director.run': async ({ clusterId, verb }) => {
+      connect(get(clusterId));
+      const p = plan(verb);
+      for (const [index, s] of p.steps.entries()) {
+        emit('director.progress', { clusterId, runId: p.runId, index, total: p.steps.length, host: s.host, command: s.command, status: 'running' });
+        await new Promise((r) => setTimeout(r, 120));
+        emit('director.progress', { clusterId, runId: p.runId, index, total: p.steps.length, host: s.host, command: s.command, status: 'ok', output: index === 1 ? 'net.ipv4.ip_forward = 1' : undefined });
+      }
+      started = verb !== 'stop';
+      return { ...p, dryRun: false, applied: true, changes: verb === 'stop' ? ['table cleared', 'VIP down'] : ['VIP 10.77.0.50 up', '2 services, 4 destinations added'] };
+    },
+    'director.status': async ({ clusterId }) => {
+      connect(get(clusterId));
+      return {
+        table: table(),
+        vipUp: started,
+        forwarding: started,
+        drift: routeFixed ? [] : [{ kind: 'missing', what: 'tcp 10.77.0.50:23 → 10.77.0.13:23', detail: 'rs3 is disabled in the profile but expected by the last saved table' }],
+        health: { '10.77.0.11': 'up', '10.77.0.12': 'up' },
+        observedAt: Date.now(),
+      };
+    },
+    'director.setWeight': async ({ realserver, weight }) => {
+      const addr = [...weights.keys()].find((a) => a.endsWith(realserver.slice(-1)));
+      if (addr) weights.set(addr, weight);
+      return { runId: 'w', verb: 'setWeight', dryRun: false, steps: [{ host: '10.77.0.1', command: `ipvsadm -e -t 10.77.0.50:23 -r ${addr}:23 -m -w ${weight}`, why: 'Change the weight' }], applied: true, changes: [`${realserver} weight ${weight}`] };
+    },
+    'director.drain': async ({ realserver }) => {
+      const addr = realserver === 'rs1' ? '10.77.0.11' : '10.77.0.12';
+      weights.set(addr, 0);
+      return { runId: 'd', verb: 'drain', dryRun: false, steps: [{ host: '10.77.0.1', command: `ipvsadm -e -t 10.77.0.50:23 -r ${addr}:23 -m -w 0`, why: 'Quiesce: no new connections' }], applied: true, changes: [`${realserver} draining (weight 0); removed when its connections reach zero`] };
+    },
+    'director.disable': async ({ realserver }) => ({ runId: 'x', verb: 'disable', dryRun: false, steps: [], applied: true, changes: [`${realserver} disabled`] }),
+    'director.enable': async ({ realserver }) => ({ runId: 'e', verb: 'enable', dryRun: false, steps: [], applied: true, changes: [`${realserver} enabled`] }),
+    'realservers.check': async ({ clusterId }) => {
+      connect(get(clusterId));
+      return [
+        { name: 'rs1', host: '10.77.0.11', os: 'Linux 6.1.0-28-amd64 (Debian 12)', reachable: true, load: [0.12, 0.2, 0.18], users: 2, displayManager: { name: 'xdm', running: true }, telnet: true, route: { ok: true, problems: [] } },
+        {
+          name: 'rs2',
+          host: '10.77.0.12',
+          os: 'Linux 6.1.0-28-amd64 (Debian 12)',
+          reachable: true,
+          load: [0.71, 0.55, 0.4],
+          users: 5,
+          displayManager: { name: 'xdm', running: true },
+          telnet: true,
+          route: routeFixed ? { ok: true, problems: [] } : { ok: false, problems: ['subnet route 10.77.0.0/24 dev eth0 still present', 'default route via 10.77.0.254, not the director 10.77.0.1'] },
+        },
+        { name: 'rs3', host: '10.77.0.13', os: 'unknown', reachable: false, error: { code: 'CONNECT_FAILED', message: 'connect 10.77.0.13:22: No route to host', host: '10.77.0.13', step: 'connect' } },
+      ];
+    },
+    'realservers.routeFix': async ({ name, dryRun }) => {
+      if (!dryRun) routeFixed = true;
+      return [
+        {
+          name: name ?? 'rs2',
+          applied: !dryRun,
+          steps: [
+            { host: '10.77.0.12', command: 'ip route del 10.77.0.0/24 dev eth0', why: 'Delete the subnet route (replies must go through the director)' },
+            { host: '10.77.0.12', command: 'ip route add 10.77.0.1/32 dev eth0', why: 'Host route to the director' },
+            { host: '10.77.0.12', command: 'ip route replace default via 10.77.0.1', why: 'Default route via the director' },
+          ],
+        },
+      ];
+    },
+    'connect.detect': async () => [
+      { id: 'xephyr', name: 'Xephyr', kind: 'xdmcp', path: '/usr/bin/Xephyr', argsTemplate: [':9', '-query', '{vip}'] },
+      { id: 'telnet', name: 'telnet', kind: 'telnet', path: '/usr/bin/telnet', argsTemplate: ['{vip}'] },
+    ],
+    'connect.launch': async ({ kind }) => ({ pid: 4242, argv: kind === 'xdmcp' ? ['/usr/bin/Xephyr', ':9', '-query', '10.77.0.50'] : ['/usr/bin/telnet', '10.77.0.50'] }),
+    'connect.whereAmI': async () => (++whereCalls >= 2 ? { landedOn: { address: '10.77.0.12', name: 'rs2' } } : {}),
+    'audit.list': async ({ limit }) => audit.slice(-limit),
+    'audit.export': async ({ format }) => ({ text: format === 'json' ? JSON.stringify(audit) : 'time,host,argv\n' }),
+    'metrics.history': async ({ clusterId }) => {
+      if (clusterId !== 'lab') return [];
+      const now = Date.now();
+      const n = Math.floor(((opts.historyHours ?? 24) * 3600) / intervalSec);
+      return Array.from({ length: n }, (_, i) => sample(now - (n - i) * intervalSec * 1000, i));
+    },
+    'metrics.watch': async ({ on }) => {
+      if (timer) clearInterval(timer);
+      timer = on ? setInterval(sampleNow, 1000) : undefined;
+      return {};
+    },
+    'settings.get': async () => settings,
+    'settings.set': async (patch) => (settings = { ...settings, ...patch }),
+  };
+
+  // Record every call (wrapping keeps each handler's own type).
+  for (const m of Object.keys(handlers) as (keyof ApiHandlers)[]) {
+    const h = handlers[m] as (i: unknown) => Promise<unknown>;
+    (handlers as unknown as Record<string, (i: unknown) => Promise<unknown>>)[m] = (input) => {
+      calls.push({ method: m, input });
+      return h(input);
+    };
+  }
+  return { handlers, calls, sampleNow, stop: () => timer && clearInterval(timer) };
+}
