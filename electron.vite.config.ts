@@ -9,6 +9,12 @@ import { defineConfig } from 'electron-vite';
 
 const root = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+/** zod's sources carry @__PURE__ comments Rollup cannot place: harmless, and not ours to fix. */
+const onwarn = (w: { code?: string; id?: string }, warn: (w: never) => void) => {
+  if (w.code === 'INVALID_ANNOTATION' && w.id?.includes('node_modules')) return;
+  warn(w as never);
+};
+
 export default defineConfig({
   main: {
     build: {
@@ -18,6 +24,7 @@ export default defineConfig({
         input: { main: root('./electron/main.ts') },
         external: ['electron', 'ssh2', 'cpu-features', /^node:/],
         output: { format: 'es', entryFileNames: '[name].js' },
+        onwarn,
       },
     },
   },
@@ -29,16 +36,21 @@ export default defineConfig({
         input: { preload: root('./electron/preload.ts') },
         external: ['electron'],
         output: { format: 'cjs', entryFileNames: '[name].cjs', inlineDynamicImports: true },
+        onwarn,
       },
     },
   },
   renderer: {
+    // Same entry and options as renderer/vite.config.ts (the web host's build), so both builds produce the same page.
     root: root('./renderer'),
+    base: './',
     plugins: [react()],
     build: {
       outDir: root('./out/renderer'),
       emptyOutDir: true,
-      rollupOptions: { input: root('./renderer/index.html') },
+      target: 'es2022',
+      chunkSizeWarningLimit: 2500,
+      rollupOptions: { input: root('./renderer/index.html'), onwarn },
     },
   },
 });

@@ -12,7 +12,7 @@ export function contentSecurityPolicy(opts: { devServerOrigin?: string } = {}): 
     // Dev only: @vitejs/plugin-react's dev server injects an inline React Refresh preamble. Production stays 'self'.
     ['script-src', dev ? ["'self'", "'unsafe-inline'", dev] : ["'self'"]],
     ['style-src', ["'self'", "'unsafe-inline'"]],
-    ['img-src', ["'self'", 'data:']],
+    ['img-src', ["'self'", 'data:', 'blob:']],
     ['font-src', ["'self'"]],
     ['connect-src', dev && wsDev ? ["'self'", dev, wsDev] : ["'self'"]],
     ['worker-src', ["'self'"]],
