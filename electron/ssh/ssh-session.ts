@@ -71,7 +71,10 @@ export class SshSession implements Executor {
     return this.client !== undefined;
   }
 
-  /** Runs argv (see Executor / execOnClient). Retries once, after reconnecting, only if the channel never opened. */
+  /**
+   * Runs argv (see Executor / execOnClient). Connects first if needed (bounded by readyTimeoutMs; opts.timeoutMs covers the
+   * command). Retries once, after reconnecting, only if the channel never opened (the command cannot have run).
+   */
   async exec(argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const time = new Date().toISOString();
     const sudo = opts.sudo ? await this.sudoMode() : ({ kind: 'none' } as const);
@@ -111,11 +114,15 @@ export class SshSession implements Executor {
   /** Opens a TCP stream from this host to host:port (a jump for another session). */
   async forwardOut(host: string, port: number, signal?: AbortSignal): Promise<Duplex> {
     const client = await this.ensureClient(signal);
+    const fail = (err: Error) => new AppError('CONNECT_FAILED', `${this.label}: cannot reach ${host}:${port} through this host (${err.message})`, { host: this.label, step: 'jump', cause: err });
     return new Promise((resolve, reject) => {
-      client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
-        if (err) reject(new AppError('CONNECT_FAILED', `${this.label}: cannot reach ${host}:${port} through this host (${err.message})`, { host: this.label, step: 'jump', cause: err }));
-        else resolve(stream);
-      });
+      try {
+        client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(fail(err)) : resolve(stream)));
+      } catch (e) {
+        // "Not connected": the jump host's connection dropped just now; the next attempt reconnects it.
+        this.drop(client);
+        reject(fail(e as Error));
+      }
     });
   }
 
