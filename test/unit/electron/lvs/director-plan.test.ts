@@ -6,6 +6,7 @@ import type { IpvsTable } from '../../../../shared/model/ipvs.ts';
 import { confKey, planReload, planStart, planStatus, planStop, planUpdate, type DirectorObserved } from '../../../../electron/lvs/director-plan.ts';
 import { desiredTable } from '../../../../electron/lvs/desired-table.ts';
 import { parseIpAddr } from '../../../../electron/lvs/ip-addr-parse.ts';
+import { ipvsTableOf, parseIpvsOutput } from '../../../../electron/lvs/ipvs-detect.ts';
 import { applyStepsToTable, canonicalTable, diffTables } from '../../../../electron/lvs/table-diff.ts';
 
 const input: ClusterInput = {
@@ -155,5 +156,29 @@ describe('planUpdate', () => {
     // Everything alive: the result equals the full desired table.
     const all = planUpdate(cluster, observed(EMPTY), new Set(['rs1', 'rs2']), id);
     expect(diffTables(full, all.desired!)).toEqual([]);
+  });
+});
+
+describe('against what the lab director showed (ipvsadm 1.31, BusyBox ip)', () => {
+  const fx = (p: string) => readFileSync(join(import.meta.dirname, '../../../fixtures', p), 'utf8');
+  const lab = clusterSchema.parse({
+    ...input,
+    vip: '10.77.0.100',
+    tcp: [{ port: 'telnet', scheduler: 'rr' }],
+    realservers: [{ host: '10.77.0.11' }, { host: '10.77.0.12' }, { host: '10.77.0.13' }],
+  });
+  const live = ipvsTableOf(parseIpvsOutput(fx('plan/L-n.ipvsadm-1.31.lab-director-nat.txt')));
+  const observed: DirectorObserved = { table: live, addresses: parseIpAddr(fx('ip-addr/ip-o-addr-show.busybox-1.35.0.lab-director.txt')), sysctls: sysctlsOn };
+
+  it('the live table is in sync with the profile; a profile saying wlc for telnet is one -E', () => {
+    expect(diffTables(desiredTable(lab, id), live)).toEqual([]);
+    const wlc = clusterSchema.parse({ ...lab, tcp: [{ port: 'telnet' }] });
+    expect(lines({ steps: diffTables(desiredTable(wlc, id), live) })).toEqual(['ipvsadm -E -t 10.77.0.100:23 -s wlc']);
+  });
+  it('start skips the VIP that is up and the sysctls that hold; stop takes the VIP down', () => {
+    const p = planStart(lab, observed, id);
+    expect(lines(p)).toEqual(['ipvsadm -C', 'ipvsadm -R']);
+    expect(p.steps[1]!.stdin).toBe(fx('plan/S-n.ipvsadm-1.31.lab-director-nat.txt'));
+    expect(lines(planStop(lab, observed, id))).toEqual(['ipvsadm -C', 'ip addr del 10.77.0.100/24 dev eth0']);
   });
 });

@@ -64,6 +64,14 @@ describe('parseIpAddr on captured output (iproute2 6.1.0, BusyBox 1.35.0; a test
     }
   });
 
+  it('reads the lab director’s BusyBox `ip` (VIP up as eth0:110, secondary), one-line and multi-line alike', () => {
+    const one = parseIpAddr(fixture('ip-o-addr-show.busybox-1.35.0.lab-director.txt'));
+    expect(one.map((a) => `${a.label} ${a.address}/${a.prefix}`)).toEqual(['lo 127.0.0.1/8', 'lo ::1/128', 'eth0 10.77.0.1/24', 'eth0:110 10.77.0.100/24', 'eth0 fe80::5054:ff:fe77:1/64']);
+    expect(one[3]!.flags).toEqual(['secondary']);
+    expect(parseIpAddr(fixture('ip-addr-show.busybox-1.35.0.lab-director.txt'))).toEqual(one);
+    expect(parseIpAddr(fixture('ip-o-4-addr-show-dev-eth0.busybox-1.35.0.lab-director.txt'))).toEqual(one.slice(2, 4));
+  });
+
   it('finds the VIP', () => {
     expect(findAddress(netns, '10.77.0.50').map((a) => a.label)).toEqual(['eth0:110']);
     expect(findAddress(netns, '2001:DB8:77::1')).toHaveLength(1);

@@ -203,6 +203,13 @@ describe('formatSaveLines against the ipvsadm fixtures and the -S parser', () =>
     expect(formatSaveLines(ipvsTableOf(parseIpvsOutput(fx('L-n.1.2.1.nat-rr.txt'))))).toBe(fx('S-n.1.2.1.nat-rr.txt'));
   });
 
+  it('lab director: its `ipvsadm -L -n` table prints as exactly its `ipvsadm -S -n`, and that reprints byte for byte', () => {
+    const plan = (name: string) => readFileSync(join(import.meta.dirname, '../../../fixtures/plan', name), 'utf8');
+    const saved = plan('S-n.ipvsadm-1.31.lab-director-nat.txt');
+    expect(formatSaveLines(ipvsTableOf(parseIpvsOutput(plan('L-n.ipvsadm-1.31.lab-director-nat.txt'))))).toBe(saved);
+    expect(formatSaveLines(parseIpvsadmSave(saved))).toBe(saved);
+  });
+
   it('agrees with the -S parser on the constructed mixed table (IPv6, fwmark, flags, tunnels)', () => {
     const t = parseIpvsadmSave(fx('constructed/S-n.1.2.1.mixed.txt'));
     expect(canonicalTable(parseIpvsadmSave(formatSaveLines(t)))).toEqual(canonicalTable(t));
