@@ -92,7 +92,7 @@ export const TX_SCRIPT = [
   'if [ "$check" = check ]; then',
   '  i=$((i+1)); failed="$i verify"',
   '  if ipvsadm -S -n > "$p.after" && cmp -s "$p.want" "$p.after"; then :; else',
-  '    echo "lvs-console: the table read back differs from the plan (- planned, + read back):"; diff "$p.want" "$p.after"; rollback',
+  '    echo "lvs-console: the table read back differs from the plan (- planned, + read back):"; diff -u "$p.want" "$p.after"; rollback',
   '  fi',
   'fi',
   'say applied',

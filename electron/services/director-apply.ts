@@ -51,13 +51,17 @@ export interface ApplyReport {
 
 const UPLOAD_TIMEOUT_MS = 120_000;
 
-/** The last lines of a log, for messages. */
+/** The last distinct lines of a log, for messages ("Memory allocation problem (×2)"). */
 function logTail(log: string, n = 6): string {
-  const lines = log
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('lvs-console: op '));
-  return lines.slice(-n).join('; ');
+  const counts = new Map<string, number>();
+  for (const raw of log.split('\n')) {
+    const l = raw.trim();
+    if (l && !l.startsWith('lvs-console: op ')) counts.set(l, (counts.get(l) ?? 0) + 1);
+  }
+  return [...counts]
+    .slice(-n)
+    .map(([l, c]) => (c > 1 ? `${l} (×${c})` : l))
+    .join('; ');
 }
 
 /** True for the errors that mean "the connection went away", after which the transaction may still be running. */

@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { clusterSchema } from '../../../../shared/model/cluster.ts';
+import { AppError } from '../../../../shared/result.ts';
+import { observeArgv, observeDirector, observedSysctlKeys, parseObserveOutput, sysctlKey, sysctlPath } from '../../../../electron/services/director-observe.ts';
+import type { Executor } from '../../../../electron/ssh/types.ts';
+import { localDirector, type LocalDirector } from './local-director.ts';
+
+const fixture = (p: string) => readFileSync(new URL(`../../../fixtures/${p}`, import.meta.url), 'utf8');
+
+describe('sysctl keys and paths', () => {
+  it('maps dotted keys with VLAN interfaces to /proc/sys paths and back', () => {
+    expect(sysctlPath('net.ipv4.conf.eth0/100.send_redirects')).toBe('net/ipv4/conf/eth0.100/send_redirects');
+    expect(sysctlKey('net/ipv4/conf/eth0.100/send_redirects')).toBe('net.ipv4.conf.eth0/100.send_redirects');
+    expect(() => sysctlPath('net.ipv4.. ')).toThrow();
+  });
+});
+
+const cluster = clusterSchema.parse({
+  id: 't',
+  name: 't',
+  director: { host: '10.0.0.1', user: 'root' },
+  vip: '10.0.0.100',
+  tcp: [{ port: 23 }],
+  realservers: [{ host: '192.168.188.82', name: 'rs-a' }, { host: '192.168.188.83' }],
+});
+const keys = observedSysctlKeys(cluster, '10.0.0.100');
+
+let ld: LocalDirector | undefined;
+afterEach(() => ld?.cleanup());
+
+describe('observe (the constant script on a local stand-in director)', () => {
+  it('reads the table, the addresses and the sysctls in one exec; status adds the listings', async () => {
+    ld = localDirector();
+    ld.setTable(fixture('ipvsadm/S-n.1.2.1.nat-rr.txt'));
+    const calls: string[][] = [];
+    const ex: Executor = { label: ld.exec.label, exec: (argv, o) => (calls.push(argv), ld!.exec.exec(argv, o)) };
+    const s = await observeDirector(ex, 'status', keys);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.slice(3)).toEqual(['lvs-console-observe', 'status', 'net/ipv4/conf/all/send_redirects', 'net/ipv4/conf/eth0/send_redirects', 'net/ipv4/ip_forward']);
+    expect(s.table.services).toHaveLength(1);
+    expect(s.table.services[0]!.destinations.map((d) => d.address)).toEqual(['192.168.188.82', '192.168.188.83']);
+    expect(s.saveText).toBe(fixture('ipvsadm/S-n.1.2.1.nat-rr.txt'));
+    expect(s.addresses.map((a) => a.address)).toEqual(['10.0.0.1']);
+    expect(Object.keys(s.sysctls).sort()).toEqual([...keys].sort());
+    expect(s.list?.variant).toBe('plain');
+    expect(s.stats?.variant).toBe('stats');
+    expect(s.rate?.variant).toBe('rate');
+  });
+
+  it('ipvsadm missing (exit 127): NOT_FOUND "director 10.0.0.1: ipvsadm not found"', async () => {
+    const ex: Executor = { label: 'director 10.0.0.1', exec: async () => ({ code: 127, signal: null, stdout: '', stderr: 'ipvsadm: not found\n', durationMs: 1 }) };
+    const err = (await observeDirector(ex, 'table', keys).catch((e: unknown) => e)) as AppError;
+    expect(err.code).toBe('NOT_FOUND');
+    expect(err.message).toBe('director 10.0.0.1: ipvsadm not found');
+    expect(err.step).toBe('observe');
+  });
+
+  it('a failing section names the host and the command', () => {
+    const out = '@@lvs-console begin save\n\n@@lvs-console stderr save\nCan\'t initialize ipvs: Protocol not available\n@@lvs-console end save 1\n';
+    expect(() => parseObserveOutput('director 10.0.0.1', 'table', keys, out)).toThrow("director 10.0.0.1: ipvsadm -S -n: Can't initialize ipvs: Protocol not available");
+  });
+
+  it('the script is a constant: the interface and mode travel as arguments', () => {
+    const argv = observeArgv('table', ['net.ipv4.conf.eth9.send_redirects']);
+    expect(argv[2]).not.toContain('eth9');
+    expect(argv.at(-1)).toBe('net/ipv4/conf/eth9/send_redirects');
+  });
+});
+

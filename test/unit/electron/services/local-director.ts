@@ -1,0 +1,117 @@
+/**
+ * A "director" on this machine for unit tests of the director-side scripts: an Executor that runs argv locally (no
+ * shell of its own: spawn(argv[0], rest), exactly the argv the SSH layer would quote) with a stand-in `ipvsadm` and `ip`
+ * first on PATH. The stand-ins keep the table and the addresses in files, behave like the real tools where the scripts
+ * depend on it (ipvsadm -R keeps going after a bad line and reports it on stderr only; -S prints the table), and can be
+ * told to fail or be slow through marker files. The real ipvsadm/kernel are proven in test/lab.
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppError } from '../../../../shared/result.ts';
+import type { ExecOptions, ExecResult, Executor } from '../../../../electron/ssh/types.ts';
+
+// ipvsadm stand-in: -S -n | -C | -R (stdin) | -L -n [--stats|--rate] [--exact] (empty listings).
+// Lines containing 10.66.6.6 fail like a kernel refusal (message on stderr, -R goes on, exit 0: the real tool's way).
+const FAKE_IPVSADM = `#!/bin/sh
+t="$LVSFAKE/table"; [ -f "$t" ] || : > "$t"
+case "$1" in
+  -S) cat "$t" ;;
+  -C) [ -f "$LVSFAKE/fail-clear" ] && { echo "fake: clear refused" >&2; exit 1; }; : > "$t" ;;
+  -R)
+    [ -f "$LVSFAKE/slow" ] && sleep "$(cat "$LVSFAKE/slow")"
+    while IFS= read -r line; do
+      [ -z "$line" ] && continue
+      case "$line" in *10.66.6.6*) echo "Memory allocation problem" >&2; continue ;; esac
+      if grep -qxF -- "$line" "$t"; then echo "Destination already exists" >&2; else printf '%s\\n' "$line" >> "$t"; fi
+    done
+    [ -f "$LVSFAKE/garble-restore" ] && { echo "-A -t 10.9.9.9:1 -s rr" >> "$t"; rm -f "$LVSFAKE/garble-restore"; }
+    exit 0 ;;
+  -L) echo "IP Virtual Server version 1.2.1 (size=4096)"
+      case "$3" in
+        --stats) echo "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes"; echo "  -> RemoteAddress:Port" ;;
+        --rate) echo "Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS"; echo "  -> RemoteAddress:Port" ;;
+        *) echo "Prot LocalAddress:Port Scheduler Flags"; echo "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn" ;;
+      esac ;;
+  *) echo "fake ipvsadm: unsupported $*" >&2; exit 2 ;;
+esac
+`;
+
+// ip stand-in: -o addr show [dev D] | addr add A dev D [label L] | addr del A dev D, in iproute2's one-line format.
+const FAKE_IP = `#!/bin/sh
+a="$LVSFAKE/addrs"; [ -f "$a" ] || : > "$a"
+if [ "$1" = -o ] && [ "$2" = addr ] && [ "$3" = show ]; then
+  if [ "$4" = dev ]; then grep "^[0-9]*: $5 " "$a"; true; else cat "$a"; fi; exit 0
+fi
+if [ "$1" = addr ] && [ "$2" = add ]; then
+  [ -f "$LVSFAKE/fail-ip" ] && { echo "RTNETLINK answers: Operation not permitted" >&2; exit 2; }
+  grep -q " inet $3 " "$a" && { echo "RTNETLINK answers: File exists" >&2; exit 2; }
+  printf '2: %s    inet %s scope global secondary %s\\\\       valid_lft forever preferred_lft forever\\n' "$5" "$3" "\${7:-$5}" >> "$a"; exit 0
+fi
+if [ "$1" = addr ] && [ "$2" = del ]; then
+  grep -q " inet $3 " "$a" || { echo "RTNETLINK answers: Cannot assign requested address" >&2; exit 2; }
+  grep -v " inet $3 " "$a" > "$a.new"; mv "$a.new" "$a"; exit 0
+fi
+echo "fake ip: unsupported $*" >&2; exit 2
+`;
+
+/** The base address the stand-in director has on eth0. */
+export const BASE_ADDR_LINE = '2: eth0    inet 10.0.0.1/24 brd 10.0.0.255 scope global eth0\\       valid_lft forever preferred_lft forever\n';
+
+/** A local director: its state directory, an Executor, and helpers to read and arrange its state. */
+export interface LocalDirector {
+  dir: string;
+  exec: Executor;
+  table(): string;
+  setTable(text: string): void;
+  addrs(): string;
+  /** Creates a marker file (fail-clear, fail-ip, garble-restore) or, for slow, the seconds -R sleeps. */
+  mark(name: 'fail-clear' | 'fail-ip' | 'garble-restore' | 'slow', content?: string): void;
+  cleanup(): void;
+}
+
+/** Runs argv locally like the SSH layer would (never rejects on an exit code). */
+export function localExec(label: string, env: NodeJS.ProcessEnv): Executor {
+  return {
+    label,
+    exec: (argv: string[], opts: ExecOptions = {}) =>
+      new Promise<ExecResult>((resolve, reject) => {
+        const started = performance.now();
+        const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+        child.on('error', (e) => reject(new AppError('INTERNAL', `${label}: ${e.message}`, { host: label })));
+        child.on('close', (code, signal) => resolve({ code, signal: signal ? signal.replace(/^SIG/, '') : null, stdout, stderr, durationMs: performance.now() - started }));
+        child.stdin.on('error', () => undefined);
+        child.stdin.end(opts.stdin ?? '');
+      }),
+  };
+}
+
+/** Makes a fresh local director with an empty table and only its base address. */
+export function localDirector(label = 'director 10.0.0.1'): LocalDirector {
+  const dir = mkdtempSync(join(tmpdir(), 'lvsfake-'));
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'ipvsadm'), FAKE_IPVSADM);
+  writeFileSync(join(bin, 'ip'), FAKE_IP);
+  chmodSync(join(bin, 'ipvsadm'), 0o755);
+  chmodSync(join(bin, 'ip'), 0o755);
+  writeFileSync(join(dir, 'table'), '');
+  writeFileSync(join(dir, 'addrs'), BASE_ADDR_LINE);
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, LVSFAKE: dir };
+  return {
+    dir,
+    exec: localExec(label, env),
+    table: () => readFileSync(join(dir, 'table'), 'utf8'),
+    setTable: (t) => writeFileSync(join(dir, 'table'), t),
+    addrs: () => readFileSync(join(dir, 'addrs'), 'utf8'),
+    mark: (name, content = '') => writeFileSync(join(dir, name), content),
+    cleanup: () => {
+      if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { clusterSchema } from '../../../../shared/model/cluster.ts';
+import { AppError } from '../../../../shared/result.ts';
+import { ClusterContext } from '../../../../electron/services/cluster-context.ts';
+import { RealserverRoutes } from '../../../../electron/services/realserver-routes.ts';
+import { checkRealserver, osFromUname } from '../../../../electron/services/realserver-check.ts';
+import { forEachRealserver } from '../../../../electron/services/per-host.ts';
+import { shellQuote } from '../../../../electron/lvs/shell-quote.ts';
+import type { ResolvedTarget } from '../../../../electron/ssh/resolve-target.ts';
+import type { ExecResult, Executor } from '../../../../electron/ssh/types.ts';
+
+const fx = (f: string) => readFileSync(new URL(`../../../fixtures/realserver/${f}`, import.meta.url), 'utf8');
+const ok = (stdout: string): ExecResult => ({ code: 0, signal: null, stdout, stderr: '', durationMs: 1 });
+
+/** A scripted executor: answers by the command (shellQuote of argv); records what ran. */
+function scripted(label: string, answers: Record<string, ExecResult | ((n: number) => ExecResult)>): Executor & { ran: string[] } {
+  const ran: string[] = [];
+  const counts = new Map<string, number>();
+  return {
+    label,
+    ran,
+    exec: async (argv) => {
+      const cmd = argv[0] === 'sh' && argv[1] === '-c' ? `script:${argv[3]}` : shellQuote(argv);
+      ran.push(cmd);
+      const a = answers[cmd];
+      if (!a) throw new Error(`unexpected command on ${label}: ${cmd}`);
+      const n = (counts.get(cmd) ?? 0) + 1;
+      counts.set(cmd, n);
+      return typeof a === 'function' ? a(n) : a;
+    },
+  };
+}
+
+describe('route-check / route-fix (HP-UX, documented netstat -rnv output)', () => {
+  const cluster = clusterSchema.parse({
+    id: 'hp',
+    name: 'hp',
+    director: { host: '15.13.136.11', user: 'root' },
+    vip: '15.13.136.100',
+    realservers: [{ host: '15.13.136.66', name: 'hp1', os: 'hpux', netIf: 'lan0' }],
+  });
+  it('finds the subnet route on lan0 and plans the seed\'s fix with route(1M)', async () => {
+    const ex = scripted('hp1', { '/usr/bin/netstat -rnv': ok(fx('netstat-rnv.hpux-11i.txt')) });
+    const ctx = new ClusterContext(cluster, { executor: (t: ResolvedTarget) => (t.label === 'hp1' ? ex : scripted(t.label, {})) });
+    const r = await new RealserverRoutes(ctx).check(cluster.realservers[0]!);
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual(['subnet route 15.13.136.0/21 on lan0 lets replies bypass the director (NAT needs them to go through it)']);
+    expect(r.steps.map((s) => shellQuote(s.argv))).toEqual([
+      '/usr/sbin/route add host 15.13.136.11 15.13.136.66 0',
+      '/usr/sbin/route delete net 15.13.136.0 netmask 255.255.248.0 15.13.136.66',
+    ]);
+  });
+});
+
+describe('route-fix (Linux, captured ip route output)', () => {
+  const cluster = clusterSchema.parse({
+    id: 'l',
+    name: 'l',
+    director: { host: '10.99.0.1', user: 'root' },
+    vip: '10.99.0.100',
+    realservers: [{ host: '10.99.0.11', name: 'rs1', netIf: 'v0' }],
+  });
+  it('runs the steps in order, then checks again', async () => {
+    const ex = scripted('rs1', {
+      'ip -4 route show': (n) => ok(fx(n === 1 ? 'ip-route-show.before-fix.iproute2-6.1.0.txt' : 'ip-route-show.after-fix.iproute2-6.1.0.txt')),
+      'ip route replace 10.99.0.1/32 dev v0 scope link': ok(''),
+      'ip route del 10.99.0.0/24 dev v0': ok(''),
+    });
+    const ctx = new ClusterContext(cluster, { executor: () => ex });
+    const r = await new RealserverRoutes(ctx).fix(cluster.realservers[0]!);
+    expect(r.ok).toBe(true);
+    expect(r.ran).toEqual(['ip route replace 10.99.0.1/32 dev v0 scope link', 'ip route del 10.99.0.0/24 dev v0']);
+    expect(ex.ran.filter((c) => c === 'ip -4 route show')).toHaveLength(2);
+  });
+  it('a failing step stops the fix with an error naming the realserver and the command', async () => {
+    const ex = scripted('rs1', {
+      'ip -4 route show': ok(fx('ip-route-show.before-fix.iproute2-6.1.0.txt')),
+      'ip route replace 10.99.0.1/32 dev v0 scope link': { code: 2, signal: null, stdout: '', stderr: 'RTNETLINK answers: Operation not permitted\n', durationMs: 1 },
+    });
+    const ctx = new ClusterContext(cluster, { executor: () => ex });
+    await expect(new RealserverRoutes(ctx).fix(cluster.realservers[0]!)).rejects.toThrow('rs1: ip route replace 10.99.0.1/32 dev v0 scope link: RTNETLINK answers: Operation not permitted');
+  });
+});
+
+describe('realserver check', () => {
+  const identify = (uname: string, uptime: string) =>
+    ok(`@@lvs-console begin uname\n${uname}\n\n@@lvs-console end uname 0\n@@lvs-console begin uptime\n${uptime}\n@@lvs-console end uptime 0\n`);
+  it('HP-UX (documented outputs): dtlogin, telnet and XDMCP listening', async () => {
+    const ex = scripted('hp1', {
+      'script:lvs-console-identify': identify('HP-UX', fx('uptime.hpux-10.20.txt')),
+      '/usr/bin/ps -e': ok(fx('ps-e.hpux-11i.txt')),
+      '/usr/bin/netstat -an': ok(fx('netstat-an.hpux-11i.txt')),
+    });
+    const r = await checkRealserver(ex, 'hp1');
+    expect(r).toEqual({ name: 'hp1', uname: 'HP-UX', os: 'hpux', load: [0.1, 0.12, 0.09], users: 4, displayManager: 'dtlogin', telnetListening: true, xdmcpListening: true, problems: [] });
+  });
+  it('Linux without a display manager: says what is missing', async () => {
+    const ex = scripted('rs2', {
+      'script:lvs-console-identify': identify('Linux', fx('uptime.procps-debian12.txt')),
+      'ps -e -o comm=': ok('sshd\ninetd\n'),
+      'ss -H -l -t -u -n': ok('tcp   LISTEN 0      128    0.0.0.0:23  0.0.0.0:*\n'),
+    });
+    const r = await checkRealserver(ex, 'rs2');
+    expect(r.os).toBe('linux');
+    expect(r.telnetListening).toBe(true);
+    expect(r.problems).toEqual(['no display manager running (xdm, gdm, kdm…): XDMCP logins will fail', 'nothing listens on UDP 177 (XDMCP)']);
+  });
+  it('an OS it does not know is UNSUPPORTED, naming the host', () => {
+    expect(() => osFromUname('rs3', 'SunOS')).toThrow("rs3: uname -s says 'SunOS': only Linux and HP-UX realservers can be checked");
+  });
+  it('one failing realserver does not hide the others', async () => {
+    const rss = clusterSchema.parse({ id: 'x', name: 'x', director: { host: '10.0.0.1', user: 'root' }, vip: '10.0.0.100', realservers: [{ host: '10.0.0.11', name: 'rs1' }, { host: '10.0.0.12', name: 'rs2' }] }).realservers;
+    const res = await forEachRealserver(rss, async (rs) => {
+      if (rs.name === 'rs2') throw new AppError('AUTH_FAILED', 'rs2: authentication failed (methods tried: publickey)', { host: 'rs2', step: 'auth' });
+      return rs.host;
+    });
+    expect(res).toEqual([
+      { name: 'rs1', ok: true, value: '10.0.0.11' },
+      { name: 'rs2', ok: false, error: expect.objectContaining({ code: 'AUTH_FAILED', message: 'rs2: authentication failed (methods tried: publickey)' }) },
+    ]);
+  });
+});

@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { clusterSchema } from '../../../../shared/model/cluster.ts';
+import { observedSysctlKeys, parseObserveOutput } from '../../../../electron/services/director-observe.ts';
+import { formatStatus, statusView } from '../../../../electron/services/status-view.ts';
+import { profileResolver } from '../../../../electron/lvs/desired-table.ts';
+
+const fixture = (p: string) => readFileSync(new URL(`../../../fixtures/${p}`, import.meta.url), 'utf8');
+const cluster = clusterSchema.parse({
+  id: 't',
+  name: 't',
+  director: { host: '10.0.0.1', user: 'root' },
+  vip: '10.0.0.100',
+  tcp: [{ port: 23 }],
+  realservers: [{ host: '192.168.188.82', name: 'rs-a' }, { host: '192.168.188.83' }],
+});
+const keys = observedSysctlKeys(cluster, '10.0.0.100');
+
+describe('status view', () => {
+  it('merges the captured lab listings and names realservers from the profile', () => {
+    const resolve = profileResolver(cluster);
+    const s = parseObserveOutput(
+      'director 10.0.0.1',
+      'table',
+      keys,
+      [
+        '@@lvs-console begin save',
+        fixture('ipvsadm/S-n.1.2.1.nat-rr.txt'),
+        '@@lvs-console end save 0',
+        '@@lvs-console begin addr',
+        '2: eth0    inet 10.0.0.100/24 scope global secondary eth0:110\\       valid_lft forever preferred_lft forever',
+        '',
+        '@@lvs-console end addr 0',
+        '@@lvs-console begin sysctl',
+        'net/ipv4/ip_forward 1',
+        '',
+        '@@lvs-console end sysctl 0',
+      ].join('\n'),
+    );
+    const view = statusView(cluster, resolve, s, '10.0.0.100');
+    expect(view.vip).toEqual({ address: '10.0.0.100', up: true, label: 'eth0:110' });
+    expect(view.services[0]!.destinations.map((d) => d.name ?? '-')).toEqual(['rs-a', '192.168.188.83']);
+    const text = formatStatus(view);
+    expect(text).toContain('VIP 10.0.0.100 up on eth0:110; ip_forward=1');
+    expect(text).toContain('-> 192.168.188.82:80 (rs-a)');
+  });
+});
