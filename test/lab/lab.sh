@@ -315,8 +315,11 @@ cmd_up() {
     ensure_holder "$n"
   done
   for n in "${RS_NAMES[@]}"; do
+    local rekeyed=no
+    grep -q rekeyed_host_key "$STATE/$n/sshd_config" 2>/dev/null && rekeyed=yes
     rs_config "$n"
     ensure_rs_services "$n"
+    if [[ $rekeyed == yes ]]; then log "$n: back to the lab's host key"; restart_sshd "$n"; fi
   done
   t_net=$(( $(now_ms) - t_net ))
   wait_director
@@ -344,13 +347,17 @@ kill_pid() {
   wait_until 5 bash -c "! [ -d /proc/$pid ] || grep -q '^State:.*[ZX]' /proc/$pid/status" || kill -KILL "$pid" 2>/dev/null || true
 }
 
-# pids_in_netns NS — every process whose network namespace is NS (leftovers the holders did not own).
-pids_in_netns() {
-  local ino p
-  ns_exists "$1" || return 0
-  ino=$(stat -L -c %i "/run/netns/$1")
+# pids_in_lab_netns — every process whose network namespace is one of the lab's (leftovers the holders did not own).
+pids_in_lab_netns() {
+  local -A inos=() ; local n ns p ino
+  for n in "${ALL_HOSTS[@]}" ""; do
+    if [[ -z $n ]]; then ns=$NS_BRIDGE; else ns=$(ns_of "$n"); fi
+    ns_exists "$ns" && inos[$(stat -L -c %i "/run/netns/$ns")]=$ns
+  done
+  (( ${#inos[@]} )) || return 0
   for p in /proc/[0-9]*; do
-    [[ $(stat -L -c %i "$p/ns/net" 2>/dev/null) == "$ino" ]] && printf '%s\n' "${p#/proc/}"
+    ino=$(stat -L -c %i "$p/ns/net" 2>/dev/null) || continue
+    [[ -n ${inos[$ino]:-} ]] && printf '%s %s\n' "${p#/proc/}" "${inos[$ino]}"
   done
   return 0
 }
@@ -364,9 +371,12 @@ cmd_down() {
   for n in "${ALL_HOSTS[@]}"; do
     if pid=$(holder_pid "$n"); then log "stopping $n (holder pid $pid)"; kill_pid "$pid"; fi
   done
+  while read -r pid ns; do
+    [[ -n $pid ]] || continue
+    log "stopping leftover pid $pid in netns $ns"; kill_pid "$pid"
+  done < <(pids_in_lab_netns)
   for n in "${ALL_HOSTS[@]}" ""; do
     if [[ -z $n ]]; then ns=$NS_BRIDGE; else ns=$(ns_of "$n"); fi
-    for pid in $(pids_in_netns "$ns"); do log "stopping leftover pid $pid in $ns"; kill_pid "$pid"; done
     if ns_exists "$ns"; then ip netns del "$ns"; fi
   done
   ip link del "$DESK_IF" 2>/dev/null || true
@@ -446,12 +456,18 @@ cmd_rekey() {
     sed -i "s|^HostKey .*|HostKey $d/rekeyed_host_key|" "$d/sshd_config"
     key=$d/rekeyed_host_key
   fi
-  pid=$(in_host "$name" cat /run/sshd.pid 2>/dev/null || true)
-  [[ -n $pid ]] && in_host "$name" kill "$pid" 2>/dev/null || true
-  wait_until 5 sh -c "! ip netns exec $(ns_of "$name") ss -H -lnt 'sport = :22' | grep -q ." || true
-  in_host "$name" /usr/sbin/sshd -f "$d/sshd_config" -E "$LOGS/$name-sshd.log"
-  wait_until 10 listening "$name" tcp 22 || die "$name: sshd did not come back"
+  restart_sshd "$name"
   ssh-keygen -l -f "$key.pub"
+}
+
+# restart_sshd NAME — stop the realserver's sshd (by its pid file) and start it again with its current config.
+restart_sshd() {
+  local name=$1 pid
+  pid=$(in_host "$name" cat /run/sshd.pid 2>/dev/null || true)
+  if [[ -n $pid ]]; then in_host "$name" kill "$pid" 2>/dev/null || true; fi
+  wait_until 5 bash -c "! ip netns exec $(ns_of "$name") ss -H -lnt 'sport = :22' | grep -q ." || true
+  in_host "$name" /usr/sbin/sshd -f "$STATE/$name/sshd_config" -E "$LOGS/$name-sshd.log"
+  wait_until 10 listening "$name" tcp 22 || die "$name: sshd did not come back (see $LOGS/$name-sshd.log)"
 }
 
 verb=${1:-}

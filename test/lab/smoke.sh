@@ -96,6 +96,13 @@ for n in $(seq 9); do
 done
 check "9 telnets through the VIP reached >= 2 realservers (${!SEEN[*]})" test "${#SEEN[@]}" -ge 2
 check "director's connection table shows the client's own address (NAT)" grep -q "$CLIENT_IP" <<<"$(lab director 'ipvsadm -L -n -c')"
+b=$(sleep 3 | timeout 5 telnet "$VIP" 23 2>&1 | tr -d '\r' | tr -c '[:print:]\n' ' ')
+check "the desktop (this host) also reaches a realserver through the VIP ($(banner_name "$b"))" test -n "$(banner_name "$b")"
+SSH=(ssh -F /dev/null -i "$LAB_KEY" -o IdentitiesOnly=yes -o BatchMode=yes -o UserKnownHostsFile="$KNOWN_HOSTS"
+  -o GlobalKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes -o ConnectTimeout=10)
+jump="${SSH[*]} -W %h:%p root@$DIRECTOR_IP"
+check "ssh to rs1 through the director (the profile's viaDirector) after the route fix" \
+  test "$("${SSH[@]}" -o ProxyCommand="$jump" "root@${RS_IPS[0]}" hostname)" = "${RS_NAMES[0]}"
 took
 
 step "5. XDMCP: Xvfb :9 -query VIP in the client"
