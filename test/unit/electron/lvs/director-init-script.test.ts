@@ -40,11 +40,12 @@ describe('lvs-director script vs the planner', () => {
   it('is valid POSIX sh', () => {
     expect(() => execFileSync('dash', ['-n', '-c', LVS_DIRECTOR_SCRIPT])).not.toThrow();
   });
-  for (const [name, c] of [
+  const cases: [string, ClusterInput][] = [
     ['seed defaults (xdmcp persistent, weights, a disabled realserver, per-service scheduler)', base],
     ['persistence with netmask and rr', { ...base, scheduler: 'rr', udp: [{ port: 177, persistence: { timeout: 900, netmask: '255.255.255.0' } }] }],
     ['direct routing', { ...base, forwarding: 'route' }],
-  ] as const) {
+  ];
+  for (const [name, c] of cases) {
     it(`loads the same rules as the planner: ${name}`, () => {
       const cluster = clusterSchema.parse(c);
       const planner = formatSaveLines(desiredTable(cluster, (h) => h)).trim().split('\n').sort();
