@@ -33,53 +33,56 @@ export function isIpv4(s: string): boolean {
   return parts === 4;
 }
 
-/** The 8 16-bit groups of an IPv6 address in any valid text form (hex groups, "::", trailing dotted quad), or null. */
+/**
+ * The 8 16-bit groups of an IPv6 address in any valid text form (hex groups of 1–4 digits, one "::", an optional
+ * trailing dotted quad), or null. One pass over the characters, no intermediate strings.
+ */
 export function ipv6Groups(s: string): number[] | null {
-  if (s.length < 2 || s.length > 45) return null;
-  let text = s;
-  let tail: number[] = [];
-  const lastColon = s.lastIndexOf(':');
-  if (lastColon >= 0 && s.indexOf('.', lastColon) > 0) {
-    const quad = s.slice(lastColon + 1);
-    if (!isIpv4(quad)) return null;
-    const o = quad.split('.').map(Number);
-    tail = [(o[0]! << 8) | o[1]!, (o[2]! << 8) | o[3]!];
-    // "::ffff:1.2.3.4" -> "::ffff" + 2 groups; "::1.2.3.4" -> "::" + 2 groups
-    const prefix = s.slice(0, lastColon + 1);
-    text = prefix.endsWith('::') ? prefix : prefix.slice(0, -1);
+  const n = s.length;
+  if (n < 2 || n > 45) return null;
+  const g: number[] = [];
+  let gap = -1; // index in g where "::" stands
+  let i = 0;
+  if (s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return null;
+    gap = 0;
+    i = 2;
   }
-  const dbl = text.indexOf('::');
-  if (dbl >= 0 && text.indexOf('::', dbl + 1) >= 0) return null;
-  const parse = (part: string): number[] | null => {
-    if (part === '') return [];
-    const out: number[] = [];
-    for (const g of part.split(':')) {
-      if (g.length < 1 || g.length > 4) return null;
-      let v = 0;
-      for (let i = 0; i < g.length; i++) {
-        const c = g.charCodeAt(i);
-        const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
-        if (d < 0) return null;
-        v = v * 16 + d;
-      }
-      out.push(v);
+  while (i < n) {
+    if (g.length >= 8) return null;
+    const start = i;
+    let v = 0;
+    while (i < n && i - start < 5) {
+      const c = s.charCodeAt(i);
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+      if (d < 0) break;
+      v = v * 16 + d;
+      i++;
     }
-    return out;
-  };
-  let groups: number[];
-  if (dbl >= 0) {
-    const head = parse(text.slice(0, dbl));
-    const rest = parse(text.slice(dbl + 2));
-    if (!head || !rest) return null;
-    const fill = 8 - head.length - rest.length - tail.length;
-    if (fill < 1) return null;
-    groups = [...head, ...new Array<number>(fill).fill(0), ...rest, ...tail];
-  } else {
-    const all = parse(text);
-    if (!all) return null;
-    groups = [...all, ...tail];
+    if (i < n && s.charCodeAt(i) === 46) {
+      // trailing dotted quad: takes two groups and must end the text
+      if (!isIpv4(s.slice(start))) return null;
+      const o = s.slice(start).split('.').map(Number);
+      g.push((o[0]! << 8) | o[1]!, (o[2]! << 8) | o[3]!);
+      i = n;
+      break;
+    }
+    const len = i - start;
+    if (len < 1 || len > 4) return null;
+    g.push(v);
+    if (i === n) break;
+    if (s.charCodeAt(i) !== 58) return null;
+    i++;
+    if (i < n && s.charCodeAt(i) === 58) {
+      if (gap >= 0) return null;
+      gap = g.length;
+      i++;
+    } else if (i === n) return null; // trailing single ":"
   }
-  return groups.length === 8 ? groups : null;
+  if (gap < 0) return g.length === 8 ? g : null;
+  if (g.length > 7) return null;
+  const fill = new Array<number>(8 - g.length).fill(0);
+  return [...g.slice(0, gap), ...fill, ...g.slice(gap)];
 }
 
 /** The groups as glibc inet_ntop writes them (RFC 5952 style, with its IPv4-mapped/compatible special cases). */

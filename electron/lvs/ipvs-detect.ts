@@ -16,7 +16,7 @@ import { COMPLETE_LIST_VARIANTS, parseIpvsadmList, type IpvsListResult } from '.
 import { parseIpvsadmSave, type IpvsSaveResult } from './ipvsadm-save-parse.ts';
 import { parseIpvsadmTimeout, type IpvsTimeoutResult } from './ipvsadm-timeout-parse.ts';
 import { parseProcIpVs, type IpvsProcResult, type ProcIpVsOptions } from './proc-ip-vs-parse.ts';
-import { contentRange, excerpt, fields, splitLines } from './ipvs-text.ts';
+import { excerpt, fields, headLines } from './ipvs-text.ts';
 
 /** Any parsed IPVS output, tagged by `kind`. */
 export type IpvsParsed = IpvsListResult | IpvsConnectionsResult | IpvsSaveResult | IpvsTimeoutResult | IpvsProcResult;
@@ -33,24 +33,24 @@ const PROC_ADDR_RE = /^(?:[0-9A-F]{8}(?::[0-9A-F]{4})?|\[[0-9a-f:]{39}\]:[0-9A-F
 
 /** Which format `text` is in. Throws AppError('PARSE_ERROR') naming the first line if it is none of them. */
 export function detectIpvsFormat(text: string): IpvsFormat {
-  const lines = splitLines(text);
-  const { first, end } = contentRange(lines);
-  if (first >= end) return 'save';
-  const head = lines[first]!.trim();
+  // Only the first lines matter: a 100,000-entry connection table is not split here.
+  const { lines, firstLineNo } = headLines(text, 4);
+  if (lines.length === 0) return 'save';
+  const head = lines[0]!.trim();
   if (head === 'IPVS connection entries' || head.startsWith('pro expire ')) return 'connections';
   if (head.startsWith('Timeout (tcp tcpfin udp):')) return 'timeout';
   if (head.startsWith('-A ') || head.startsWith('-a ')) return 'save';
   if (head.startsWith('Prot LocalAddress:Port')) return 'list';
   if (head.startsWith('IP Virtual Server version ')) {
-    if (first + 2 < end && PROC_TITLE2_RE.test(lines[first + 2]!)) {
+    if (lines.length > 2 && PROC_TITLE2_RE.test(lines[2]!)) {
       // The kernel's title; ipvsadm -L's collapses to the same words, so look at the first data line too.
-      const data = first + 3 < end ? fields(lines[first + 3]!) : [];
+      const data = lines.length > 3 ? fields(lines[3]!) : [];
       if (data.length === 0 || PROC_ADDR_RE.test(data[1] ?? '')) return 'proc';
     }
     return 'list';
   }
-  throw new AppError('PARSE_ERROR', `line ${first + 1}: not ipvsadm -L -n, -L -n -c, -S -n, -L --timeout or /proc/net/ip_vs output: ${excerpt(lines[first]!)}`, {
-    detail: { line: first + 1 },
+  throw new AppError('PARSE_ERROR', `line ${firstLineNo}: not ipvsadm -L -n, -L -n -c, -S -n, -L --timeout or /proc/net/ip_vs output: ${excerpt(lines[0]!)}`, {
+    detail: { line: firstLineNo },
   });
 }
 

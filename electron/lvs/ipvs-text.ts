@@ -15,6 +15,29 @@ export function splitLines(text: string): string[] {
   return lines;
 }
 
+/**
+ * The first `count` lines from the first non-blank one on (fewer at the end of the text), and that line's 1-based
+ * number; without splitting the rest of a possibly large text. Empty `lines` when the text is blank.
+ */
+export function headLines(text: string, count: number): { lines: string[]; firstLineNo: number } {
+  const lines: string[] = [];
+  let pos = 0;
+  let lineNo = 0;
+  let firstLineNo = 0;
+  while (pos < text.length && lines.length < count) {
+    let e = text.indexOf('\n', pos);
+    if (e < 0) e = text.length;
+    let line = text.slice(pos, e);
+    if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
+    pos = e + 1;
+    lineNo++;
+    if (lines.length === 0 && isBlank(line)) continue;
+    if (lines.length === 0) firstLineNo = lineNo;
+    lines.push(line);
+  }
+  return { lines, firstLineNo };
+}
+
 /** True for a line of only blanks (space, tab). */
 export function isBlank(line: string): boolean {
   for (let i = 0; i < line.length; i++) {
