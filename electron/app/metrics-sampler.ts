@@ -1,0 +1,137 @@
+/**
+ * The live feed behind the Director table and the Charts: while a page watches a cluster, polls the director's status
+ * every sample interval (one exec), the realservers' load every 6th tick, and the health probe every 3rd tick (with
+ * hysteresis); emits `cluster.sample`, keeps a bounded history per cluster (24 h at the interval), and finishes
+ * graceful drains whose connections are gone.
+ */
+import type { EventPayload } from '../../shared/api/contract.ts';
+import type { Cluster } from '../../shared/model/cluster.ts';
+import { nextHealth, type HealthState } from '../health/hysteresis.ts';
+import { drainFollowUp } from '../services/director-edits.ts';
+import { DirectorService } from '../services/director-service.ts';
+import { RealserverChecks } from '../services/realserver-check.ts';
+import type { ClusterContext } from '../services/cluster-context.ts';
+import { sampleOf } from './status-mapping.ts';
+
+type Sample = EventPayload<'cluster.sample'>;
+
+/** What the sampler needs. */
+export interface SamplerDeps {
+  context(id: string): { cluster: Cluster; ctx: ClusterContext } | undefined;
+  intervalSec(): number;
+  emit(sample: Sample): void;
+  log(level: 'info' | 'warn' | 'error', message: string): void;
+}
+
+/** Per-cluster sampling state. */
+interface Watch {
+  timer: ReturnType<typeof setTimeout> | undefined;
+  ticks: number;
+  busy: boolean;
+  loads: Map<string, number>;
+  health: Map<string, HealthState>;
+  lastError?: string;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Polls watched clusters and keeps their history. */
+export class MetricsSampler {
+  private readonly watches = new Map<string, Watch>();
+  private readonly history = new Map<string, Sample[]>();
+
+  constructor(private readonly deps: SamplerDeps) {}
+
+  /** Starts (on) or stops (off) sampling a cluster. Idempotent. */
+  watch(id: string, on: boolean): void {
+    const w = this.watches.get(id);
+    if (!on) {
+      if (w?.timer) clearTimeout(w.timer);
+      this.watches.delete(id);
+      return;
+    }
+    if (w) return;
+    const nw: Watch = { timer: undefined, ticks: 0, busy: false, loads: new Map(), health: new Map() };
+    this.watches.set(id, nw);
+    void this.tick(id, nw);
+  }
+
+  /** The samples of the last `windowMs` (bounded to 24 h). */
+  samples(id: string, windowMs: number): Sample[] {
+    const all = this.history.get(id) ?? [];
+    const from = Date.now() - windowMs;
+    let i = all.length;
+    while (i > 0 && all[i - 1]!.time >= from) i--;
+    return all.slice(i);
+  }
+
+  /** Health per realserver name from the last probes ('unknown' before the first). */
+  health(id: string): Record<string, 'up' | 'down' | 'unknown'> {
+    const w = this.watches.get(id);
+    return Object.fromEntries([...(w?.health ?? new Map<string, HealthState>())].map(([k, v]) => [k, v.state]));
+  }
+
+  /** Stops everything. */
+  stopAll(): void {
+    for (const id of [...this.watches.keys()]) this.watch(id, false);
+  }
+
+  private schedule(id: string, w: Watch): void {
+    if (this.watches.get(id) !== w) return;
+    w.timer = setTimeout(() => void this.tick(id, w), this.deps.intervalSec() * 1000);
+    w.timer.unref?.();
+  }
+
+  private async tick(id: string, w: Watch): Promise<void> {
+    const c = this.deps.context(id);
+    if (!c) {
+      this.watch(id, false);
+      return;
+    }
+    if (w.busy) return this.schedule(id, w);
+    w.busy = true;
+    try {
+      const svc = new DirectorService(c.ctx);
+      if (w.ticks % 6 === 0) await this.refreshLoads(c.ctx, w);
+      if (w.ticks % 3 === 0) await this.refreshHealth(c.ctx, svc, w);
+      const state = await svc.observe('status');
+      const resolve = await c.ctx.resolver();
+      const { statusView } = await import('../services/status-view.ts');
+      const view = statusView(c.cluster, resolve, state, resolve(c.cluster.vip));
+      const sample = sampleOf(id, view, Date.now(), w.loads);
+      this.record(id, sample);
+      this.deps.emit(sample);
+      const drained = await drainFollowUp(c.ctx, state);
+      for (const d of drained) this.deps.log('info', `${c.cluster.name}: drain finished: ${d}`);
+      w.lastError = undefined;
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      if (msg !== w.lastError) this.deps.log('warn', `${c.cluster.name}: sampling failed: ${msg}`);
+      w.lastError = msg;
+    } finally {
+      w.busy = false;
+      w.ticks++;
+      this.schedule(id, w);
+    }
+  }
+
+  private async refreshLoads(ctx: ClusterContext, w: Watch): Promise<void> {
+    const res = await new RealserverChecks(ctx).check('all');
+    for (const r of res) if (r.ok) w.loads.set(r.name, r.value.load[0]);
+  }
+
+  private async refreshHealth(ctx: ClusterContext, svc: DirectorService, w: Watch): Promise<void> {
+    const resolve = await ctx.resolver();
+    for (const p of await svc.probe(resolve)) w.health.set(p.display, nextHealth(w.health.get(p.display), p.alive));
+  }
+
+  private record(id: string, s: Sample): void {
+    const h = this.history.get(id) ?? [];
+    h.push(s);
+    const cutoff = s.time - DAY_MS;
+    let drop = 0;
+    while (drop < h.length && h[drop]!.time < cutoff) drop++;
+    if (drop) h.splice(0, drop);
+    this.history.set(id, h);
+  }
+}

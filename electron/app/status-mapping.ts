@@ -1,0 +1,70 @@
+/**
+ * Turns the services' status into the contract's shapes: the live table (with connections), the drift between the
+ * profile and the table (as the minimal diff's steps), and one metrics sample per realserver.
+ */
+import type { EventPayload, MethodOutput } from '../../shared/api/contract.ts';
+import type { Cluster } from '../../shared/model/cluster.ts';
+import { desiredTable, type Resolve } from '../lvs/desired-table.ts';
+import { diffTables } from '../lvs/table-diff.ts';
+import type { DirectorState } from '../services/director-observe.ts';
+import type { StatusView } from '../services/status-view.ts';
+
+type Status = MethodOutput<'director.status'>;
+type Forward = 'masq' | 'route' | 'tunnel' | 'local';
+
+/** The contract's table from a StatusView (connections and weights as the director reports them). */
+export function tableOf(v: StatusView): Status['table'] {
+  return {
+    services: v.services.map((s) => ({
+      protocol: s.protocol as 'tcp' | 'udp' | 'sctp' | 'fwmark',
+      address: s.address,
+      port: s.port,
+      family: s.address.includes(':') ? ('inet6' as const) : ('inet' as const),
+      scheduler: s.scheduler,
+      ...(s.persistent ? { persistent: s.persistent } : {}),
+      ...(s.rate ? { rate: s.rate } : {}),
+      destinations: s.destinations.map((d) => ({
+        address: d.address,
+        port: d.port,
+        forward: d.forward.toLowerCase() as Forward,
+        weight: d.weight,
+        activeConns: d.activeConns,
+        inactiveConns: d.inactiveConns,
+        ...(d.name ? { name: d.name } : {}),
+        ...(d.rate ? { cps: d.rate.cps } : {}),
+      })),
+    })),
+  };
+}
+
+/** Drift: what the minimal diff would do to make the live table match the profile, one item per step. */
+export function driftOf(cluster: Cluster, resolve: Resolve, state: DirectorState): Status['drift'] {
+  const steps = diffTables(desiredTable(cluster, resolve), state.table);
+  return steps.map((s) => {
+    const op = s.argv[1] ?? '';
+    const kind = op === '-A' || op === '-a' ? 'missing' : op === '-D' || op === '-d' ? 'extra' : 'changed';
+    return { kind, what: s.argv.slice(1).join(' '), detail: s.why };
+  });
+}
+
+/** One sample: per realserver address, connections summed over the services, CPS from --rate. */
+export function sampleOf(clusterId: string, v: StatusView, time: number, loads: ReadonlyMap<string, number>): EventPayload<'cluster.sample'> {
+  const by = new Map<string, { address: string; name: string; activeConns: number; inactiveConns: number; cps: number }>();
+  for (const s of v.services) {
+    for (const d of s.destinations) {
+      const r = by.get(d.address) ?? { address: d.address, name: d.name ?? d.address, activeConns: 0, inactiveConns: 0, cps: 0 };
+      r.activeConns += d.activeConns;
+      r.inactiveConns += d.inactiveConns;
+      r.cps += d.rate?.cps ?? 0;
+      by.set(d.address, r);
+    }
+  }
+  return {
+    clusterId,
+    time,
+    realservers: [...by.values()].map((r) => {
+      const load = loads.get(r.name) ?? loads.get(r.address);
+      return load === undefined ? r : { ...r, load1: load };
+    }),
+  };
+}
