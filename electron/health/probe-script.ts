@@ -4,12 +4,14 @@ import { AppError } from '../../shared/result.ts';
  * The probe the director runs for `update`: the seed's ping, plus a TCP connect to each TCP service port, for every
  * realserver IN PARALLEL, in ONE round trip. The script is a constant; hosts and ports travel only as positional
  * arguments (`sh -c SCRIPT sh ARGS…`, quoted by shellQuote), so no user input is ever part of the script text.
- * TCP connect uses bash's /dev/tcp when bash exists (every stock director has it), else `nc -z` (netcat-openbsd/traditional).
+ * TCP connect uses bash's /dev/tcp when bash exists, else nc (busybox directors such as the lab's have no bash).
  */
 export const PROBE_SCRIPT = [
   'ports=$1; shift',
-  'tcp() { if command -v bash >/dev/null 2>&1; then timeout 3 bash -c \'exec 3<>"/dev/tcp/$1/$2"\' _ "$1" "$2" >/dev/null 2>&1;',
-  '  else nc -z -w 3 "$1" "$2" >/dev/null 2>&1; fi; }',
+  // bash's /dev/tcp where bash exists; else nc with stdin at EOF: busybox nc exits 0 once connected, other netcats keep
+  // the connection open until `timeout` kills them (124 GNU, 143 busybox); a refused or unreachable port exits 1.
+  'tcp() { if command -v bash >/dev/null 2>&1; then timeout 3 bash -c \'exec 3<>"/dev/tcp/$1/$2"\' _ "$1" "$2" >/dev/null 2>&1; return; fi',
+  '  timeout 4 nc -w 3 "$1" "$2" </dev/null >/dev/null 2>&1; rc=$?; [ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 143 ]; }',
   'for h in "$@"; do (',
   '  if ping -c 1 -W 2 "$h" >/dev/null 2>&1; then echo "$h icmp up"; else echo "$h icmp down"; fi',
   '  for p in $ports; do if tcp "$h" "$p"; then echo "$h tcp $p up"; else echo "$h tcp $p down"; fi; done',

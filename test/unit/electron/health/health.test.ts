@@ -1,4 +1,8 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseProbeOutput, probeArgv, PROBE_SCRIPT } from '../../../../electron/health/probe-script.ts';
 import { nextHealth } from '../../../../electron/health/hysteresis.ts';
@@ -43,4 +47,41 @@ describe('hysteresis', () => {
     s = nextHealth(nextHealth(s, true), true);
     expect(s.state).toBe('up');
   });
+});
+
+describe('probe script, run for real on loopback', () => {
+  // A listener on 127.0.0.1 and a port nobody listens on; the script runs with the real sh, ping, timeout and nc. Run once
+  // with the full PATH (bash's /dev/tcp) and once with a PATH holding only busybox tools (a busybox director: no bash).
+  const run = async (path: string | undefined) => {
+    const server = createServer((s) => s.on('error', () => {})).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const open = (server.address() as { port: number }).port;
+    const closed = await new Promise<number>((r) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => r(p));
+      });
+    });
+    const argv = probeArgv(['127.0.0.1'], [open, closed]);
+    const r = await new Promise<string>((resolve) => {
+      const c = spawn('/bin/sh', argv.slice(1), { env: path ? { PATH: path } : process.env });
+      let out = '';
+      c.stdout.on('data', (d) => (out += d));
+      c.on('close', () => resolve(out));
+    });
+    server.close();
+    return { out: parseProbeOutput(r, ['127.0.0.1'], [open, closed])[0]!, open, closed };
+  };
+  it('tells an open port from a closed one (bash /dev/tcp)', async () => {
+    const { out, open, closed } = await run(undefined);
+    expect(out.icmp).toBe(true);
+    expect(out.tcp).toEqual({ [open]: true, [closed]: false });
+    expect(out.alive).toBe(true);
+  }, 20_000);
+  it('tells an open port from a closed one with only busybox (no bash)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bb-'));
+    for (const t of ['nc', 'timeout', 'ping']) symlinkSync('/bin/busybox', join(dir, t));
+    const { out, open, closed } = await run(dir);
+    expect(out.tcp).toEqual({ [open]: true, [closed]: false });
+  }, 20_000);
 });

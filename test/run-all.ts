@@ -1,0 +1,52 @@
+/**
+ * `npm test`: every check, in order, each one run even if an earlier one failed, then ONE closing line
+ * "tests: N passed, N failed, N skipped" (CI reads it). Stages: typecheck, lint, vitest (unit + lab; the lab tests skip
+ * with a reason when not root on Linux), the browser e2e (Chromium against the web host and the lab).
+ * Exit code: 0 only when every stage passed.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const OUT = 'out/test-results';
+mkdirSync(OUT, { recursive: true });
+const only = process.argv.slice(2);
+
+interface Stage {
+  name: string;
+  cmd: string[];
+  report?: string;
+}
+
+const stages: Stage[] = [
+  { name: 'typecheck', cmd: ['npx', 'tsc', '-p', 'tsconfig.json', '--noEmit'] },
+  { name: 'lint', cmd: ['npx', 'eslint', '.'] },
+  { name: 'vitest', cmd: ['npx', 'vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${OUT}/vitest.json`], report: `${OUT}/vitest.json` },
+  { name: 'e2e', cmd: ['npm', 'run', '-s', 'test:e2e', '--', '--reporter=default', '--reporter=json', `--outputFile.json=${OUT}/e2e.json`], report: `${OUT}/e2e.json` },
+].filter((s) => only.length === 0 || only.includes(s.name));
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const lines: string[] = [];
+for (const s of stages) {
+  const t0 = Date.now();
+  console.log(`\n=== ${s.name}: ${s.cmd.join(' ')}`);
+  const r = spawnSync(s.cmd[0]!, s.cmd.slice(1), { stdio: 'inherit' });
+  const ok = r.status === 0;
+  let counts = '';
+  if (s.report && existsSync(s.report)) {
+    const j = JSON.parse(readFileSync(s.report, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+    passed += j.numPassedTests;
+    failed += j.numFailedTests;
+    skipped += j.numPendingTests + j.numTodoTests;
+    counts = ` (${j.numPassedTests} passed, ${j.numFailedTests} failed, ${j.numPendingTests + j.numTodoTests} skipped)`;
+    if (!ok && j.numFailedTests === 0) failed++; // the runner failed outside any test (a suite that could not load)
+  } else if (!ok) failed++;
+  else passed++;
+  lines.push(`${s.name.padEnd(10)} ${ok ? 'ok    ' : 'FAILED'} ${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s${counts}`);
+}
+const summary = `${lines.join('\n')}\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`;
+writeFileSync(join(OUT, 'summary.txt'), `${summary}\n`);
+console.log(`\n${summary}`);
+process.exitCode = failed > 0 ? 1 : 0;
