@@ -4,40 +4,43 @@
  * listings with counters (`ipvsadm -L -n`, `--stats`, `--rate`). Each part is parsed with the existing parsers.
  */
 import type { Cluster } from '../../shared/model/cluster.ts';
+import type { IpvsDestination, IpvsService, IpvsTable } from '../../shared/model/ipvs.ts';
 import { isIPv6 } from '../../shared/model/validators.ts';
 import { AppError } from '../../shared/result.ts';
 import { directorSysctls, type DirectorObserved } from '../lvs/director-plan.ts';
 import { parseIpAddr } from '../lvs/ip-addr-parse.ts';
-import { parseIpvsadmList, type IpvsListResult } from '../lvs/ipvsadm-list-parse.ts';
+import { COMPLETE_LIST_VARIANTS, parseIpvsadmList, type IpvsListResult } from '../lvs/ipvsadm-list-parse.ts';
 import { parseIpvsadmSave } from '../lvs/ipvsadm-save-parse.ts';
 import type { Executor } from '../ssh/types.ts';
 import { parseSections, SECTION_FUNCTION, type Section } from './marked-sections.ts';
 
 /**
  * The observe script. $1 = mode (table | status), the rest = sysctl paths under /proc/sys. Exit 127 when ipvsadm is
- * missing (so callers can say "ipvsadm not found"); otherwise one section per command, in this order:
- * save, addr, sysctl, and for status also list, stats, rate. The sysctl section prints "PATH VALUE" ("PATH -" when the
- * file does not exist).
+ * missing (so callers can say "ipvsadm not found"); otherwise one section per command: table mode save (`ipvsadm -S
+ * -n`, exactly what a rollback restores), addr, sysctl; status mode list (`-L -n`, which carries the whole table too),
+ * stats, rate, addr, sysctl. The sysctl section is one `grep -H "" FILE…` ("/proc/sys/PATH:VALUE" per file; a sysctl
+ * this kernel does not have is simply absent). Not the shell's `read`: dash and busybox read /proc/sys byte by byte and
+ * the kernel answers a read at a non-zero offset with EOF, so they would see only the first character.
  */
 export const OBSERVE_SCRIPT = [
   'mode=$1; shift',
   'PATH=$PATH:/usr/sbin:/sbin:/usr/bin:/bin',
   "command -v ipvsadm >/dev/null 2>&1 || { echo 'ipvsadm: not found' >&2; exit 127; }",
   SECTION_FUNCTION,
-  'sysctls() { for f in "$@"; do if [ -r "/proc/sys/$f" ]; then printf \'%s %s\\n\' "$f" "$(cat "/proc/sys/$f")"; else printf \'%s -\\n\' "$f"; fi; done; }',
-  'sec save ipvsadm -S -n',
+  'sysctls() { grep -H "" "$@" 2>/dev/null; return 0; }',
+  'if [ "$mode" = status ]; then sec list ipvsadm -L -n; sec stats ipvsadm -L -n --stats --exact; sec rate ipvsadm -L -n --rate --exact',
+  'else sec save ipvsadm -S -n; fi',
   'sec addr ip -o addr show',
   'sec sysctl sysctls "$@"',
-  'if [ "$mode" = status ]; then sec list ipvsadm -L -n; sec stats ipvsadm -L -n --stats --exact; sec rate ipvsadm -L -n --rate --exact; fi',
 ].join('\n');
 
 /** The director as observed: the planner's DirectorObserved, plus the listings with counters when asked for. */
 export interface DirectorState extends DirectorObserved {
   /** The host label ("director 10.0.0.1"). */
   label: string;
-  /** `ipvsadm -S -n` exactly as printed (what a rollback restores). */
-  saveText: string;
-  /** Only for mode 'status'. */
+  /** `ipvsadm -S -n` exactly as printed (what a rollback restores); only in mode 'table'. */
+  saveText?: string;
+  /** Only for mode 'status' (the table then comes from `list`). */
   list?: IpvsListResult;
   stats?: IpvsListResult;
   rate?: IpvsListResult;
@@ -68,7 +71,7 @@ export function observedSysctlKeys(cluster: Cluster, vipAddress: string): string
 
 /** argv of the observe exec. */
 export function observeArgv(mode: 'table' | 'status', sysctlKeys: readonly string[]): string[] {
-  return ['sh', '-c', OBSERVE_SCRIPT, 'lvs-console-observe', mode, ...sysctlKeys.map(sysctlPath)];
+  return ['sh', '-c', OBSERVE_SCRIPT, 'lvs-console-observe', mode, ...sysctlKeys.map((k) => `/proc/sys/${sysctlPath(k)}`)];
 }
 
 /** What each section is, for error messages ("director 10.0.0.1: ipvsadm -S -n: …"). */
@@ -105,10 +108,9 @@ function parsed<T>(label: string, step: string, f: () => T): T {
  * Parses the observe script's stdout (pure). `keys` are the sysctl keys asked for, in order. Throws AppError naming
  * the host and the failing command.
  */
-export function parseObserveOutput(label: string, mode: 'table' | 'status', keys: readonly string[], stdout: string): DirectorState {
-  const { sections } = parsed(label, 'observe', () => parseSections(stdout));
-  const saveText = sectionOut(label, sections, 'save');
-  const table = { services: parsed(label, 'ipvsadm -S -n', () => parseIpvsadmSave(saveText)).services };
+export function parseObserveOutput(label: string, mode: 'table' | 'status', keys: readonly string[], stdout: string, stderr = ''): DirectorState {
+  const { sections } = parsed(label, 'observe', () => parseSections(stdout, stderr));
+  const saveText = mode === 'table' ? sectionOut(label, sections, 'save') : undefined;
   const addrText = sectionOut(label, sections, 'addr');
   const addresses = parsed(label, 'ip -o addr show', () => parseIpAddr(addrText));
   const sysctls: Record<string, string> = {};
@@ -117,19 +119,35 @@ export function parseObserveOutput(label: string, mode: 'table' | 'status', keys
     .split('\n')
     .forEach((line, i) => {
       if (line === '') return;
-      // "PATH VALUE" (VALUE "-" when the sysctl does not exist on this kernel)
-      const m = /^(\S+) (.+)$/.exec(line);
+      // "/proc/sys/PATH:VALUE"
+      const m = /^\/proc\/sys\/([^:]+):(.*)$/.exec(line);
       if (!m || !wanted.has(m[1]!)) throw new AppError('PARSE_ERROR', `${label}: read sysctls: line ${i + 1}: unexpected "${line.slice(0, 80)}"`, { host: label, step: 'read sysctls' });
-      if (m[2] !== '-') sysctls[sysctlKey(m[1]!)] = m[2]!.trim();
+      sysctls[sysctlKey(m[1]!)] = m[2]!.trim();
     });
-  const state: DirectorState = { label, table, addresses, sysctls, saveText };
-  if (mode === 'status') {
-    for (const name of ['list', 'stats', 'rate'] as const) {
-      const text = sectionOut(label, sections, name);
-      state[name] = parsed(label, SECTION_STEP[name]!, () => parseIpvsadmList(text));
-    }
+  if (saveText !== undefined) {
+    const table = { services: parsed(label, 'ipvsadm -S -n', () => parseIpvsadmSave(saveText)).services };
+    return { label, table, addresses, sysctls, saveText };
   }
-  return state;
+  const [list, stats, rate] = (['list', 'stats', 'rate'] as const).map((name) => {
+    const text = sectionOut(label, sections, name);
+    return parsed(label, SECTION_STEP[name]!, () => parseIpvsadmList(text));
+  }) as [IpvsListResult, IpvsListResult, IpvsListResult];
+  return { label, table: tableFromList(label, list), addresses, sysctls, list, stats, rate };
+}
+
+/** The table a plain `ipvsadm -L -n` listing shows (it carries scheduler, persistence, forwarding and weights). */
+export function tableFromList(label: string, list: IpvsListResult): IpvsTable {
+  if (!COMPLETE_LIST_VARIANTS.includes(list.variant)) throw new AppError('PARSE_ERROR', `${label}: ipvsadm -L -n: a ${list.variant} listing does not carry the whole table`, { host: label });
+  return {
+    services: list.services.map((s): IpvsService => {
+      const { destinations, stats: _s, rate: _r, ...rest } = s;
+      return {
+        ...rest,
+        scheduler: s.scheduler ?? '',
+        destinations: destinations.map((d): IpvsDestination => ({ ...d, forward: d.forward ?? 'masq', weight: d.weight ?? 0 })),
+      };
+    }),
+  };
 }
 
 /** How long observe may take before it counts as hung (a TCG director can be slow). */
@@ -149,5 +167,5 @@ export async function observeDirector(exec: Executor, mode: 'table' | 'status', 
       detail: { code: r.code },
     });
   }
-  return parseObserveOutput(exec.label, mode, keys, r.stdout);
+  return parseObserveOutput(exec.label, mode, keys, r.stdout, r.stderr);
 }

@@ -1,6 +1,8 @@
 /**
  * Marked sections: how one remote script returns several command outputs in one round trip. The shell side is the
- * constant SECTION_FUNCTION (`sec NAME CMD ARGS…`); the parser turns its output back into {stdout, stderr, rc} per name.
+ * constant SECTION_FUNCTION (`sec NAME CMD ARGS…`); the parser turns its stdout and stderr back into {stdout, stderr, rc}
+ * per name. No subshell per section (each costs a fork, which is slow on small directors): stderr goes straight to the
+ * exec's stderr, preceded there by the section's marker so it can be attributed.
  */
 import { AppError } from '../../shared/result.ts';
 
@@ -8,54 +10,65 @@ import { AppError } from '../../shared/result.ts';
 export const MARK = '@@lvs-console';
 
 /**
- * POSIX sh function: `sec NAME CMD ARGS…` runs CMD with its stdout passed through and its stderr captured, then prints
- * the markers. Output, for stdout OUT and stderr ERR (the stderr part only when ERR is not empty):
- *   @@lvs-console begin NAME\n OUT \n@@lvs-console stderr NAME\n ERR \n@@lvs-console end NAME RC\n
- * The newline before each closing marker is always added, so the parser removes exactly one and OUT/ERR come back as
- * they were (ERR loses trailing newlines, as every $(…) does).
+ * POSIX sh function: `sec NAME CMD ARGS…` runs CMD (a program or a shell function) and marks its output:
+ *   stdout: @@lvs-console begin NAME\n OUT \n@@lvs-console end NAME RC\n
+ *   stderr: @@lvs-console begin NAME\n ERR
+ * The newline before the end marker is always added, so the parser removes exactly one and OUT comes back as it was.
  */
 export const SECTION_FUNCTION = [
-  'sec() { n=$1; shift; echo "@@lvs-console begin $n"',
-  '  { e=$( { "$@"; } 2>&1 1>&3 3>&- ); } 3>&1; r=$?',
-  '  if [ -n "$e" ]; then printf \'\\n@@lvs-console stderr %s\\n%s\' "$n" "$e"; fi',
-  '  printf \'\\n@@lvs-console end %s %s\\n\' "$n" "$r"; }',
+  'sec() { n=$1; shift; echo "@@lvs-console begin $n"; echo "@@lvs-console begin $n" >&2',
+  '  "$@"; r=$?; printf \'\\n@@lvs-console end %s %s\\n\' "$n" "$r"; }',
 ].join('\n');
 
 /** One command's output as a section carried it. */
 export interface Section {
   stdout: string;
+  /** What the command printed on stderr (trimmed of the final newline); '' when nothing. */
   stderr: string;
   /** Exit status of the command. */
   rc: number;
 }
 
-// "@@lvs-console begin NAME" | "@@lvs-console stderr NAME" | "@@lvs-console end NAME RC"
-const MARKER = /^@@lvs-console (begin|stderr|end) ([a-z][a-z0-9-]*)(?: (\d{1,3}))?$/;
+// "@@lvs-console begin NAME" | "@@lvs-console end NAME RC"
+const MARKER = /^@@lvs-console (begin|end) ([a-z][a-z0-9-]*)(?: (\d{1,3}))?$/;
 
-/**
- * The text of a section's lines without the one newline the shell side adds before the closing marker: the text before
- * the marker is lines.join('\n') + '\n', and that last '\n' is the added one.
- */
-function dropAddedNewline(lines: string[]): string {
-  return lines.join('\n');
+/** Splits stderr at the begin markers: name → text (lines before the first marker are dropped: not from a section). */
+function stderrBySection(stderr: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let cur: string | undefined;
+  let lines: string[] = [];
+  const flush = () => {
+    if (cur !== undefined) out.set(cur, lines.join('\n').replace(/\n+$/, ''));
+  };
+  for (const line of stderr.split('\n')) {
+    const m = /^@@lvs-console begin ([a-z][a-z0-9-]*)$/.exec(line);
+    if (m) {
+      flush();
+      cur = m[1]!;
+      lines = [];
+    } else if (cur !== undefined) lines.push(line);
+  }
+  flush();
+  return out;
 }
 
 /**
- * Parses the output of a script made of `sec` calls. Lines outside sections are an error unless `allowOutside` says
- * which ones to keep (returned as `outside`). Throws PARSE_ERROR naming the line for anything else, and for a section
- * that never ended (the output was cut).
+ * Parses the stdout (and stderr) of a script made of `sec` calls. Lines of stdout outside sections are an error unless
+ * `allowOutside` says which ones to keep (returned as `outside`). Throws PARSE_ERROR naming the line for anything else,
+ * and for a section that never ended (the output was cut).
  */
-export function parseSections(text: string, allowOutside?: (line: string) => boolean): { sections: Map<string, Section>; outside: string[] } {
+export function parseSections(stdout: string, stderr = '', allowOutside?: (line: string) => boolean): { sections: Map<string, Section>; outside: string[] } {
   const sections = new Map<string, Section>();
+  const errs = stderrBySection(stderr);
   const outside: string[] = [];
-  const lines = text.split('\n');
+  const lines = stdout.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
-  let cur: { name: string; out: string[]; err: string[]; inErr: boolean; line: number } | undefined;
+  let cur: { name: string; out: string[]; line: number } | undefined;
   lines.forEach((line, i) => {
     const m = line.startsWith(MARK) ? MARKER.exec(line) : null;
     if (line.startsWith(MARK) && !m) throw new AppError('PARSE_ERROR', `section output: line ${i + 1}: unknown marker "${line.slice(0, 80)}"`);
     if (!m) {
-      if (cur) (cur.inErr ? cur.err : cur.out).push(line);
+      if (cur) cur.out.push(line);
       else if (allowOutside?.(line)) outside.push(line);
       else throw new AppError('PARSE_ERROR', `section output: line ${i + 1}: text outside any section "${line.slice(0, 80)}"`);
       return;
@@ -64,18 +77,13 @@ export function parseSections(text: string, allowOutside?: (line: string) => boo
     if (kind === 'begin') {
       if (cur) throw new AppError('PARSE_ERROR', `section output: line ${i + 1}: section ${name} begins inside ${cur.name}`);
       if (sections.has(name!)) throw new AppError('PARSE_ERROR', `section output: line ${i + 1}: section ${name} given twice`);
-      cur = { name: name!, out: [], err: [], inErr: false, line: i + 1 };
+      cur = { name: name!, out: [], line: i + 1 };
       return;
     }
-    if (!cur || cur.name !== name) throw new AppError('PARSE_ERROR', `section output: line ${i + 1}: ${kind} of section ${name}, which did not begin here`);
-    if (kind === 'stderr') {
-      if (cur.inErr) throw new AppError('PARSE_ERROR', `section output: line ${i + 1}: second stderr marker in ${name}`);
-      cur.inErr = true;
-      return;
-    }
+    if (!cur || cur.name !== name) throw new AppError('PARSE_ERROR', `section output: line ${i + 1}: end of section ${name}, which did not begin here`);
     if (rc === undefined) throw new AppError('PARSE_ERROR', `section output: line ${i + 1}: end of ${name} without an exit status`);
-    const stdout = dropAddedNewline(cur.out);
-    sections.set(name!, { stdout, stderr: cur.inErr ? dropAddedNewline(cur.err) : '', rc: Number(rc) });
+    // The text before the end marker is lines.join('\n') + '\n', and that last '\n' is the one the script added.
+    sections.set(name!, { stdout: cur.out.join('\n'), stderr: errs.get(name!) ?? '', rc: Number(rc) });
     cur = undefined;
   });
   if (cur) throw new AppError('PARSE_ERROR', `section output: section ${cur.name} (line ${cur.line}) never ended: the output was cut`);

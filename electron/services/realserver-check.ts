@@ -57,7 +57,7 @@ export async function checkRealserver(exec: Executor, name: string): Promise<Rea
   let uname: string;
   let up: ReturnType<typeof parseUptime>;
   try {
-    const { sections } = parseSections(r.stdout);
+    const { sections } = parseSections(r.stdout, r.stderr);
     const u = sections.get('uname');
     const t = sections.get('uptime');
     if (!u || u.rc !== 0) throw new AppError('COMMAND_FAILED', `${label}: uname -s: ${u?.stderr.trim() || 'failed'}`, { host: label, step: 'uname -s' });

@@ -150,5 +150,5 @@ export function restoreBootState(lab: Lab): void {
 
 /** `ip -4 route show` of a realserver, sorted (to compare with the boot routes). */
 export function routesOf(name: string): string {
-  return labSh(name, 'ip -4 route show').split('\n').filter(Boolean).sort().join('\n');
+  return labSh(name, 'ip -4 route show').split('\n').map((l) => l.trimEnd()).filter(Boolean).sort().join('\n');
 }

@@ -30,22 +30,28 @@ let ld: LocalDirector | undefined;
 afterEach(() => ld?.cleanup());
 
 describe('observe (the constant script on a local stand-in director)', () => {
-  it('reads the table, the addresses and the sysctls in one exec; status adds the listings', async () => {
+  it('reads the table, the addresses and the sysctls in one exec', async () => {
     ld = localDirector();
     ld.setTable(fixture('ipvsadm/S-n.1.2.1.nat-rr.txt'));
     const calls: string[][] = [];
     const ex: Executor = { label: ld.exec.label, exec: (argv, o) => (calls.push(argv), ld!.exec.exec(argv, o)) };
-    const s = await observeDirector(ex, 'status', keys);
+    const s = await observeDirector(ex, 'table', keys);
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.slice(3)).toEqual(['lvs-console-observe', 'status', 'net/ipv4/conf/all/send_redirects', 'net/ipv4/conf/eth0/send_redirects', 'net/ipv4/ip_forward']);
+    expect(calls[0]!.slice(3)).toEqual(['lvs-console-observe', 'table', '/proc/sys/net/ipv4/conf/all/send_redirects', '/proc/sys/net/ipv4/conf/eth0/send_redirects', '/proc/sys/net/ipv4/ip_forward']);
     expect(s.table.services).toHaveLength(1);
     expect(s.table.services[0]!.destinations.map((d) => d.address)).toEqual(['192.168.188.82', '192.168.188.83']);
     expect(s.saveText).toBe(fixture('ipvsadm/S-n.1.2.1.nat-rr.txt'));
     expect(s.addresses.map((a) => a.address)).toEqual(['10.0.0.1']);
     expect(Object.keys(s.sysctls).sort()).toEqual([...keys].sort());
-    expect(s.list?.variant).toBe('plain');
-    expect(s.stats?.variant).toBe('stats');
-    expect(s.rate?.variant).toBe('rate');
+    expect(s.list).toBeUndefined();
+  });
+
+  it('status mode reads the listings with counters instead (the table comes from ipvsadm -L -n)', async () => {
+    ld = localDirector();
+    const s = await observeDirector(ld.exec, 'status', keys);
+    expect([s.list?.variant, s.stats?.variant, s.rate?.variant]).toEqual(['plain', 'stats', 'rate']);
+    expect(s.saveText).toBeUndefined();
+    expect(s.table).toEqual({ services: [] });
   });
 
   it('ipvsadm missing (exit 127): NOT_FOUND "director 10.0.0.1: ipvsadm not found"', async () => {
@@ -57,14 +63,15 @@ describe('observe (the constant script on a local stand-in director)', () => {
   });
 
   it('a failing section names the host and the command', () => {
-    const out = '@@lvs-console begin save\n\n@@lvs-console stderr save\nCan\'t initialize ipvs: Protocol not available\n@@lvs-console end save 1\n';
-    expect(() => parseObserveOutput('director 10.0.0.1', 'table', keys, out)).toThrow("director 10.0.0.1: ipvsadm -S -n: Can't initialize ipvs: Protocol not available");
+    const out = '@@lvs-console begin save\n\n@@lvs-console end save 1\n';
+    const err = "@@lvs-console begin save\nCan't initialize ipvs: Protocol not available\n";
+    expect(() => parseObserveOutput('director 10.0.0.1', 'table', keys, out, err)).toThrow("director 10.0.0.1: ipvsadm -S -n: Can't initialize ipvs: Protocol not available");
   });
 
   it('the script is a constant: the interface and mode travel as arguments', () => {
     const argv = observeArgv('table', ['net.ipv4.conf.eth9.send_redirects']);
     expect(argv[2]).not.toContain('eth9');
-    expect(argv.at(-1)).toBe('net/ipv4/conf/eth9/send_redirects');
+    expect(argv.at(-1)).toBe('/proc/sys/net/ipv4/conf/eth9/send_redirects');
   });
 });
 

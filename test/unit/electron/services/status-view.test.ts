@@ -32,7 +32,7 @@ describe('status view', () => {
         '',
         '@@lvs-console end addr 0',
         '@@lvs-console begin sysctl',
-        'net/ipv4/ip_forward 1',
+        '/proc/sys/net/ipv4/ip_forward:1',
         '',
         '@@lvs-console end sysctl 0',
       ].join('\n'),

@@ -1,0 +1,65 @@
+/**
+ * What the bench:lab modules share: the lab brought up (idempotent), a held SSH session pool on a cluster profile, and
+ * a fresh OpenSSH command line to the director (no connection sharing) to compare with.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Cluster } from '../../../../shared/model/cluster.ts';
+import { openCliSessions, type CliSessions } from '../../../../electron/services/cli-sessions.ts';
+import { ClusterContext } from '../../../../electron/services/cluster-context.ts';
+import { loadProfile } from '../../../../electron/services/profile-file.ts';
+import { labUnavailable, labUp, REPO, type Lab } from '../../../lab/support/remote-lab.ts';
+
+const run = promisify(execFile);
+
+/** The lab, or undefined (after printing why) when it cannot run here. */
+export function benchLab(): Lab | undefined {
+  const why = labUnavailable();
+  if (why) {
+    console.log(`skipped: ${why}`);
+    return undefined;
+  }
+  return labUp();
+}
+
+/** A cluster context over a held session pool for a profile file. Close `sessions` when done. */
+export async function heldContext(lab: Lab, profileFile: string): Promise<{ cluster: Cluster; ctx: ClusterContext; sessions: CliSessions }> {
+  const cluster = await loadProfile(profileFile);
+  const sessions = openCliSessions({ cluster, knownHostsFile: lab.emptyKnownHosts });
+  return { cluster, ctx: new ClusterContext(cluster, sessions.source), sessions };
+}
+
+/** Runs a command on the director with a FRESH OpenSSH connection (no ControlMaster): handshake + auth + exec. */
+export async function freshSsh(lab: Lab, command: string): Promise<string> {
+  const args = [
+    '-F', '/dev/null',
+    '-i', join(REPO, '.lab', 'id_ed25519'),
+    '-o', 'IdentitiesOnly=yes',
+    '-o', 'BatchMode=yes',
+    '-o', `UserKnownHostsFile=${join(REPO, '.lab', 'known_hosts')}`,
+    '-o', 'GlobalKnownHostsFile=/dev/null',
+    '-o', 'StrictHostKeyChecking=yes',
+    '-o', 'ControlMaster=no',
+    '-o', 'ControlPath=none',
+    `root@${lab.cluster.director.host}`,
+    command,
+  ];
+  return (await run('ssh', args, { timeout: 60_000 })).stdout;
+}
+
+/** "12.3×" */
+export const ratio = (a: number, b: number): string => `${(a / b).toFixed(a / b >= 10 ? 0 : 2)}×`;
+
+/** Like measure(), but `prepare` runs before each run outside the timing (e.g. emptying the table). */
+export async function measureEach(prepare: () => Promise<unknown>, fn: () => Promise<unknown>, runs: number, warmup = 1): Promise<{ median: number; min: number }> {
+  const t: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    await prepare();
+    const s = performance.now();
+    await fn();
+    if (i >= warmup) t.push(performance.now() - s);
+  }
+  t.sort((a, b) => a - b);
+  return { median: t[Math.floor(t.length / 2)]!, min: t[0]! };
+}
