@@ -55,11 +55,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const dataDir = process.env.LVS_CONSOLE_DATA ?? join(homedir(), '.config', 'lvs-console-web');
-  let host: WebHost | undefined;
-  const emit: Emit = (event, payload) => host?.emit(event, payload);
+  // Events may fire while the host is starting: they go nowhere until it exists.
+  const ref: { host?: WebHost } = {};
+  const emit: Emit = (event, payload) => ref.host?.emit(event, payload);
   const deps = mod.createNodeDeps ? await mod.createNodeDeps({ emit, dataDir }) : { emit, dataDir };
   const handlers = await mod.createHandlers(deps);
-  host = await startWebHost({ handlers, staticDir, port });
+  const host = (ref.host = await startWebHost({ handlers, staticDir, port }));
   console.log(`LVS Console web host on ${host.origin} (127.0.0.1 only). Open this URL; it carries this run's access token:\n\n  ${host.url}\n`);
   console.log('Press Ctrl+C to stop.');
   await new Promise<void>((res) => {

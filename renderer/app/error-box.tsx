@@ -20,10 +20,8 @@ export function ErrorBox({ error, onRetry, context }: ErrorBoxProps) {
   const detail = hostKeyDetail(error);
   return (
     <div className={`error-box error-${advice.severity}`} role="alert" data-code={error.code}>
-      <p className="error-title">
-        {context ? `${context}: ` : ''}
-        {advice.title}
-      </p>
+      {context && <p className="error-context">{context}</p>}
+      <p className="error-title">{advice.title}</p>
       <p className="error-message">
         {error.message}
         {error.step ? <span className="muted"> (step: {error.step})</span> : null}

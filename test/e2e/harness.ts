@@ -58,9 +58,9 @@ export interface Ui {
 export async function startUi(makeHandlers: (emit: WebHost['emit']) => ApiHandlers, opts: { colorScheme?: 'light' | 'dark' } = {}): Promise<Ui> {
   if (!existsSync(join(STATIC_DIR, 'index.html'))) throw new Error(`${STATIC_DIR}/index.html missing: run npm run build:renderer first (npm run test:e2e does)`);
   mkdirSync(OUT_DIR, { recursive: true });
-  let host: WebHost | undefined;
-  const handlers = makeHandlers((e, p) => host?.emit(e, p));
-  host = await startWebHost({ handlers, staticDir: STATIC_DIR, log: () => {} });
+  const ref: { host?: WebHost } = {};
+  const handlers = makeHandlers((e, p) => ref.host?.emit(e, p));
+  const host = (ref.host = await startWebHost({ handlers, staticDir: STATIC_DIR, log: () => {} }));
   const browser = await launchChromium(opts);
   const page = browser.context.pages()[0] ?? (await browser.context.newPage());
   const problems: string[] = [];
@@ -72,9 +72,8 @@ export async function startUi(makeHandlers: (emit: WebHost['emit']) => ApiHandle
     if (r.status() >= 400) problems.push(`http ${r.status()} ${new URL(r.url()).pathname}`);
   });
   await page.goto(host.url);
-  const h = host;
   return {
-    host: h,
+    host,
     page,
     context: browser.context,
     problems,
@@ -85,7 +84,7 @@ export async function startUi(makeHandlers: (emit: WebHost['emit']) => ApiHandle
     },
     async close() {
       await browser.close();
-      await h.close();
+      await host.close();
     },
   };
 }

@@ -24,7 +24,7 @@ export interface DoubleControls {
 const LAB_KEY = { host: '10.77.0.1', port: 22, keyType: 'ssh-ed25519', key: 'AAAAC3NzaC1lZDI1NTE5AAAAIDoubleDoubleDoubleDoubleDoubleDouble0', fingerprint: 'SHA256:dOuBlEtEsTkEy0nLyN0tReAl4uK7e1b2Qm9xYzAbCdE' };
 
 /** Builds the double; `emit` is the web host's event push. */
-export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; intervalSec?: number } = {}): DoubleControls {
+export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; intervalSec?: number; liveSamples?: boolean } = {}): DoubleControls {
   const calls: { method: string; input: unknown }[] = [];
   const intervalSec = opts.intervalSec ?? 5;
   const clusters = new Map<string, Cluster>();
@@ -238,7 +238,7 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
     },
     'metrics.watch': async ({ on }) => {
       if (timer) clearInterval(timer);
-      timer = on ? setInterval(sampleNow, 1000) : undefined;
+      timer = on && opts.liveSamples !== false ? setInterval(sampleNow, 1000) : undefined;
       return {};
     },
     'settings.get': async () => settings,

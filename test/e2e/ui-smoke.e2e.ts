@@ -19,11 +19,13 @@ afterAll(async () => {
   await ui?.close();
 });
 
+/** expect.poll with a timeout fit for a busy shared machine. */
+const poll = <T,>(fn: () => Promise<T> | T) => expect.poll(fn, { timeout: 15_000, interval: 100 });
 const heading = (name: RegExp | string) => ui.page.getByRole('heading', { level: 1, name });
 
 describe('UI smoke (test double)', () => {
   it('opens on Clusters over the web host, with the token moved out of the address bar', async () => {
-    await expect.poll(() => ui.page.getByTestId('link-state').textContent()).toBe('Connected');
+    await poll(() => ui.page.getByTestId('link-state').textContent()).toBe('Connected');
     await heading('Clusters').waitFor();
     await ui.page.getByTestId('clusters-table').getByText('Lab cluster').waitFor();
     expect(ui.page.url()).not.toContain('token=');
@@ -81,7 +83,7 @@ describe('UI smoke (test double)', () => {
 
   it('drains a realserver: its weight goes to 0', async () => {
     await ui.page.locator('tr[data-rs="rs2"]').first().getByRole('button', { name: 'Drain' }).click();
-    await expect.poll(() => ui.page.locator('tr[data-rs="rs2"] [data-col="weight"]').first().textContent()).toMatch(/^0/);
+    await poll(() => ui.page.locator('tr[data-rs="rs2"] [data-col="weight"]').first().textContent()).toMatch(/^0/);
     await ui.page.getByRole('heading', { name: 'Drain rs2' }).waitFor();
   });
 
@@ -97,18 +99,23 @@ describe('UI smoke (test double)', () => {
     await dialog.getByRole('button', { name: 'Confirm and apply' }).click();
     await dialog.getByText('Applied on rs2').waitFor();
     await dialog.getByRole('button', { name: 'Close' }).click();
-    await expect.poll(() => ui.page.locator('tr[data-rs="rs2"] .health-down').count()).toBe(0);
+    await poll(() => ui.page.locator('tr[data-rs="rs2"] .health-down').count()).toBe(0);
   });
 
   it('draws the charts with at most 1000 points per series, for 5 min and 24 h', async () => {
     await ui.page.keyboard.press('Alt+4');
     const charts = ui.page.getByTestId('chart');
-    await expect.poll(() => charts.count()).toBe(3);
-    await expect.poll(async () => Number(await charts.first().getAttribute('data-points'))).toBeGreaterThan(0);
-    await ui.page.locator('.recharts-line path').first().waitFor();
+    await poll(() => charts.count()).toBe(3);
+    await poll(async () => Number(await charts.first().getAttribute('data-points'))).toBeGreaterThan(0);
+    await ui.page.locator('.series-layer path').first().waitFor();
+    expect(await ui.page.locator('.series-layer').first().locator('path').count()).toBe(3);
+    const box = (await ui.page.locator('.chart-wrap').first().boundingBox())!;
+    await ui.page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2);
+    await ui.page.locator('.chart-readout').getByText('rs2').waitFor();
     await ui.screenshot('charts-5min');
+    await ui.page.mouse.move(0, 0);
     await ui.page.getByText('24 hours').click();
-    await expect.poll(async () => Number(await charts.first().getAttribute('data-points'))).toBeGreaterThan(1000);
+    await poll(async () => Number(await charts.first().getAttribute('data-points'))).toBeGreaterThan(1000);
     for (const c of await charts.all()) {
       const pts = Number(await c.getAttribute('data-points'));
       const series = Number(await c.getAttribute('data-series'));
@@ -179,11 +186,11 @@ describe('UI smoke (test double)', () => {
   it('renders in the dark theme', async () => {
     await ui.page.getByTestId('cluster-picker').selectOption('lab');
     await ui.page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');
-    await expect.poll(() => ui.page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await poll(() => ui.page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await ui.page.getByTestId('live-service').first().waitFor();
     await ui.screenshot('director-dark');
     await ui.page.keyboard.press('Alt+4');
-    await ui.page.locator('.recharts-line path').first().waitFor();
+    await ui.page.locator('.series-layer path').first().waitFor();
     await ui.screenshot('charts-dark');
     await ui.page.keyboard.press('Alt+1');
     await ui.page.getByTestId('clusters-table').waitFor();

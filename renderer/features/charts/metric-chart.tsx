@@ -1,9 +1,12 @@
 /**
- * One time-series chart (recharts): a line per realserver from already-downsampled points, no animation (the data is
- * live), a numeric time axis fixed to the chosen window, and a compact legend.
+ * One time-series chart: recharts lays out the chart (responsive size, grid, time and value axes, scales) and a
+ * SeriesLayer inside it draws one SVG path per realserver from the already-downsampled points. Drawing the lines as
+ * plain paths (instead of a recharts <Line> each) keeps 50 realservers × 1000 points within the render budget; nothing
+ * is animated (the data is live). Hovering shows the values at that time; a compact legend names the lines.
  */
-import { memo } from 'react';
-import { CartesianGrid, Line, LineChart, Tooltip, XAxis, YAxis } from 'recharts';
+import { memo, useMemo, useRef, useState } from 'react';
+import { CartesianGrid, LineChart, XAxis, YAxis, useXAxisScale, useYAxisScale } from 'recharts';
+import { linear, nearestIndex, niceMax, pathData, yTicks } from './chart-geometry.ts';
 import type { ChartSeries } from './metrics-history.ts';
 import { seriesColor } from './series-colors.ts';
 
@@ -14,11 +17,15 @@ export interface MetricChartProps {
   /** Window start and end (epoch ms). */
   from: number;
   to: number;
-  /** Digits shown in the tooltip. */
+  /** Digits shown in the readout. */
   digits?: number;
   /** Shown when there is no data. */
   empty?: string;
 }
+
+const MARGIN = { top: 8, right: 16, bottom: 4, left: 0 };
+const Y_WIDTH = 48;
+const READOUT_MAX = 8;
 
 function ticks(from: number, to: number, n = 6): number[] {
   const step = (to - from) / n;
@@ -33,10 +40,58 @@ function timeLabel(spanMs: number) {
   };
 }
 
+/** The lines, drawn with the chart's own scales (both axes are linear, so two probes per axis define the mapping). */
+function SeriesLayer({ series, from, to, yMax }: { series: readonly ChartSeries[]; from: number; to: number; yMax: number }) {
+  const xs = useXAxisScale();
+  const ys = useYAxisScale();
+  const x0 = xs?.(from);
+  const x1 = xs?.(to);
+  const y0 = ys?.(0);
+  const y1 = ys?.(yMax);
+  const paths = useMemo(() => {
+    if (x0 === undefined || x1 === undefined || y0 === undefined || y1 === undefined) return [];
+    const mx = linear(from, to, x0, x1);
+    const my = linear(0, yMax, y0, y1);
+    return series.map((s) => pathData(s.points, mx, my));
+  }, [series, from, to, yMax, x0, x1, y0, y1]);
+  return (
+    <g className="series-layer" fill="none" strokeWidth={1.5} strokeLinejoin="round" strokeLinecap="round">
+      {paths.map((d, i) => (
+        <path key={series[i]!.key} d={d} stroke={seriesColor(i)} data-series={series[i]!.name} />
+      ))}
+    </g>
+  );
+}
+
 /** A chart of one metric, a line per realserver. */
 export const MetricChart = memo(function MetricChart({ title, series, from, to, digits = 0, empty = 'No samples in this window yet.' }: MetricChartProps) {
   const fmt = timeLabel(to - from);
   const points = series.reduce((n, s) => n + s.points.length, 0);
+  const yMax = useMemo(() => niceMax(series.reduce((m, s) => s.points.reduce((mm, p) => (p.y > mm ? p.y : mm), m), 0)), [series]);
+  const wrap = useRef<HTMLDivElement>(null);
+  const [hover, setHover] = useState<{ px: number; t: number }>();
+
+  const onMove = (e: React.MouseEvent) => {
+    const r = wrap.current?.getBoundingClientRect();
+    if (!r) return;
+    const left = MARGIN.left + Y_WIDTH;
+    const right = r.width - MARGIN.right;
+    const px = e.clientX - r.left;
+    if (px < left || px > right) return setHover(undefined);
+    setHover({ px, t: from + ((px - left) / (right - left)) * (to - from) });
+  };
+
+  const readout = useMemo(() => {
+    if (!hover) return [];
+    return series
+      .map((s, i) => {
+        const p = s.points[nearestIndex(s.points, hover.t)];
+        return { name: s.name, color: seriesColor(i), y: p?.y };
+      })
+      .filter((r) => r.y !== undefined)
+      .sort((a, b) => b.y! - a.y!);
+  }, [hover, series]);
+
   return (
     <figure className="chart-card" data-testid="chart" data-points={points} data-series={series.length}>
       <figcaption>
@@ -48,15 +103,29 @@ export const MetricChart = memo(function MetricChart({ title, series, from, to, 
       {points === 0 ? (
         <div className="chart-empty">{empty}</div>
       ) : (
-        <LineChart className="chart" responsive margin={{ top: 8, right: 16, bottom: 4, left: 0 }} accessibilityLayer>
-          <CartesianGrid className="chart-grid" strokeDasharray="3 3" />
-          <XAxis dataKey="x" type="number" domain={[from, to]} ticks={ticks(from, to)} tickFormatter={fmt} allowDataOverflow allowDuplicatedCategory={false} className="chart-axis" />
-          <YAxis width={48} allowDecimals={digits > 0} className="chart-axis" />
-          <Tooltip isAnimationActive={false} labelFormatter={(v) => fmt(Number(v))} formatter={(v) => (typeof v === 'number' ? v.toFixed(digits) : String(v))} wrapperClassName="chart-tooltip" />
-          {series.map((s, i) => (
-            <Line key={s.key} data={s.points} dataKey="y" name={s.name} type="linear" stroke={seriesColor(i)} strokeWidth={1.5} dot={false} activeDot={false} isAnimationActive={false} connectNulls={false} />
-          ))}
-        </LineChart>
+        <div className="chart-wrap" ref={wrap} onMouseMove={onMove} onMouseLeave={() => setHover(undefined)}>
+          <LineChart className="chart" responsive margin={MARGIN}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="x" type="number" domain={[from, to]} ticks={ticks(from, to)} tickFormatter={fmt} allowDataOverflow />
+            <YAxis width={Y_WIDTH} type="number" domain={[0, yMax]} ticks={yTicks(yMax)} allowDataOverflow />
+            <SeriesLayer series={series} from={from} to={to} yMax={yMax} />
+          </LineChart>
+          {hover && readout.length > 0 && (
+            <>
+              <div className="chart-cursor" style={{ left: hover.px }} aria-hidden="true" />
+              <div className={`chart-readout${hover.px > (wrap.current?.clientWidth ?? 0) / 2 ? ' chart-readout-left' : ''}`} style={{ left: hover.px }} role="status">
+                <div className="chart-readout-time">{fmt(hover.t)}</div>
+                {readout.slice(0, READOUT_MAX).map((r) => (
+                  <div key={r.name}>
+                    <span className="swatch" style={{ background: r.color }} aria-hidden="true" />
+                    {r.name} <strong>{r.y!.toFixed(digits)}</strong>
+                  </div>
+                ))}
+                {readout.length > READOUT_MAX && <div className="muted">+{readout.length - READOUT_MAX} more</div>}
+              </div>
+            </>
+          )}
+        </div>
       )}
       {series.length > 0 && (
         <ul className="legend" aria-label={`${title}: realservers`}>

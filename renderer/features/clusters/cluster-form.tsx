@@ -150,12 +150,12 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
           const persText = pers === null ? '0' : pers && typeof pers === 'object' ? str((pers as { timeout?: unknown }).timeout) : '';
           return (
             <div className="row-fields" key={i}>
-              <TextField label="Port or service name" field={`${proto}.${i}.port`} value={str(getAt(draft, [proto, i, 'port']))} error={err([proto, i, 'port'])} onChange={(v) => set([proto, i, 'port'], portish(v))} />
+              <TextField label="Port / service" field={`${proto}.${i}.port`} value={str(getAt(draft, [proto, i, 'port']))} error={err([proto, i, 'port'])} onChange={(v) => set([proto, i, 'port'], portish(v))} />
               <SelectField
                 label="Scheduler"
                 field={`${proto}.${i}.scheduler`}
                 value={str(getAt(draft, [proto, i, 'scheduler']))}
-                options={[{ value: '', label: '(cluster default)' }, ...SCHEDULERS]}
+                options={[{ value: '', label: '(default)' }, ...SCHEDULERS]}
                 onChange={(v) => set([proto, i, 'scheduler'], v || undefined)}
               />
               <TextField

@@ -63,12 +63,22 @@ export function portish(text: string): number | string | undefined {
   return /^\d+$/.test(t) ? Number(t) : t;
 }
 
+/** Rewords zod's generic messages for a form (the schema's own messages pass through unchanged). */
+export function friendlyMessage(message: string): string {
+  // "Too small: expected string to have >=1 characters"
+  if (/^Too small: expected string to have >=1 characters?$/.test(message)) return 'required';
+  // "Invalid input: expected number, received string" / "… received undefined"
+  const expected = /^Invalid input: expected (\w+), received (\w+)$/.exec(message);
+  if (expected) return expected[2] === 'undefined' ? 'required' : `must be a ${expected[1]}`;
+  return message;
+}
+
 /** One message per field path (the first zod reports for it). */
 export function issuesByPath(error: z.ZodError): Map<string, string> {
   const m = new Map<string, string>();
   for (const i of error.issues) {
     const k = pathKey(i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)));
-    if (!m.has(k)) m.set(k, i.message);
+    if (!m.has(k)) m.set(k, friendlyMessage(i.message));
   }
   return m;
 }

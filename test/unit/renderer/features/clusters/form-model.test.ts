@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendAt, getAt, idFromName, newDraft, numberish, portish, removeAt, setAt, validateDraft } from '../../../../../renderer/features/clusters/form-model.ts';
+import { appendAt, friendlyMessage, getAt, idFromName, newDraft, numberish, portish, removeAt, setAt, validateDraft } from '../../../../../renderer/features/clusters/form-model.ts';
 
 describe('cluster form model', () => {
   it('sets and gets by path without mutating, creating containers on the way', () => {
@@ -57,6 +57,16 @@ describe('cluster form model', () => {
       expect(v.cluster.director.port).toBe(22);
       expect(v.cluster.realservers[0]!.weight).toBe(1);
     }
+  });
+
+  it('rewords generic zod messages and keeps the schema\'s own', () => {
+    expect(friendlyMessage('Too small: expected string to have >=1 characters')).toBe('required');
+    expect(friendlyMessage('Invalid input: expected number, received string')).toBe('must be a number');
+    expect(friendlyMessage('Invalid input: expected string, received undefined')).toBe('required');
+    expect(friendlyMessage('host is empty')).toBe('host is empty');
+    const v = validateDraft({ ...newDraft(), vipPrefix: '2x' });
+    expect(v.errors.get('vipPrefix')).toBe('must be a number');
+    expect(v.errors.get('name')).toBe('required');
   });
 
   it('suggests an id from a name', () => {
