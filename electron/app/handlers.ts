@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { ApiHandlers, EventPayload, MethodOutput } from '../../shared/api/contract.ts';
 import { clusterSchema, type Cluster, type ClusterInput } from '../../shared/model/cluster.ts';
 import { AppError } from '../../shared/result.ts';
-import { confToCluster, type ConfClusterBase } from '../lvs/conf-model.ts';
+import type { ConfClusterBase } from '../lvs/conf-model.ts';
 import { confVariables, parseLvsConf } from '../lvs/conf-parse.ts';
 import { writeLvsConf } from '../lvs/conf-write.ts';
-import { directorConf } from '../lvs/director-conf.ts';
+import { clusterFromDirectorConf, directorConf } from '../lvs/director-conf.ts';
 import { parseIpvsadmConnections } from '../lvs/ipvsadm-conn-parse.ts';
 import type { Plan } from '../lvs/plan-types.ts';
 import { shellQuote } from '../lvs/shell-quote.ts';
@@ -149,13 +149,13 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
       if (input.source === 'director') {
         const c = profile(input.clusterId);
         const text = await pullConf(ctxOf(input.clusterId).director);
-        const cluster = confToCluster(confVariables(parseLvsConf(text, `${c.director.host}:/etc/lvs.conf`)), c as ConfClusterBase);
+        const cluster = clusterFromDirectorConf(confVariables(parseLvsConf(text, `${c.director.host}:/etc/lvs.conf`)), c as ConfClusterBase);
         return { cluster, warnings: [] };
       }
       const base = clusterSchema.pick({ id: true, name: true, director: true }).safeParse(input.base);
       if (!base.success) throw new AppError('INVALID_INPUT', `base: ${base.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const warnings = input.text.includes('\r\n') ? [`${input.file}: CRLF line endings (read as LF; the director's sh would choke on them)`] : [];
-      const cluster: ClusterInput = confToCluster(confVariables(parseLvsConf(input.text, input.file)), base.data as ConfClusterBase);
+      const cluster: ClusterInput = clusterFromDirectorConf(confVariables(parseLvsConf(input.text, input.file)), base.data as ConfClusterBase);
       return { cluster, warnings };
     },
     'clusters.exportConf': async ({ clusterId }) => ({ text: writeLvsConf(directorConf(profile(clusterId))) }),

@@ -67,3 +67,27 @@ describe('lvs-director script vs the planner', () => {
     }
   });
 });
+
+describe('director lvs.conf round trip', () => {
+  it('reads back every profile field the director file carries', async () => {
+    const { clusterFromDirectorConf } = await import('../../../../electron/lvs/director-conf.ts');
+    const { confVariables, parseLvsConf } = await import('../../../../electron/lvs/conf-parse.ts');
+    for (const c of [base, { ...base, scheduler: 'rr' as const, forwarding: 'route' as const, vipPrefix: 32, udp: [{ port: 177, persistence: { timeout: 900, netmask: '255.255.255.0' } }] }]) {
+      const cluster = clusterSchema.parse(c);
+      const text = writeLvsConf(directorConf(cluster));
+      const back = clusterSchema.parse(clusterFromDirectorConf(confVariables(parseLvsConf(text, 'lvs.conf')), { id: cluster.id, name: cluster.name, director: cluster.director }));
+      // Same table, same enabled/weights, same service options (persistence made explicit).
+      expect(formatSaveLines(desiredTable(back, (h) => h))).toBe(formatSaveLines(desiredTable(cluster, (h) => h)));
+      expect(back.realservers.map((r) => [r.host, r.weight, r.enabled])).toEqual(cluster.realservers.map((r) => [r.host, r.weight, r.enabled]));
+      expect([back.scheduler, back.forwarding, back.vipPrefix]).toEqual([cluster.scheduler, cluster.forwarding, cluster.vipPrefix]);
+    }
+  });
+  it('names the file, line and column of a bad extra variable', async () => {
+    const { clusterFromDirectorConf } = await import('../../../../electron/lvs/director-conf.ts');
+    const { confVariables, parseLvsConf } = await import('../../../../electron/lvs/conf-parse.ts');
+    const text = 'VIP=10.0.0.1\nVIP_IF=eth0:110\nLVS_IF=eth0\nTPORTS="telnet"\nRIPS="10.0.0.2"\nWEIGHTS="10.0.0.9=3"\n';
+    expect(() => clusterFromDirectorConf(confVariables(parseLvsConf(text, '/etc/lvs.conf')), { id: 'x', name: 'x', director: { host: '10.0.0.1', user: 'root' } })).toThrow(
+      /\/etc\/lvs\.conf:6:10: WEIGHTS: '10\.0\.0\.9' is not in RIPS/,
+    );
+  });
+});
