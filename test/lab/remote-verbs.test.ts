@@ -15,6 +15,14 @@ import { formatSaveLines } from '../../electron/lvs/ipvs-rules.ts';
 import { writeLvsConf } from '../../electron/lvs/conf-write.ts';
 import { clusterSchema } from '../../shared/model/cluster.ts';
 import type { StatusView } from '../../electron/services/status-view.ts';
+import { openCliSessions } from '../../electron/services/cli-sessions.ts';
+import { ClusterContext } from '../../electron/services/cluster-context.ts';
+import { applyPlan } from '../../electron/services/director-apply.ts';
+import { observedSysctlKeys } from '../../electron/services/director-observe.ts';
+import { DirectorService } from '../../electron/services/director-service.ts';
+import { planReload } from '../../electron/lvs/director-plan.ts';
+import type { AppError } from '../../shared/result.ts';
+import { main } from '../../electron/cli/lvsctl.ts';
 import {
   bigProfile,
   labCmd,
@@ -49,6 +57,14 @@ async function status(profile?: string): Promise<StatusView & { ok: boolean }> {
   const r = profile ? await lvsctl(['--profile', profile, '--known-hosts', lab.emptyKnownHosts, '--json', 'status']) : await labCtl(lab, '--json', 'status');
   expect(r.code, r.err).toBe(0);
   return JSON.parse(r.out) as StatusView & { ok: boolean };
+}
+
+/** lvsctl in-process with an interactive "terminal" that answers the host key question. */
+async function lvsctlAsking(args: string[], confirm: (q: string) => Promise<boolean>): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(args, { out: (t) => void (out += t), err: (t) => void (err += t), readStdin: async () => '', confirm });
+  return { code, out, err };
 }
 
 /** The director's table as `ipvsadm -S -n` prints it, read over the lab's own ssh (independent of the product). */
@@ -107,6 +123,16 @@ describe.skipIf(!!skip)(`remote verbs against the lab${skip ? ` (SKIPPED: ${skip
       expect(refused.code).toBe(3);
       expect(refused.err).toContain(`director ${lab.cluster.director.host}: host key of ${lab.cluster.director.host}:22 is not trusted yet: ssh-ed25519 ${fp}`);
       expect(refused.err).toContain('--trust-new-host-key');
+      // On a terminal the user is asked instead; "no" refuses, "yes" trusts and goes on.
+      const asked: string[] = [];
+      const ask = (answer: boolean) => async (q: string) => (asked.push(q), answer);
+      const no = await lvsctlAsking(['--profile', noKeys, '--known-hosts', lab.emptyKnownHosts, 'status'], ask(false));
+      expect(no.code).toBe(3);
+      expect(asked[0]).toBe(`Trust director ${lab.cluster.director.host}'s ssh-ed25519 key ${fp}?`);
+      process.env.XDG_CONFIG_HOME = join(lab.home, 'fresh-trust-yes');
+      const yes = await lvsctlAsking(['--profile', noKeys, '--known-hosts', lab.emptyKnownHosts, 'status'], ask(true));
+      expect(yes.code, yes.err).toBe(0);
+      process.env.XDG_CONFIG_HOME = join(lab.home, 'fresh-trust');
       const trusted = await lvsctl(['--profile', noKeys, '--known-hosts', lab.emptyKnownHosts, '--trust-new-host-key', 'status']);
       expect(trusted.code, trusted.err).toBe(0);
       const again = await lvsctl(['--profile', noKeys, '--known-hosts', lab.emptyKnownHosts, 'status']);
@@ -253,6 +279,30 @@ describe.skipIf(!!skip)(`remote verbs against the lab${skip ? ` (SKIPPED: ${skip
     expect(back.code, back.err).toBe(0);
     expect(liveSave()).toBe(formatSaveLines(desiredTable(lab.cluster, (h) => h)));
     expect((await status()).vip.up).toBe(true);
+  }, 180_000);
+
+  it('all-or-nothing on the real kernel: a batch ipvsadm refuses halfway is rolled back to the previous table', async () => {
+    const heavier = clusterSchema.parse({ ...lab.input, realservers: lab.input.realservers!.map((r, i) => (i === 0 ? { ...r, weight: 5 } : r)) });
+    const sessions = openCliSessions({ cluster: heavier, knownHostsFile: lab.emptyKnownHosts });
+    try {
+      const ctx = new ClusterContext(heavier, sessions.source);
+      const before = await new DirectorService(ctx).observe('table');
+      const plan = planReload(heavier, (h) => h);
+      const restore = plan.steps[1]!;
+      const lines = restore.stdin!.split('\n');
+      // A realserver line twice in the middle: the kernel refuses the second (Destination already exists) and ipvsadm
+      // -R goes on with the rest, so only the transaction's stderr check notices.
+      lines.splice(3, 0, lines[2]!);
+      const broken = { ...plan, steps: [plan.steps[0]!, { ...restore, stdin: lines.join('\n') }] };
+      const err = (await applyPlan(ctx.director, broken, before, { sysctlKeys: observedSysctlKeys(heavier, lab.vip) }).catch((e: unknown) => e)) as AppError;
+      note(`rollback on the real kernel: ${err.code}: ${err.message}`);
+      expect(err.code).toBe('APPLY_FAILED');
+      expect(err.message).toMatch(/^director \S+: ipvsadm -R \(batch of 9 line\(s\)\): .*exists.*; restored the previous table$/);
+      expect(liveSave()).toBe(before.saveText);
+      expect(liveSave()).not.toContain('-w 5');
+    } finally {
+      await sessions.close();
+    }
   }, 180_000);
 
   it('conf push validates locally and writes atomically with a backup; conf pull reads it back', async () => {

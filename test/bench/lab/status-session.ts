@@ -18,7 +18,11 @@ export default async function statusSession(): Promise<void> {
     report('status, warm, held session (1 exec, 6 commands)', warm);
     const fresh = await measure(() => freshSsh(lab, 'ipvsadm -L -n'), 6, 1);
     report('fresh OpenSSH: ssh director ipvsadm -L -n', fresh);
+    // The same single command as the fresh ssh, through the held session: what the session alone saves.
+    const same = await measure(() => ctx.director.exec(['ipvsadm', '-L', '-n']), 10, 2);
+    report('ipvsadm -L -n through the held session', same);
     console.log(`ratio warm status / fresh ssh: ${(warm.median / fresh.median).toFixed(3)} (goal ≤ 0.25; fresh ssh is ${ratio(fresh.median, warm.median)} slower)`);
+    console.log(`ratio same command, held / fresh: ${(same.median / fresh.median).toFixed(3)}`);
   } finally {
     await sessions.close();
   }
