@@ -2,7 +2,7 @@
  * The app shell: header (cluster picker, theme, link state), the main navigation (links with Alt+1…6 shortcuts, current
  * screen in the URL hash), a skip link, and the screen itself.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import type { RendererApi, ConnectionState } from '../api.ts';
 import { ClustersPage } from '../features/clusters/clusters-page.tsx';
 import { DirectorPage } from '../features/director/director-page.tsx';
@@ -35,10 +35,10 @@ function useScreen(): [ScreenId, (s: ScreenId) => void] {
   return [screen, (s) => (location.hash = `#/${s}`)];
 }
 
+/** The link state, read through useSyncExternalStore so a change before the first subscription is not missed. */
 function useConnection(client: RendererApi): ConnectionState {
-  const [state, setState] = useState(client.connection());
-  useEffect(() => client.onConnection(setState), [client]);
-  return state;
+  const subscribe = useCallback((onChange: () => void) => client.onConnection(onChange), [client]);
+  return useSyncExternalStore(subscribe, client.connection);
 }
 
 function Shell({ client }: { client: RendererApi }) {
@@ -48,18 +48,26 @@ function Shell({ client }: { client: RendererApi }) {
   const main = useRef<HTMLElement>(null);
   const label = SCREENS.find((s) => s.id === screen)!.label;
 
+  // After a navigation (not the first render), land on the new screen's heading so screen readers and Tab continue there.
+  const first = useRef(true);
+  const focusHeading = () => main.current?.querySelector<HTMLElement>('h1')?.focus();
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else focusHeading();
+  }, [screen]);
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = screenForShortcut(e);
-      if (!target) return;
+      // A modal dialog (host key, preview) must be answered first.
+      if (!target || document.querySelector('dialog[open]')) return;
       e.preventDefault();
-      go(target);
-      // Land on the screen's heading so screen readers and Tab continue from there.
-      requestAnimationFrame(() => main.current?.querySelector<HTMLElement>('h1')?.focus());
+      if (target === screen) focusHeading();
+      else go(target);
     };
     addEventListener('keydown', onKey);
     return () => removeEventListener('keydown', onKey);
-  }, [go]);
+  }, [go, screen]);
 
   useEffect(() => {
     document.title = `${label} · LVS Console`;

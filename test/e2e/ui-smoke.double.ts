@@ -6,6 +6,7 @@
 import type { ApiHandlers, EventName, EventPayload, MethodOutput } from '../../shared/api/contract.ts';
 import { clusterSchema, type Cluster } from '../../shared/model/cluster.ts';
 import { AppError } from '../../shared/result.ts';
+import { clusterBaseSchema } from '../../renderer/features/clusters/form-model.ts';
 
 /** Pushes an event to the pages. */
 export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -140,10 +141,13 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
         connect(c);
         return { cluster: c, warnings: [] };
       }
+      // Like the real handler: the base must say how to reach the director (the file does not).
+      const base = clusterBaseSchema.safeParse(input.base);
+      if (!base.success) throw new AppError('INVALID_INPUT', `base: ${base.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       // The double only reads VIP= and RIPS= to prove the round trip; the real parser is electron/lvs/.
       const vip = /^VIP="?([0-9.]+)"?/m.exec(input.text)?.[1] ?? '';
       const rips = (/^RIPS="([^"]*)"/m.exec(input.text)?.[1] ?? '').split(/\s+/).filter(Boolean);
-      return { cluster: { ...(input.base as object), id: 'imported', name: `Imported from ${input.file}`, vip, director: { host: '', user: 'root' }, realservers: rips.map((host) => ({ host })) }, warnings: ['TEST DOUBLE: only VIP and RIPS were read'] };
+      return { cluster: { ...base.data, vip, realservers: rips.map((host) => ({ host })) }, warnings: ['TEST DOUBLE: only VIP and RIPS were read'] };
     },
     'clusters.exportConf': async ({ clusterId }) => ({ text: `VIP="${get(clusterId).vip}"\n` }),
     'secrets.set': async () => ({}),

@@ -44,12 +44,28 @@ describe('UI smoke (test double)', () => {
     for (const [key, name] of names) {
       await ui.page.keyboard.press(`Alt+${key}`);
       await heading(name).waitFor();
-      if (key === '2') {
-        // The first connection meets an unknown host key: cancel here; it is trusted in the next test.
-        await ui.page.getByRole('dialog', { name: 'Trust this host key?' }).getByRole('button', { name: 'Cancel' }).click();
+      if (key === '2' || key === '3') {
+        // Director and Realservers connect and meet the unknown host key: cancel here (it is trusted in the next test).
+        // While the dialog is open, Alt+N must not navigate away from it.
+        const dialog = ui.page.getByRole('dialog', { name: 'Trust this host key?' });
+        await dialog.waitFor();
+        await ui.page.keyboard.press('Alt+6');
+        expect(await heading(name).count()).toBe(1);
+        await dialog.getByRole('button', { name: 'Cancel' }).click();
+        await ui.page.locator('.error-box[data-code="HOST_KEY_UNKNOWN"]').first().waitFor();
       }
       expect(await ui.page.locator('nav a[aria-current="page"]').textContent()).toMatch(name.source.replace(/[\^/]/g, '').split(' ')[0]!);
     }
+    // Alt+N lands on the screen heading; Tab continues into the screen with a visible focus ring.
+    expect(await ui.page.evaluate(() => `${document.activeElement?.tagName} ${document.activeElement?.textContent}`)).toBe('H1 Clusters');
+    await ui.page.keyboard.press('Tab');
+    const focused = await ui.page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const cs = getComputedStyle(el);
+      return { text: el.textContent, outline: cs.outlineStyle, width: cs.outlineWidth };
+    });
+    expect(focused).toEqual({ text: 'Import lvs.conf…', outline: 'solid', width: '3px' });
+    await ui.screenshot('keyboard-focus');
   });
 
   it('shows the SHA256 fingerprint of an unknown host key, trusts it, and retries', async () => {
@@ -169,6 +185,24 @@ describe('UI smoke (test double)', () => {
     await ui.page.getByText('Saved Second site.').waitFor();
     const saved = double.calls.find((c) => c.method === 'clusters.save')?.input as { cluster: { id: string; vip: string } };
     expect(saved.cluster).toMatchObject({ id: 'second-site', vip: '10.0.0.50' });
+  });
+
+  it('imports an lvs.conf file after asking how to reach the director', async () => {
+    await ui.page.getByRole('button', { name: 'Import lvs.conf…' }).click();
+    const dialog = ui.page.getByRole('dialog', { name: 'Import an lvs.conf' });
+    await dialog.getByRole('button', { name: 'Choose the lvs.conf file…' }).click();
+    await dialog.locator('[data-field="import.director.host"] .field-error').waitFor();
+    await dialog.locator('[data-field="import.name"] input').fill('Old site');
+    await dialog.locator('[data-field="import.director.host"] input').fill('10.5.0.1');
+    await ui.screenshot('clusters-import');
+    await dialog.getByTestId('file-input').setInputFiles({ name: 'lvs.conf', mimeType: 'text/plain', buffer: Buffer.from('VIP="10.5.0.50"\nRIPS="10.5.0.2 10.5.0.3"\nTPORTS="telnet"\n') });
+    await heading('Add a cluster').waitFor();
+    await ui.page.getByText('Imported from lvs.conf').waitFor();
+    expect(await ui.page.locator('[data-field="vip"] input').inputValue()).toBe('10.5.0.50');
+    expect(await ui.page.locator('[data-field="realservers.1.host"] input').inputValue()).toBe('10.5.0.3');
+    expect(await ui.page.locator('[data-field="director.host"] input').inputValue()).toBe('10.5.0.1');
+    await ui.page.getByRole('button', { name: 'Cancel' }).click();
+    await heading('Clusters').waitFor();
   });
 
   it('a changed host key is a hard stop with no trust button', async () => {

@@ -10,7 +10,7 @@ import type { Cluster } from '../../../shared/model/cluster.ts';
 import { useApi } from '../../app/api-context.tsx';
 import { ErrorBox } from '../../app/error-box.tsx';
 import { CheckField, FileButton, SelectField, TextField } from '../../app/fields.tsx';
-import { appendAt, getAt, idFromName, numberish, pathKey, portish, removeAt, secretRefFor, setAt, validateDraft, type Draft, type Path } from './form-model.ts';
+import { appendAt, clusterBaseSchema, getAt, idFromName, numberish, pathKey, portish, removeAt, secretRefFor, setAt, validateDraft, type Draft, type Path } from './form-model.ts';
 
 /** Props of ClusterForm. */
 export interface ClusterFormProps {
@@ -87,7 +87,13 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
   };
 
   const importFile = async (text: string, file: string) => {
-    const r = await api.call('clusters.importConf', { source: 'text', text, file, base: draft });
+    // The file does not say how to reach the director: the form's name, id and director must be valid first.
+    const base = clusterBaseSchema.safeParse(draft);
+    if (!base.success) {
+      setSubmitted(true);
+      return setError({ code: 'INVALID_INPUT', message: `Fill in the name, id and director (host, user) first: ${base.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+    }
+    const r = await api.call('clusters.importConf', { source: 'text', text, file, base: base.data });
     if (!r.ok) return setError(r.error);
     setError(undefined);
     setDraft(r.value.cluster as Draft);

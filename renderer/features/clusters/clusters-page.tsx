@@ -10,8 +10,8 @@ import { useAppState } from '../../app/app-state.tsx';
 import { Dialog } from '../../app/dialog.tsx';
 import { downloadText } from '../../app/download.ts';
 import { ErrorBox } from '../../app/error-box.tsx';
-import { FileButton } from '../../app/fields.tsx';
 import { ClusterForm } from './cluster-form.tsx';
+import { ImportDialog } from './import-dialog.tsx';
 import { newDraft, type Draft } from './form-model.ts';
 
 type Mode = { kind: 'list' } | { kind: 'form'; mode: 'new' | 'edit'; draft: Draft; warnings?: string[]; key: number };
@@ -24,6 +24,7 @@ export function ClustersPage() {
   const [error, setError] = useState<AppErrorData>();
   const [deleting, setDeleting] = useState<Cluster>();
   const [message, setMessage] = useState<string>();
+  const [importing, setImporting] = useState(false);
 
   const openForm = (m: Omit<Extract<Mode, { kind: 'form' }>, 'kind' | 'key'>) => setMode({ kind: 'form', key: Date.now(), ...m });
 
@@ -45,12 +46,6 @@ export function ClustersPage() {
     );
   }
 
-  const importFile = async (text: string, file: string) => {
-    const r = await api.call('clusters.importConf', { source: 'text', text, file, base: {} });
-    if (!r.ok) return setError(r.error);
-    setError(undefined);
-    openForm({ mode: 'new', draft: r.value.cluster as Draft, warnings: [`Imported from ${file}. Fill in the director's SSH access, then Save.`, ...r.value.warnings] });
-  };
 
   const exportConf = async (c: Cluster) => {
     const r = await api.call('clusters.exportConf', { clusterId: c.id });
@@ -73,7 +68,9 @@ export function ClustersPage() {
           Clusters
         </h1>
         <span className="spacer" />
-        <FileButton label="Import lvs.conf file…" onText={(t, n) => void importFile(t, n)} onError={(m) => setError({ code: 'INVALID_INPUT', message: m })} />
+        <button type="button" onClick={() => setImporting(true)}>
+          Import lvs.conf…
+        </button>
         <button type="button" className="primary" onClick={() => openForm({ mode: 'new', draft: newDraft() })}>
           Add cluster
         </button>
@@ -142,6 +139,14 @@ export function ClustersPage() {
           </tbody>
         </table>
       )}
+      <ImportDialog
+        open={importing}
+        onClose={() => setImporting(false)}
+        onImported={(draft, notes) => {
+          setImporting(false);
+          openForm({ mode: 'new', draft, warnings: notes });
+        }}
+      />
       <Dialog
         open={deleting !== undefined}
         tone="danger"

@@ -2,8 +2,14 @@
  * The cluster form's data model, kept pure so it is unit-tested: the draft is plain JSON edited by path, validated on
  * every change with clusterSchema, and the zod issues become one message per field path ("director.host").
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import { clusterSchema, type Cluster } from '../../../shared/model/cluster.ts';
+
+/**
+ * What an lvs.conf import needs besides the file: id, name and how to reach the director. (zod 4 refuses .pick() on
+ * clusterSchema because it carries a superRefine, so the fields are taken from its shape.)
+ */
+export const clusterBaseSchema = z.object({ id: clusterSchema.shape.id, name: clusterSchema.shape.name, director: clusterSchema.shape.director });
 
 /** A draft profile as the form edits it (anything JSON; validated, never trusted). */
 export type Draft = Record<string, unknown>;

@@ -14,14 +14,19 @@ export type Status = MethodOutput<'director.status'>;
 /** A per-realserver action. */
 export type RsAction = { kind: 'drain' | 'disable' | 'enable' } | { kind: 'weight'; weight: number };
 
-/** The realserver id the director methods take: the profile name if set, else its host (or the table address). */
-export function realserverRef(cluster: Cluster, address: string): { ref: string; label: string } {
-  const rs = cluster.realservers.find((r) => r.host === address || r.name === address);
-  return rs ? { ref: rs.name ?? rs.host, label: rs.name ?? rs.host } : { ref: address, label: address };
+/**
+ * The realserver id the director methods take (they accept a profile name or host): the name the table row carries (the
+ * main side resolves host names), else the profile entry whose host is this address, else the address itself.
+ */
+export function realserverRef(cluster: Cluster, address: string, tableName?: unknown): { ref: string; label: string } {
+  const byName = typeof tableName === 'string' ? cluster.realservers.find((r) => (r.name ?? r.host) === tableName) : undefined;
+  const rs = byName ?? cluster.realservers.find((r) => r.host === address || r.name === address);
+  if (rs) return { ref: rs.name ?? rs.host, label: rs.name ?? rs.host };
+  return typeof tableName === 'string' ? { ref: tableName, label: tableName } : { ref: address, label: address };
 }
 
 function healthOf(status: Status, address: string, port: number, name: string): 'up' | 'down' | 'unknown' {
-  return status.health[address] ?? status.health[`${address}:${port}`] ?? status.health[name] ?? 'unknown';
+  return status.health[name] ?? status.health[address] ?? status.health[`${address}:${port}`] ?? 'unknown';
 }
 
 function WeightEditor({ current, label, busy, onSet }: { current: number; label: string; busy: boolean; onSet: (w: number) => void }) {
@@ -46,8 +51,8 @@ function WeightEditor({ current, label, busy, onSet }: { current: number; label:
 
 /** The table. */
 export function LiveTable({ cluster, status, latest, busy, onAction }: { cluster: Cluster; status: Status; latest: Map<string, LatestValues>; busy: string | undefined; onAction: (rs: string, label: string, a: RsAction) => void }) {
-  const inTable = new Set(status.table.services.flatMap((s) => s.destinations.map((d) => d.address)));
-  const missing = cluster.realservers.filter((r) => !inTable.has(r.host));
+  const inTable = new Set(status.table.services.flatMap((s) => s.destinations.flatMap((d) => [d.address, ...(typeof d.name === 'string' ? [d.name] : [])])));
+  const missing = cluster.realservers.filter((r) => !inTable.has(r.host) && !inTable.has(r.name ?? r.host));
   return (
     <div className="live-table">
       {status.table.services.length === 0 && <p className="notice">The director has no virtual services. Start the cluster to create them.</p>}
@@ -88,8 +93,9 @@ export function LiveTable({ cluster, status, latest, busy, onAction }: { cluster
                 </tr>
               )}
               {svc.destinations.map((d) => {
-                const { ref, label } = realserverRef(cluster, d.address);
+                const { ref, label } = realserverRef(cluster, d.address, d.name);
                 const h = healthOf(status, d.address, d.port, label);
+                const cps = typeof d.cps === 'number' ? d.cps : latest.get(d.address)?.cps;
                 const isBusy = busy === ref;
                 return (
                   <tr key={`${d.address}:${d.port}`} data-rs={label} className={d.weight === 0 ? 'quiesced' : undefined}>
@@ -111,7 +117,7 @@ export function LiveTable({ cluster, status, latest, busy, onAction }: { cluster
                     <td>
                       <span className={`health health-${h}`}>{h}</span>
                     </td>
-                    <td className="numeric">{num(latest.get(d.address)?.cps, 1)}</td>
+                    <td className="numeric">{num(cps, 1)}</td>
                     <td className="actions">
                       <button type="button" disabled={isBusy || d.weight === 0} onClick={() => onAction(ref, label, { kind: 'drain' })} title="Weight 0, then remove when its connections reach zero">
                         Drain

@@ -33,20 +33,26 @@ export function RunLog({ lines: events }: { lines: readonly Progress[] }) {
   return (
     <div className="run-log" role="log" aria-live="polite" data-testid="run-log">
       {lines.length === 0 && <p className="muted">Waiting for the first command…</p>}
-      {lines.map((l, i) => (
-        <div key={i} className={`run-line run-${l.status}`}>
-          <span className="run-mark" aria-label={l.status}>
-            {MARK[l.status]}
-          </span>
-          <span className="run-index">
-            [{l.index + 1}/{l.total}]
-          </span>{' '}
-          <code>
-            {l.host} $ {l.command}
-          </code>
-          {l.output && <pre className="run-output">{l.output}</pre>}
-        </div>
-      ))}
+      {lines.map((l, i) => {
+        // A "running" line followed by later lines has moved on: show it as passed, not as still spinning.
+        const status = l.status === 'running' && i < lines.length - 1 ? 'passed' : l.status;
+        return (
+          <div key={i} className={`run-line run-${status}`}>
+            <span className="run-mark" aria-label={status}>
+              {status === 'passed' ? '•' : MARK[l.status]}
+            </span>
+            {l.index < l.total && (
+              <span className="run-index">
+                [{l.index + 1}/{l.total}]{' '}
+              </span>
+            )}
+            <code>
+              {l.host} $ {l.command}
+            </code>
+            {l.output && <pre className="run-output">{l.output}</pre>}
+          </div>
+        );
+      })}
       <div ref={end} />
     </div>
   );

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendAt, friendlyMessage, getAt, idFromName, newDraft, numberish, portish, removeAt, setAt, validateDraft } from '../../../../../renderer/features/clusters/form-model.ts';
+import { appendAt, clusterBaseSchema, friendlyMessage, getAt, idFromName, newDraft, numberish, portish, removeAt, setAt, validateDraft } from '../../../../../renderer/features/clusters/form-model.ts';
 
 describe('cluster form model', () => {
   it('sets and gets by path without mutating, creating containers on the way', () => {
@@ -67,6 +67,12 @@ describe('cluster form model', () => {
     const v = validateDraft({ ...newDraft(), vipPrefix: '2x' });
     expect(v.errors.get('vipPrefix')).toBe('must be a number');
     expect(v.errors.get('name')).toBe('required');
+  });
+
+  it('checks the import base (id, name, director) without the rest of the profile', () => {
+    expect(clusterBaseSchema.safeParse({ id: 'old', name: 'Old', director: { host: '10.0.0.1', user: 'root' } }).success).toBe(true);
+    const bad = clusterBaseSchema.safeParse({ id: 'old', name: 'Old', director: { host: '', user: 'root' } });
+    expect(bad.success).toBe(false);
   });
 
   it('suggests an id from a name', () => {
