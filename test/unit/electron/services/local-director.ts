@@ -6,7 +6,7 @@
  * told to fail or be slow through marker files. The real ipvsadm/kernel are proven in test/lab.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../../../shared/result.ts';
@@ -103,15 +103,29 @@ export function localDirector(label = 'director 10.0.0.1'): LocalDirector {
   writeFileSync(join(dir, 'table'), '');
   writeFileSync(join(dir, 'addrs'), BASE_ADDR_LINE);
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, LVSFAKE: dir };
+  const txids = new Set<string>();
+  const inner = localExec(label, env);
+  const exec: Executor = {
+    label,
+    exec: (argv, opts) => {
+      for (const a of argv) {
+        const m = /^\/tmp\/lvs-console\.([0-9a-f]+)/.exec(a);
+        if (m) txids.add(m[1]!);
+      }
+      return inner.exec(argv, opts);
+    },
+  };
   return {
     dir,
-    exec: localExec(label, env),
+    exec,
     table: () => readFileSync(join(dir, 'table'), 'utf8'),
     setTable: (t) => writeFileSync(join(dir, 'table'), t),
     addrs: () => readFileSync(join(dir, 'addrs'), 'utf8'),
     mark: (name, content = '') => writeFileSync(join(dir, name), content),
     cleanup: () => {
       if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+      // The files of the transactions this director ran (TX_DIR is /tmp on a director; here that is this machine's /tmp).
+      for (const f of readdirSync('/tmp')) if ([...txids].some((id) => f.startsWith(`lvs-console.${id}.`))) rmSync(join('/tmp', f), { force: true });
     },
   };
 }
