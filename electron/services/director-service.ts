@@ -8,8 +8,7 @@ import { AppError } from '../../shared/result.ts';
 import { planReload, planStart, planStop, planUpdate } from '../lvs/director-plan.ts';
 import type { Resolve } from '../lvs/desired-table.ts';
 import type { Plan } from '../lvs/plan-types.ts';
-import { parseProbeOutput, type ProbeResult } from '../health/probe-script.ts';
-import { portableProbeArgv } from './director-probe.ts';
+import { parseProbeOutput, probeArgv, type ProbeResult } from '../health/probe-script.ts';
 import { buildTransaction, type Transaction } from './apply-transaction.ts';
 import type { ClusterContext } from './cluster-context.ts';
 import { realserverName } from './cluster-context.ts';
@@ -106,7 +105,7 @@ export class DirectorService {
     const ports = [...new Set(c.tcp.map((s) => portNumber(s.port, 'tcp')).filter((p): p is number => p !== undefined))];
     const exec = this.ctx.director;
     const step = 'probe realservers';
-    const r = await exec.exec(portableProbeArgv(addrs, ports), { step, timeoutMs: PROBE_TIMEOUT_MS });
+    const r = await exec.exec(probeArgv(addrs, ports), { step, timeoutMs: PROBE_TIMEOUT_MS });
     if (r.code !== 0) throw new AppError('COMMAND_FAILED', `${exec.label}: ${step}: ${r.stderr.trim() || `exit ${r.code}`}`, { host: exec.label, step });
     let results: ProbeResult[];
     try {
