@@ -27,7 +27,8 @@ export function ChartsPage() {
 }
 
 function Charts() {
-  const cluster = useAppState().selected!;
+  const { selected, settings } = useAppState();
+  const cluster = selected!;
   const feed = useFeed();
   const [win, setWin] = useState<(typeof WINDOWS)[number]['id']>('5m');
   const span = WINDOWS.find((w) => w.id === win)!.ms;
@@ -41,6 +42,9 @@ function Charts() {
   );
   const held = feed?.history.size ?? 0;
   const mb = ((feed?.history.byteLength ?? 0) / 1048576).toFixed(1);
+  const empty = held
+    ? 'Samples are arriving, but the live table has no realservers in this window. Start the cluster on the Director screen (Alt+2).'
+    : `No samples yet: they arrive every ${settings?.sampleIntervalSec ?? 5} s while this cluster is selected.`;
 
   return (
     <section aria-labelledby="charts-h">
@@ -66,9 +70,9 @@ function Charts() {
       </p>
       <ErrorBox error={feed?.error} context="Loading the metrics" />
       <div className="charts">
-        <MetricChart title="Active connections per realserver" series={data.active} from={from} to={to} />
-        <MetricChart title="New connections per second per realserver" series={data.cps} from={from} to={to} digits={1} />
-        <MetricChart title="Load average (1 min) per realserver" series={data.load} from={from} to={to} digits={2} empty="No load samples: load is read from the realservers over SSH." />
+        <MetricChart title="Active connections per realserver" series={data.active} from={from} to={to} empty={empty} />
+        <MetricChart title="New connections per second per realserver" series={data.cps} from={from} to={to} digits={1} empty={empty} />
+        <MetricChart title="Load average (1 min) per realserver" series={data.load} from={from} to={to} digits={2} empty={held ? 'No load samples yet: load is read from the realservers over SSH every few samples.' : empty} />
       </div>
     </section>
   );

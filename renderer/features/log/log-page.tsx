@@ -15,6 +15,22 @@ import { useQuery } from '../../app/use-query.ts';
 type Entry = MethodOutput<'audit.list'>[number];
 const LIMIT = 500;
 
+const CLAMP = 160;
+
+/** A long command shown shortened, with a button to see all of it. */
+function Clamp({ text }: { text: string }) {
+  const [open, setOpen] = useState(false);
+  if (text.length <= CLAMP) return <code>{text}</code>;
+  return (
+    <>
+      <code>{open ? text : `${text.slice(0, CLAMP)}…`}</code>{' '}
+      <button type="button" className="link small" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? 'less' : `all ${text.length} characters`}
+      </button>
+    </>
+  );
+}
+
 /** The Log screen. */
 export function LogPage() {
   const api = useApi();
@@ -102,11 +118,11 @@ export function LogPage() {
                 <td className="nowrap">{dateTime(e.time)}</td>
                 <td>{e.host}</td>
                 <td>
-                  <code>{e.argv.join(' ')}</code>
+                  <Clamp text={e.argv.join(' ')} />
                 </td>
                 <td className="numeric">{e.code ?? '–'}</td>
                 <td className="numeric">{Math.round(e.durationMs)}</td>
-                <td>{e.outputExcerpt ? <pre className="excerpt">{e.outputExcerpt}</pre> : <span className="muted">–</span>}</td>
+                <td className="output-cell">{e.outputExcerpt ? <pre className="excerpt">{e.outputExcerpt}</pre> : <span className="muted">–</span>}</td>
               </tr>
             ))}
           </tbody>
