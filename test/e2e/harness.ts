@@ -3,7 +3,8 @@
  * playwright-core (never a downloaded browser), in a fresh profile directory, and saves screenshots to test/e2e/out/.
  * Console errors, page errors and CSP violations are collected so a spec can assert there were none.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,4 +88,24 @@ export async function startUi(makeHandlers: (emit: WebHost['emit']) => ApiHandle
       await host.close();
     },
   };
+}
+
+/** Newest modification time (ms) of the files under dir (recursively). */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the renderer (npm run build:renderer) when out/renderer is missing or older than renderer/ or shared/. */
+export function ensureRendererBuilt(): void {
+  const index = join(STATIC_DIR, 'index.html');
+  const src = Math.max(newestMtime(resolve(here, '../../renderer')), newestMtime(resolve(here, '../../shared')));
+  if (existsSync(index) && statSync(index).mtimeMs >= src) return;
+  console.log('building the renderer (npm run build:renderer)…');
+  const r = spawnSync('npm', ['run', '-s', 'build:renderer'], { stdio: 'inherit', cwd: resolve(here, '../..') });
+  if (r.status !== 0) throw new Error('npm run build:renderer failed');
 }

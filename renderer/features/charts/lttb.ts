@@ -57,9 +57,13 @@ export interface XY {
 
 /** LTTB over parallel arrays, skipping non-finite y values (gaps), returning at most `threshold` points. */
 export function lttb(xs: ArrayLike<number>, ys: ArrayLike<number>, threshold: number): XY[] {
+  const n = Math.min(xs.length, ys.length);
+  let gaps = false;
+  for (let i = 0; i < n && !gaps; i++) gaps = !Number.isFinite(ys[i]!);
+  // Without gaps, work on the arrays as they are (no copy).
+  if (!gaps) return lttbIndices(xs, ys, threshold).map((i) => ({ x: xs[i]!, y: ys[i]! }));
   const fx: number[] = [];
   const fy: number[] = [];
-  const n = Math.min(xs.length, ys.length);
   for (let i = 0; i < n; i++) {
     const y = ys[i]!;
     if (Number.isFinite(y)) {

@@ -72,8 +72,8 @@ export class MetricRing {
     return true;
   }
 
-  /** Copies the samples with time ≥ `from` (all when omitted) in chronological order. */
-  window(from = -Infinity): RingWindow {
+  /** Copies the samples with time ≥ `from` (all when omitted) in chronological order; only the `only` columns if given. */
+  window(from = -Infinity, only?: readonly string[]): RingWindow {
     const start = (this.head - this.count + this.capacity) % this.capacity;
     // Times are increasing, so binary-search the first index ≥ from in logical order.
     let lo = 0;
@@ -89,6 +89,7 @@ export class MetricRing {
     copyCircular(this.times, first, n, times);
     const columns = new Map<string, Float32Array>();
     for (const [name, col] of this.cols) {
+      if (only && !only.includes(name)) continue;
       const out = new Float32Array(n);
       copyCircular(col, first, n, out);
       columns.set(name, out);

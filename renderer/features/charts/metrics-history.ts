@@ -87,7 +87,10 @@ export class MetricsHistory {
 
   /** Like series() for several metrics at once (one copy of the ring window). */
   seriesSet<M extends MetricName>(metrics: readonly M[], from: number, maxPoints: number): Record<M, ChartSeries[]> {
-    const w = this.ring.window(from);
+    const w = this.ring.window(
+      from,
+      [...this.names.keys()].flatMap((a) => metrics.map((m) => col(a, m))),
+    );
     const out = {} as Record<M, ChartSeries[]>;
     for (const m of metrics) {
       out[m] = [];

@@ -6,11 +6,8 @@
  * The history ring's typed arrays (preallocated for 24 h at the sample interval) live outside the JS heap and are
  * printed separately. Figures are printed, never asserted.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { EventPayload } from '../../../shared/api/contract.ts';
-import { startUi, STATIC_DIR } from '../../e2e/harness.ts';
+import { ensureRendererBuilt, startUi } from '../../e2e/harness.ts';
 import { createUiSmokeDouble, type DoubleControls } from '../../e2e/ui-smoke.double.ts';
 
 const RS = 50;
@@ -34,11 +31,7 @@ function sample(time: number, i: number): EventPayload<'cluster.sample'> {
 const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
 
 export default async function rendererHeap(): Promise<void> {
-  if (!existsSync(join(STATIC_DIR, 'index.html'))) {
-    console.log('building the renderer (npm run build:renderer)…');
-    const r = spawnSync('npm', ['run', '-s', 'build:renderer'], { stdio: 'inherit' });
-    if (r.status !== 0) throw new Error('npm run build:renderer failed');
-  }
+  ensureRendererBuilt();
   let double: DoubleControls | undefined;
   const ui = await startUi((emit) => (double = createUiSmokeDouble(emit, { historyHours: 0, intervalSec: 1, liveSamples: false })).handlers);
   try {
@@ -72,7 +65,7 @@ export default async function rendererHeap(): Promise<void> {
       const h = await heap();
       used.push(h.usedSize);
       console.log(
-        `after ${hour} simulated hour(s) of 1 Hz × ${RS} realservers (pushed in ${((Date.now() - started) / 1000).toFixed(1)} s): JS heap ${mb(h.usedSize)} used (${mb(h.totalSize)} allocated); ring: ${(await held()).replace(/;.*/, '')}${hour === 1 ? '  (goal ≤ 150 MB)' : `  Δ vs hour 1: ${mb(h.usedSize - used[0]!)}`}`,
+        `after ${hour} simulated hour(s) of 1 Hz × ${RS} realservers (pushed in ${((Date.now() - started) / 1000).toFixed(1)} s): JS heap ${mb(h.usedSize)} used (${mb(h.totalSize)} allocated) + history ring outside the JS heap: ${(await held()).replace(/;.*/, '')}${hour === 1 ? '  (goal ≤ 150 MB in all)' : `  JS heap Δ vs hour 1: ${mb(h.usedSize - used[0]!)}`}`,
       );
     }
   } finally {

@@ -41,6 +41,12 @@ describe('MetricRing', () => {
     expect(r.window(9999).times.length).toBe(0);
   });
 
+  it('copies only the requested columns', () => {
+    const r = new MetricRing(4);
+    r.push(1, { a: 1, b: 2, c: 3 });
+    expect([...r.window(-Infinity, ['c', 'a']).columns.keys()].sort()).toEqual(['a', 'c']);
+  });
+
   it('allocates once: byteLength does not grow with more samples', () => {
     const r = new MetricRing(100);
     r.push(1, { a: 1, b: 2 });
