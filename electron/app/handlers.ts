@@ -4,6 +4,7 @@
  * AppError (the transports turn them into {ok:false, error}). Director verbs stream `director.progress` events.
  */
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { ApiHandlers, EventPayload, MethodOutput } from '../../shared/api/contract.ts';
 import { clusterSchema, type Cluster, type ClusterInput } from '../../shared/model/cluster.ts';
 import { AppError } from '../../shared/result.ts';
@@ -34,6 +35,9 @@ import { driftOf, tableOf } from './status-mapping.ts';
 
 type RunResult = MethodOutput<'director.run'>;
 type Progress = EventPayload<'director.progress'>;
+
+// zod 4 refuses .pick on a refined object, so the import base (what lvs.conf can't say) is built from the shape.
+const baseSchema = z.object({ id: clusterSchema.shape.id, name: clusterSchema.shape.name, director: clusterSchema.shape.director });
 
 const WINDOW_MS = { '5m': 5 * 60_000, '1h': 3600_000, '24h': 24 * 3600_000 } as const;
 
@@ -152,7 +156,7 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
         const cluster = clusterFromDirectorConf(confVariables(parseLvsConf(text, `${c.director.host}:/etc/lvs.conf`)), c as ConfClusterBase);
         return { cluster, warnings: [] };
       }
-      const base = clusterSchema.pick({ id: true, name: true, director: true }).safeParse(input.base);
+      const base = baseSchema.safeParse(input.base);
       if (!base.success) throw new AppError('INVALID_INPUT', `base: ${base.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
       const warnings = input.text.includes('\r\n') ? [`${input.file}: CRLF line endings (read as LF; the director's sh would choke on them)`] : [];
       const cluster: ClusterInput = clusterFromDirectorConf(confVariables(parseLvsConf(input.text, input.file)), base.data as ConfClusterBase);
