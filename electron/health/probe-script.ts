@@ -12,10 +12,11 @@ export const PROBE_SCRIPT = [
   // the connection open until `timeout` kills them (124 GNU, 143 busybox); a refused or unreachable port exits 1.
   'tcp() { if command -v bash >/dev/null 2>&1; then timeout 3 bash -c \'exec 3<>"/dev/tcp/$1/$2"\' _ "$1" "$2" >/dev/null 2>&1; return; fi',
   '  timeout 4 nc -w 3 "$1" "$2" </dev/null >/dev/null 2>&1; rc=$?; [ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 143 ]; }',
-  'for h in "$@"; do (',
-  '  if ping -c 1 -W 2 "$h" >/dev/null 2>&1; then echo "$h icmp up"; else echo "$h icmp down"; fi',
-  '  for p in $ports; do if tcp "$h" "$p"; then echo "$h tcp $p up"; else echo "$h tcp $p down"; fi; done',
-  ') & done; wait',
+  // every ping and every connect at once: a dead realserver costs one timeout, not one per check
+  'for h in "$@"; do',
+  '  ( if ping -c 1 -W 2 "$h" >/dev/null 2>&1; then echo "$h icmp up"; else echo "$h icmp down"; fi ) &',
+  '  for p in $ports; do ( if tcp "$h" "$p"; then echo "$h tcp $p up"; else echo "$h tcp $p down"; fi ) & done',
+  'done; wait',
 ].join('\n');
 
 /** argv for the probe: ports as one space-separated argument (numbers only), then the hosts. */
