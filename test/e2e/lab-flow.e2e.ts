@@ -32,6 +32,7 @@ const DESKTOP = { ip: '10.77.0.60', name: 'desktop' };
 const LONG = 180_000;
 /** Per step: several LONG waits may add up. */
 const STEP = 10 * 60_000;
+const CONNECT_STEP = 'Connect me: Xvfb -query VIP gets the xdm login of a realserver, and the page names it';
 const DRAIN_STEP = 'drains a realserver: its weight goes to 0 in the live table (and in the kernel table)';
 
 let lab: Lab;
@@ -84,7 +85,7 @@ describe.skipIf(skip !== undefined)('lab flow (real services + lab, in Chromium)
   // Each step needs the previous one: after a failure the rest are skipped instead of waiting out their timeouts.
   let broken = false;
   /** Steps the later ones do not build on: their failure does not skip the rest. */
-  const INDEPENDENT = new Set([DRAIN_STEP, 'shows the audit log of the remote commands']);
+  const INDEPENDENT = new Set([DRAIN_STEP, CONNECT_STEP, 'shows the audit log of the remote commands']);
   beforeEach((ctx) => {
     if (broken) ctx.skip();
   });
@@ -328,7 +329,7 @@ describe.skipIf(skip !== undefined)('lab flow (real services + lab, in Chromium)
     mark('drain shown');
   }, STEP);
 
-  it('Connect me: Xvfb -query VIP gets the xdm login of a realserver, and the page names it', async () => {
+  it(CONNECT_STEP, async () => {
     await go('5', /^Connect me/);
     await page().getByTestId('launcher-picker').waitFor({ timeout: LONG });
     await page().getByTestId('launcher-picker').selectOption('xvfb');
