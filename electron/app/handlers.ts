@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiHandlers, EventPayload, MethodOutput } from '../../shared/api/contract.ts';
 import { clusterSchema, type Cluster, type ClusterInput } from '../../shared/model/cluster.ts';
+import { isIPv4, isIPv6 } from '../../shared/model/validators.ts';
 import { AppError } from '../../shared/result.ts';
 import type { ConfClusterBase } from '../lvs/conf-model.ts';
 import { confVariables, parseLvsConf } from '../lvs/conf-parse.ts';
@@ -243,6 +244,13 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
       const display = await pickDisplay(deps.launch.displayTaken);
       const port = kind === 'xdmcp' ? 177 : 23;
       const plan = planLaunch(launchers, { kind, ...(launcherId ? { launcherId } : {}) }, { vip, display, port }, deps.launch.platform);
+      if (kind === 'xdmcp' && !plan.args.includes('-from')) {
+        // XDMCP advertises the X server's addresses and the display manager connects back to one of them. A desktop with
+        // several interfaces must name the one the cluster sees, or xdm tries an address it can't reach and the session
+        // fails. The director's $SSH_CLIENT is exactly that address.
+        const from = await desktopAddress(ctx);
+        if (from) plan.args.push('-from', from);
+      }
       const child = await deps.launch.spawn(plan.file, plan.args);
       deps.log('info', `Connect me: started ${plan.launcher.name} (${[plan.file, ...plan.args].join(' ')})`);
       return { ...(child.pid !== undefined ? { pid: child.pid } : {}), argv: [plan.file, ...plan.args] };
@@ -253,7 +261,7 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
       const resolve = await ctx.resolver();
       const vip = resolve(cluster.vip);
       // $SSH_CLIENT is this desktop's address as the director sees it: the source address of its VIP connections too.
-      const r = await ctx.director.exec(['sh', '-c', 'echo "$SSH_CLIENT"; ipvsadm -L -n -c'], { step: 'ipvsadm -L -n -c', sudo: true, timeoutMs: 30_000 });
+      const r = await ctx.director.exec(['sh', '-c', 'echo "$SSH_CLIENT"; PATH=$PATH:/sbin:/usr/sbin; ipvsadm -L -n -c'], { step: 'ipvsadm -L -n -c', sudo: true, timeoutMs: 30_000 });
       if (r.code !== 0) throw new AppError('COMMAND_FAILED', `${ctx.director.label}: ipvsadm -L -n -c: ${r.stderr.trim() || `exit ${r.code}`}`, { host: ctx.director.label, step: 'ipvsadm -L -n -c' });
       const [first, ...rest] = r.stdout.split('\n');
       const client = (first ?? '').trim().split(/\s+/)[0] ?? '';
@@ -275,6 +283,13 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
     'settings.set': async (patch) => stores.settings.set(patch),
   };
   return handlers;
+
+  /** This desktop's address as the director sees it (its $SSH_CLIENT), or undefined if that isn't an address. */
+  async function desktopAddress(ctx: ClusterContext): Promise<string | undefined> {
+    const r = await ctx.director.exec(['sh', '-c', 'echo "$SSH_CLIENT"'], { step: 'echo $SSH_CLIENT', timeoutMs: 30_000 });
+    const a = r.stdout.trim().split(/\s+/)[0] ?? '';
+    return r.code === 0 && (isIPv4(a) || isIPv6(a)) ? a : undefined;
+  }
 
   async function routeReports(ctx: ClusterContext, name?: string): Promise<Map<string, { ok: boolean; problems: string[] }>> {
     const routes = new RealserverRoutes(ctx);

@@ -55,7 +55,9 @@ export async function reconcile(ctx: ClusterContext, opts: { dryRun?: boolean; g
   const keys = observedSysctlKeys(ctx.cluster, resolve(ctx.cluster.vip));
   const before = await observeDirector(ctx.director, 'table', keys);
   const want = desiredTable(ctx.cluster, resolve);
-  const steps = diffTables(want, before.table, { graceful: opts.graceful ?? false });
+  // A graceful drain's `-e … -w 0` is final for this transaction; its follow-up (the delete once drained) is
+  // drainFollowUp's job on a later tick, so the marker is dropped here.
+  const steps = diffTables(want, before.table, { graceful: opts.graceful ?? false }).map(({ followUp: _f, ...s }) => s);
   // What the table must look like after these steps (with graceful drains it still holds the weight-0 destinations).
   const plan: Plan = { verb: 'diff', steps, desired: applyStepsToTable(before.table, steps), summary: steps.map((s) => s.why) };
   if (opts.dryRun || steps.length === 0) return { plan, before };

@@ -149,7 +149,7 @@ describe('UI smoke (test double)', () => {
     await ui.page.getByText('You landed on').waitFor({ timeout: 15_000 });
     expect(await ui.page.getByTestId('connect-result').textContent()).toContain('You landed on rs2 (10.77.0.12)');
     expect(double.calls.find((c) => c.method === 'connect.launch')?.input).toEqual({ clusterId: 'lab', kind: 'xdmcp', launcherId: 'xephyr' });
-    await ui.screenshot('connect-me');
+    await ui.screenshot('connect-me-ui-smoke');
   });
 
   it('shows the audit log and live app events', async () => {
