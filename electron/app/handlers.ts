@@ -140,10 +140,7 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
   const handlers: ApiHandlers = {
     'clusters.list': async () => stores.profiles.list(),
     'clusters.get': async ({ clusterId }) => profile(clusterId),
-    'clusters.save': async ({ cluster }) => {
-      const saved = stores.profiles.save(cluster);
-      return saved;
-    },
+    'clusters.save': async ({ cluster }) => stores.profiles.save(cluster),
     'clusters.delete': async ({ clusterId }) => {
       sampler.watch(clusterId, false);
       await sessions.drop(clusterId);

@@ -10,6 +10,7 @@ import { nextHealth, type HealthState } from '../health/hysteresis.ts';
 import { drainFollowUp } from '../services/director-edits.ts';
 import { DirectorService } from '../services/director-service.ts';
 import { RealserverChecks } from '../services/realserver-check.ts';
+import { statusView } from '../services/status-view.ts';
 import type { ClusterContext } from '../services/cluster-context.ts';
 import { sampleOf } from './status-mapping.ts';
 
@@ -96,7 +97,6 @@ export class MetricsSampler {
       if (w.ticks % 3 === 0) await this.refreshHealth(c.ctx, svc, w);
       const state = await svc.observe('status');
       const resolve = await c.ctx.resolver();
-      const { statusView } = await import('../services/status-view.ts');
       const view = statusView(c.cluster, resolve, state, resolve(c.cluster.vip));
       const sample = sampleOf(id, view, Date.now(), w.loads);
       this.record(id, sample);
