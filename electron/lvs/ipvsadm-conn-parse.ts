@@ -1,10 +1,10 @@
 /**
  * Parser for the connection table, `ipvsadm -L -n -c` (with or without --persistent-conn). Pure, strict and fast: a busy
- * director lists 100,000+ entries, so entry lines are read in place in the one input string (no per-line split, field
- * array or regex), IPv4 addresses are decoded while scanned, and names and the virtual/destination endpoints (a few
- * VIPs and realservers, repeated on every line) are shared between entries: shared endpoints are frozen, the result is
- * a value not to be mutated. A line the fast path does not accept is re-read field by field to say what is
- * wrong with it.
+ * director lists 100,000+ entries, so entry lines are read in one pass over the text's bytes (no per-line split, field
+ * array or regex; a typed array reads several times faster than charCodeAt), each field decoded as it is scanned, and
+ * names and the virtual/destination endpoints (a few VIPs and realservers, repeated on every line) are shared between
+ * entries: shared endpoints are frozen, the result is a value not to be mutated. A line the fast path does not accept
+ * is re-read field by field (checkedEntry) to say what is wrong with it; a property test holds the two readers equal.
  *
  * Format, from ipvsadm.c (1.31) list_conn / print_conn:
  *   "IPVS connection entries"
@@ -18,7 +18,7 @@
  */
 import { AppError } from '../../shared/result.ts';
 import type { IpvsConnection } from '../../shared/model/ipvs.ts';
-import { parseEndpoint } from './ipvs-address-parse.ts';
+import { parseEndpoint, type Endpoint } from './ipvs-address-parse.ts';
 import { fields, isBlank, lineError } from './ipvs-text.ts';
 
 /** A parsed connection table. */
@@ -63,133 +63,274 @@ function parseExpire(s: string): number {
   return m * 60 + s1 * 10 + s2;
 }
 
-/** Reads entry lines out of one text, sharing repeated values: names by spelling, VIP/realserver endpoints by value. */
-class EntryReader {
-  /** Virtual/destination IPv4 address (as a signed 32-bit int) → the first (frozen) endpoint seen with it. */
-  private readonly shared = new Map<number, Readonly<{ address: string; port: number }>>();
-  /** Protocol/state names by a hash of their characters (checked against the text on every hit). */
-  private readonly names = new Map<number, string>();
-  /** Field boundaries of the line being read (start, end pairs). */
-  private readonly b = new Int32Array(20);
-  constructor(private readonly text: string) {}
-
-  /** A name field (protocol or state) in [s, e): letters, digits, '_' and '!', 1–16 chars; shared string or null. */
-  private name(s: number, e: number): string | null {
-    const t = this.text;
-    const len = e - s;
-    if (len < 1 || len > 16) return null;
-    let h = len;
-    for (let i = s; i < e; i++) {
-      const c = t.charCodeAt(i);
-      if (!((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 33)) return null;
-      h = (Math.imul(h, 31) + c) | 0;
+/**
+ * The text's UTF-16 units as bytes, index for index, plus a final "\n" (so the scanner never reads past the end): ASCII
+ * as itself (one TextEncoder call in the usual case), any other unit as 0xFF, which no fast-path name, number or
+ * address accepts, so such a line goes to the field-by-field reader (pe_data keeps its characters: it is sliced).
+ */
+function asciiBytes(text: string): Uint8Array {
+  const n = text.length;
+  const u = new Uint8Array(n + 1);
+  const { read, written } = new TextEncoder().encodeInto(text, u);
+  if (read !== n || written !== n) {
+    // some unit is not ASCII (UTF-8 took more than one byte for it): map unit by unit instead
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      u[i] = c < 128 ? c : 0xff;
     }
-    const known = this.names.get(h);
-    if (known !== undefined && known.length === len && t.startsWith(known, s)) return known;
-    const str = t.slice(s, e);
-    this.names.set(h, str);
+  }
+  u[n] = 10;
+  return u;
+}
+
+/** 1 for the characters of a protocol or state name: letters, digits, '_' and '!' ("ERR!"). */
+const NAME_CHAR = new Uint8Array(256);
+for (let c = 0; c < 256; c++) NAME_CHAR[c] = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 33 ? 1 : 0;
+
+/**
+ * Endpoints by IPv4 address (a signed 32-bit int), in an open-addressing table: a Map would box the addresses from
+ * 64.0.0.0 to 191.255.255.255, which do not fit a small integer.
+ */
+class EndpointTable {
+  private keys = new Int32Array(64);
+  private values: (Readonly<Endpoint> | undefined)[] = new Array<Readonly<Endpoint> | undefined>(64).fill(undefined);
+  private size = 0;
+
+  /** The endpoint stored for addr, if any. */
+  get(addr: number): Readonly<Endpoint> | undefined {
+    const mask = this.keys.length - 1;
+    for (let h = Math.imul(addr, 0x9e3779b1) & mask; ; h = (h + 1) & mask) {
+      const v = this.values[h];
+      if (v === undefined || this.keys[h] === addr) return v;
+    }
+  }
+
+  /** Stores ep for addr (not present yet). */
+  set(addr: number, ep: Readonly<Endpoint>): void {
+    if ((this.size + 1) * 2 > this.keys.length) this.grow();
+    this.place(addr, ep);
+    this.size++;
+  }
+
+  private place(addr: number, ep: Readonly<Endpoint>): void {
+    const mask = this.keys.length - 1;
+    let h = Math.imul(addr, 0x9e3779b1) & mask;
+    while (this.values[h] !== undefined) h = (h + 1) & mask;
+    this.keys[h] = addr;
+    this.values[h] = ep;
+  }
+
+  private grow(): void {
+    const { keys, values } = this;
+    this.keys = new Int32Array(keys.length * 2);
+    this.values = new Array<Readonly<Endpoint> | undefined>(keys.length * 2).fill(undefined);
+    for (let i = 0; i < keys.length; i++) if (values[i] !== undefined) this.place(keys[i]!, values[i]!);
+  }
+}
+
+/**
+ * Reads entry lines out of one text in a single pass over its bytes, each field decoded as it is scanned, sharing
+ * repeated values: names by spelling, VIP/realserver endpoints by value (the first one seen, frozen).
+ */
+class EntryReader {
+  /** Virtual/destination endpoints seen so far, by IPv4 address. */
+  private readonly shared = new EndpointTable();
+  /** Virtual/destination IPv6 endpoints seen so far, by their text ("[2001:db8::1]:23"). */
+  private readonly shared6 = new Map<string, Readonly<Endpoint>>();
+  /** Protocol/state names seen so far (a table has a handful): their hashes, where each was first seen, the strings. */
+  private readonly nameHash: number[] = [];
+  private readonly nameAt: number[] = [];
+  private readonly nameStr: string[] = [];
+  /** The text's characters as bytes, index for index, with a "\n" after the last (see asciiBytes). */
+  private readonly u: Uint8Array;
+  /** Where the scanner stopped: after entry() accepted a line, the index of its "\n" (or of its "\r\n"). */
+  end = 0;
+  constructor(private readonly text: string) {
+    this.u = asciiBytes(text);
+  }
+
+  /** The name in [s, e) with hash h: the string seen first with the same characters, or a new one. */
+  private name(s: number, e: number, h: number): string {
+    const u = this.u;
+    const len = e - s;
+    for (let j = 0; j < this.nameHash.length; j++) {
+      if (this.nameHash[j] !== h || this.nameStr[j]!.length !== len) continue;
+      const at = this.nameAt[j]!;
+      let k = 0;
+      while (k < len && u[at + k] === u[s + k]) k++;
+      if (k === len) return this.nameStr[j]!;
+    }
+    const str = this.text.slice(s, e);
+    if (this.nameHash.length < 64) {
+      this.nameHash.push(h);
+      this.nameAt.push(s);
+      this.nameStr.push(str);
+    }
     return str;
   }
 
-  /** "%02d:%02d" in [s, e) → seconds, or -1. */
-  private expire(s: number, e: number): number {
-    const t = this.text;
-    const colon = e - 3;
-    if (colon - s < 2 || t.charCodeAt(colon) !== 58 || (colon - s > 2 && t.charCodeAt(s) === 48)) return -1;
-    let m = 0;
-    for (let i = s; i < colon; i++) {
-      const d = t.charCodeAt(i) - 48;
-      if (d < 0 || d > 9) return -1;
-      m = m * 10 + d;
-    }
-    const s1 = t.charCodeAt(colon + 1) - 48;
-    const s2 = t.charCodeAt(colon + 2) - 48;
-    if (s1 < 0 || s1 > 5 || s2 < 0 || s2 > 9) return -1;
-    return m * 60 + s1 * 10 + s2;
-  }
-
-  /**
-   * "A.B.C.D:PORT" in [s, e), decoded while scanned (inet_ntop form only); "[V6]:PORT" via parseEndpoint; else null.
-   * With `share` (virtual and destination columns, which repeat a few VIPs and realservers) the address string and,
-   * for the same port, the frozen endpoint object are shared between entries.
-   */
-  private endpoint(s: number, e: number, share: boolean): Readonly<{ address: string; port: number }> | null {
-    const t = this.text;
-    if (t.charCodeAt(s) === 91) return parseEndpoint(t.slice(s, e));
-    let octets = 0;
-    let v = 0;
-    let digits = 0;
-    let addr = 0;
-    let i = s;
-    for (; i < e; i++) {
-      const c = t.charCodeAt(i);
-      if (c === 46 || c === 58) {
-        if (digits === 0 || v > 255) return null;
-        addr = (addr << 8) | v;
-        octets++;
-        if (c === 58) break;
-        v = 0;
-        digits = 0;
-        continue;
-      }
-      const d = c - 48;
-      if (d < 0 || d > 9 || (digits === 1 && v === 0)) return null;
-      v = v * 10 + d;
-      digits++;
-    }
-    const plen = e - i - 1;
-    if (octets !== 4 || plen < 1 || plen > 5 || (plen > 1 && t.charCodeAt(i + 1) === 48)) return null;
-    let port = 0;
-    for (let k = i + 1; k < e; k++) {
-      const d = t.charCodeAt(k) - 48;
-      if (d < 0 || d > 9) return null;
-      port = port * 10 + d;
-    }
-    if (port > 65535) return null;
-    if (!share) return { address: t.slice(s, i), port };
+  /** The shared endpoint for IPv4 `addr` (as an int) and `port`: the first one seen with that address (frozen), made from the text [s, e). */
+  private shareEndpoint(addr: number, port: number, s: number, e: number): Readonly<Endpoint> {
     const known = this.shared.get(addr);
     if (known === undefined) {
-      const ep = Object.freeze({ address: t.slice(s, i), port });
+      const ep = Object.freeze({ address: this.text.slice(s, e), port });
       this.shared.set(addr, ep);
       return ep;
     }
     return known.port === port ? known : { address: known.address, port };
   }
 
-  /** The entry on [s, e) of the text, or null if the fast path does not accept it. */
-  entry(s: number, e: number, pe: boolean): IpvsConnection | null {
-    const t = this.text;
-    const b = this.b;
-    let nf = 0;
+  /** Index after the blanks (space, tab) from i on; -1 if there is none at i. */
+  private blanks(i: number): number {
+    const u = this.u;
+    let c = u[i]!;
+    if (c !== 32 && c !== 9) return -1;
+    do c = u[++i]!;
+    while (c === 32 || c === 9);
+    return i;
+  }
+
+  /** Index of the end of the field starting at i: the next blank, "\n" or "\r\n". */
+  private fieldEnd(i: number): number {
+    const u = this.u;
+    for (;;) {
+      const c = u[i]!;
+      if (c === 32 || c === 9 || c === 10 || (c === 13 && u[i + 1] === 10)) return i;
+      i++;
+    }
+  }
+
+  /** True when i is at the end of a line ("\n" or "\r\n"). */
+  private eol(i: number): boolean {
+    const c = this.u[i]!;
+    return c === 10 || (c === 13 && this.u[i + 1] === 10);
+  }
+
+  /**
+   * "A.B.C.D:PORT" at i, decoded while scanned (inet_ntop form only), or "[V6]:PORT" via parseEndpoint; sets
+   * this.end to the index after it. Null if the field is neither. `share`: see shareEndpoint.
+   */
+  private endpoint(i: number, share: boolean): Readonly<Endpoint> | null {
+    const u = this.u;
+    const s = i;
+    if (u[i] === 91) {
+      const e = this.fieldEnd(i);
+      this.end = e;
+      const field = this.text.slice(s, e);
+      if (!share) return parseEndpoint(field);
+      let ep = this.shared6.get(field);
+      if (ep === undefined) {
+        const parsed = parseEndpoint(field);
+        if (parsed === null) return null;
+        ep = Object.freeze(parsed);
+        this.shared6.set(field, ep);
+      }
+      return ep;
+    }
+    let addr = 0;
+    for (let octet = 0; octet < 4; octet++) {
+      let c = u[i]!;
+      let v = c - 48;
+      if (v < 0 || v > 9) return null;
+      c = u[++i]!;
+      if (v !== 0) {
+        for (let k = 0; k < 2 && c >= 48 && c <= 57; k++) {
+          v = v * 10 + c - 48;
+          c = u[++i]!;
+        }
+        if (v > 255) return null;
+      }
+      if (c !== (octet === 3 ? 58 : 46)) return null;
+      addr = (addr << 8) | v;
+      i++;
+    }
+    const colon = i - 1;
+    let c = u[i]!;
+    let port = c - 48;
+    if (port < 0 || port > 9) return null;
+    c = u[++i]!;
+    if (port !== 0) {
+      for (let k = 0; k < 4 && c >= 48 && c <= 57; k++) {
+        port = port * 10 + c - 48;
+        c = u[++i]!;
+      }
+      if (port > 65535) return null;
+    }
+    if (!(c === 32 || c === 9 || c === 10 || (c === 13 && u[i + 1] === 10))) return null;
+    this.end = i;
+    return share ? this.shareEndpoint(addr, port, s, colon) : { address: this.text.slice(s, colon), port };
+  }
+
+  /** The entry line starting at s, or null if the fast path does not accept it; on success this.end is its line end. */
+  entry(s: number, pe: boolean): IpvsConnection | null {
+    const u = this.u;
+    // PROTO
     let i = s;
-    while (i < e) {
-      let c = t.charCodeAt(i);
-      while (i < e && (c === 32 || c === 9)) c = t.charCodeAt(++i);
-      if (i >= e) break;
-      if (nf === 9) return null;
-      b[nf * 2] = i;
-      while (i < e && c !== 32 && c !== 9) c = t.charCodeAt(++i);
-      b[nf * 2 + 1] = i;
-      nf++;
+    let h = 0;
+    while (NAME_CHAR[u[i]!] === 1) h = (Math.imul(h, 31) + u[i++]!) | 0;
+    if (i - s < 1 || i - s > 16) return null;
+    const protocol = this.name(s, i, h);
+    // MM:SS ("%02d:%02d"; minutes may have more digits but no leading zero beyond two)
+    i = this.blanks(i);
+    if (i < 0) return null;
+    const es = i;
+    let m = 0;
+    let c = u[i]!;
+    while (c >= 48 && c <= 57) {
+      m = m * 10 + c - 48;
+      c = u[++i]!;
     }
-    if (nf !== 6 && !(pe && nf === 8)) return null;
-    const protocol = this.name(b[0]!, b[1]!);
-    const expires = this.expire(b[2]!, b[3]!);
-    const state = this.name(b[4]!, b[5]!);
-    if (protocol === null || state === null || expires < 0) return null;
-    const source = this.endpoint(b[6]!, b[7]!, false);
-    const virtual = source && this.endpoint(b[8]!, b[9]!, true);
-    const destination = virtual && this.endpoint(b[10]!, b[11]!, true);
-    if (!destination) return null;
-    if (nf === 8) {
-      return { protocol, expires, state, source: source!, virtual: virtual!, destination, peName: t.slice(b[12]!, b[13]!), peData: t.slice(b[14]!, b[15]!) };
+    if (i - es < 2 || c !== 58 || (i - es > 2 && u[es] === 48)) return null;
+    const s1 = u[i + 1]! - 48;
+    const s2 = u[i + 2]! - 48;
+    if (s1 < 0 || s1 > 5 || s2 < 0 || s2 > 9) return null;
+    const expires = m * 60 + s1 * 10 + s2;
+    i = this.blanks(i + 3);
+    if (i < 0) return null;
+    // STATE
+    const ss = i;
+    h = 0;
+    while (NAME_CHAR[u[i]!] === 1) h = (Math.imul(h, 31) + u[i++]!) | 0;
+    if (i - ss < 1 || i - ss > 16) return null;
+    const state = this.name(ss, i, h);
+    // SOURCE VIRTUAL DESTINATION
+    i = this.blanks(i);
+    if (i < 0) return null;
+    const source = this.endpoint(i, false);
+    if (source === null || (i = this.blanks(this.end)) < 0) return null;
+    const virtual = this.endpoint(i, true);
+    if (virtual === null || (i = this.blanks(this.end)) < 0) return null;
+    const destination = this.endpoint(i, true);
+    if (destination === null) return null;
+    i = this.end;
+    let c2 = u[i]!;
+    while (c2 === 32 || c2 === 9) c2 = u[++i]!;
+    if (this.eol(i)) {
+      this.end = i;
+      return { protocol, expires, state, source, virtual, destination };
     }
-    return { protocol, expires, state, source: source!, virtual: virtual!, destination };
+    // PE_NAME PE_DATA (--persistent-conn)
+    if (!pe) return null;
+    const ps = i;
+    const pn = this.fieldEnd(i);
+    i = this.blanks(pn);
+    if (i < 0 || this.eol(i)) return null;
+    const ds = i;
+    const dn = this.fieldEnd(i);
+    i = dn;
+    c2 = u[i]!;
+    while (c2 === 32 || c2 === 9) c2 = u[++i]!;
+    if (!this.eol(i)) return null;
+    this.end = i;
+    return { protocol, expires, state, source, virtual, destination, peName: this.text.slice(ps, pn), peData: this.text.slice(ds, dn) };
   }
 }
 
-/** One entry line read field by field; throws the PARSE_ERROR that says what is wrong with it (or returns it). */
-function checkedEntry(line: string, lineNo: number, persistentConn: boolean): IpvsConnection {
+/**
+ * One entry line read field by field; throws the PARSE_ERROR that says what is wrong with it (or returns it). The
+ * reference the fast reader must agree with (a property test compares the two on random and mutated lines).
+ */
+export function checkedEntry(line: string, lineNo: number, persistentConn: boolean): IpvsConnection {
   const f = fields(line);
   if (f.length !== 6 && !(persistentConn && f.length === 8)) {
     throw lineError(lineNo, f.length === 0 ? 'blank line inside the connection table' : `expected ${persistentConn ? '6 or 8' : '6'} fields, found ${f.length}`, line);
@@ -239,12 +380,14 @@ export function parseIpvsadmConnections(text: string): IpvsConnectionsResult {
   const reader = new EntryReader(text);
   const connections: IpvsConnection[] = [];
   while (pos <= n) {
-    [s, e] = next();
-    const c = reader.entry(s, e, persistentConn);
+    const c = reader.entry(pos, persistentConn);
     if (c) {
       connections.push(c);
+      pos = text.indexOf('\n', reader.end) + 1 || n + 1;
+      lineNo++;
       continue;
     }
+    [s, e] = next();
     const line = text.slice(s, e);
     if (isBlank(line) && isBlank(text.slice(pos))) break; // blank lines after the table
     connections.push(checkedEntry(line, lineNo, persistentConn));

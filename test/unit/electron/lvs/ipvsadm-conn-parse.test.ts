@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseIpvsadmConnections } from '../../../../electron/lvs/ipvsadm-conn-parse.ts';
+import { checkedEntry, parseIpvsadmConnections } from '../../../../electron/lvs/ipvsadm-conn-parse.ts';
 import { generateConnections, renderConnections } from '../../../fixtures/ipvsadm/render.ts';
 import { expectLineError, fixture } from './ipvs-fixtures.ts';
 
@@ -86,5 +86,63 @@ describe('parseIpvsadmConnections', () => {
     );
     const gen = generateConnections(2000);
     expect(parseIpvsadmConnections(renderConnections(gen)).connections).toEqual(gen);
+  });
+});
+
+describe('the fast entry reader agrees with the field-by-field reader', () => {
+  const head = 'IPVS connection entries\npro expire state       source             virtual            destination\n';
+  const headPe = 'IPVS connection entries\npro expire state       source             virtual            destination        pe name          pe_data\n';
+  /** What a one-entry table parses to, or the error message. */
+  const viaTable = (line: string, pe: boolean) => {
+    try {
+      return parseIpvsadmConnections(`${pe ? headPe : head}${line}\n`).connections[0];
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  /** What the field-by-field reader makes of the line (line 3 in the table above; a final "\r" is the table's CRLF), or the error message. */
+  const viaFields = (line: string, pe: boolean) => {
+    try {
+      return checkedEntry(line.endsWith('\r') ? line.slice(0, -1) : line, 3, pe);
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  // column by column, valid and invalid spellings mixed, so that most lines are near misses
+  const PROTO = ['TCP', 'UDP', 'IP', 'ERR!', 'tcp', 'T-P', '', 'é'];
+  const EXPIRE = ['00:59', '01:00', '100:00', '012:00', '0:00', '00:60', '1:5', '00:5x', '00:00:00', ':00'];
+  const STATE = ['ESTABLISHED', 'NONE', 'SYN_RECV', 'UDP', 'EST-AB', 'A_VERY_LONG_STATE_NAME', ''];
+  const ENDPOINT = ['10.0.0.1:23', '10.0.0.1:0', '10.0.0.1:65535', '10.0.0.1:65536', '10.0.0.1:99999', '10.0.0.1:023', '10.0.0.01:23',
+    '256.0.0.1:1', '255.255.255.255:1', '1.2.3:4', '1.2.3.4.5:6', '1.2.3.4:', ':80', '1.2.3.4:5:6', '1.2.3.1000:8', '0.0.0.0:00',
+    '[2001:db8::1]:80', '[2001:db8::1]:x', '[::]:0', '2001:db8::1:80', 'host:80', ''];
+  const EXTRA = ['sip', 'a84b4c76', '-', 'é', ''];
+  const SEPS = [' ', '  ', '\t', ' \t ', ''];
+  const arbLine = fc
+    .tuple(
+      fc.constantFrom(...PROTO), fc.constantFrom(...EXPIRE), fc.constantFrom(...STATE),
+      fc.constantFrom(...ENDPOINT), fc.constantFrom(...ENDPOINT), fc.constantFrom(...ENDPOINT),
+      fc.array(fc.constantFrom(...EXTRA), { maxLength: 3 }), fc.array(fc.constantFrom(...SEPS), { minLength: 9, maxLength: 9 }), fc.constantFrom('', ' ', '\t', ' x'),
+    )
+    .map(([p, e, st, a, b, c, extra, seps, tail]) => [p, e, st, a, b, c, ...extra].map((f, i) => (i === 0 ? f : seps[i]! + f)).join('') + tail);
+  const valid = fc.tuple(
+    fc.constantFrom('TCP', 'UDP', 'IP'), fc.constantFrom('00:59', '15:00', '123:45'), fc.constantFrom('ESTABLISHED', 'NONE'),
+    fc.ipV4(), fc.ipV4(), fc.ipV4(), fc.integer({ min: 0, max: 65535 }), fc.constantFrom(' ', '    ', '\t'),
+  ).map(([p, e, st, a, b, c, port, sep]) => [p, e, st, `${a}:${port}`, `${b}:${port}`, `${c}:${port}`].join(sep));
+  /** A valid line with one character replaced, inserted or deleted. */
+  const mutated = fc.tuple(valid, fc.nat(), fc.constantFrom('', ' ', '0', '9', '.', ':', '[', 'x', '\r', 'é'), fc.nat(2)).map(([l, at, ch, how]) => {
+    const i = at % (l.length + 1);
+    return how === 0 ? l.slice(0, i) + ch + l.slice(i + 1) : how === 1 ? l.slice(0, i) + ch + l.slice(i) : l.slice(0, i) + l.slice(i + 1);
+  });
+
+  it('on random, valid and mutated lines, with and without --persistent-conn', () => {
+    fc.assert(
+      fc.property(fc.oneof(arbLine, valid, mutated), fc.boolean(), (line, pe) => {
+        const fast = viaTable(line, pe);
+        const ref = viaFields(line, pe);
+        if (typeof ref === 'string') expect(typeof fast === 'string' ? fast : 'accepted', line).toContain(ref.replace(/^line \d+: /, ''));
+        else expect(fast, line).toEqual(ref);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
