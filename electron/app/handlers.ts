@@ -178,7 +178,7 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
     'director.status': async ({ clusterId }) => {
       const ctx = ctxOf(clusterId);
       const svc = new DirectorService(ctx);
-      const state = await svc.observe('status');
+      const state = await svc.observe('status', { rate: true });
       const resolve = await ctx.resolver();
       const view = statusView(ctx.cluster, resolve, state, resolve(ctx.cluster.vip));
       const health = sampler.health(clusterId);

@@ -95,7 +95,7 @@ export class MetricsSampler {
       const svc = new DirectorService(c.ctx);
       if (w.ticks % 6 === 0) await this.refreshLoads(c.ctx, w);
       if (w.ticks % 3 === 0) await this.refreshHealth(c.ctx, svc, w);
-      const state = await svc.observe('status');
+      const state = await svc.observe('status', { rate: true });
       const resolve = await c.ctx.resolver();
       const view = statusView(c.cluster, resolve, state, resolve(c.cluster.vip));
       const sample = sampleOf(id, view, Date.now(), w.loads);

@@ -28,7 +28,7 @@ function remoteCommands(): typeof COMMANDS {
     stop: entry('stop', 'stop --profile FILE [--dry-run]'),
     reload: entry('reload', 'reload --profile FILE [--dry-run]'),
     update: entry('update', 'update --profile FILE [--dry-run]   probe realservers from the director, drop dead, re-add living'),
-    status: entry('status', 'status --profile FILE [--json]   live table with counters, VIP, sysctls'),
+    status: entry('status', 'status --profile FILE [--stats] [--rate] [--json]   live table, connections, VIP, sysctls'),
     realserver: entry('realserver', 'realserver route-check|route-fix|check [NAME|--all] --profile FILE'),
     'install-director': entry('install-director', 'install-director --profile FILE   lvs.conf, init script, rc link, cron update'),
   };

@@ -1,7 +1,8 @@
 /**
  * observe: the director's live state in ONE exec of a constant script (positional arguments only): the IPVS table
  * (`ipvsadm -S -n`), its addresses (`ip -o addr show`, is the VIP up?), the sysctls start sets, and for status the
- * listings with counters (`ipvsadm -L -n`, `--stats`, `--rate`). Each part is parsed with the existing parsers.
+ * listing with connections (`ipvsadm -L -n`, what the seed's status prints) and, when asked, the cumulative counters
+ * (`--stats`) and the kernel's rate estimates (`--rate`). Each part is parsed with the existing parsers.
  */
 import type { Cluster } from '../../shared/model/cluster.ts';
 import type { IpvsDestination, IpvsService, IpvsTable } from '../../shared/model/ipvs.ts';
@@ -15,20 +16,24 @@ import type { Executor } from '../ssh/types.ts';
 import { parseSections, SECTION_FUNCTION, type Section } from './marked-sections.ts';
 
 /**
- * The observe script. $1 = mode (table | status), the rest = sysctl paths under /proc/sys. Exit 127 when ipvsadm is
- * missing (so callers can say "ipvsadm not found"); otherwise one section per command: table mode save (`ipvsadm -S
- * -n`, exactly what a rollback restores), addr, sysctl; status mode list (`-L -n`, which carries the whole table too),
- * stats, rate, addr, sysctl. The sysctl section is one `grep -H "" FILE…` ("/proc/sys/PATH:VALUE" per file; a sysctl
+ * The observe script. $1 = mode (table | status), $2 = the counter listings status adds (`-`, `stats`, `rate` or
+ * `stats,rate`), the rest = sysctl paths under /proc/sys. Exit 127 when ipvsadm is missing (so callers can say
+ * "ipvsadm not found"); otherwise one section per command: table mode save (`ipvsadm -S -n`, exactly what a rollback
+ * restores), addr, sysctl; status mode list (`-L -n`, which carries the whole table and the connections too), then
+ * stats and rate if asked (each is one more ipvsadm run: on a small or emulated director a run costs tens of
+ * milliseconds, so a status only pays for the listings it shows), addr, sysctl. The sysctl section is one `grep -H "" FILE…` ("/proc/sys/PATH:VALUE" per file; a sysctl
  * this kernel does not have is simply absent). Not the shell's `read`: dash and busybox read /proc/sys byte by byte and
  * the kernel answers a read at a non-zero offset with EOF, so they would see only the first character.
  */
 export const OBSERVE_SCRIPT = [
-  'mode=$1; shift',
+  'mode=$1; counters=,$2,; shift 2',
   'PATH=$PATH:/usr/sbin:/sbin:/usr/bin:/bin',
   "command -v ipvsadm >/dev/null 2>&1 || { echo 'ipvsadm: not found' >&2; exit 127; }",
   SECTION_FUNCTION,
   'sysctls() { grep -H "" "$@" 2>/dev/null; return 0; }',
-  'if [ "$mode" = status ]; then sec list ipvsadm -L -n; sec stats ipvsadm -L -n --stats --exact; sec rate ipvsadm -L -n --rate --exact',
+  'if [ "$mode" = status ]; then sec list ipvsadm -L -n',
+  '  case $counters in *,stats,*) sec stats ipvsadm -L -n --stats --exact;; esac',
+  '  case $counters in *,rate,*) sec rate ipvsadm -L -n --rate --exact;; esac',
   'else sec save ipvsadm -S -n; fi',
   'sec addr ip -o addr show',
   'sec sysctl sysctls "$@"',
@@ -42,8 +47,20 @@ export interface DirectorState extends DirectorObserved {
   saveText?: string;
   /** Only for mode 'status' (the table then comes from `list`). */
   list?: IpvsListResult;
+  /** `--stats` and `--rate` listings: only for mode 'status' and when asked for (ObserveCounters). */
   stats?: IpvsListResult;
   rate?: IpvsListResult;
+}
+
+/** Which counter listings a status observe adds to `ipvsadm -L -n`: cumulative (`--stats`), rates (`--rate`). */
+export interface ObserveCounters {
+  stats?: boolean;
+  rate?: boolean;
+}
+
+/** The script's $2 for these counters. */
+function countersArg(c: ObserveCounters): string {
+  return [c.stats ? 'stats' : '', c.rate ? 'rate' : ''].filter(Boolean).join(',') || '-';
 }
 
 /** A sysctl key (net.ipv4.conf.eth0/100.send_redirects) → its path under /proc/sys (net/ipv4/conf/eth0.100/send_redirects). */
@@ -69,9 +86,9 @@ export function observedSysctlKeys(cluster: Cluster, vipAddress: string): string
   return directorSysctls(cluster, isIPv6(vipAddress) ? 'inet6' : 'inet').map((s) => s.key);
 }
 
-/** argv of the observe exec. */
-export function observeArgv(mode: 'table' | 'status', sysctlKeys: readonly string[]): string[] {
-  return ['sh', '-c', OBSERVE_SCRIPT, 'lvs-console-observe', mode, ...sysctlKeys.map((k) => `/proc/sys/${sysctlPath(k)}`)];
+/** argv of the observe exec (`counters` only matter in mode 'status'). */
+export function observeArgv(mode: 'table' | 'status', sysctlKeys: readonly string[], counters: ObserveCounters = {}): string[] {
+  return ['sh', '-c', OBSERVE_SCRIPT, 'lvs-console-observe', mode, mode === 'status' ? countersArg(counters) : '-', ...sysctlKeys.map((k) => `/proc/sys/${sysctlPath(k)}`)];
 }
 
 /** What each section is, for error messages ("director 10.0.0.1: ipvsadm -S -n: …"). */
@@ -105,10 +122,10 @@ function parsed<T>(label: string, step: string, f: () => T): T {
 }
 
 /**
- * Parses the observe script's stdout (pure). `keys` are the sysctl keys asked for, in order. Throws AppError naming
- * the host and the failing command.
+ * Parses the observe script's stdout (pure). `keys` are the sysctl keys asked for, in order; `counters` the listings
+ * asked for (each must be there). Throws AppError naming the host and the failing command.
  */
-export function parseObserveOutput(label: string, mode: 'table' | 'status', keys: readonly string[], stdout: string, stderr = ''): DirectorState {
+export function parseObserveOutput(label: string, mode: 'table' | 'status', keys: readonly string[], stdout: string, stderr = '', counters: ObserveCounters = {}): DirectorState {
   const { sections } = parsed(label, 'observe', () => parseSections(stdout, stderr));
   const saveText = mode === 'table' ? sectionOut(label, sections, 'save') : undefined;
   const addrText = sectionOut(label, sections, 'addr');
@@ -128,11 +145,20 @@ export function parseObserveOutput(label: string, mode: 'table' | 'status', keys
     const table = { services: parsed(label, 'ipvsadm -S -n', () => parseIpvsadmSave(saveText)).services };
     return { label, table, addresses, sysctls, saveText };
   }
-  const [list, stats, rate] = (['list', 'stats', 'rate'] as const).map((name) => {
+  const listing = (name: 'list' | 'stats' | 'rate'): IpvsListResult => {
     const text = sectionOut(label, sections, name);
     return parsed(label, SECTION_STEP[name]!, () => parseIpvsadmList(text));
-  }) as [IpvsListResult, IpvsListResult, IpvsListResult];
-  return { label, table: tableFromList(label, list), addresses, sysctls, list, stats, rate };
+  };
+  const list = listing('list');
+  return {
+    label,
+    table: tableFromList(label, list),
+    addresses,
+    sysctls,
+    list,
+    ...(counters.stats ? { stats: listing('stats') } : {}),
+    ...(counters.rate ? { rate: listing('rate') } : {}),
+  };
 }
 
 /** The table a plain `ipvsadm -L -n` listing shows (it carries scheduler, persistence, forwarding and weights). */
@@ -157,8 +183,14 @@ export const OBSERVE_TIMEOUT_MS = 60_000;
  * Observes the director in one exec. Errors: NOT_FOUND "director 10.x: ipvsadm not found" (exit 127), COMMAND_FAILED /
  * PARSE_ERROR naming the command, or the executor's own (connect, auth, host key).
  */
-export async function observeDirector(exec: Executor, mode: 'table' | 'status', keys: readonly string[], signal?: AbortSignal): Promise<DirectorState> {
-  const r = await exec.exec(observeArgv(mode, keys), { sudo: true, step: 'observe', timeoutMs: OBSERVE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+export async function observeDirector(
+  exec: Executor,
+  mode: 'table' | 'status',
+  keys: readonly string[],
+  opts: { signal?: AbortSignal; counters?: ObserveCounters } = {},
+): Promise<DirectorState> {
+  const { signal, counters = {} } = opts;
+  const r = await exec.exec(observeArgv(mode, keys, counters), { sudo: true, step: 'observe', timeoutMs: OBSERVE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
   if (r.code === 127) throw new AppError('NOT_FOUND', `${exec.label}: ipvsadm not found`, { host: exec.label, step: 'observe' });
   if (r.code !== 0) {
     throw new AppError('COMMAND_FAILED', `${exec.label}: observe: ${r.stderr.trim() || (r.code === null ? 'connection closed before the script finished' : `exit ${r.code}`)}`, {
@@ -167,5 +199,5 @@ export async function observeDirector(exec: Executor, mode: 'table' | 'status', 
       detail: { code: r.code },
     });
   }
-  return parseObserveOutput(exec.label, mode, keys, r.stdout, r.stderr);
+  return parseObserveOutput(exec.label, mode, keys, r.stdout, r.stderr, mode === 'status' ? counters : {});
 }

@@ -13,7 +13,7 @@ import { buildTransaction, type Transaction } from './apply-transaction.ts';
 import type { ClusterContext } from './cluster-context.ts';
 import { realserverName } from './cluster-context.ts';
 import { applyPlan, type ApplyOptions, type ApplyReport } from './director-apply.ts';
-import { observeDirector, observedSysctlKeys, type DirectorState } from './director-observe.ts';
+import { observeDirector, observedSysctlKeys, type DirectorState, type ObserveCounters } from './director-observe.ts';
 import { statusView, type StatusView } from './status-view.ts';
 
 /** The verbs that change the director. */
@@ -54,16 +54,19 @@ export class DirectorService {
     return { resolve, vip, keys: observedSysctlKeys(this.ctx.cluster, vip) };
   }
 
-  /** Observes the director (table, VIP, sysctls; with `status` also the listings with counters). */
-  async observe(mode: 'table' | 'status' = 'table'): Promise<DirectorState> {
+  /** Observes the director (table, VIP, sysctls; with `status` the listing with connections, plus the counters asked for). */
+  async observe(mode: 'table' | 'status' = 'table', counters: ObserveCounters = {}): Promise<DirectorState> {
     const { keys } = await this.basics();
-    return observeDirector(this.ctx.director, mode, keys);
+    return observeDirector(this.ctx.director, mode, keys, { counters });
   }
 
-  /** status: the live table with connections, counters and rates, the VIP and the sysctls. */
-  async status(): Promise<StatusView> {
+  /**
+   * status: the live table with its connections (the seed's `ipvsadm -L`), the VIP and the sysctls; with
+   * `counters.stats` the cumulative connections/packets/bytes, with `counters.rate` the kernel's rate estimates.
+   */
+  async status(counters: ObserveCounters = {}): Promise<StatusView> {
     const { resolve, vip, keys } = await this.basics();
-    const state = await observeDirector(this.ctx.director, 'status', keys);
+    const state = await observeDirector(this.ctx.director, 'status', keys, { counters });
     return statusView(this.ctx.cluster, resolve, state, vip);
   }
 

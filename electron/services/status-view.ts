@@ -1,6 +1,7 @@
 /**
- * status: one view of the director merged from the observe sections (the table from `ipvsadm -S -n`, connections from
- * `-L -n`, counters from `--stats`, rates from `--rate`), plus the VIP and the sysctls; and its text rendering.
+ * status: one view of the director merged from the observe sections (the table and connections from `ipvsadm -L -n`,
+ * counters from `--stats` and rates from `--rate` when they were asked for), plus the VIP and the sysctls; and its
+ * text rendering.
  */
 import type { Cluster } from '../../shared/model/cluster.ts';
 import { destinationKey, serviceKey, type IpvsCounters, type IpvsListedService, type IpvsRates } from '../../shared/model/ipvs.ts';
@@ -103,23 +104,29 @@ function columns(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }
 
-/** The status as text: a header (VIP, forwarding, redirects), then the table with connections, totals and rates. */
+/**
+ * The status as text: a header (VIP, forwarding, redirects), then the table with connections, and the cumulative
+ * counters and rates when the status carries them (`--stats`, `--rate`).
+ */
 export function formatStatus(v: StatusView): string {
   const sys = Object.entries(v.sysctls)
     .map(([k, val]) => `${k.replace(/^net\.ipv4\./, '')}=${val}`)
     .join(' ');
   const head = `${v.director}: VIP ${v.vip.address} ${v.vip.up ? `up${v.vip.label ? ` on ${v.vip.label}` : ''}` : 'DOWN'}; ${sys}`;
   if (v.services.length === 0) return `${head}\nthe IPVS table is empty\n`;
-  const rows: string[][] = [['Service / realserver', 'Sched/Fwd', 'Weight', 'Active', 'InAct', 'Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes', 'CPS', 'InBPS', 'OutBPS']];
+  const all = v.services.flatMap((s) => [s, ...s.destinations]);
+  const withStats = all.some((x) => x.stats);
+  const withRate = all.some((x) => x.rate);
+  const rows: string[][] = [
+    [
+      'Service / realserver', 'Sched/Fwd', 'Weight', 'Active', 'InAct',
+      ...(withStats ? ['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'] : []),
+      ...(withRate ? ['CPS', 'InBPS', 'OutBPS'] : []),
+    ],
+  ];
   const counters = (s?: IpvsCounters, r?: IpvsRates) => [
-    String(s?.conns ?? '-'),
-    String(s?.inPkts ?? '-'),
-    String(s?.outPkts ?? '-'),
-    String(s?.inBytes ?? '-'),
-    String(s?.outBytes ?? '-'),
-    String(r?.cps ?? '-'),
-    String(r?.inBps ?? '-'),
-    String(r?.outBps ?? '-'),
+    ...(withStats ? [s?.conns, s?.inPkts, s?.outPkts, s?.inBytes, s?.outBytes].map((n) => String(n ?? '-')) : []),
+    ...(withRate ? [r?.cps, r?.inBps, r?.outBps].map((n) => String(n ?? '-')) : []),
   ];
   for (const s of v.services) {
     const sched = `${s.scheduler}${s.persistent ? ` persistent ${s.persistent.timeout}` : ''}`;

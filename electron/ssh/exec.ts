@@ -25,8 +25,13 @@ const PID_PROLOGUE = 'echo "[lvs-pid:$$]" >&2; exec "$@"';
 // Its output line on stderr: [lvs-pid:12345]
 const PID_LINE = /^\[lvs-pid:(\d+)\]\r?\n/;
 
-/** argv wrapped in the pid prologue (see file comment). */
+/**
+ * argv wrapped in the pid prologue (see file comment). A script already run as `sh -c SCRIPT NAME ARGS…` gets the echo
+ * as its first line instead: the same pid line from the same shell, one process fewer (each costs milliseconds on a
+ * small or emulated director).
+ */
 export function withPidPrologue(argv: readonly string[]): string[] {
+  if (argv.length >= 3 && argv[0] === 'sh' && argv[1] === '-c') return ['sh', '-c', `echo "[lvs-pid:$$]" >&2\n${argv[2]}`, ...argv.slice(3)];
   return ['sh', '-c', PID_PROLOGUE, 'sh', ...argv];
 }
 

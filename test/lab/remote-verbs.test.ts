@@ -230,11 +230,20 @@ describe.skipIf(!!skip)(`remote verbs against the lab${skip ? ` (SKIPPED: ${skip
     }
   }, 180_000);
 
-  it('status shows the live counters (connections, packets, bytes) of that traffic', async () => {
-    const s = await status();
-    const text = await labCtl(lab, 'status');
+  it('status shows the live counters (connections; with --stats packets and bytes; with --rate rates) of that traffic', async () => {
+    const plain = await status();
+    expect(plain.services.length).toBe(2);
+    expect(plain.services[0]!.stats).toBeUndefined();
+    // The telnet sessions above count as InActConn while in TIME_WAIT (2 min), the XDMCP entries for minutes more.
+    const conns = (x: StatusView) => x.services.flatMap((v) => v.destinations).reduce((n, d) => n + d.activeConns + d.inactiveConns, 0);
+    expect(conns(plain)).toBeGreaterThan(0);
+    const r = await labCtl(lab, '--json', 'status', '--stats', '--rate');
+    expect(r.code, r.err).toBe(0);
+    const s = JSON.parse(r.out) as StatusView;
+    expect(s.services[0]!.rate).toBeDefined();
+    const text = await labCtl(lab, 'status', '--stats', '--rate');
     writeFileSync(join(OUT, 'status.txt'), text.out);
-    note(`status:\n${text.out}`);
+    note(`status --stats --rate:\n${text.out}`);
     const tcp = s.services.find((x) => x.protocol === 'tcp')!;
     const udp = s.services.find((x) => x.protocol === 'udp')!;
     expect(tcp.stats!.conns).toBeGreaterThanOrEqual(9);

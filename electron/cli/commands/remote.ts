@@ -33,7 +33,8 @@ const DIRECTOR_VERBS = ['start', 'stop', 'reload', 'status', 'update'] as const;
 
 export const USAGE = `usage: lvsctl --profile FILE [--trust-new-host-key] [--known-hosts FILE] [--json] VERB …
   start | stop | reload | update [--dry-run]   the seed's lvs-director verbs, applied as one transaction
-  status                                      live table, connections, counters, rates, VIP and sysctls
+  status [--stats] [--rate]                   live table with connections, VIP and sysctls (the seed's
+                                              ipvsadm -L); --stats adds the counters, --rate the rates
   realserver route-check|route-fix [NAME|--all] [--dry-run]   the seed's lvs-route (default via the director)
   realserver check [NAME|--all]               OS, load, users, display manager, telnet and XDMCP listening
   conf pull [--out FILE] | conf push [FILE]   the director's /etc/lvs.conf (push: validated, atomic, backed up)
@@ -194,7 +195,7 @@ function outcomeJson(o: VerbOutcome) {
 
 /** start | stop | reload | update [--dry-run], and status. */
 async function directorVerb(verb: (typeof DIRECTOR_VERBS)[number], run: RemoteRun, args: string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(args, { booleans: verb === 'status' ? [] : ['dry-run'] });
+  const parsed = parseArgs(args, { booleans: verb === 'status' ? ['stats', 'rate'] : ['dry-run'] });
   if ('error' in parsed) {
     io.err(`lvsctl ${verb}: ${parsed.error}\n${USAGE}`);
     return EXIT.USAGE;
@@ -205,7 +206,7 @@ async function directorVerb(verb: (typeof DIRECTOR_VERBS)[number], run: RemoteRu
   }
   const svc = new DirectorService(run.ctx);
   if (verb === 'status') {
-    const view = await svc.status();
+    const view = await svc.status({ stats: parsed.flags.has('stats'), rate: parsed.flags.has('rate') });
     io.out(run.json ? `${JSON.stringify({ ok: true, ...view }, null, 2)}\n` : formatStatus(view));
     return EXIT.OK;
   }

@@ -37,7 +37,7 @@ describe('observe (the constant script on a local stand-in director)', () => {
     const ex: Executor = { label: ld.exec.label, exec: (argv, o) => (calls.push(argv), ld!.exec.exec(argv, o)) };
     const s = await observeDirector(ex, 'table', keys);
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.slice(3)).toEqual(['lvs-console-observe', 'table', '/proc/sys/net/ipv4/conf/all/send_redirects', '/proc/sys/net/ipv4/conf/eth0/send_redirects', '/proc/sys/net/ipv4/ip_forward']);
+    expect(calls[0]!.slice(3)).toEqual(['lvs-console-observe', 'table', '-', '/proc/sys/net/ipv4/conf/all/send_redirects', '/proc/sys/net/ipv4/conf/eth0/send_redirects', '/proc/sys/net/ipv4/ip_forward']);
     expect(s.table.services).toHaveLength(1);
     expect(s.table.services[0]!.destinations.map((d) => d.address)).toEqual(['192.168.188.82', '192.168.188.83']);
     expect(s.saveText).toBe(fixture('ipvsadm/S-n.1.2.1.nat-rr.txt'));
@@ -46,12 +46,33 @@ describe('observe (the constant script on a local stand-in director)', () => {
     expect(s.list).toBeUndefined();
   });
 
-  it('status mode reads the listings with counters instead (the table comes from ipvsadm -L -n)', async () => {
+  it('status mode reads the listing with connections instead (the table comes from ipvsadm -L -n); counters only when asked', async () => {
     ld = localDirector();
     const s = await observeDirector(ld.exec, 'status', keys);
-    expect([s.list?.variant, s.stats?.variant, s.rate?.variant]).toEqual(['plain', 'stats', 'rate']);
+    expect([s.list?.variant, s.stats, s.rate]).toEqual(['plain', undefined, undefined]);
     expect(s.saveText).toBeUndefined();
     expect(s.table).toEqual({ services: [] });
+    const both = await observeDirector(ld.exec, 'status', keys, { counters: { stats: true, rate: true } });
+    expect([both.list?.variant, both.stats?.variant, both.rate?.variant]).toEqual(['plain', 'stats', 'rate']);
+    const rate = await observeDirector(ld.exec, 'status', keys, { counters: { rate: true } });
+    expect([rate.stats, rate.rate?.variant]).toEqual([undefined, 'rate']);
+  });
+
+  it('a status runs one ipvsadm per listing it shows, no more', () => {
+    const argv = (c: { stats?: boolean; rate?: boolean }) => observeArgv('status', [], c);
+    expect(argv({})[5]).toBe('-');
+    expect(argv({ stats: true })[5]).toBe('stats');
+    expect(argv({ stats: true, rate: true })[5]).toBe('stats,rate');
+    // The script runs --stats / --rate only when $2 names them.
+    const script = argv({})[2]!;
+    expect(script).toMatch(/case \$counters in \*,stats,\*\) sec stats ipvsadm -L -n --stats --exact;; esac/);
+    expect(script).toMatch(/case \$counters in \*,rate,\*\) sec rate ipvsadm -L -n --rate --exact;; esac/);
+  });
+
+  it('a counter listing asked for but missing from the output is an error naming the command', () => {
+    const out = '@@lvs-console begin list\nIP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n\n@@lvs-console end list 0\n@@lvs-console begin addr\n\n@@lvs-console end addr 0\n@@lvs-console begin sysctl\n\n@@lvs-console end sysctl 0\n';
+    expect(parseObserveOutput('director 10.0.0.1', 'status', keys, out, '').stats).toBeUndefined();
+    expect(() => parseObserveOutput('director 10.0.0.1', 'status', keys, out, '', { stats: true })).toThrow('director 10.0.0.1: ipvsadm -L -n --stats --exact: no output');
   });
 
   it('ipvsadm missing (exit 127): NOT_FOUND "director 10.0.0.1: ipvsadm not found"', async () => {

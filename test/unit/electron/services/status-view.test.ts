@@ -44,4 +44,37 @@ describe('status view', () => {
     expect(text).toContain('VIP 10.0.0.100 up on eth0:110; ip_forward=1');
     expect(text).toContain('-> 192.168.188.82:80 (rs-a)');
   });
+
+  it('status mode: connections always; the counter and rate columns only when those listings were read', () => {
+    const lab = clusterSchema.parse({
+      id: 'lab',
+      name: 'lab',
+      director: { host: '10.77.0.1', user: 'root' },
+      vip: '10.77.0.100',
+      tcp: [{ port: 'telnet' }],
+      udp: [{ port: 'xdmcp' }],
+      realservers: [{ host: '10.77.0.11', name: 'rs1' }, { host: '10.77.0.12', name: 'rs2' }, { host: '10.77.0.13', name: 'rs3' }],
+    });
+    const section = (name: string, text: string) => [`@@lvs-console begin ${name}`, text, `@@lvs-console end ${name} 0`];
+    const out = (names: string[]) =>
+      [
+        ...section('list', fixture('ipvsadm/lab/L-n.1.2.1.lab-seed-nat.txt')),
+        ...(names.includes('stats') ? section('stats', fixture('ipvsadm/lab/L-n-stats-exact.1.2.1.lab-seed-nat.txt')) : []),
+        ...(names.includes('rate') ? section('rate', fixture('ipvsadm/lab/L-n-rate.1.2.1.lab-seed-nat.txt')) : []),
+        ...section('addr', '2: eth0    inet 10.77.0.100/24 scope global secondary eth0:110\\       valid_lft forever preferred_lft forever\n'),
+        ...section('sysctl', '/proc/sys/net/ipv4/ip_forward:1\n'),
+      ].join('\n');
+    const k = observedSysctlKeys(lab, '10.77.0.100');
+    const view = (names: string[]) =>
+      statusView(lab, profileResolver(lab), parseObserveOutput('director 10.77.0.1', 'status', k, out(names), '', { stats: names.includes('stats'), rate: names.includes('rate') }), '10.77.0.100');
+    const plain = formatStatus(view([]));
+    expect(plain.split('\n')[1]).toMatch(/^Service \/ realserver\s+Sched\/Fwd\s+Weight\s+Active\s+InAct$/);
+    expect(plain).toMatch(/-> 10\.77\.0\.11:23 \(rs1\)\s+Masq\s+1\s+\d+\s+\d+\n/);
+    const stats = view(['stats']);
+    expect(stats.services[0]!.stats?.inPkts).toBeTypeOf('number');
+    expect(view([]).services[0]!.stats).toBeUndefined();
+    expect(formatStatus(stats).split('\n')[1]).toMatch(/InAct\s+Conns\s+InPkts\s+OutPkts\s+InBytes\s+OutBytes$/);
+    expect(formatStatus(view(['stats', 'rate'])).split('\n')[1]).toMatch(/OutBytes\s+CPS\s+InBPS\s+OutBPS$/);
+    expect(formatStatus(view(['rate'])).split('\n')[1]).toMatch(/InAct\s+CPS\s+InBPS\s+OutBPS$/);
+  });
 });
