@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { ApiHandlers, EventPayload, MethodOutput } from '../../shared/api/contract.ts';
+import type { ApiHandlers, MethodOutput } from '../../shared/api/contract.ts';
 import { clusterSchema, type Cluster, type ClusterInput } from '../../shared/model/cluster.ts';
 import { isIPv4, isIPv6 } from '../../shared/model/validators.ts';
 import { AppError } from '../../shared/result.ts';
@@ -32,10 +32,11 @@ import { statusView } from '../services/status-view.ts';
 import { sshFingerprint } from '../store/store-document.ts';
 import { ClusterSessions } from './cluster-sessions.ts';
 import { MetricsSampler } from './metrics-sampler.ts';
+import type { ApplyProgress } from '../services/director-apply.ts';
+import { RunProgress } from './run-progress.ts';
 import { driftOf, tableOf } from './status-mapping.ts';
 
 type RunResult = MethodOutput<'director.run'>;
-type Progress = EventPayload<'director.progress'>;
 
 // zod 4 refuses .pick on a refined object, so the import base (what lvs.conf can't say) is built from the shape.
 const baseSchema = z.object({ id: clusterSchema.shape.id, name: clusterSchema.shape.name, director: clusterSchema.shape.director });
@@ -81,45 +82,37 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
   const stepsOf = (plan: Plan, host: string) =>
     plan.steps.map((s) => ({ host: s.host === 'director' ? host : s.host, command: shellQuote(s.argv), why: s.why, ...(s.stdin ? { stdin: s.stdin } : {}) }));
 
-  const progressFor = (clusterId: string, runId: string, host: string, total: number) => {
-    let index = 0;
-    return (status: Progress['status'], command: string, output?: string) =>
-      deps.emit('director.progress', { clusterId, runId, index: index++, total, host, command, status, ...(output ? { output } : {}) });
-  };
-
-  /** Runs a verb (start/stop/reload/update/reconcile) as plan-only or for real, streaming progress. */
+  /** Runs a verb (start/stop/reload/update/reconcile) as plan-only or for real, streaming progress step by step. */
   async function runVerb(clusterId: string, verb: 'start' | 'stop' | 'reload' | 'update' | 'reconcile', dryRun: boolean, graceful = false): Promise<RunResult> {
     const ctx = ctxOf(clusterId);
     const runId = randomUUID();
     const host = ctx.director.label;
-    let progress: ReturnType<typeof progressFor> | undefined;
+    const progress = dryRun ? undefined : new RunProgress({ clusterId, runId, host }, (p) => deps.emit('director.progress', p));
     const apply = {
-      onProgress: (p: { phase: string; message: string }) => progress?.(p.phase === 'verify' ? 'ok' : 'running', `${p.phase}: ${p.message}`),
+      onProgress: (p: ApplyProgress) => progress?.step(p.phase === 'reconnect' ? 'transaction' : p.phase, `${p.phase}: ${p.message}`),
     };
     try {
       if (verb === 'reconcile') {
-        // Plan first (to know the step count for progress), then apply the same diff.
-        const preview = await reconcile(ctx, { dryRun: true, graceful });
-        progress = progressFor(clusterId, runId, host, preview.plan.steps.length + 3);
-        if (dryRun || preview.plan.steps.length === 0) {
+        if (dryRun) {
+          const preview = await reconcile(ctx, { dryRun: true, graceful });
           return { runId, verb, dryRun, steps: stepsOf(preview.plan, host), applied: false, changes: preview.plan.summary ?? [] };
         }
+        progress?.step('observe', `reconcile: observing ${host}`);
         const out = await reconcile(ctx, { graceful, apply });
-        progress('ok', `applied ${out.plan.steps.length} change(s)`);
-        return { runId, verb, dryRun, steps: stepsOf(out.plan, host), applied: true, changes: out.plan.summary ?? [] };
+        progress?.finish(out.plan.steps.length ? `reconcile: applied ${out.plan.steps.length} change(s)` : 'reconcile: in sync, nothing to do');
+        return { runId, verb, dryRun, steps: stepsOf(out.plan, host), applied: out.plan.steps.length > 0, changes: out.plan.summary ?? [] };
       }
       const svc = new DirectorService(ctx);
       if (dryRun) {
         const o = await svc[verb]({ dryRun: true });
         return { runId, verb, dryRun, steps: stepsOf(o.plan, host), applied: false, changes: changesOf(o.plan, o.probe) };
       }
-      progress = progressFor(clusterId, runId, host, 4);
-      progress('running', `${verb}: observing ${host}`);
+      progress?.step('observe', `${verb}: observing ${host}`);
       const o = await svc[verb]({ apply });
-      progress('ok', `${verb}: ${o.plan.steps.length ? 'done' : 'nothing to do'}`);
+      progress?.finish(`${verb}: ${o.plan.steps.length ? 'done' : 'nothing to do'}`);
       return { runId, verb, dryRun, steps: stepsOf(o.plan, host), applied: o.plan.steps.length > 0, changes: changesOf(o.plan, o.probe) };
     } catch (e) {
-      progress?.(e instanceof AppError && e.code === 'APPLY_FAILED' ? 'rolled-back' : 'failed', e instanceof Error ? e.message : String(e));
+      progress?.fail(e instanceof AppError && e.code === 'APPLY_FAILED' ? 'rolled-back' : 'failed', e instanceof Error ? e.message : String(e));
       throw e;
     }
   }
