@@ -207,6 +207,27 @@ class EntryReader {
   }
 
   /**
+   * A decimal number at i as printf's %u prints it (no leading zero but "0" itself), of at most `digits` digits and
+   * not over `max`; this.end is set after its digits. -1 if there is none.
+   */
+  private decimal(i: number, digits: number, max: number): number {
+    const u = this.u;
+    let v = u[i]! - 48;
+    if (v < 0 || v > 9) return -1;
+    i++;
+    if (v !== 0) {
+      for (let k = 1; k < digits; k++) {
+        const d = u[i]! - 48;
+        if (d < 0 || d > 9) break;
+        v = v * 10 + d;
+        i++;
+      }
+    }
+    this.end = i;
+    return v > max ? -1 : v;
+  }
+
+  /**
    * "A.B.C.D:PORT" at i, decoded while scanned (inet_ntop form only), or "[V6]:PORT" via parseEndpoint; sets
    * this.end to the index after it. Null if the field is neither. `share`: see shareEndpoint.
    */
@@ -229,33 +250,18 @@ class EntryReader {
     }
     let addr = 0;
     for (let octet = 0; octet < 4; octet++) {
-      let c = u[i]!;
-      let v = c - 48;
-      if (v < 0 || v > 9) return null;
-      c = u[++i]!;
-      if (v !== 0) {
-        for (let k = 0; k < 2 && c >= 48 && c <= 57; k++) {
-          v = v * 10 + c - 48;
-          c = u[++i]!;
-        }
-        if (v > 255) return null;
-      }
-      if (c !== (octet === 3 ? 58 : 46)) return null;
+      const v = this.decimal(i, 3, 255);
+      if (v < 0) return null;
+      i = this.end;
+      if (u[i] !== (octet === 3 ? 58 : 46)) return null;
       addr = (addr << 8) | v;
       i++;
     }
     const colon = i - 1;
-    let c = u[i]!;
-    let port = c - 48;
-    if (port < 0 || port > 9) return null;
-    c = u[++i]!;
-    if (port !== 0) {
-      for (let k = 0; k < 4 && c >= 48 && c <= 57; k++) {
-        port = port * 10 + c - 48;
-        c = u[++i]!;
-      }
-      if (port > 65535) return null;
-    }
+    const port = this.decimal(i, 5, 65535);
+    if (port < 0) return null;
+    i = this.end;
+    const c = u[i];
     if (!(c === 32 || c === 9 || c === 10 || (c === 13 && u[i + 1] === 10))) return null;
     this.end = i;
     return share ? this.shareEndpoint(addr, port, s, colon) : { address: this.text.slice(s, colon), port };
