@@ -88,42 +88,45 @@ const NAME_CHAR = new Uint8Array(256);
 for (let c = 0; c < 256; c++) NAME_CHAR[c] = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 33 ? 1 : 0;
 
 /**
- * Endpoints by IPv4 address (a signed 32-bit int), in an open-addressing table: a Map would box the addresses from
- * 64.0.0.0 to 191.255.255.255, which do not fit a small integer.
+ * Values by IPv4 address (a signed 32-bit int), in an open-addressing table: a Map would box the addresses from
+ * 64.0.0.0 to 191.255.255.255, which do not fit a small integer. Fibonacci hashing takes the product's high bits, so
+ * addresses that differ only in their upper octets (10.1.0.5, 10.2.0.5) still spread.
  */
-class EndpointTable {
+class AddressTable<T> {
   private keys = new Int32Array(64);
-  private values: (Readonly<Endpoint> | undefined)[] = new Array<Readonly<Endpoint> | undefined>(64).fill(undefined);
+  private values: (T | undefined)[] = new Array<T | undefined>(64).fill(undefined);
+  private shift = 32 - 6;
   private size = 0;
 
-  /** The endpoint stored for addr, if any. */
-  get(addr: number): Readonly<Endpoint> | undefined {
+  /** The value stored for addr, if any. */
+  get(addr: number): T | undefined {
     const mask = this.keys.length - 1;
-    for (let h = Math.imul(addr, 0x9e3779b1) & mask; ; h = (h + 1) & mask) {
+    for (let h = Math.imul(addr, 0x9e3779b1) >>> this.shift; ; h = (h + 1) & mask) {
       const v = this.values[h];
       if (v === undefined || this.keys[h] === addr) return v;
     }
   }
 
-  /** Stores ep for addr (not present yet). */
-  set(addr: number, ep: Readonly<Endpoint>): void {
+  /** Stores v for addr (not present yet). */
+  set(addr: number, v: T): void {
     if ((this.size + 1) * 2 > this.keys.length) this.grow();
-    this.place(addr, ep);
+    this.place(addr, v);
     this.size++;
   }
 
-  private place(addr: number, ep: Readonly<Endpoint>): void {
+  private place(addr: number, v: T): void {
     const mask = this.keys.length - 1;
-    let h = Math.imul(addr, 0x9e3779b1) & mask;
+    let h = Math.imul(addr, 0x9e3779b1) >>> this.shift;
     while (this.values[h] !== undefined) h = (h + 1) & mask;
     this.keys[h] = addr;
-    this.values[h] = ep;
+    this.values[h] = v;
   }
 
   private grow(): void {
     const { keys, values } = this;
     this.keys = new Int32Array(keys.length * 2);
-    this.values = new Array<Readonly<Endpoint> | undefined>(keys.length * 2).fill(undefined);
+    this.values = new Array<T | undefined>(keys.length * 2).fill(undefined);
+    this.shift--;
     for (let i = 0; i < keys.length; i++) if (values[i] !== undefined) this.place(keys[i]!, values[i]!);
   }
 }
@@ -134,7 +137,7 @@ class EndpointTable {
  */
 class EntryReader {
   /** Virtual/destination endpoints seen so far, by IPv4 address. */
-  private readonly shared = new EndpointTable();
+  private readonly shared = new AddressTable<Readonly<Endpoint>>();
   /** Virtual/destination IPv6 endpoints seen so far, by their text ("[2001:db8::1]:23"). */
   private readonly shared6 = new Map<string, Readonly<Endpoint>>();
   /** Protocol/state names seen so far (a table has a handful): their hashes, where each was first seen, the strings. */

@@ -42,9 +42,9 @@ export default async function parseBench(): Promise<void> {
   if (parseIpvsadmConnections(conns).connections.length !== 100_000) throw new Error('connection parse lost entries');
   if (parseIpvsadmList(listing).services[0]!.destinations.length !== 1000) throw new Error('listing parse lost realservers');
 
-  const floorMs = await measure(() => floor(conns), 11, 2);
+  const floorMs = await measure(() => floor(conns), 21, 5);
   report('floor: scan 7.5 MB + allocate 400,000 objects (reference)', floorMs);
-  const connMs = await measure(() => parseIpvsadmConnections(conns), 11, 2);
+  const connMs = await measure(() => parseIpvsadmConnections(conns), 21, 5);
   report('parse ipvsadm -L -n -c, 100,000 entries', connMs, 100);
   const cpu = Array.from({ length: 7 }, () => cpuMs(() => parseIpvsadmConnections(conns))).sort((a, b) => a - b)[3]!;
   console.log(`  -> ${(connMs.median / floorMs.median).toFixed(1)}× the floor; median CPU time ${cpu.toFixed(1)} ms (load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)})`);

@@ -87,6 +87,24 @@ describe('parseIpvsadmConnections', () => {
     const gen = generateConnections(2000);
     expect(parseIpvsadmConnections(renderConnections(gen)).connections).toEqual(gen);
   });
+
+  it('shares each realserver endpoint, also among many that differ only in their upper octets', () => {
+    // 3 × 400 destinations like 10.X.Y.5 (same low bits): the shared-endpoint table must grow and still tell them apart
+    const conns = Array.from({ length: 1200 }, (_, i) => {
+      const k = i % 400;
+      return {
+        protocol: 'TCP', expires: i, state: 'ESTABLISHED',
+        source: { address: `172.16.${i >> 8}.${i & 255}`, port: 1024 + i },
+        virtual: { address: '192.168.10.100', port: 23 },
+        destination: { address: `10.${k & 255}.${k >> 8}.5`, port: 23 },
+      };
+    });
+    const parsed = parseIpvsadmConnections(renderConnections(conns)).connections;
+    expect(parsed).toEqual(conns);
+    expect(new Set(parsed.map((c) => c.destination)).size).toBe(400);
+    expect(parsed[0]!.destination).toBe(parsed[400]!.destination);
+    expect(new Set(parsed.map((c) => c.virtual)).size).toBe(1);
+  });
 });
 
 describe('the fast entry reader agrees with the field-by-field reader', () => {
