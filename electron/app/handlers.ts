@@ -95,30 +95,38 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
       if (verb === 'reconcile') {
         if (dryRun) {
           const preview = await reconcile(ctx, { dryRun: true, graceful });
-          return { runId, verb, dryRun, steps: stepsOf(preview.plan, host), applied: false, changes: preview.plan.summary ?? [] };
+          return { runId, verb, dryRun, steps: stepsOf(preview.plan, host), applied: false, changes: changesOf(preview.plan, false) };
         }
         progress?.step('observe', `reconcile: observing ${host}`);
         const out = await reconcile(ctx, { graceful, apply });
         progress?.finish(out.plan.steps.length ? `reconcile: applied ${out.plan.steps.length} change(s)` : 'reconcile: in sync, nothing to do');
-        return { runId, verb, dryRun, steps: stepsOf(out.plan, host), applied: out.plan.steps.length > 0, changes: out.plan.summary ?? [] };
+        const applied = out.plan.steps.length > 0;
+        return { runId, verb, dryRun, steps: stepsOf(out.plan, host), applied, changes: changesOf(out.plan, applied) };
       }
       const svc = new DirectorService(ctx);
       if (dryRun) {
         const o = await svc[verb]({ dryRun: true });
-        return { runId, verb, dryRun, steps: stepsOf(o.plan, host), applied: false, changes: changesOf(o.plan, o.probe) };
+        return { runId, verb, dryRun, steps: stepsOf(o.plan, host), applied: false, changes: changesOf(o.plan, false, o.probe) };
       }
       progress?.step('observe', `${verb}: observing ${host}`);
       const o = await svc[verb]({ apply });
       progress?.finish(`${verb}: ${o.plan.steps.length ? 'done' : 'nothing to do'}`);
-      return { runId, verb, dryRun, steps: stepsOf(o.plan, host), applied: o.plan.steps.length > 0, changes: changesOf(o.plan, o.probe) };
+      const applied = o.plan.steps.length > 0;
+      return { runId, verb, dryRun, steps: stepsOf(o.plan, host), applied, changes: changesOf(o.plan, applied, o.probe) };
     } catch (e) {
       progress?.fail(e instanceof AppError && e.code === 'APPLY_FAILED' ? 'rolled-back' : 'failed', e instanceof Error ? e.message : String(e));
       throw e;
     }
   }
 
-  function changesOf(plan: Plan, probe?: { display: string; alive: boolean }[]): string[] {
-    const out = [...(plan.summary ?? [])];
+  /**
+   * What a run changed and noticed, for the renderer: when applied, each step by its why (update and the minimal diff
+   * already describe their steps in the summary), then the plan's notes ("VIP already up …"), then the probe.
+   */
+  function changesOf(plan: Plan, applied: boolean, probe?: { display: string; alive: boolean }[]): string[] {
+    const described = plan.verb === 'update' || plan.verb === 'diff';
+    const out = applied && !described ? plan.steps.map((s) => s.why) : [];
+    out.push(...(plan.summary ?? []));
     for (const p of probe ?? []) out.push(`${p.display}: ${p.alive ? 'alive' : 'not answering'}`);
     return out;
   }

@@ -112,15 +112,18 @@ export function planReload(cluster: Cluster, resolve: Resolve): Plan {
   return { verb: 'reload', steps, desired };
 }
 
-/** status: the read-only commands that show the cluster (the seed's `ipvsadm -L`, numeric, with counters), VIP and sysctls. */
-export function planStatus(cluster: Cluster): Plan {
+/**
+ * status: the read-only commands that show the cluster (the seed's `ipvsadm -L`, numeric, with the connections), VIP
+ * and sysctls; with `counters` also the cumulative counters (`status --stats`) and the rates (`status --rate`).
+ */
+export function planStatus(cluster: Cluster, counters: { stats?: boolean; rate?: boolean } = {}): Plan {
   const { dev } = vipDevice(cluster);
   return {
     verb: 'status',
     steps: [
       { host: DIRECTOR, argv: [IPVSADM, '-L', '-n'], why: 'the table with weights and active/inactive connections (lvs-director status)' },
-      { host: DIRECTOR, argv: [IPVSADM, '-L', '-n', '--stats'], why: 'traffic counters per service and realserver' },
-      { host: DIRECTOR, argv: [IPVSADM, '-L', '-n', '--rate'], why: 'current rates per service and realserver' },
+      ...(counters.stats ? [{ host: DIRECTOR, argv: [IPVSADM, '-L', '-n', '--stats', '--exact'], why: 'traffic counters per service and realserver (status --stats)' }] : []),
+      ...(counters.rate ? [{ host: DIRECTOR, argv: [IPVSADM, '-L', '-n', '--rate', '--exact'], why: 'current rates per service and realserver (status --rate)' }] : []),
       { host: DIRECTOR, argv: ['ip', '-o', 'addr', 'show', 'dev', dev], why: `whether the VIP is up on ${cluster.vipIf}` },
       { host: DIRECTOR, argv: ['sysctl', ...directorSysctls(cluster).map((s) => s.key)], why: 'forwarding on and ICMP redirects off?' },
     ],

@@ -244,7 +244,13 @@ describe.skipIf(skip !== undefined)('lab flow (real services + lab, in Chromium)
     await shot('lab-10-start-run');
     const outcome = (await done.textContent()) ?? '';
     if (outcome !== 'Start: done') throw new Error(`Start failed in the UI: ${await page().locator('.error-box').allTextContents()}`);
-    expect(await page().getByTestId('run-log').textContent()).toMatch(/ipvsadm|start/);
+    const log = (await page().getByTestId('run-log').textContent()) ?? '';
+    expect(log).toMatch(/\[1\/4\].*start: observing/);
+    expect(log).toMatch(/\[3\/4\].*transaction: \d+ operation\(s\) as one transaction/);
+    // What the run did, step by step (not "No changes were needed.").
+    const notice = (await page().locator('[aria-labelledby="run-h"] .notice').textContent()) ?? '';
+    expect(notice).toContain(`bring the VIP ${lab.vip} up on eth0:110`);
+    expect(notice).toMatch(/add every service and realserver in one batch \(2 service\(s\), 6 destination\(s\)\)/);
 
     await poll(() => page().getByTestId('live-service').count()).toBe(2);
     for (const svc of [TCP(), UDP()]) {

@@ -108,14 +108,13 @@ describe('planStop / planReload / planStatus', () => {
     expect(lines(p)).toEqual(['ipvsadm -C', 'ipvsadm -R']);
     expect(canonicalTable(applyStepsToTable(EMPTY, p.steps))).toEqual(canonicalTable(desiredTable(cluster, id)));
   });
-  it('status is read-only commands', () => {
+  it('status is read-only commands; the counter listings only when asked for', () => {
     expect(lines(planStatus(cluster))).toEqual([
       'ipvsadm -L -n',
-      'ipvsadm -L -n --stats',
-      'ipvsadm -L -n --rate',
       'ip -o addr show dev eth0',
       'sysctl net.ipv4.conf.all.send_redirects net.ipv4.conf.eth0.send_redirects net.ipv4.ip_forward',
     ]);
+    expect(lines(planStatus(cluster, { stats: true, rate: true })).slice(0, 3)).toEqual(['ipvsadm -L -n', 'ipvsadm -L -n --stats --exact', 'ipvsadm -L -n --rate --exact']);
   });
 });
 
