@@ -174,8 +174,10 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
       deps.log('info', `trusted ${keyType} host key ${fingerprint} for ${host}:${port}`);
       return {};
     },
-    'director.plan': async ({ clusterId, verb }) => runVerb(clusterId, verb, true),
-    'director.run': async ({ clusterId, verb, dryRun }) => runVerb(clusterId, verb, dryRun),
+    // Reconcile from the app is graceful: a realserver leaving the table is drained (weight 0, deleted by the sampler once
+    // its connections are gone), so a click never cuts an engineer's X or telnet session.
+    'director.plan': async ({ clusterId, verb }) => runVerb(clusterId, verb, true, verb === 'reconcile'),
+    'director.run': async ({ clusterId, verb, dryRun }) => runVerb(clusterId, verb, dryRun, verb === 'reconcile'),
     'director.status': async ({ clusterId }) => {
       const ctx = ctxOf(clusterId);
       const svc = new DirectorService(ctx);

@@ -5,6 +5,7 @@
 import type { EventPayload, MethodOutput } from '../../shared/api/contract.ts';
 import type { Cluster } from '../../shared/model/cluster.ts';
 import { desiredTable, type Resolve } from '../lvs/desired-table.ts';
+import { deleteDestinationArgs } from '../lvs/ipvs-rules.ts';
 import { diffTables } from '../lvs/table-diff.ts';
 import type { DirectorState } from '../services/director-observe.ts';
 import type { StatusView } from '../services/status-view.ts';
@@ -37,13 +38,28 @@ export function tableOf(v: StatusView): Status['table'] {
   };
 }
 
-/** Drift: what the minimal diff would do to make the live table match the profile, one item per step. */
+/**
+ * Drift: what the minimal diff would do to make the live table match the profile, one item per step; a deletion of a
+ * realserver at weight 0 that still has connections is reported as 'draining' (the drain follow-up deletes it once
+ * they are gone), since deleting it now would cut those sessions.
+ */
 export function driftOf(cluster: Cluster, resolve: Resolve, state: DirectorState): Status['drift'] {
   const steps = diffTables(desiredTable(cluster, resolve), state.table);
+  // The `-d` each draining destination would get (built by the same function as the diff's), → its connections.
+  const draining = new Map<string, number>();
+  for (const svc of state.list?.services ?? []) {
+    for (const d of svc.destinations) {
+      const n = (d.activeConns ?? 0) + (d.inactiveConns ?? 0);
+      if (d.weight === 0 && n > 0) draining.set(deleteDestinationArgs(svc, d).join(' '), n);
+    }
+  }
   return steps.map((s) => {
     const op = s.argv[1] ?? '';
+    const what = s.argv.slice(1).join(' ');
+    const n = op === '-d' ? draining.get(what) : undefined;
+    if (n !== undefined) return { kind: 'draining' as const, what, detail: `weight 0, ${n} connection${n === 1 ? '' : 's'} left: deleted once they are gone` };
     const kind = op === '-A' || op === '-a' ? 'missing' : op === '-D' || op === '-d' ? 'extra' : 'changed';
-    return { kind, what: s.argv.slice(1).join(' '), detail: s.why };
+    return { kind, what, detail: s.why };
   });
 }
 

@@ -110,8 +110,8 @@ export function diffTables(desired: IpvsTable, live: IpvsTable, opts: DiffOption
     }
     for (const h of sortDests(have.destinations.filter((x) => !wantKeys.has(destinationKey(x))))) {
       const dk = destinationKey(h);
-      if (!opts.graceful) steps.push(step(deleteDestinationArgs(want, h), `realserver ${dk} is not in the profile for ${sk}: delete it`));
-      else if (h.weight > 0) steps.push(drainStep(have, h, `realserver ${dk} is not in the profile for ${sk}: weight 0 first, delete once its connections are gone`));
+      if (!opts.graceful) steps.push(step(deleteDestinationArgs(want, h), `the profile has no enabled realserver ${dk} in ${sk}: delete it`));
+      else if (h.weight > 0) steps.push(drainStep(have, h, `the profile has no enabled realserver ${dk} in ${sk}: weight 0 first, delete once its connections are gone`));
     }
   }
   const extra = sortServices(live.services.filter((s) => !wanted.has(serviceKey(s))));

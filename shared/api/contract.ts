@@ -62,8 +62,11 @@ export const runResultSchema = z.object({
   table: tableSchema.optional(),
 });
 
-/** A difference between the profile and the live table. */
-export const driftItemSchema = z.object({ kind: z.enum(['missing', 'extra', 'changed']), what: z.string(), detail: z.string() });
+/**
+ * A difference between the profile and the live table. 'draining': a realserver the profile no longer wants, at weight
+ * 0 with connections left; the console deletes it once they are gone (not something to reconcile now).
+ */
+export const driftItemSchema = z.object({ kind: z.enum(['missing', 'extra', 'changed', 'draining']), what: z.string(), detail: z.string() });
 
 /** Live director status. */
 export const statusSchema = z.object({

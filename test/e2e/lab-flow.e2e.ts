@@ -330,6 +330,14 @@ describe.skipIf(skip !== undefined)('lab flow (real services + lab, in Chromium)
     // "  -> 10.77.0.12:23                Masq    0      2          0"
     const kernel = labExec('director', 'ipvsadm -L -n').stdout;
     expect(kernel).toMatch(new RegExp(`-> ${addr.replace(/\./g, '\\.')}:23\\s+Masq\\s+0\\s`));
+    // The drift names it as draining (not as an extra to reconcile away), with its connections left.
+    const item = page().getByTestId('drift-list').locator('li', { hasText: `-d -t ${lab.vip}:23 -r ${addr}:23` });
+    await item.locator('.tag-draining').waitFor({ timeout: LONG });
+    expect(await item.textContent()).toMatch(/weight 0, \d+ connections? left: deleted once they are gone/);
+    await page().getByTestId('status-strip').getByText(/destinations? draining/).waitFor({ timeout: LONG });
+    // Reconcile from the app is graceful: it would not delete the draining realserver while it has connections.
+    const reconcile = await handlers['director.plan']({ clusterId: CLUSTER_ID, verb: 'reconcile' });
+    expect(reconcile.steps.map((st) => st.command).join('\n')).not.toContain(`-d -t ${lab.vip}:23 -r ${addr}:23`);
     await shot('lab-14-drained');
     figures.push(`drained ${target} (it had ${act.find((a) => a[0] === target)![1]} active connections)`);
     mark('drain shown');

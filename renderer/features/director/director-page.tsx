@@ -23,7 +23,7 @@ const VERBS: readonly { verb: Verb; label: string; why: string }[] = [
   { verb: 'stop', label: 'Stop', why: 'Clear the table and take the VIP down' },
   { verb: 'reload', label: 'Reload', why: 'Stop, then start again from the profile' },
   { verb: 'update', label: 'Update', why: 'Apply profile changes to the running table' },
-  { verb: 'reconcile', label: 'Reconcile', why: 'Only the minimal changes that make the live table match the profile' },
+  { verb: 'reconcile', label: 'Reconcile', why: 'Only the minimal changes that make the live table match the profile; realservers leaving it are drained first' },
 ];
 
 type Phase =
@@ -34,6 +34,21 @@ type Phase =
   | { phase: 'done'; verb: Verb; lines: Progress[]; result?: RunResult; error?: AppErrorData };
 
 const POLL_MS = 5000;
+
+type Drift = MethodOutput<'director.status'>['drift'];
+
+/** The status strip's drift pill: differences to reconcile, and realservers still draining (which need no action). */
+function DriftPill({ drift }: { drift: Drift }) {
+  const draining = drift.filter((d) => d.kind === 'draining').length;
+  const other = drift.length - draining;
+  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
+  return (
+    <>
+      <span className={`pill ${other ? 'pill-warn' : 'pill-ok'}`}>{other ? `${plural(other, 'difference')} from the profile` : 'Matches the profile'}</span>
+      {draining > 0 && <span className="pill pill-info">{plural(draining, 'destination')} draining</span>}
+    </>
+  );
+}
 
 /** The Director screen. */
 export function DirectorPage() {
@@ -123,7 +138,7 @@ function Director() {
           <>
             <span className={`pill ${s.vipUp ? 'pill-ok' : 'pill-bad'}`}>VIP {cluster.vip} {s.vipUp ? 'up' : 'down'}</span>
             <span className={`pill ${s.forwarding ? 'pill-ok' : 'pill-bad'}`}>IP forwarding {s.forwarding ? 'on' : 'off'}</span>
-            <span className={`pill ${s.drift.length ? 'pill-warn' : 'pill-ok'}`}>{s.drift.length ? `${s.drift.length} difference${s.drift.length === 1 ? '' : 's'} from the profile` : 'Matches the profile'}</span>
+            <DriftPill drift={s.drift} />
             <span className="muted">observed {clock(s.observedAt)}</span>
           </>
         ) : (
@@ -141,9 +156,11 @@ function Director() {
           <div className="toolbar">
             <h2 id="drift-h">Drift</h2>
             <span className="spacer" />
-            <button type="button" className="primary" disabled={busy} onClick={() => void preview('reconcile')}>
-              Reconcile…
-            </button>
+            {s.drift.some((d) => d.kind !== 'draining') && (
+              <button type="button" className="primary" disabled={busy} onClick={() => void preview('reconcile')}>
+                Reconcile…
+              </button>
+            )}
           </div>
           <ul className="drift-list" data-testid="drift-list">
             {s.drift.map((d, i) => (
