@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { clusterSchema } from '../../../../shared/model/cluster.ts';
 import { parseIpvsadmList } from '../../../../electron/lvs/ipvsadm-list-parse.ts';
 import { profileResolver } from '../../../../electron/lvs/desired-table.ts';
 import { tableFromList, type DirectorState } from '../../../../electron/services/director-observe.ts';
 import { driftOf } from '../../../../electron/app/status-mapping.ts';
+import { labCluster } from '../../../fixtures/lab-cluster.ts';
 
-const cluster = clusterSchema.parse({
-  id: 'lab',
-  name: 'lab',
-  director: { host: '10.77.0.1', user: 'root' },
-  vip: '10.77.0.100',
-  tcp: [{ port: 'telnet' }],
-  udp: [{ port: 'xdmcp' }],
-  // rs1 was drained: disabled in the profile, at weight 0 in the table
-  realservers: [{ host: '10.77.0.11', name: 'rs1', enabled: false }, { host: '10.77.0.12', name: 'rs2' }, { host: '10.77.0.13', name: 'rs3' }],
-});
+// rs1 was drained: disabled in the profile, at weight 0 in the table
+const cluster = labCluster({ 0: { enabled: false } });
 
 /** A status-mode observation of this `ipvsadm -L -n` listing (ipvsadm 1.31's layout). */
 function observed(listing: string): DirectorState {

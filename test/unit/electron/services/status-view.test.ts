@@ -4,6 +4,7 @@ import { clusterSchema } from '../../../../shared/model/cluster.ts';
 import { observedSysctlKeys, parseObserveOutput } from '../../../../electron/services/director-observe.ts';
 import { formatStatus, statusView } from '../../../../electron/services/status-view.ts';
 import { profileResolver } from '../../../../electron/lvs/desired-table.ts';
+import { labCluster } from '../../../fixtures/lab-cluster.ts';
 
 const fixture = (p: string) => readFileSync(new URL(`../../../fixtures/${p}`, import.meta.url), 'utf8');
 const cluster = clusterSchema.parse({
@@ -46,15 +47,7 @@ describe('status view', () => {
   });
 
   it('status mode: connections always; the counter and rate columns only when those listings were read', () => {
-    const lab = clusterSchema.parse({
-      id: 'lab',
-      name: 'lab',
-      director: { host: '10.77.0.1', user: 'root' },
-      vip: '10.77.0.100',
-      tcp: [{ port: 'telnet' }],
-      udp: [{ port: 'xdmcp' }],
-      realservers: [{ host: '10.77.0.11', name: 'rs1' }, { host: '10.77.0.12', name: 'rs2' }, { host: '10.77.0.13', name: 'rs3' }],
-    });
+    const lab = labCluster();
     const section = (name: string, text: string) => [`@@lvs-console begin ${name}`, text, `@@lvs-console end ${name} 0`];
     const out = (names: string[]) =>
       [
