@@ -3,10 +3,12 @@
  *   1. the upload (the batch: every `ipvsadm -R` line of the plan; then the line "@@lvs-console want"; then the exact
  *      `ipvsadm -S -n` text the plan should leave) goes to PREFIX.upload with atomicWriteStep;
  *   2. TX_SCRIPT runs the plan's operations immune to a cut connection (HUP/PIPE/INT/TERM ignored, stdin /dev/null,
- *      output to PREFIX.log): checks the upload's size, snapshots `ipvsadm -S -n` to PREFIX.snap, runs the ops, reads
- *      the table back and compares it with the wanted text, and on any failure (a command's exit status, anything
- *      `ipvsadm -R` prints on stderr — it keeps going after a bad line — or a read-back that differs) restores the
- *      snapshot (`ipvsadm -C; ipvsadm -R < snap`) and undoes a VIP change; its verdict goes to PREFIX.result;
+ *      output to PREFIX.log): checks the upload's size, snapshots `ipvsadm -S -n` to PREFIX.snap (and, when the table
+ *      is not empty, `ipvsadm -L -n --thresholds` to PREFIX.thr: -S leaves the -x/-y connection thresholds out), runs
+ *      the ops, reads the table back and compares it with the wanted text, and on any failure (a command's exit
+ *      status, anything `ipvsadm -R` prints on stderr — it keeps going after a bad line — or a read-back that differs)
+ *      restores the snapshot with its thresholds (`ipvsadm -C; ipvsadm -R`) and undoes a VIP change; its verdict goes
+ *      to PREFIX.result;
  *   3. if the connection was cut, WAIT_SCRIPT (after reconnecting) waits for PREFIX.result.
  * Operations travel as positional words with fixed arities; the scripts never contain user input.
  */
@@ -20,6 +22,32 @@ import { sysctlPath } from './director-observe.ts';
 
 /** Where transaction files live on the director: /tmp/lvs-console.TXID.{batch,snap,log,result,…} (TXID is random). */
 export const TX_DIR = '/tmp';
+
+/**
+ * `thr_merge THRESHOLDS SAVE`: the `ipvsadm -S -n` text SAVE with " -x U -y L" added to each destination that the
+ * `ipvsadm -L -n --thresholds` listing THRESHOLDS shows with a non-zero threshold (-S leaves them out, -R reads them),
+ * matched by service (TCP/UDP/SCTP ADDR:PORT or FWM MARK, as -n prints both) and realserver. POSIX awk (busybox too);
+ * FILENAME, not NR == FNR, tells the files apart, so an empty THRESHOLDS still prints SAVE whole.
+ */
+export const THR_MERGE = [
+  'thr_merge() { awk \'',
+  '  FILENAME == ARGV[1] {',
+  '    if ($1 == "TCP" || $1 == "UDP" || $1 == "SCTP" || $1 == "FWM") { svc = $1 " " $2; next }',
+  '    if ($1 == "->" && svc != "" && ($3 != "0" || $4 != "0")) x[svc " " $2] = " -x " $3 " -y " $4',
+  '    next',
+  '  }',
+  '  $1 == "-a" {',
+  '    k = ""; r = ""',
+  '    for (i = 2; i < NF; i++) {',
+  '      if ($i == "-t") k = "TCP " $(i + 1); else if ($i == "-u") k = "UDP " $(i + 1)',
+  '      else if ($i == "--sctp-service") k = "SCTP " $(i + 1); else if ($i == "-f") k = "FWM " $(i + 1)',
+  '      else if ($i == "-r") r = $(i + 1)',
+  '    }',
+  '    if ((k " " r) in x) { print $0 x[k " " r]; next }',
+  '  }',
+  '  { print }',
+  '\' "$1" "$2"; }',
+].join('\n');
 
 /**
  * The transaction. $1 = prefix, $2 = the upload's size in bytes ('-' = no upload), $3 = check | - (compare the table
@@ -39,7 +67,7 @@ export const TX_SCRIPT = [
   "find \"${p%/*}\" -maxdepth 1 -name 'lvs-console.*' -mtime +0 -exec rm -f {} \\; 2>/dev/null",
   'say() {',
   '  printf \'%s\\n\' "$1" > "$p.result.tmp" && mv -f "$p.result.tmp" "$p.result"',
-  '  rm -f "$p.upload" "$p.batch" "$p.want" "$p.snap" "$p.after" "$p.err" "$p.started"',
+  '  rm -f "$p.upload" "$p.batch" "$p.want" "$p.snap" "$p.thr" "$p.restore" "$p.after" "$p.err" "$p.started"',
   '  cat "$p.log" >&3 2>/dev/null',
   '  printf \'@@lvs-console result %s\\n\' "$1" >&3 2>/dev/null',
   '  exit 0',
@@ -47,18 +75,20 @@ export const TX_SCRIPT = [
   'has_addr() { ip -o addr show dev "$2" 2>/dev/null | grep -qF " ${1%/*}/"; }',
   'vip_add() { if [ "$3" = - ]; then ip addr add "$1" dev "$2"; else ip addr add "$1" dev "$2" label "$3"; fi; }',
   "vip_label() { ip -o addr show dev \"$2\" | awk -v a=\"$1\" '$4 == a { for (i = 5; i <= NF; i++) if ($i ~ /\\\\$/ || i == NF) { l = $i; sub(/\\\\$/, \"\", l); print l; exit } }'; }",
+  THR_MERGE,
   'undo=',
   'rollback() {',
   '  echo "lvs-console: op $failed failed: restoring the snapshot"',
   '  ok=1',
+  '  thr_merge "$p.thr" "$p.snap" > "$p.restore" || cp "$p.snap" "$p.restore"',
   '  ipvsadm -C || ok=0',
-  '  ipvsadm -R < "$p.snap" || ok=0',
+  '  ipvsadm -R < "$p.restore" || ok=0',
   '  case $undo in',
   '    del\\ *) set -- $undo; ip addr del "$2" dev "$3" || ok=0 ;;',
   '    add\\ *) set -- $undo; vip_add "$2" "$3" "$4" || ok=0 ;;',
   '  esac',
   '  if ipvsadm -S -n > "$p.after" && cmp -s "$p.snap" "$p.after"; then :; else ok=0; fi',
-  '  if [ $ok = 1 ]; then say "rolled-back $failed"; else cp "$p.snap" "$p.snap.keep"; say "rollback-failed $failed"; fi',
+  '  if [ $ok = 1 ]; then say "rolled-back $failed"; else cp "$p.restore" "$p.snap.keep"; say "rollback-failed $failed"; fi',
   '}',
   'if [ "$size" != - ]; then',
   '  [ -f "$p.upload" ] || say "refused upload-missing"',
@@ -69,6 +99,7 @@ export const TX_SCRIPT = [
   '  sed \'1,/^@@lvs-console want$/d\' "$p.upload" > "$p.want" || say "refused split-failed"',
   'fi',
   'ipvsadm -S -n > "$p.snap" || say "refused snapshot-failed"',
+  'if [ -s "$p.snap" ]; then ipvsadm -L -n --thresholds > "$p.thr" 2>/dev/null || : > "$p.thr"; else : > "$p.thr"; fi',
   'i=0',
   'while [ $# -gt 0 ]; do',
   '  i=$((i+1)); op=$1; shift; failed="$i $op"',

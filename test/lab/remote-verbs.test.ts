@@ -290,9 +290,16 @@ describe.skipIf(!!skip)(`remote verbs against the lab${skip ? ` (SKIPPED: ${skip
     expect((await status()).vip.up).toBe(true);
   }, 180_000);
 
-  it('all-or-nothing on the real kernel: a batch ipvsadm refuses halfway is rolled back to the previous table', async () => {
+  it('all-or-nothing on the real kernel: a batch ipvsadm refuses halfway is rolled back to the previous table, thresholds too', async () => {
     const heavier = clusterSchema.parse({ ...lab.input, realservers: lab.input.realservers!.map((r, i) => (i === 0 ? { ...r, weight: 5 } : r)) });
     const sessions = openCliSessions({ cluster: heavier, knownHostsFile: lab.emptyKnownHosts });
+    // Connection thresholds set by hand on rs2's telnet destination: ipvsadm -S does not show them, the rollback keeps them.
+    const rs2 = `${realservers(lab)[1]!.ip}:23`;
+    const thresholds = () => labSh('director', 'ipvsadm -L -n --thresholds').split('\n').find((l) => l.includes(`-> ${rs2} `))?.trim().split(/\s+/).slice(2, 4);
+    const weight = new RegExp(`-r ${rs2.replace(/\./g, '\\.')} -m -w (\\d+)`).exec(liveSave())?.[1];
+    expect(weight, `rs2's telnet destination in ${liveSave()}`).toBeDefined();
+    labSh('director', `ipvsadm -e -t ${lab.vip}:23 -r ${rs2} -m -w ${weight} -x 50 -y 10`);
+    expect(thresholds()).toEqual(['50', '10']);
     try {
       const ctx = new ClusterContext(heavier, sessions.source);
       const before = await new DirectorService(ctx).observe('table');
@@ -309,7 +316,9 @@ describe.skipIf(!!skip)(`remote verbs against the lab${skip ? ` (SKIPPED: ${skip
       expect(err.message).toMatch(/^director \S+: ipvsadm -R \(batch of 9 line\(s\)\): .*exists.*; restored the previous table$/);
       expect(liveSave()).toBe(before.saveText);
       expect(liveSave()).not.toContain('-w 5');
+      expect(thresholds()).toEqual(['50', '10']);
     } finally {
+      labSh('director', `ipvsadm -e -t ${lab.vip}:23 -r ${rs2} -m -w ${weight} -x 0 -y 0`);
       await sessions.close();
     }
   }, 180_000);
