@@ -132,13 +132,16 @@ function Realservers() {
 }
 
 function Row({ c, onFix }: { c: Check; onFix: () => void }) {
+  const head = (
+    <th scope="row">
+      {c.name}
+      <div className="muted small">{c.host}</div>
+    </th>
+  );
   if (!c.reachable) {
     return (
       <tr data-rs={c.name}>
-        <th scope="row">
-          {c.name}
-          <div className="muted small">{c.host}</div>
-        </th>
+        {head}
         <td colSpan={6}>
           <ErrorBox error={c.error ?? { code: 'CONNECT_FAILED', message: `${c.host} did not answer`, host: c.host }} />
         </td>
@@ -147,10 +150,7 @@ function Row({ c, onFix }: { c: Check; onFix: () => void }) {
   }
   return (
     <tr data-rs={c.name}>
-      <th scope="row">
-        {c.name}
-        <div className="muted small">{c.host}</div>
-      </th>
+      {head}
       <td>{c.os}</td>
       <td>
         {c.route === undefined ? (

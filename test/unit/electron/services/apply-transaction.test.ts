@@ -7,17 +7,9 @@ import { planStart, planStop, planUpdate, directorSysctls, type DirectorObserved
 import { desiredTable, profileResolver } from '../../../../electron/lvs/desired-table.ts';
 import { formatSaveLines } from '../../../../electron/lvs/ipvs-rules.ts';
 import { parseIpAddr } from '../../../../electron/lvs/ip-addr-parse.ts';
-import { localDirector, type LocalDirector } from './local-director.ts';
+import { localDirector, type LocalDirector, standInCluster } from './local-director.ts';
 
-const cluster = clusterSchema.parse({
-  id: 't',
-  name: 't',
-  director: { host: '10.0.0.1', user: 'root' },
-  vip: '10.0.0.100',
-  tcp: [{ port: 23 }],
-  udp: [{ port: 177 }],
-  realservers: [{ host: '10.0.0.11' }, { host: '10.0.0.12' }],
-});
+const cluster = standInCluster;
 const resolve = profileResolver(cluster);
 const sysctlsOk = Object.fromEntries(directorSysctls(cluster).map((s) => [s.key, s.value]));
 const empty: DirectorObserved = { table: { services: [] }, addresses: [], sysctls: sysctlsOk };

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clusterSchema } from '../../../../shared/model/cluster.ts';
 import { AppError } from '../../../../shared/result.ts';
 import { observeArgv, observeDirector, observedSysctlKeys, parseObserveOutput, sysctlKey, sysctlPath } from '../../../../electron/services/director-observe.ts';
 import type { Executor } from '../../../../electron/ssh/types.ts';
-import { localDirector, type LocalDirector } from './local-director.ts';
+import { localDirector, type LocalDirector, natRrCluster } from './local-director.ts';
 
 const fixture = (p: string) => readFileSync(new URL(`../../../fixtures/${p}`, import.meta.url), 'utf8');
 
@@ -16,14 +15,7 @@ describe('sysctl keys and paths', () => {
   });
 });
 
-const cluster = clusterSchema.parse({
-  id: 't',
-  name: 't',
-  director: { host: '10.0.0.1', user: 'root' },
-  vip: '10.0.0.100',
-  tcp: [{ port: 23 }],
-  realservers: [{ host: '192.168.188.82', name: 'rs-a' }, { host: '192.168.188.83' }],
-});
+const cluster = natRrCluster;
 const keys = observedSysctlKeys(cluster, '10.0.0.100');
 
 let ld: LocalDirector | undefined;

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { clusterSchema } from '../../../../shared/model/cluster.ts';
 import { AppError } from '../../../../shared/result.ts';
 import type { ExecOptions, ExecResult, Executor } from '../../../../electron/ssh/types.ts';
 
@@ -55,6 +56,27 @@ if [ "$1" = addr ] && [ "$2" = del ]; then
 fi
 echo "fake ip: unsupported $*" >&2; exit 2
 `;
+
+/** A profile for the stand-in director (10.0.0.1): telnet and xdmcp on the VIP 10.0.0.100 over 10.0.0.11 and .12. */
+export const standInCluster = clusterSchema.parse({
+  id: 't',
+  name: 't',
+  director: { host: '10.0.0.1', user: 'root' },
+  vip: '10.0.0.100',
+  tcp: [{ port: 23 }],
+  udp: [{ port: 177 }],
+  realservers: [{ host: '10.0.0.11' }, { host: '10.0.0.12' }],
+});
+
+/** A profile naming the realservers of the captured nat-rr fixtures (192.168.188.82 as rs-a, and .83). */
+export const natRrCluster = clusterSchema.parse({
+  id: 't',
+  name: 't',
+  director: { host: '10.0.0.1', user: 'root' },
+  vip: '10.0.0.100',
+  tcp: [{ port: 23 }],
+  realservers: [{ host: '192.168.188.82', name: 'rs-a' }, { host: '192.168.188.83' }],
+});
 
 /** The base address the stand-in director has on eth0. */
 export const BASE_ADDR_LINE = '2: eth0    inet 10.0.0.1/24 brd 10.0.0.255 scope global eth0\\       valid_lft forever preferred_lft forever\n';

@@ -1,20 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { clusterSchema } from '../../../../shared/model/cluster.ts';
 import { observedSysctlKeys, parseObserveOutput } from '../../../../electron/services/director-observe.ts';
 import { formatStatus, statusView } from '../../../../electron/services/status-view.ts';
 import { profileResolver } from '../../../../electron/lvs/desired-table.ts';
 import { labCluster } from '../../../fixtures/lab-cluster.ts';
+import { natRrCluster } from './local-director.ts';
 
 const fixture = (p: string) => readFileSync(new URL(`../../../fixtures/${p}`, import.meta.url), 'utf8');
-const cluster = clusterSchema.parse({
-  id: 't',
-  name: 't',
-  director: { host: '10.0.0.1', user: 'root' },
-  vip: '10.0.0.100',
-  tcp: [{ port: 23 }],
-  realservers: [{ host: '192.168.188.82', name: 'rs-a' }, { host: '192.168.188.83' }],
-});
+const cluster = natRrCluster;
 const keys = observedSysctlKeys(cluster, '10.0.0.100');
 
 describe('status view', () => {
