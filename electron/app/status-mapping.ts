@@ -5,6 +5,7 @@
 import type { EventPayload, MethodOutput } from '../../shared/api/contract.ts';
 import type { Cluster } from '../../shared/model/cluster.ts';
 import { desiredTable, type Resolve } from '../lvs/desired-table.ts';
+import { drainState } from '../lvs/graceful-drain.ts';
 import { deleteDestinationArgs } from '../lvs/ipvs-rules.ts';
 import { diffTables } from '../lvs/table-diff.ts';
 import type { DirectorState } from '../services/director-observe.ts';
@@ -49,8 +50,7 @@ export function driftOf(cluster: Cluster, resolve: Resolve, state: DirectorState
   const draining = new Map<string, number>();
   for (const svc of state.list?.services ?? []) {
     for (const d of svc.destinations) {
-      const n = (d.activeConns ?? 0) + (d.inactiveConns ?? 0);
-      if (d.weight === 0 && n > 0) draining.set(deleteDestinationArgs(svc, d).join(' '), n);
+      if (d.weight !== undefined && drainState({ ...d, weight: d.weight }) === 'draining') draining.set(deleteDestinationArgs(svc, d).join(' '), d.activeConns! + d.inactiveConns!);
     }
   }
   return steps.map((s) => {

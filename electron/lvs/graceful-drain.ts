@@ -15,7 +15,7 @@ import { DIRECTOR, type PlanStep } from './plan-types.ts';
 export type DrainState = 'active' | 'draining' | 'drained' | 'unknown';
 
 /** The drain state of one live destination. */
-export function drainState(d: IpvsDestination): DrainState {
+export function drainState(d: Pick<IpvsDestination, 'weight' | 'activeConns' | 'inactiveConns'>): DrainState {
   if (d.weight > 0) return 'active';
   if (d.activeConns === undefined || d.inactiveConns === undefined) return 'unknown';
   return d.activeConns + d.inactiveConns === 0 ? 'drained' : 'draining';

@@ -5,7 +5,6 @@
  * and the destination is deleted once its connections are gone (drainFollowUp, run by the sampler on every tick).
  */
 import type { Cluster, Realserver } from '../../shared/model/cluster.ts';
-import { destinationKey, serviceKey, type IpvsTable } from '../../shared/model/ipvs.ts';
 import { AppError } from '../../shared/result.ts';
 import { desiredTable } from '../lvs/desired-table.ts';
 import { planDrainFollowUp } from '../lvs/graceful-drain.ts';
@@ -73,19 +72,9 @@ export async function drainFollowUp(ctx: ClusterContext, state?: DirectorState):
   const resolve = await ctx.resolver();
   const keys = observedSysctlKeys(ctx.cluster, resolve(ctx.cluster.vip));
   const live = state ?? (await observeDirector(ctx.director, 'status', keys));
-  // The listing (-L -n) carries the connection counts; the save table does not: merge them in.
-  const counts = new Map<string, { a?: number; i?: number }>();
-  for (const s of live.list?.services ?? []) for (const d of s.destinations) counts.set(`${serviceKey(s)} ${destinationKey(d)}`, { a: d.activeConns, i: d.inactiveConns });
-  const table: IpvsTable = {
-    services: live.table.services.map((s) => ({
-      ...s,
-      destinations: s.destinations.map((d) => {
-        const c = counts.get(`${serviceKey(s)} ${destinationKey(d)}`);
-        return c ? { ...d, activeConns: c.a, inactiveConns: c.i } : d;
-      }),
-    })),
-  };
-  const { steps } = planDrainFollowUp(desiredTable(ctx.cluster, resolve), table);
+  // A status observation's table comes from `ipvsadm -L -n`, so it carries ActiveConn / InActConn; without them
+  // (a table-mode observation) no destination counts as drained and nothing is deleted.
+  const { steps } = planDrainFollowUp(desiredTable(ctx.cluster, resolve), live.table);
   if (steps.length === 0) return [];
   const plan: Plan = { verb: 'drain', steps, desired: applyStepsToTable(live.table, steps) };
   await applyPlan(ctx.director, plan, live, { sysctlKeys: keys });
