@@ -4,10 +4,10 @@
  */
 import type { EventPayload, MethodOutput } from '../../shared/api/contract.ts';
 import type { Cluster } from '../../shared/model/cluster.ts';
-import { desiredTable, type Resolve } from '../lvs/desired-table.ts';
-import { drainState } from '../lvs/graceful-drain.ts';
-import { deleteDestinationArgs } from '../lvs/ipvs-rules.ts';
-import { diffTables } from '../lvs/table-diff.ts';
+import { desiredTable, type Resolve } from '../lvs/plan/desired-table.ts';
+import { drainState } from '../lvs/plan/graceful-drain.ts';
+import { deleteDestinationArgs } from '../lvs/ipvs/ipvs-rules.ts';
+import { diffTables } from '../lvs/plan/table-diff.ts';
 import type { DirectorState } from '../services/director-observe.ts';
 import type { StatusView } from '../services/status-view.ts';
 

@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync
 import path from 'node:path';
 import type { z } from 'zod';
 import { auditEntrySchema } from '../../shared/api/contract.ts';
-import { shellQuote } from '../lvs/shell-quote.ts';
+import { shellQuote } from '../shell/shell-quote.ts';
 import type { AuditEntry as SshAuditEntry, AuditSink } from '../ssh/types.ts';
 import { toCsv } from './csv.ts';
 import { excerpt } from './excerpt.ts';

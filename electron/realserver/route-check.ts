@@ -1,4 +1,4 @@
-import type { PlanStep } from '../lvs/plan-types.ts';
+import type { PlanStep } from '../../shared/model/plan.ts';
 import { inSubnet, prefixToMask, type Route } from './route-types.ts';
 
 /** What the seed's lvs-route wants on a realserver's LVS interface. */

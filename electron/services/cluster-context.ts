@@ -5,7 +5,7 @@
  */
 import type { Cluster, Realserver } from '../../shared/model/cluster.ts';
 import { AppError } from '../../shared/result.ts';
-import type { Resolve } from '../lvs/desired-table.ts';
+import type { Resolve } from '../lvs/plan/desired-table.ts';
 import { resolveDirectorTarget, resolveRealserverTarget, type ResolvedTarget } from '../ssh/resolve-target.ts';
 import type { Executor } from '../ssh/types.ts';
 import { resolveOnDirector } from './director-resolve.ts';

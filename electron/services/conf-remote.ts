@@ -4,10 +4,10 @@
  * atomicWriteStep), so the director never sees a half-written or syntactically broken file.
  */
 import { AppError } from '../../shared/result.ts';
-import { checkConfValues } from '../lvs/conf-model.ts';
-import { parseLvsConf } from '../lvs/conf-parse.ts';
-import { ATOMIC_WRITE_EXIT, atomicWriteStep, backupStamp } from '../lvs/remote-file.ts';
-import type { PlanStep } from '../lvs/plan-types.ts';
+import { checkConfValues } from '../lvs/conf/conf-model.ts';
+import { parseLvsConf } from '../lvs/conf/conf-parse.ts';
+import { ATOMIC_WRITE_EXIT, atomicWriteStep, backupStamp } from '../shell/remote-file.ts';
+import type { PlanStep } from '../../shared/model/plan.ts';
 import type { Executor } from '../ssh/types.ts';
 
 /** Where the seed keeps the configuration. */

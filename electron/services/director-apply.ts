@@ -1,17 +1,19 @@
 /**
- * apply: runs a Plan on the director as ONE transaction (apply-transaction.ts) and proves the result by re-observing:
+ * apply: runs a Plan on the director as ONE transaction (lvs/plan/transaction.ts, shell/transaction-script.ts) and proves the result by re-observing:
  * upload → transaction → (after a cut connection: reconnect and wait for the verdict) → re-observe → compare with the
  * plan's table (counters ignored) and with the table before. Either the plan holds, or the previous table was restored
  * (APPLY_FAILED), or the error is loud (ROLLBACK_FAILED). Never a table in between.
  */
 import { AppError } from '../../shared/result.ts';
-import { findAddress } from '../lvs/ip-addr-parse.ts';
-import { ATOMIC_WRITE_EXIT } from '../lvs/remote-file.ts';
-import type { Plan } from '../lvs/plan-types.ts';
-import { shellQuote } from '../lvs/shell-quote.ts';
-import { diffTables, sameTable } from '../lvs/table-diff.ts';
+import { findAddress } from '../lvs/ipvs/ip-addr-parse.ts';
+import { ATOMIC_WRITE_EXIT } from '../shell/remote-file.ts';
+import type { Plan } from '../../shared/model/plan.ts';
+import { shellQuote } from '../shell/shell-quote.ts';
+import { diffTables, sameTable } from '../lvs/plan/table-diff.ts';
 import type { Executor } from '../ssh/types.ts';
-import { buildTransaction, parseTxOutput, waitArgv, type Transaction, type TxVerdict } from './apply-transaction.ts';
+import { waitArgv } from '../shell/transaction-script.ts';
+import { newTxid } from './txid.ts';
+import { buildTransaction, parseTxOutput, type Transaction, type TxVerdict } from '../lvs/plan/transaction.ts';
 import { observeDirector, type DirectorState } from './director-observe.ts';
 
 /** What apply reports while it works. */
@@ -94,7 +96,7 @@ function describeOp(tx: Transaction, op: number, opName: string): string {
 export async function applyPlan(exec: Executor, plan: Plan, before: DirectorState, opts: ApplyOptions): Promise<ApplyReport> {
   const label = exec.label;
   if (plan.steps.length === 0) return { txid: '-', verdict: { kind: 'applied' }, log: '', recovered: false, after: before };
-  const tx = buildTransaction(plan, opts.txid);
+  const tx = buildTransaction(plan, opts.txid ?? newTxid());
   const progress = (phase: ApplyProgress['phase'], message: string) => opts.onProgress?.({ phase, message, txid: tx.txid });
 
   if (tx.upload) {

@@ -6,10 +6,10 @@
  */
 import type { Cluster, Realserver } from '../../shared/model/cluster.ts';
 import { AppError } from '../../shared/result.ts';
-import { desiredTable } from '../lvs/desired-table.ts';
-import { planDrainFollowUp } from '../lvs/graceful-drain.ts';
-import type { Plan } from '../lvs/plan-types.ts';
-import { applyStepsToTable, diffTables } from '../lvs/table-diff.ts';
+import { desiredTable } from '../lvs/plan/desired-table.ts';
+import { planDrainFollowUp } from '../lvs/plan/graceful-drain.ts';
+import type { Plan } from '../../shared/model/plan.ts';
+import { applyStepsToTable, diffTables } from '../lvs/plan/table-diff.ts';
 import type { ClusterContext } from './cluster-context.ts';
 import { realserverName } from './cluster-context.ts';
 import { applyPlan, type ApplyOptions, type ApplyReport } from './director-apply.ts';

@@ -7,11 +7,12 @@
 import type { Cluster } from '../../shared/model/cluster.ts';
 import type { IpvsDestination, IpvsService, IpvsTable } from '../../shared/model/ipvs.ts';
 import { isIPv6 } from '../../shared/model/validators.ts';
+import { sysctlKey, sysctlPath } from '../lvs/plan/sysctl-path.ts';
 import { AppError } from '../../shared/result.ts';
-import { directorSysctls, type DirectorObserved } from '../lvs/director-plan.ts';
-import { parseIpAddr } from '../lvs/ip-addr-parse.ts';
-import { COMPLETE_LIST_VARIANTS, parseIpvsadmList, type IpvsListResult } from '../lvs/ipvsadm-list-parse.ts';
-import { parseIpvsadmSave } from '../lvs/ipvsadm-save-parse.ts';
+import { directorSysctls, type DirectorObserved } from '../lvs/plan/director-plan.ts';
+import { parseIpAddr } from '../lvs/ipvs/ip-addr-parse.ts';
+import { COMPLETE_LIST_VARIANTS, parseIpvsadmList, type IpvsListResult } from '../lvs/ipvs/ipvsadm-list-parse.ts';
+import { parseIpvsadmSave } from '../lvs/ipvs/ipvsadm-save-parse.ts';
 import type { Executor } from '../ssh/types.ts';
 import { parseSections, SECTION_FUNCTION, type Section } from './marked-sections.ts';
 
@@ -61,24 +62,6 @@ export interface ObserveCounters {
 /** The script's $2 for these counters. */
 function countersArg(c: ObserveCounters): string {
   return [c.stats ? 'stats' : '', c.rate ? 'rate' : ''].filter(Boolean).join(',') || '-';
-}
-
-/** A sysctl key (net.ipv4.conf.eth0/100.send_redirects) → its path under /proc/sys (net/ipv4/conf/eth0.100/send_redirects). */
-export function sysctlPath(key: string): string {
-  const path = key
-    .split('.')
-    .map((c) => c.replace(/\//g, '.'))
-    .join('/');
-  if (!/^[A-Za-z0-9_.\-/]+$/.test(path) || path.split('/').some((c) => c === '' || c === '..')) throw new AppError('INVALID_INPUT', `not a sysctl key: ${key}`);
-  return path;
-}
-
-/** A /proc/sys path → the dotted key the planner uses (the inverse of sysctlPath). */
-export function sysctlKey(path: string): string {
-  return path
-    .split('/')
-    .map((c) => c.replace(/\./g, '/'))
-    .join('.');
 }
 
 /** The sysctl keys observe reads for a cluster (the ones start sets). */

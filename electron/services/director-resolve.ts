@@ -5,7 +5,7 @@
  */
 import { isIPv4, isIPv6 } from '../../shared/model/validators.ts';
 import { AppError } from '../../shared/result.ts';
-import type { Resolve } from '../lvs/desired-table.ts';
+import type { Resolve } from '../lvs/plan/desired-table.ts';
 import type { Executor } from '../ssh/types.ts';
 
 /**

@@ -5,11 +5,12 @@
  */
 import { portNumber } from '../../shared/model/well-known-ports.ts';
 import { AppError } from '../../shared/result.ts';
-import { planReload, planStart, planStop, planUpdate } from '../lvs/director-plan.ts';
-import type { Resolve } from '../lvs/desired-table.ts';
-import type { Plan } from '../lvs/plan-types.ts';
+import { planReload, planStart, planStop, planUpdate } from '../lvs/plan/director-plan.ts';
+import type { Resolve } from '../lvs/plan/desired-table.ts';
+import type { Plan } from '../../shared/model/plan.ts';
 import { parseProbeOutput, probeArgv, type ProbeResult } from '../health/probe-script.ts';
-import { buildTransaction, type Transaction } from './apply-transaction.ts';
+import { newTxid } from './txid.ts';
+import { buildTransaction, type Transaction } from '../lvs/plan/transaction.ts';
 import type { ClusterContext } from './cluster-context.ts';
 import { realserverName } from './cluster-context.ts';
 import { applyPlan, type ApplyOptions, type ApplyReport } from './director-apply.ts';
@@ -125,7 +126,7 @@ export class DirectorService {
     const b = await this.basics();
     const before = await observeDirector(this.ctx.director, 'table', b.keys);
     const p = await plan(before, b);
-    const transaction = p.steps.length ? buildTransaction(p, opts.apply?.txid) : undefined;
+    const transaction = p.steps.length ? buildTransaction(p, opts.apply?.txid ?? newTxid()) : undefined;
     if (opts.dryRun) return { verb, dryRun: true, plan: p, ...(transaction ? { transaction } : {}), before };
     const report = await applyPlan(this.ctx.director, p, before, { ...opts.apply, ...(transaction ? { txid: transaction.txid } : {}), sysctlKeys: b.keys });
     return { verb, dryRun: false, plan: p, ...(transaction ? { transaction } : {}), before, report };

@@ -7,15 +7,15 @@
  */
 import type { Cluster } from '../../shared/model/cluster.ts';
 import { AppError } from '../../shared/result.ts';
-import { parseLvsConf } from '../lvs/conf-parse.ts';
-import { writeLvsConf } from '../lvs/conf-write.ts';
-import { directorConf } from '../lvs/director-conf.ts';
-import { desiredTable, type Resolve } from '../lvs/desired-table.ts';
-import { LVS_DIRECTOR_SCRIPT } from '../lvs/director-init-script.ts';
-import { parseIpvsadmSave } from '../lvs/ipvsadm-save-parse.ts';
-import { atomicWriteStep, backupStamp } from '../lvs/remote-file.ts';
-import { diffTables } from '../lvs/table-diff.ts';
-import { shellQuote } from '../lvs/shell-quote.ts';
+import { parseLvsConf } from '../lvs/conf/conf-parse.ts';
+import { writeLvsConf } from '../lvs/conf/conf-write.ts';
+import { directorConf } from '../lvs/conf/director-conf.ts';
+import { desiredTable, type Resolve } from '../lvs/plan/desired-table.ts';
+import { LVS_DIRECTOR_SCRIPT } from '../lvs/conf/director-init-script.ts';
+import { parseIpvsadmSave } from '../lvs/ipvs/ipvsadm-save-parse.ts';
+import { atomicWriteStep, backupStamp } from '../shell/remote-file.ts';
+import { diffTables } from '../lvs/plan/table-diff.ts';
+import { shellQuote } from '../shell/shell-quote.ts';
 import type { Executor } from '../ssh/types.ts';
 import { LVS_CONF_PATH, runAtomicWrite } from './conf-remote.ts';
 

@@ -2,9 +2,9 @@
  * Renders a plan for people: the exact commands (shellQuote, the one quoting function) with why each runs, the
  * `ipvsadm -R` batch as a here-document, and how it is applied (one transaction). What `--dry-run` prints.
  */
-import type { Plan, PlanStep } from '../lvs/plan-types.ts';
-import { shellQuote } from '../lvs/shell-quote.ts';
-import type { Transaction } from './apply-transaction.ts';
+import type { Plan, PlanStep } from '../../shared/model/plan.ts';
+import { shellQuote } from '../shell/shell-quote.ts';
+import type { Transaction } from '../lvs/plan/transaction.ts';
 
 /** One step: "# why" then the command; stdin shown as a here-document. */
 export function renderStep(step: PlanStep): string {

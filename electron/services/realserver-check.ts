@@ -4,7 +4,7 @@
  * and XDMCP on UDP 177. Two round trips: uname + uptime in one exec, then the process list and the listeners together.
  */
 import { AppError } from '../../shared/result.ts';
-import { shellQuote } from '../lvs/shell-quote.ts';
+import { shellQuote } from '../shell/shell-quote.ts';
 import { findDisplayManager, listenArgv, parseListeners, processListArgv } from '../realserver/service-status.ts';
 import { parseUptime } from '../realserver/uptime-parse.ts';
 import type { Executor } from '../ssh/types.ts';

@@ -9,7 +9,7 @@ import { parseHpuxRoutes } from '../realserver/hpux-route-parse.ts';
 import { parseLinuxRoutes } from '../realserver/linux-route-parse.ts';
 import { checkRoutes, routeReadArgv, type RouteCheckResult } from '../realserver/route-check.ts';
 import type { Route } from '../realserver/route-types.ts';
-import { shellQuote } from '../lvs/shell-quote.ts';
+import { shellQuote } from '../shell/shell-quote.ts';
 import type { Executor } from '../ssh/types.ts';
 import { realserverName, type ClusterContext } from './cluster-context.ts';
 

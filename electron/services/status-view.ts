@@ -5,9 +5,9 @@
  */
 import type { Cluster } from '../../shared/model/cluster.ts';
 import { destinationKey, serviceKey, type IpvsCounters, type IpvsListedService, type IpvsRates } from '../../shared/model/ipvs.ts';
-import { realserverFor, type Resolve } from '../lvs/desired-table.ts';
-import { findAddress } from '../lvs/ip-addr-parse.ts';
-import { compareDests, compareServices } from '../lvs/ipvs-rules.ts';
+import { realserverFor, type Resolve } from '../lvs/plan/desired-table.ts';
+import { findAddress } from '../lvs/ipvs/ip-addr-parse.ts';
+import { compareDests, compareServices } from '../lvs/ipvs/ipvs-rules.ts';
 import type { DirectorState } from './director-observe.ts';
 
 /** One realserver line of the status. */

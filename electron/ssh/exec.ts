@@ -13,7 +13,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Client, ClientChannel } from 'ssh2';
 import { AppError } from '../../shared/result.ts';
-import { shellQuote } from '../lvs/shell-quote.ts';
+import { shellQuote } from '../shell/shell-quote.ts';
 import { newSudoMarker, sudoArgv, sudoFailure, SudoPromptFilter } from './sudo.ts';
 import type { ExecOptions, ExecResult } from './types.ts';
 

@@ -5,20 +5,11 @@
  * report the error, which the error box can turn into the same trust dialog on request.
  */
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
-import { methods, type MethodInput, type MethodName, type MethodOutput } from '../../shared/api/contract.ts';
+import { type MethodInput, type MethodName, type MethodOutput } from '../../shared/api/contract.ts';
 import type { AppErrorData, Result } from '../../shared/result.ts';
 import type { RendererApi } from '../api.ts';
 import { HostKeyChangedDialog, HostKeyTrustDialog } from '../features/clusters/host-key-dialog.tsx';
-
-/** The detail a HOST_KEY_UNKNOWN error carries (the hostKeys.trust input). */
-export type HostKeyDetail = MethodInput<'hostKeys.trust'>;
-
-/** Reads a HOST_KEY_UNKNOWN error's detail, or undefined when it is missing or malformed. */
-export function hostKeyDetail(e: AppErrorData): HostKeyDetail | undefined {
-  if (e.code !== 'HOST_KEY_UNKNOWN') return undefined;
-  const p = methods['hostKeys.trust'].input.safeParse(e.detail);
-  return p.success ? p.data : undefined;
-}
+import { hostKeyDetail, type HostKeyDetail } from './host-key-detail.ts';
 
 /** The outcome of a trust dialog. */
 export interface TrustAnswer {

@@ -1,6 +1,7 @@
 /** Shows an AppError with what to do next; a changed host key or failed rollback is shown as a loud stop. */
 import type { AppErrorData } from '../../shared/result.ts';
-import { hostKeyDetail, useApi } from './api-context.tsx';
+import { useApi } from './api-context.tsx';
+import { hostKeyDetail } from './host-key-detail.ts';
 import { errorAdvice } from './error-hints.ts';
 
 /** Props of ErrorBox. */

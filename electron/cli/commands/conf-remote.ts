@@ -8,7 +8,7 @@ import { AppError } from '../../../shared/result.ts';
 import { pullConf, pushConf } from '../../services/conf-remote.ts';
 import { parseArgs } from '../args.ts';
 import { EXIT } from '../io.ts';
-import type { RemoteVerb } from './remote.ts';
+import type { RemoteVerb } from './remote-verb.ts';
 
 const USAGE = `usage: lvsctl --profile FILE conf pull [--out FILE]
        lvsctl --profile FILE conf push [FILE]      (FILE '-' or none: standard input)

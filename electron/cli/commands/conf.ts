@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../../../shared/result.ts';
-import { confJson, confVariables, parseLvsConf, type ConfVariables } from '../../lvs/conf-parse.ts';
-import { checkConfValues } from '../../lvs/conf-model.ts';
+import { confJson, confVariables, parseLvsConf, type ConfVariables } from '../../lvs/conf/conf-parse.ts';
+import { checkConfValues } from '../../lvs/conf/conf-model.ts';
 import { parseArgs } from '../args.ts';
 import { EXIT, type CliCommand, type CliIo } from '../io.ts';
 

@@ -5,7 +5,7 @@
  */
 import { installDirector } from '../../services/install-director.ts';
 import { EXIT } from '../io.ts';
-import type { RemoteVerb } from './remote.ts';
+import type { RemoteVerb } from './remote-verb.ts';
 
 /** The `install-director` verb. */
 export const installVerb: RemoteVerb = async (run, args, io) => {

@@ -31,8 +31,8 @@ import { AppError } from '../../../shared/result.ts';
 import type { IpvsConnection, IpvsListedDestination, IpvsListedService } from '../../../shared/model/ipvs.ts';
 import { parseArgs } from '../args.ts';
 import { EXIT, type CliCommand, type CliIo } from '../io.ts';
-import { ipvsTableOf, parseIpvsOutput, type IpvsParsed } from '../../lvs/ipvs-detect.ts';
-import { formatSaveLines } from '../../lvs/ipvs-rules.ts';
+import { ipvsTableOf, parseIpvsOutput, type IpvsParsed } from '../../lvs/ipvs/ipvs-detect.ts';
+import { formatSaveLines } from '../../lvs/ipvs/ipvs-rules.ts';
 
 const USAGE = `usage: lvsctl ipvs parse [--json] [--hz N] < OUTPUT
        lvsctl ipvs save [--hz N] < OUTPUT

@@ -5,14 +5,14 @@
  * printed under its name. Exit 0 all fine, 1 something checked is wrong, 3 a realserver could not be checked/fixed.
  */
 import { AppError, toErrorData } from '../../../shared/result.ts';
-import { shellQuote } from '../../lvs/shell-quote.ts';
+import { shellQuote } from '../../shell/shell-quote.ts';
 import { realserverName } from '../../services/cluster-context.ts';
 import { forEachRealserver, type PerHost } from '../../services/per-host.ts';
 import { RealserverChecks, type RealserverCheckReport } from '../../services/realserver-check.ts';
 import { RealserverRoutes, type RouteReport } from '../../services/realserver-routes.ts';
 import { parseArgs } from '../args.ts';
 import { EXIT, type CliIo } from '../io.ts';
-import type { RemoteVerb } from './remote.ts';
+import type { RemoteVerb } from './remote-verb.ts';
 
 const USAGE = `usage: lvsctl --profile FILE realserver route-check [NAME|--all]
        lvsctl --profile FILE realserver route-fix [NAME|--all] [--dry-run]

@@ -17,17 +17,10 @@ import { formatStatus } from '../../services/status-view.ts';
 import type { HostKeyDetail } from '../../ssh/host-verifier.ts';
 import { parseArgs } from '../args.ts';
 import { EXIT, type CliCommand, type CliIo } from '../io.ts';
-
-/** What every remote verb gets: the profile, the output mode and the cluster's executors. */
-export interface RemoteRun {
-  cluster: Cluster;
-  profileFile: string;
-  json: boolean;
-  ctx: ClusterContext;
-}
-
-/** A remote verb: its own arguments (after the verb) → exit code. Throws AppError for failures (printed by the caller). */
-export type RemoteVerb = (run: RemoteRun, args: string[], io: CliIo) => Promise<number>;
+import { confRemoteVerb } from './conf-remote.ts';
+import { installVerb } from './install.ts';
+import { realserverVerb } from './realserver.ts';
+import type { RemoteRun, RemoteVerb } from './remote-verb.ts';
 
 const DIRECTOR_VERBS = ['start', 'stop', 'reload', 'status', 'update'] as const;
 
@@ -89,12 +82,12 @@ async function confirm(io: CliIo, question: string): Promise<boolean> {
   }
 }
 
-/** Loads the verb module for a verb name. */
-async function verbFor(verb: string): Promise<RemoteVerb | undefined> {
+/** The verb implementation for a verb name. */
+function verbFor(verb: string): RemoteVerb | undefined {
   if ((DIRECTOR_VERBS as readonly string[]).includes(verb)) return (run, args, io) => directorVerb(verb as (typeof DIRECTOR_VERBS)[number], run, args, io);
-  if (verb === 'realserver') return (await import('./realserver.ts')).realserverVerb;
-  if (verb === 'conf') return (await import('./conf-remote.ts')).confRemoteVerb;
-  if (verb === 'install-director') return (await import('./install.ts')).installVerb;
+  if (verb === 'realserver') return realserverVerb;
+  if (verb === 'conf') return confRemoteVerb;
+  if (verb === 'install-director') return installVerb;
   return undefined;
 }
 
@@ -113,7 +106,7 @@ const run: CliCommand = async (args, io) => {
     io.out(USAGE);
     return verb ? EXIT.OK : EXIT.USAGE;
   }
-  const impl = await verbFor(verb);
+  const impl = verbFor(verb);
   if (!impl) {
     io.err(`lvsctl: unknown remote verb '${verb}'\n${USAGE}`);
     return EXIT.USAGE;

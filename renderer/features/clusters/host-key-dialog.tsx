@@ -4,7 +4,7 @@
  */
 import type { AppErrorData } from '../../../shared/result.ts';
 import { Dialog } from '../../app/dialog.tsx';
-import type { HostKeyDetail } from '../../app/api-context.tsx';
+import type { HostKeyDetail } from '../../app/host-key-detail.ts';
 
 /** Asks whether to trust an unknown host key. */
 export function HostKeyTrustDialog({ detail, onAnswer }: { detail: HostKeyDetail | undefined; onAnswer: (trust: boolean) => void }) {

@@ -4,9 +4,9 @@
  */
 import { clusterSchema } from '../../../shared/model/cluster.ts';
 import type { IpvsTable } from '../../../shared/model/ipvs.ts';
-import { desiredTable } from '../../../electron/lvs/desired-table.ts';
-import { formatSaveLines } from '../../../electron/lvs/ipvs-rules.ts';
-import { diffTables } from '../../../electron/lvs/table-diff.ts';
+import { desiredTable } from '../../../electron/lvs/plan/desired-table.ts';
+import { formatSaveLines } from '../../../electron/lvs/ipvs/ipvs-rules.ts';
+import { diffTables } from '../../../electron/lvs/plan/table-diff.ts';
 import { measure, report } from '../measure.ts';
 
 /** Runs the diff benchmarks and prints one line each. */

@@ -4,10 +4,10 @@
  * /proc/net/ip_vs. Inputs come from test/fixtures/ipvsadm/render.ts, which prints ipvsadm 1.31's exact formats.
  */
 import { measure, report } from '../measure.ts';
-import { parseIpvsadmConnections } from '../../../electron/lvs/ipvsadm-conn-parse.ts';
-import { parseIpvsadmList } from '../../../electron/lvs/ipvsadm-list-parse.ts';
-import { parseProcIpVs } from '../../../electron/lvs/proc-ip-vs-parse.ts';
-import { parseIpvsOutput } from '../../../electron/lvs/ipvs-detect.ts';
+import { parseIpvsadmConnections } from '../../../electron/lvs/ipvs/ipvsadm-conn-parse.ts';
+import { parseIpvsadmList } from '../../../electron/lvs/ipvs/ipvsadm-list-parse.ts';
+import { parseProcIpVs } from '../../../electron/lvs/ipvs/proc-ip-vs-parse.ts';
+import { parseIpvsOutput } from '../../../electron/lvs/ipvs/ipvs-detect.ts';
 import { generateConnections, generateService, renderConnections, renderList, renderProc } from '../../fixtures/ipvsadm/render.ts';
 
 /**

@@ -6,7 +6,7 @@
  */
 import { DirectorService } from '../../../electron/services/director-service.ts';
 import { observeDirector, observedSysctlKeys } from '../../../electron/services/director-observe.ts';
-import { planStart } from '../../../electron/lvs/director-plan.ts';
+import { planStart } from '../../../electron/lvs/plan/director-plan.ts';
 import { report } from '../measure.ts';
 import { bigProfile, restoreBootState } from '../../lab/support/remote-lab.ts';
 import { benchLab, heldContext, measureEach, ratio } from './support/bench-lab.ts';

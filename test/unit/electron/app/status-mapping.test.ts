@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseIpvsadmList } from '../../../../electron/lvs/ipvsadm-list-parse.ts';
-import { profileResolver } from '../../../../electron/lvs/desired-table.ts';
+import { parseIpvsadmList } from '../../../../electron/lvs/ipvs/ipvsadm-list-parse.ts';
+import { profileResolver } from '../../../../electron/lvs/plan/desired-table.ts';
 import { tableFromList, type DirectorState } from '../../../../electron/services/director-observe.ts';
 import { driftOf } from '../../../../electron/app/status-mapping.ts';
 import { labCluster } from '../../../fixtures/lab-cluster.ts';

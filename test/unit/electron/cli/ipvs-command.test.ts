@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import ipvs from '../../../../electron/cli/commands/ipvs.ts';
 import type { CliIo } from '../../../../electron/cli/io.ts';
 import { main } from '../../../../electron/cli/lvsctl.ts';
-import { fixture } from '../lvs/ipvs-fixtures.ts';
+import { fixture } from '../lvs/ipvs/ipvs-fixtures.ts';
 
 /** Runs `lvsctl ipvs ARGS < stdin` in-process and captures its streams. */
 async function run(args: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {

@@ -5,9 +5,9 @@ import { clusterSchema } from '../../../../shared/model/cluster.ts';
 import { AppError } from '../../../../shared/result.ts';
 import { applyPlan } from '../../../../electron/services/director-apply.ts';
 import { observeDirector, observedSysctlKeys, type DirectorState } from '../../../../electron/services/director-observe.ts';
-import { directorSysctls, planReload, planStart, planStop } from '../../../../electron/lvs/director-plan.ts';
-import { desiredTable, profileResolver } from '../../../../electron/lvs/desired-table.ts';
-import { formatSaveLines } from '../../../../electron/lvs/ipvs-rules.ts';
+import { directorSysctls, planReload, planStart, planStop } from '../../../../electron/lvs/plan/director-plan.ts';
+import { desiredTable, profileResolver } from '../../../../electron/lvs/plan/desired-table.ts';
+import { formatSaveLines } from '../../../../electron/lvs/ipvs/ipvs-rules.ts';
 import type { ExecOptions, Executor } from '../../../../electron/ssh/types.ts';
 import { localDirector, type LocalDirector, standInCluster } from './local-director.ts';
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../../shared/result.ts';
-import { observeArgv, observeDirector, observedSysctlKeys, parseObserveOutput, sysctlKey, sysctlPath } from '../../../../electron/services/director-observe.ts';
+import { observeArgv, observeDirector, observedSysctlKeys, parseObserveOutput } from '../../../../electron/services/director-observe.ts';
+import { sysctlKey, sysctlPath } from '../../../../electron/lvs/plan/sysctl-path.ts';
 import type { Executor } from '../../../../electron/ssh/types.ts';
 import { localDirector, type LocalDirector, natRrCluster } from './local-director.ts';
 

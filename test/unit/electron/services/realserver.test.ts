@@ -6,7 +6,7 @@ import { ClusterContext } from '../../../../electron/services/cluster-context.ts
 import { RealserverRoutes } from '../../../../electron/services/realserver-routes.ts';
 import { checkRealserver, osFromUname } from '../../../../electron/services/realserver-check.ts';
 import { forEachRealserver } from '../../../../electron/services/per-host.ts';
-import { shellQuote } from '../../../../electron/lvs/shell-quote.ts';
+import { shellQuote } from '../../../../electron/shell/shell-quote.ts';
 import type { ResolvedTarget } from '../../../../electron/ssh/resolve-target.ts';
 import type { ExecResult, Executor } from '../../../../electron/ssh/types.ts';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { observedSysctlKeys, parseObserveOutput } from '../../../../electron/services/director-observe.ts';
 import { formatStatus, statusView } from '../../../../electron/services/status-view.ts';
-import { profileResolver } from '../../../../electron/lvs/desired-table.ts';
+import { profileResolver } from '../../../../electron/lvs/plan/desired-table.ts';
 import { labCluster } from '../../../fixtures/lab-cluster.ts';
 import { natRrCluster } from './local-director.ts';
 

@@ -1,0 +1,521 @@
+/**
+ * Reads /etc/lvs.conf the way the seed's lvs-director script does (it sources the file with `. /etc/lvs.conf`), but
+ * without running anything: only the part of POSIX sh that assigns variables is accepted, and everything the shell
+ * would execute or expand is an error naming FILE:LINE:COL. The document keeps every line as written so that
+ * writeLvsConf(parseLvsConf(x)) === x (with CRLF turned into LF) and edits touch only the lines they must.
+ *
+ * Accepted, one statement per logical line (a logical line may span physical lines through `\`-newline or quotes):
+ *   <blank>                              only spaces/tabs
+ *   # comment                            whole-line comment (a `\` at its end does NOT continue it, as in sh)
+ *   [export ]NAME=WORD [# comment]       NAME is [A-Za-z_][A-Za-z0-9_]*; no spaces around '='
+ *   export NAME [NAME ...] [# comment]   marks names for export
+ * where WORD is a concatenation of
+ *   bare characters                      `\c` is c; `\`-newline is removed (continuation); '#' inside a word is literal
+ *   'single quoted'                      everything literal up to the next ', newlines included
+ *   "double quoted"                      `\"` `\\` `\$` `\`` are escapes, `\`-newline is removed, other `\` are literal
+ * Rejected: $(…), $((…)), ${…}, $NAME, any other '$' (outside single quotes or a `\$` escape), `…`, ; & && | || < > << >>
+ * ( ), unquoted ~, += , unterminated quotes, a `\` at end of file, a bare command, a second word after an assignment,
+ * control characters (including a CR that is not part of CRLF) and a UTF-8 byte-order mark.
+ */
+import { AppError } from '../../../shared/result.ts';
+
+/** Variables the seed's lvs-director script reads as whitespace-separated lists (`for p in $TPORTS`). */
+export const LIST_VARIABLES = ['TPORTS', 'UPORTS', 'RIPS'] as const;
+/** One of LIST_VARIABLES. */
+export type ListVariable = (typeof LIST_VARIABLES)[number];
+
+/** A 1-based position in the file (columns count characters, not bytes). */
+export interface ConfPos {
+  line: number;
+  col: number;
+}
+
+/** One whitespace-separated item of a value, with where its first character was written. */
+export interface ConfItem extends ConfPos {
+  text: string;
+}
+
+/** A line holding only spaces/tabs (raw keeps them). */
+export interface ConfBlank {
+  kind: 'blank';
+  /** The statement's exact text without its terminating newline (may contain newlines if continued). */
+  raw: string;
+  /** 1-based line where it starts. */
+  line: number;
+}
+
+/** A whole-line comment (raw keeps indentation and the '#'). */
+export interface ConfComment {
+  kind: 'comment';
+  raw: string;
+  line: number;
+}
+
+/** `export NAME [NAME ...]` without a value. */
+export interface ConfExport {
+  kind: 'export';
+  raw: string;
+  line: number;
+  names: string[];
+}
+
+/** `[export ]NAME=WORD [# comment]`. */
+export interface ConfAssignment {
+  kind: 'assign';
+  raw: string;
+  line: number;
+  name: string;
+  /** Written as `export NAME=...`. */
+  exported: boolean;
+  /** The value after quote removal, as the shell would assign it. */
+  value: string;
+  /** How the value was written (by its first character); 'bare' for an empty value. */
+  quoting: 'bare' | 'single' | 'double';
+  /** Offsets into raw of the value as written (after '=', before any trailing blanks/comment). */
+  valueStart: number;
+  valueEnd: number;
+  /** Where the value as written starts (the character after '='). */
+  valuePos: ConfPos;
+  /** The value split on spaces, tabs and newlines (the shell's default IFS), with positions. */
+  items: ConfItem[];
+}
+
+/** One logical line of lvs.conf. */
+export type ConfStatement = ConfBlank | ConfComment | ConfExport | ConfAssignment;
+
+/** A parsed lvs.conf: every statement in order, enough to write the file back byte for byte (LF line ends). */
+export interface LvsConfDoc {
+  /** The file name used in error messages. */
+  readonly file: string;
+  readonly statements: readonly ConfStatement[];
+  /** The text ended with a newline. */
+  readonly finalNewline: boolean;
+}
+
+/** One variable as the shell would see it after sourcing the file (the last assignment wins). */
+export interface ConfValue {
+  name: string;
+  value: string;
+  /** Assigned with `export NAME=` or named on an `export` line. */
+  exported: boolean;
+  /** True for TPORTS, UPORTS and RIPS, which the seed's script reads as lists. */
+  isList: boolean;
+  /** The value split on whitespace, with positions (also for non-list variables). */
+  items: ConfItem[];
+  /** File and position of the value (the character after '='). */
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** The variables of a document in the order they were first assigned, and the file they came from. */
+export interface ConfVariables extends Map<string, ConfValue> {
+  readonly file: string;
+}
+
+const NAME_START = /[A-Za-z_]/;
+const NAME_CHAR = /[A-Za-z0-9_]/;
+/** A variable name: [A-Za-z_][A-Za-z0-9_]* */
+export const CONF_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Characters sh treats as operators when unquoted. */
+const OPERATOR_CHARS = ';&|<>()';
+
+/** Throws the INVALID_INPUT error for a position: message is exactly `FILE:LINE:COL: message`. */
+export function confError(file: string, pos: ConfPos, message: string): AppError {
+  return new AppError('INVALID_INPUT', `${file}:${pos.line}:${pos.col}: ${message}`, { detail: { file, line: pos.line, col: pos.col } });
+}
+
+/** Is `name` one of the list variables? */
+export function isListVariable(name: string): name is ListVariable {
+  return (LIST_VARIABLES as readonly string[]).includes(name);
+}
+
+/**
+ * Parses lvs.conf text. Returns the whole document or throws AppError('INVALID_INPUT', 'FILE:LINE:COL: message');
+ * nothing partial is ever returned. CRLF line ends are read as LF.
+ */
+export function parseLvsConf(text: string, file: string): LvsConfDoc {
+  return new ConfScanner(text.replace(/\r\n/g, '\n'), file).document();
+}
+
+/** The variables the shell would have after sourcing the document, in first-assignment order (last value wins). */
+export function confVariables(doc: LvsConfDoc): ConfVariables {
+  const vars: ConfVariables = Object.assign(new Map<string, ConfValue>(), { file: doc.file });
+  const exportedNames = new Set<string>();
+  for (const s of doc.statements) {
+    if (s.kind === 'export') s.names.forEach((n) => exportedNames.add(n));
+    if (s.kind !== 'assign') continue;
+    if (s.exported) exportedNames.add(s.name);
+    vars.set(s.name, {
+      name: s.name,
+      value: s.value,
+      exported: false,
+      isList: isListVariable(s.name),
+      items: s.items,
+      file: doc.file,
+      line: s.valuePos.line,
+      col: s.valuePos.col,
+    });
+  }
+  for (const v of vars.values()) v.exported = exportedNames.has(v.name);
+  return vars;
+}
+
+/**
+ * The JSON form of the variables (what `lvsctl conf show --json` prints): an object keyed by variable name in file order;
+ * TPORTS, UPORTS and RIPS are arrays of their items, every other variable is its string value.
+ */
+export function confJson(vars: ConfVariables): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const v of vars.values()) out[v.name] = v.isList ? v.items.map((i) => i.text) : v.value;
+  return out;
+}
+
+/** A value being built: its characters and the source offset each came from. */
+interface Lexed {
+  chars: string[];
+  offsets: number[];
+  quoting: 'bare' | 'single' | 'double' | undefined;
+}
+
+/** Hand-written scanner over the LF-normalised text; every character is read through at() so control characters are caught. */
+class ConfScanner {
+  private i = 0;
+  private readonly lineStarts: number[] = [0];
+
+  constructor(
+    private readonly src: string,
+    private readonly file: string,
+  ) {
+    for (let k = 0; k < src.length; k++) if (src[k] === '\n') this.lineStarts.push(k + 1);
+  }
+
+  document(): LvsConfDoc {
+    const statements: ConfStatement[] = [];
+    if (this.src.charCodeAt(0) === 0xfeff) this.fail(0, 'the file starts with a UTF-8 byte-order mark; the shell would read it as part of the first command (save without BOM)');
+    let finalNewline = false;
+    while (this.i < this.src.length) {
+      statements.push(this.statement(this.i));
+      // The newline that ended the statement (a statement may also run to the end through a `\`-newline continuation).
+      finalNewline = this.i < this.src.length;
+      if (finalNewline) this.i++;
+    }
+    return { file: this.file, statements, finalNewline };
+  }
+
+  // ---- positions and errors ----
+
+  private pos(offset: number): ConfPos {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    const start = this.lineStarts[lo]!;
+    let col = 1;
+    for (let k = start; k < offset; k++) {
+      const c = this.src.charCodeAt(k);
+      if (c >= 0xd800 && c <= 0xdbff && k + 1 < offset) k++; // a surrogate pair is one character
+      col++;
+    }
+    return { line: lo + 1, col };
+  }
+
+  private fail(offset: number, message: string): never {
+    throw confError(this.file, this.pos(offset), message);
+  }
+
+  /** The character at k ('' past the end); control characters other than tab and newline are an error. */
+  private at(k: number): string {
+    if (k >= this.src.length) return '';
+    const c = this.src[k]!;
+    const code = c.charCodeAt(0);
+    if ((code < 0x20 && c !== '\t' && c !== '\n') || code === 0x7f) {
+      if (c === '\r') this.fail(k, 'carriage return without a line feed (the shell would make it part of the value)');
+      this.fail(k, `control character U+${code.toString(16).toUpperCase().padStart(4, '0')} is not allowed`);
+    }
+    return c;
+  }
+
+  private isBlank(c: string): boolean {
+    return c === ' ' || c === '\t';
+  }
+
+  /** Skips spaces, tabs and `\`-newline continuations. */
+  private skipBlanks(): void {
+    for (;;) {
+      const c = this.at(this.i);
+      if (this.isBlank(c)) this.i++;
+      else if (c === '\\' && this.at(this.i + 1) === '\n') this.i += 2;
+      else return;
+    }
+  }
+
+  private atEol(): boolean {
+    const c = this.at(this.i);
+    return c === '' || c === '\n';
+  }
+
+  /** Skips a comment up to (not including) the newline. */
+  private skipComment(): void {
+    while (!this.atEol()) this.i++;
+  }
+
+  /** Reads a variable name at i without consuming it; '' if none. */
+  private peekName(k: number): string {
+    if (!NAME_START.test(this.at(k))) return '';
+    let e = k + 1;
+    while (NAME_CHAR.test(this.at(e))) e++;
+    return this.src.slice(k, e);
+  }
+
+  /** The shell word starting at k, as written (for messages), cut at blanks and operators. */
+  private wordText(k: number): string {
+    let e = k;
+    // eslint-disable-next-line no-control-regex
+    while (e < this.src.length && !/[\s;&|<>()\x00-\x1f\x7f]/.test(this.src[e]!) && e - k < 40) e++;
+    return this.src.slice(k, e) || this.src.slice(k, k + 1);
+  }
+
+  /** Fails if k holds an operator character (';', '&', '|', '<', '>', '(' or ')'). */
+  private checkOperator(k: number): void {
+    const c = this.at(k);
+    if (!OPERATOR_CHARS.includes(c) || c === '') return;
+    const two = c + this.at(k + 1);
+    if (two === '&&' || two === '||') this.fail(k, `'${two}' would run another command; lvs.conf may only assign variables`);
+    if (c === ';') this.fail(k, `';' would run another command; lvs.conf may only assign variables`);
+    if (c === '&') this.fail(k, `'&' would run a command in the background; lvs.conf may only assign variables`);
+    if (c === '|') this.fail(k, `'|' would pipe into a command; lvs.conf may only assign variables`);
+    if (two === '<<') this.fail(k, `'<<' (here-document) is a redirection; redirections are not allowed in lvs.conf`);
+    if (two === '>>') this.fail(k, `'>>' is a redirection; redirections are not allowed in lvs.conf`);
+    if (c === '<' || c === '>') this.fail(k, `'${c}' is a redirection; redirections are not allowed in lvs.conf`);
+    this.fail(k, `'${c}' would start a subshell, array or function; lvs.conf may only assign variables`);
+  }
+
+  // ---- statements ----
+
+  private statement(start: number): ConfStatement {
+    const line = this.pos(start).line;
+    const raw = () => this.src.slice(start, this.i);
+    this.skipBlanks();
+    if (this.atEol()) return { kind: 'blank', raw: raw(), line };
+    if (this.at(this.i) === '#') {
+      this.skipComment();
+      return { kind: 'comment', raw: raw(), line };
+    }
+    this.checkOperator(this.i);
+    const wordStart = this.i;
+    let exported = false;
+    let name = this.peekName(this.i);
+    if (name === 'export' && (this.blankAt(this.i + 6) || this.atEolAt(this.i + 6))) {
+      exported = true;
+      this.i += 6;
+      this.skipBlanks();
+      if (this.atEol() || this.at(this.i) === '#') this.fail(wordStart, `'export' without a variable name would list the environment; name a variable`);
+      if (this.at(this.i) === '-') this.fail(this.i, `export options such as '${this.wordText(this.i)}' are not allowed; write export NAME=value`);
+      this.checkOperator(this.i);
+      name = this.peekName(this.i);
+      if (!name) this.fail(this.i, `'${this.wordText(this.i)}' is not a valid variable name`);
+      if (this.at(this.i + name.length) !== '=') return this.exportNames(start, line);
+    }
+    const nameStart = this.i;
+    const after = this.at(nameStart + name.length);
+    if (name && after === '=') {
+      this.i = nameStart + name.length + 1;
+      return this.assignment(start, line, name, exported);
+    }
+    if (name && after === '+' && this.at(nameStart + name.length + 1) === '=') {
+      this.fail(nameStart + name.length, `'+=' is not POSIX sh (the seed's /bin/sh would run '${name}+=…' as a command); write ${name}=value`);
+    }
+    if (name && this.blankAt(nameStart + name.length)) {
+      const save = this.i;
+      this.i = nameStart + name.length;
+      this.skipBlanks();
+      const eq = this.at(this.i) === '=';
+      this.i = save;
+      if (eq) this.fail(nameStart, `'${name}' followed by a space would run as a command; write ${name}=value with no spaces around '='`);
+    }
+    const c = this.at(nameStart);
+    if (c === '$') this.dollar(nameStart);
+    if (c === '`') this.backtick(nameStart);
+    if (c === '=') this.fail(nameStart, `'=' without a variable name before it`);
+    if (!name && /^[A-Za-z0-9_]+=/.test(this.src.slice(nameStart, nameStart + 256))) {
+      this.fail(nameStart, `'${this.wordText(nameStart).split('=')[0]}' is not a valid variable name (letters, digits and '_', not starting with a digit)`);
+    }
+    this.fail(nameStart, `'${this.wordText(nameStart)}' would run as a command; lvs.conf may only assign variables (NAME=value)`);
+  }
+
+  /** A blank or a `\`-newline continuation at k. */
+  private blankAt(k: number): boolean {
+    const c = this.at(k);
+    return this.isBlank(c) || (c === '\\' && this.at(k + 1) === '\n');
+  }
+
+  private atEolAt(k: number): boolean {
+    const c = this.at(k);
+    return c === '' || c === '\n';
+  }
+
+  /** `export NAME [NAME ...] [# comment]`, with i at the first name. */
+  private exportNames(start: number, line: number): ConfExport {
+    const names: string[] = [];
+    for (;;) {
+      const name = this.peekName(this.i);
+      if (!name) {
+        this.checkOperator(this.i);
+        this.fail(this.i, `'${this.wordText(this.i)}' is not a valid variable name`);
+      }
+      const after = this.at(this.i + name.length);
+      if (after === '=') this.fail(this.i, 'only one assignment per line is supported; put it on its own line');
+      if (!(this.blankAt(this.i + name.length) || this.atEolAt(this.i + name.length))) {
+        this.checkOperator(this.i + name.length);
+        this.fail(this.i, `'${this.wordText(this.i)}' is not a valid variable name`);
+      }
+      names.push(name);
+      this.i += name.length;
+      this.skipBlanks();
+      if (this.atEol()) break;
+      if (this.at(this.i) === '#') {
+        this.skipComment();
+        break;
+      }
+    }
+    return { kind: 'export', raw: this.src.slice(start, this.i), line, names };
+  }
+
+  /** NAME=WORD with i just after '='. */
+  private assignment(start: number, line: number, name: string, exported: boolean): ConfAssignment {
+    const valueStart = this.i;
+    const lexed = this.word();
+    const valueEnd = this.i;
+    this.skipBlanks();
+    if (!this.atEol()) {
+      if (this.at(this.i) === '#') this.skipComment();
+      else {
+        this.checkOperator(this.i);
+        const next = this.peekName(this.i);
+        if (next && this.at(this.i + next.length) === '=') this.fail(this.i, 'only one assignment per line is supported; put it on its own line');
+        this.fail(this.i, `'${this.wordText(this.i)}' after the assignment would run as a command (quote the value if it contains spaces)`);
+      }
+    }
+    const items: ConfItem[] = [];
+    let cur = '';
+    let curStart = -1;
+    lexed.chars.forEach((c, k) => {
+      if (c === ' ' || c === '\t' || c === '\n') {
+        if (cur) items.push({ text: cur, ...this.pos(curStart) });
+        cur = '';
+      } else {
+        if (!cur) curStart = lexed.offsets[k]!;
+        cur += c;
+      }
+    });
+    if (cur) items.push({ text: cur, ...this.pos(curStart) });
+    return {
+      kind: 'assign',
+      raw: this.src.slice(start, this.i),
+      line,
+      name,
+      exported,
+      value: lexed.chars.join(''),
+      quoting: lexed.quoting ?? 'bare',
+      valueStart: valueStart - start,
+      valueEnd: valueEnd - start,
+      valuePos: this.pos(valueStart),
+      items,
+    };
+  }
+
+  /** A '$' at k outside single quotes: always an error, named by what it would do. */
+  private dollar(k: number): never {
+    const n = this.at(k + 1);
+    if (n === '(') this.fail(k, `command substitution '$(…)' is not allowed in lvs.conf (the shell would run it)`);
+    if (n === '{') this.fail(k, `parameter expansion '\${…}' is not allowed in lvs.conf; write the value itself`);
+    if (/[A-Za-z0-9_@*#?$!-]/.test(n)) {
+      const what = NAME_START.test(n) ? this.peekName(k + 1) : n;
+      this.fail(k, `variable expansion '$${what}' is not allowed in lvs.conf; write the value itself`);
+    }
+    this.fail(k, `'$' starts an expansion; write it inside single quotes or as \\$ in double quotes`);
+  }
+
+  private backtick(k: number): never {
+    this.fail(k, 'command substitution `…` is not allowed in lvs.conf (the shell would run it)');
+  }
+
+  /** One shell word (the value after '='), ending at an unquoted blank, newline or end of file. */
+  private word(): Lexed {
+    const out: Lexed = { chars: [], offsets: [], quoting: undefined };
+    const push = (c: string, at: number) => {
+      out.chars.push(c);
+      out.offsets.push(at);
+    };
+    const style = (q: 'bare' | 'single' | 'double') => {
+      out.quoting ??= q;
+    };
+    for (;;) {
+      const k = this.i;
+      const c = this.at(k);
+      if (c === '' || c === '\n' || this.isBlank(c)) return out;
+      if (c === '\\') {
+        const n = this.at(k + 1);
+        if (n === '') this.fail(k, 'backslash at the end of the file');
+        this.i += 2;
+        if (n === '\n') continue; // continuation
+        style('bare');
+        push(n, k + 1);
+      } else if (c === "'") {
+        style('single');
+        let e = k + 1;
+        for (;;) {
+          const d = this.at(e);
+          if (d === '') this.fail(k, 'unterminated single quote');
+          if (d === "'") break;
+          push(d, e);
+          e++;
+        }
+        this.i = e + 1;
+      } else if (c === '"') {
+        style('double');
+        this.doubleQuoted(k, push);
+      } else if (c === '$') this.dollar(k);
+      else if (c === '`') this.backtick(k);
+      else if (c === '~') this.fail(k, `'~' would be expanded to a home directory (tilde expansion); quote it`);
+      else {
+        this.checkOperator(k);
+        style('bare');
+        push(c, k);
+        this.i++;
+      }
+    }
+  }
+
+  /** "…" starting at k (the opening quote); leaves i after the closing quote. */
+  private doubleQuoted(k: number, push: (c: string, at: number) => void): void {
+    let e = k + 1;
+    for (;;) {
+      const d = this.at(e);
+      if (d === '') this.fail(k, 'unterminated double quote');
+      if (d === '"') break;
+      if (d === '\\') {
+        const n = this.at(e + 1);
+        if (n === '') this.fail(k, 'unterminated double quote');
+        if (n === '\n') e += 2;
+        else if (n === '$' || n === '`' || n === '"' || n === '\\') {
+          push(n, e + 1);
+          e += 2;
+        } else {
+          push('\\', e);
+          e++;
+        }
+      } else if (d === '$') this.dollar(e);
+      else if (d === '`') this.backtick(e);
+      else {
+        push(d, e);
+        e++;
+      }
+    }
+    this.i = e + 1;
+  }
+}

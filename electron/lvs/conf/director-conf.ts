@@ -1,0 +1,106 @@
+import { clusterSchema, describeIssues, effectivePersistence, type Cluster, type ClusterInput, type Forwarding, type Scheduler } from '../../../shared/model/cluster.ts';
+import { portNumber } from '../../../shared/model/well-known-ports.ts';
+import { AppError } from '../../../shared/result.ts';
+import { applyClusterToConf, confToCluster, type ConfClusterBase } from './conf-model.ts';
+import { parseLvsConf, type ConfItem, type ConfVariables, type LvsConfDoc } from './conf-parse.ts';
+import { setConfVariable } from './conf-write.ts';
+
+const HEADER = `# /etc/lvs.conf: LVS-NAT director configuration, read by /etc/init.d/lvs-director.
+# Written by LVS Console; hand edits are kept (only the variables below are rewritten).
+`;
+
+/**
+ * The lvs.conf the director's own script (director-init-script.ts) needs to load exactly the table the console plans for
+ * `cluster`: the seed's six variables, plus the ones the seed's script had fixed (VIP_PREFIX, SCHEDULER, SCHEDULERS,
+ * PERSISTENT, WEIGHTS, RIPS_DISABLED, FORWARD). Starts from `existing` (the director's current file) so unknown variables
+ * and comments survive; only lines whose meaning changes are rewritten.
+ */
+export function directorConf(cluster: Cluster, existing?: LvsConfDoc): LvsConfDoc {
+  let doc = applyClusterToConf(existing ?? parseLvsConf(HEADER, '/etc/lvs.conf'), cluster);
+  const set = (name: string, value: string) => {
+    doc = setConfVariable(doc, name, value);
+  };
+  set('VIP_PREFIX', String(cluster.vipPrefix));
+  set('SCHEDULER', cluster.scheduler);
+  set('FORWARD', cluster.forwarding);
+  const schedulers: string[] = [];
+  const persistent: string[] = [];
+  for (const proto of ['tcp', 'udp'] as const) {
+    for (const s of cluster[proto]) {
+      const port = portNumber(s.port, proto)!;
+      if (s.scheduler && s.scheduler !== cluster.scheduler) schedulers.push(`${proto}:${port}:${s.scheduler}`);
+      const p = effectivePersistence(proto, s);
+      if (p) persistent.push(`${proto}:${port}:${p.timeout}${p.netmask ? `:${p.netmask}` : ''}`);
+    }
+  }
+  set('SCHEDULERS', schedulers.join(' '));
+  set('PERSISTENT', persistent.join(' '));
+  set('WEIGHTS', cluster.realservers.filter((r) => r.weight !== 1).map((r) => `${r.host}=${r.weight}`).join(' '));
+  set('RIPS_DISABLED', cluster.realservers.filter((r) => !r.enabled).map((r) => r.host).join(' '));
+  return doc;
+}
+
+/**
+ * The inverse of directorConf: a profile from a director's lvs.conf including the extra variables (SCHEDULER, VIP_PREFIX,
+ * FORWARD, SCHEDULERS, PERSISTENT, WEIGHTS, RIPS_DISABLED), so importing a file the console (or an admin following its
+ * format) wrote loses nothing. A file with only the seed's six variables reads as confToCluster reads it. Errors name
+ * FILE:LINE:COL of the offending item.
+ */
+export function clusterFromDirectorConf(vars: ConfVariables, base: ConfClusterBase): ClusterInput {
+  const c = confToCluster(vars, base);
+  const v = (name: string) => vars.get(name);
+  const bad = (name: string, it: { line: number; col: number }, why: string): never => {
+    throw new AppError('INVALID_INPUT', `${vars.file}:${it.line}:${it.col}: ${name}: ${why}`);
+  };
+  const out: ClusterInput = { ...c };
+  if (v('SCHEDULER')?.value) out.scheduler = v('SCHEDULER')!.value as Scheduler;
+  if (v('FORWARD')?.value) out.forwarding = v('FORWARD')!.value as Forwarding;
+  if (v('VIP_PREFIX')?.value) out.vipPrefix = Number(v('VIP_PREFIX')!.value);
+  const service = (proto: string, port: string, name: string, it: ConfItem) => {
+    if (proto !== 'tcp' && proto !== 'udp') bad(name, it, `'${it.text}': protocol must be tcp or udp`);
+    const n = portNumber(/^[0-9]+$/.test(port) ? Number(port) : port, proto as 'tcp' | 'udp');
+    const list = (out[proto as 'tcp' | 'udp'] ?? []).slice();
+    const i = list.findIndex((s) => portNumber(s.port, proto as 'tcp' | 'udp') === n);
+    if (n === undefined || i < 0) bad(name, it, `'${it.text}': no such service in ${proto === 'tcp' ? 'TPORTS' : 'UPORTS'}`);
+    out[proto as 'tcp' | 'udp'] = list;
+    return { list, i };
+  };
+  for (const it of v('SCHEDULERS')?.items ?? []) {
+    const [proto, port, sched] = it.text.split(':');
+    if (!proto || !port || !sched) bad('SCHEDULERS', it, `'${it.text}' is not PROTO:PORT:SCHEDULER`);
+    const { list, i } = service(proto!, port!, 'SCHEDULERS', it);
+    list[i] = { ...list[i]!, scheduler: sched as Scheduler };
+  }
+  const persistent = new Set<string>();
+  for (const it of v('PERSISTENT')?.items ?? []) {
+    const [proto, port, secs, mask] = it.text.split(':');
+    if (!proto || !port || !secs || !/^[0-9]+$/.test(secs)) bad('PERSISTENT', it, `'${it.text}' is not PROTO:PORT:SECONDS[:NETMASK]`);
+    const { list, i } = service(proto!, port!, 'PERSISTENT', it);
+    list[i] = { ...list[i]!, persistence: { timeout: Number(secs), ...(mask ? { netmask: mask } : {}) } };
+    persistent.add(`${proto}:${i}`);
+  }
+  if (v('PERSISTENT')) {
+    // The file says exactly which services are persistent: the others are explicitly not (no xdmcp default).
+    for (const proto of ['tcp', 'udp'] as const) out[proto] = (out[proto] ?? []).map((s, i) => (persistent.has(`${proto}:${i}`) ? s : { ...s, persistence: null }));
+  }
+  const rss = (out.realservers ?? []).slice();
+  const find = (name: string, it: ConfItem, host: string) => {
+    const i = rss.findIndex((r) => r.host.toLowerCase() === host.toLowerCase());
+    if (i < 0) bad(name, it, `'${host}' is not in RIPS`);
+    return i;
+  };
+  for (const it of v('WEIGHTS')?.items ?? []) {
+    const m = /^([^=]+)=([0-9]+)$/.exec(it.text);
+    if (!m) bad('WEIGHTS', it, `'${it.text}' is not HOST=WEIGHT`);
+    const i = find('WEIGHTS', it, m![1]!);
+    rss[i] = { ...rss[i]!, weight: Number(m![2]) };
+  }
+  for (const it of v('RIPS_DISABLED')?.items ?? []) {
+    const i = find('RIPS_DISABLED', it, it.text);
+    rss[i] = { ...rss[i]!, enabled: false };
+  }
+  out.realservers = rss;
+  const res = clusterSchema.safeParse(out);
+  if (!res.success) throw new AppError('INVALID_INPUT', `${vars.file}: ${describeIssues(res.error).join('; ')}`);
+  return out;
+}

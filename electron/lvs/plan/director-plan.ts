@@ -1,0 +1,170 @@
+/**
+ * Pure planners for the seed's lvs-director verbs (start, stop, reload, status, update): profile + observed state →
+ * the exact commands, as a Plan. Nothing here runs anything; apply (elsewhere) runs the steps in order and re-observes.
+ */
+import type { Cluster } from '../../../shared/model/cluster.ts';
+import { destinationKey, serviceKey, type IpvsTable } from '../../../shared/model/ipvs.ts';
+import { desiredTable, familyOf, type Resolve } from './desired-table.ts';
+import { findAddress, type IpAddr } from '../ipvs/ip-addr-parse.ts';
+import { deleteDestinationArgs, destinationArgs, formatRestoreLines, IPVSADM, serviceArgs, sortDests, sortServices } from '../ipvs/ipvs-rules.ts';
+import { DIRECTOR, type Plan, type PlanStep } from '../../../shared/model/plan.ts';
+import { applyStepsToTable } from './table-diff.ts';
+
+/** What the director looks like now: its IPVS table, its interface addresses, and the sysctls the verbs care about. */
+export interface DirectorObserved {
+  table: IpvsTable;
+  addresses: IpAddr[];
+  /** sysctl key (dotted, as `sysctl` prints it) → value, e.g. {'net.ipv4.ip_forward': '1'}. */
+  sysctls: Record<string, string>;
+}
+
+/** A sysctl key for a per-interface setting: dots in the interface name (VLANs: eth0.100) are written as '/'. */
+export function confKey(family: 'ipv4' | 'ipv6', ifname: string, setting: string): string {
+  return `net.${family}.conf.${ifname.replace(/\./g, '/')}.${setting}`;
+}
+
+/** The sysctls start sets and the value each must have: ICMP redirects off on LVS_IF and all, forwarding on. */
+export function directorSysctls(cluster: Cluster, vipFamily: 'inet' | 'inet6' = 'inet'): { key: string; value: string; why: string }[] {
+  const out = [
+    { key: confKey('ipv4', 'all', 'send_redirects'), value: '0', why: 'no ICMP redirects: in one-interface NAT they would tell realservers to bypass the director, and replies would skip the NAT' },
+    { key: confKey('ipv4', cluster.lvsIf, 'send_redirects'), value: '0', why: `no ICMP redirects on LVS_IF ${cluster.lvsIf} (the kernel sends them if either "all" or the interface says so)` },
+    { key: 'net.ipv4.ip_forward', value: '1', why: 'the director forwards (NATs) traffic between clients and realservers' },
+  ];
+  if (vipFamily === 'inet6') out.push({ key: 'net.ipv6.conf.all.forwarding', value: '1', why: 'the VIP is IPv6: forward IPv6 too' });
+  return out;
+}
+
+/** `VIP_IF` split into the device and the label ("eth0:110" → eth0, eth0:110). */
+function vipDevice(cluster: Cluster): { dev: string; label: string } {
+  return { dev: cluster.vipIf.split(':')[0]!, label: cluster.vipIf };
+}
+
+const clearStep = (why: string): PlanStep => ({ host: DIRECTOR, argv: [IPVSADM, '-C'], why });
+
+const restoreStep = (table: IpvsTable): PlanStep => ({
+  host: DIRECTOR,
+  argv: [IPVSADM, '-R'],
+  stdin: formatRestoreLines(table),
+  why: `add every service and realserver in one batch (${table.services.length} service(s), ${table.services.reduce((n, s) => n + s.destinations.length, 0)} destination(s))`,
+});
+
+/**
+ * start: clear the table, bring the VIP up on VIP_IF (skipped when already there), ICMP redirects off on LVS_IF and all,
+ * ip_forward on (each skipped when it already holds), then the whole table in one `ipvsadm -R`. `observed` undefined =
+ * not observed (offline): every step is planned.
+ */
+export function planStart(cluster: Cluster, observed: DirectorObserved | undefined, resolve: Resolve): Plan {
+  const desired = desiredTable(cluster, resolve);
+  const vip = resolve(cluster.vip);
+  const fam = familyOf(vip, `VIP ${cluster.vip}`);
+  const { dev, label } = vipDevice(cluster);
+  const steps: PlanStep[] = [clearStep('start from an empty table so nothing stale survives (lvs-director start, step 1)')];
+  const summary: string[] = [];
+  const onDev = observed ? findAddress(observed.addresses, vip).filter((a) => a.ifname === dev) : [];
+  if (onDev.length) summary.push(`VIP ${vip} already up on ${onDev[0]!.label}: not added again`);
+  else {
+    // Labels exist for IPv4 only; an IPv6 VIP goes on the device itself.
+    const argv = fam === 'inet' ? ['ip', 'addr', 'add', `${vip}/${cluster.vipPrefix}`, 'dev', dev, 'label', label] : ['ip', '-6', 'addr', 'add', `${vip}/${cluster.vipPrefix}`, 'dev', dev];
+    steps.push({ host: DIRECTOR, argv, why: `bring the VIP ${vip} up on ${fam === 'inet' ? label : dev}${observed ? '' : ' (not observed: assumed down)'}` });
+  }
+  for (const s of directorSysctls(cluster, fam)) {
+    const now = observed?.sysctls[s.key]?.trim();
+    if (now === s.value) summary.push(`${s.key} is already ${s.value}`);
+    else steps.push({ host: DIRECTOR, argv: ['sysctl', '-w', `${s.key}=${s.value}`], why: `${s.why}${now !== undefined ? ` (now ${now})` : ''}` });
+  }
+  if (desired.services.length) steps.push(restoreStep(desired));
+  else summary.push('the profile has no services: the table stays empty');
+  return { verb: 'start', steps, desired, summary };
+}
+
+/**
+ * stop: clear the table and take the VIP down (only where it is up on VIP_IF's device; when not observed, the delete is
+ * planned anyway and "not there" is accepted).
+ */
+export function planStop(cluster: Cluster, observed: DirectorObserved | undefined, resolve: Resolve): Plan {
+  const vip = resolve(cluster.vip);
+  const fam = familyOf(vip, `VIP ${cluster.vip}`);
+  const { dev } = vipDevice(cluster);
+  const steps: PlanStep[] = [clearStep('remove every virtual service (lvs-director stop)')];
+  const summary: string[] = [];
+  const ipv = fam === 'inet' ? [] : ['-6'];
+  if (!observed) {
+    steps.push({
+      host: DIRECTOR,
+      argv: ['ip', ...ipv, 'addr', 'del', `${vip}/${cluster.vipPrefix}`, 'dev', dev],
+      why: `take the VIP ${vip} down (not observed: assumed up)`,
+      // 2: "RTNETLINK answers: Cannot assign requested address" = the VIP was not up; stop's goal holds either way.
+      okCodes: [0, 2],
+    });
+  } else {
+    const up = findAddress(observed.addresses, vip).filter((a) => a.ifname === dev);
+    if (!up.length) summary.push(`VIP ${vip} is not up on ${dev}: nothing to take down`);
+    for (const a of up) steps.push({ host: DIRECTOR, argv: ['ip', ...ipv, 'addr', 'del', `${a.address}/${a.prefix}`, 'dev', dev], why: `take the VIP ${vip} down (${a.label})` });
+  }
+  return { verb: 'stop', steps, desired: { services: [] }, summary };
+}
+
+/** reload: the table only (clear, then everything in one `ipvsadm -R`); the VIP and sysctls are left alone. */
+export function planReload(cluster: Cluster, resolve: Resolve): Plan {
+  const desired = desiredTable(cluster, resolve);
+  const steps = [clearStep('reload rebuilds the table from the profile; the VIP stays up (lvs-director reload)')];
+  if (desired.services.length) steps.push(restoreStep(desired));
+  return { verb: 'reload', steps, desired };
+}
+
+/**
+ * status: the read-only commands that show the cluster (the seed's `ipvsadm -L`, numeric, with the connections), VIP
+ * and sysctls; with `counters` also the cumulative counters (`status --stats`) and the rates (`status --rate`).
+ */
+export function planStatus(cluster: Cluster, counters: { stats?: boolean; rate?: boolean } = {}): Plan {
+  const { dev } = vipDevice(cluster);
+  return {
+    verb: 'status',
+    steps: [
+      { host: DIRECTOR, argv: [IPVSADM, '-L', '-n'], why: 'the table with weights and active/inactive connections (lvs-director status)' },
+      ...(counters.stats ? [{ host: DIRECTOR, argv: [IPVSADM, '-L', '-n', '--stats', '--exact'], why: 'traffic counters per service and realserver (status --stats)' }] : []),
+      ...(counters.rate ? [{ host: DIRECTOR, argv: [IPVSADM, '-L', '-n', '--rate', '--exact'], why: 'current rates per service and realserver (status --rate)' }] : []),
+      { host: DIRECTOR, argv: ['ip', '-o', 'addr', 'show', 'dev', dev], why: `whether the VIP is up on ${cluster.vipIf}` },
+      { host: DIRECTOR, argv: ['sysctl', ...directorSysctls(cluster).map((s) => s.key)], why: 'forwarding on and ICMP redirects off?' },
+    ],
+  };
+}
+
+/**
+ * update (the seed's cron poll): given which realservers answered (`alive`: profile host or name), add the live enabled
+ * realservers missing from the table and delete the dead ones; services missing entirely are added first. Realservers
+ * not in the profile, and disabled ones, are left alone (reload handles those). `summary` says what changes.
+ */
+export function planUpdate(cluster: Cluster, observed: DirectorObserved, alive: ReadonlySet<string>, resolve: Resolve): Plan {
+  const desired = desiredTable(cluster, resolve);
+  const liveBy = new Map(observed.table.services.map((s) => [serviceKey(s), s]));
+  const byAddr = new Map<string, { name: string; alive: boolean }>();
+  for (const r of cluster.realservers.filter((x) => x.enabled)) {
+    const isAlive = alive.has(r.host) || (r.name !== undefined && alive.has(r.name));
+    byAddr.set(resolve(r.host).toLowerCase(), { name: r.name ?? r.host, alive: isAlive });
+  }
+  const steps: PlanStep[] = [];
+  const summary: string[] = [];
+  for (const want of sortServices(desired.services)) {
+    const sk = serviceKey(want);
+    const have = liveBy.get(sk);
+    if (!have) {
+      steps.push({ host: DIRECTOR, argv: [IPVSADM, ...serviceArgs(want)], why: `${sk} is missing from the table: add it before its realservers` });
+      summary.push(`+ service ${sk}`);
+    }
+    const present = new Set((have?.destinations ?? []).map((d) => destinationKey(d)));
+    for (const d of sortDests(want.destinations)) {
+      const rs = byAddr.get(d.address.toLowerCase())!;
+      const dk = destinationKey(d);
+      if (rs.alive && !present.has(dk)) {
+        steps.push({ host: DIRECTOR, argv: [IPVSADM, ...destinationArgs(want, d)], why: `${rs.name} answers again: add ${dk} back to ${sk}` });
+        summary.push(`+ ${rs.name} (${dk}) back in ${sk}`);
+      } else if (!rs.alive && present.has(dk)) {
+        steps.push({ host: DIRECTOR, argv: [IPVSADM, ...deleteDestinationArgs(want, d)], why: `${rs.name} does not answer: take ${dk} out of ${sk}` });
+        summary.push(`- ${rs.name} (${dk}) out of ${sk}: not answering`);
+      }
+    }
+  }
+  if (!steps.length) summary.push('no change: every live realserver is in the table and no dead one is');
+  return { verb: 'update', steps, desired: applyStepsToTable(observed.table, steps), summary };
+}

@@ -1,0 +1,181 @@
+/**
+ * The director-side transaction that makes apply all-or-nothing, as constant scripts plus pure builders:
+ *   1. the upload (the batch: every `ipvsadm -R` line of the plan; then the line "@@lvs-console want"; then the exact
+ *      `ipvsadm -S -n` text the plan should leave) goes to PREFIX.upload with atomicWriteStep;
+ *   2. TX_SCRIPT runs the plan's operations immune to a cut connection (HUP/PIPE/INT/TERM ignored, stdin /dev/null,
+ *      output to PREFIX.log): checks the upload's size, snapshots `ipvsadm -S -n` to PREFIX.snap (and, when the table
+ *      is not empty, `ipvsadm -L -n --thresholds` to PREFIX.thr: -S leaves the -x/-y connection thresholds out), runs
+ *      the ops, reads the table back and compares it with the wanted text, and on any failure (a command's exit
+ *      status, anything `ipvsadm -R` prints on stderr — it keeps going after a bad line — or a read-back that differs)
+ *      restores the snapshot with its thresholds (`ipvsadm -C; ipvsadm -R`) and undoes a VIP change; its verdict goes
+ *      to PREFIX.result;
+ *   3. if the connection was cut, WAIT_SCRIPT (after reconnecting) waits for PREFIX.result.
+ * Operations travel as positional words with fixed arities; the scripts never contain user input.
+ */
+import { AppError } from '../../../shared/result.ts';
+import { formatSaveLines, IPVSADM } from '../ipvs/ipvs-rules.ts';
+import type { Plan, PlanStep } from '../../../shared/model/plan.ts';
+import { atomicWriteStep } from '../../shell/remote-file.ts';
+import { shellQuote } from '../../shell/shell-quote.ts';
+import { sysctlPath } from './sysctl-path.ts';
+import { TX_SCRIPT } from '../../shell/transaction-script.ts';
+
+/** Where transaction files live on the director: /tmp/lvs-console.TXID.{batch,snap,log,result,…} (TXID is random). */
+export const TX_DIR = '/tmp';
+
+/** The transaction's verdict. */
+export type TxVerdict =
+  | { kind: 'applied' }
+  | { kind: 'rolled-back' | 'rollback-failed'; op: number; opName: string }
+  | { kind: 'refused'; why: string }
+  | { kind: 'not-started' }
+  | { kind: 'still-running' };
+
+/** One plan turned into a transaction. */
+export interface Transaction {
+  txid: string;
+  /** PREFIX of every file: /tmp/lvs-console.TXID */
+  prefix: string;
+  /** The ipvsadm -R lines ('' when the plan changes no table entries). */
+  batch: string;
+  /** The exact `ipvsadm -S -n` text the plan should leave (undefined when the plan has no desired table). */
+  want?: string;
+  /** The ops as TX_SCRIPT reads them, and for each op the plan step it came from. */
+  ops: string[];
+  opSteps: PlanStep[];
+  /** Upload of the batch and the wanted table (undefined when the plan has neither). */
+  upload?: PlanStep;
+  /** argv of the transaction. */
+  argv: string[];
+  /** What the VIP should be afterwards, when the plan changes it: address + device. */
+  vip?: { address: string; dev: string; up: boolean };
+}
+
+/** The line that separates the batch from the wanted table in the upload. */
+export const UPLOAD_MARK = '@@lvs-console want';
+
+const WORD = /^[^\s]+$/;
+const ADDR_PFX = /^[0-9A-Fa-f:.]+\/\d{1,3}$/;
+const IFNAME = /^[A-Za-z0-9_.:@-]{1,32}$/;
+
+/** The -R line for one ipvsadm step (its argv after "ipvsadm"), refusing words ipvsadm -R would split. */
+function batchLine(step: PlanStep): string {
+  const words = step.argv.slice(1);
+  for (const w of words) if (!WORD.test(w)) throw new AppError('INVALID_INPUT', `cannot batch ${shellQuote(step.argv)}: argument "${w}" contains blanks`);
+  return `${words.join(' ')}\n`;
+}
+
+/** Maps one non-table plan step to a TX op, or throws UNSUPPORTED naming the step. */
+function stepOp(step: PlanStep): { op: string[]; vip?: Transaction['vip'] } {
+  const a = step.argv;
+  const unsupported = () => new AppError('UNSUPPORTED', `${step.host}: ${shellQuote(a)}: this step cannot run inside the apply transaction`, { host: step.host, step: shellQuote(a) });
+  if (a[0] === 'ip') {
+    const rest = a[1] === '-6' ? a.slice(2) : a.slice(1);
+    // ip [-6] addr add ADDR/PFX dev DEV [label LABEL]   |   ip [-6] addr del ADDR/PFX dev DEV
+    if (rest[0] === 'addr' && (rest[1] === 'add' || rest[1] === 'del') && rest[3] === 'dev' && ADDR_PFX.test(rest[2] ?? '') && IFNAME.test(rest[4] ?? '')) {
+      const [addr, dev] = [rest[2]!, rest[4]!];
+      const vip = { address: addr.split('/')[0]!, dev, up: rest[1] === 'add' };
+      if (rest[1] === 'del' && rest.length === 5) return { op: ['vip-del', addr, dev], vip };
+      if (rest[1] === 'add' && rest.length === 5) return { op: ['vip-add', addr, dev, '-'], vip };
+      if (rest[1] === 'add' && rest.length === 7 && rest[5] === 'label' && IFNAME.test(rest[6]!)) return { op: ['vip-add', addr, dev, rest[6]!], vip };
+    }
+    throw unsupported();
+  }
+  // sysctl -w KEY=VALUE
+  if (a[0] === 'sysctl' && a[1] === '-w' && a.length === 3) {
+    const m = /^([A-Za-z0-9_./-]+)=([A-Za-z0-9_.-]+)$/.exec(a[2]!);
+    if (m) return { op: ['sysctl', sysctlPath(m[1]!), m[2]!] };
+  }
+  throw unsupported();
+}
+
+/**
+ * Turns a plan into one transaction: `ipvsadm -C` → clear; `ipvsadm -R` (stdin) and every other ipvsadm step (-A/-E/-D,
+ * -a/-e/-d) → lines of ONE batch, run by a single `restore` op where the first of them stood; VIP and sysctl steps →
+ * their ops. The table steps after the first batched one must follow each other (what every planner produces).
+ */
+export function buildTransaction(plan: Plan, txid: string): Transaction {
+  if (!/^[0-9a-f]{8,32}$/.test(txid)) throw new AppError('INVALID_INPUT', `bad transaction id ${txid}`);
+  const prefix = `${TX_DIR}/lvs-console.${txid}`;
+  const ops: string[] = [];
+  const opSteps: PlanStep[] = [];
+  let batch = '';
+  let restoreAt = -1;
+  let vip: Transaction['vip'];
+  plan.steps.forEach((step, idx) => {
+    if (step.followUp) throw new AppError('UNSUPPORTED', `${shellQuote(step.argv)}: a step with a follow-up (graceful drain) is not applied by this transaction`);
+    const isIpvs = step.argv[0] === IPVSADM;
+    if (isIpvs && step.argv.length === 2 && step.argv[1] === '-C') {
+      if (restoreAt >= 0) throw new AppError('UNSUPPORTED', `plan ${plan.verb}: ipvsadm -C after table changes (step ${idx + 1}) cannot be one transaction`);
+      ops.push('clear');
+      opSteps.push(step);
+      return;
+    }
+    if (isIpvs) {
+      if (restoreAt >= 0 && restoreAt !== ops.length - 1) throw new AppError('UNSUPPORTED', `plan ${plan.verb}: table steps split by other steps (step ${idx + 1}) cannot be one batch`);
+      if (step.argv.length === 2 && step.argv[1] === '-R') batch += step.stdin ? (step.stdin.endsWith('\n') ? step.stdin : `${step.stdin}\n`) : '';
+      else batch += batchLine(step);
+      if (restoreAt < 0) {
+        restoreAt = ops.length;
+        ops.push('restore');
+        opSteps.push(step);
+      }
+      return;
+    }
+    const m = stepOp(step);
+    if (m.vip) vip = m.vip;
+    ops.push(m.op.join('\u0000'));
+    opSteps.push(step);
+  });
+  if (batch === '' && restoreAt >= 0) {
+    // An empty -R (a profile without services): nothing to restore.
+    ops.splice(restoreAt, 1);
+    opSteps.splice(restoreAt, 1);
+  }
+  const words = ops.flatMap((o) => o.split('\u0000'));
+  const want = plan.desired ? formatSaveLines(plan.desired) : undefined;
+  const content = want === undefined && batch === '' ? undefined : `${batch}${UPLOAD_MARK}\n${want ?? ''}`;
+  const upload =
+    content === undefined
+      ? undefined
+      : atomicWriteStep('director', `${prefix}.upload`, content, {
+          mode: '600',
+          stamp: '-',
+          why: `upload the batch (${batch === '' ? 0 : batch.split('\n').length - 1} ipvsadm -R line(s)) and the table it should leave`,
+        });
+  const size = content === undefined ? '-' : String(Buffer.byteLength(content, 'utf8'));
+  return {
+    txid,
+    prefix,
+    batch,
+    ...(want !== undefined ? { want } : {}),
+    ops: ops.map((o) => o.split('\u0000').join(' ')),
+    opSteps,
+    ...(upload ? { upload } : {}),
+    argv: ['sh', '-c', TX_SCRIPT, 'lvs-console-tx', prefix, size, want !== undefined ? 'check' : '-', ...words],
+    ...(vip ? { vip } : {}),
+  };
+}
+
+/**
+ * Splits TX_SCRIPT / WAIT_SCRIPT output into the log and the verdict (the last "@@lvs-console result …" line).
+ * Returns undefined when there is no verdict line (the output was cut).
+ */
+export function parseTxOutput(stdout: string): { log: string; verdict: TxVerdict } | undefined {
+  const lines = stdout.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const last = lines[lines.length - 1];
+  // "@@lvs-console result applied" | "… rolled-back N OP" | "… rollback-failed N OP" | "… refused WHY" | "… not-started" | "… still-running"
+  const m = last === undefined ? null : /^@@lvs-console result (applied|rolled-back|rollback-failed|refused|not-started|still-running)(?: (.*))?$/.exec(last);
+  if (!m) return undefined;
+  const log = lines.slice(0, -1).join('\n');
+  const kind = m[1]!;
+  const rest = m[2] ?? '';
+  if (kind === 'rolled-back' || kind === 'rollback-failed') {
+    const r = /^(\d+) (\S+)$/.exec(rest);
+    if (!r) throw new AppError('PARSE_ERROR', `transaction result: line ${lines.length}: "${last}" names no op`);
+    return { log, verdict: { kind, op: Number(r[1]), opName: r[2]! } };
+  }
+  if (kind === 'refused') return { log, verdict: { kind, why: rest } };
+  return { log, verdict: { kind } as TxVerdict };
+}
