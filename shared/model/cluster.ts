@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { portNumber } from './well-known-ports.ts';
-import { aliasIfSchema, hostSchema, ifNameSchema, portNumberSchema, SHELL_META } from './validators.ts';
+import { aliasIfSchema, hostSchema, ifNameSchema, isIPv4, portNumberSchema, SHELL_META } from './validators.ts';
 
 /** Every scheduler ipvsadm(8) knows (v1.31). */
 export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
@@ -36,6 +36,27 @@ export const persistenceSchema = z.object({
 });
 export type Persistence = z.infer<typeof persistenceSchema>;
 
+const hexBytes = (what: string) =>
+  z
+    .string()
+    .transform((s) => s.replace(/[\s:]/g, '').toLowerCase())
+    .pipe(z.string().regex(/^([0-9a-f]{2}){1,512}$/, `${what} must be hex bytes (e.g. "00 01 00 02"), 1–512 bytes`));
+
+/**
+ * How the health of one service on one realserver is judged (checked from the director, per service and realserver):
+ *   connect  TCP connect to the realserver's port (the default for TCP services);
+ *   xdmcp    an XDMCP Query sent to UDP port, healthy only on a Willing reply (the default for UDP 177);
+ *   udp      `payload` sent to the UDP port, healthy when the reply starts with `reply` (other UDP services);
+ *   none     not checked: the realserver stays in this service whatever happens to it (say so explicitly).
+ */
+export const checkSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('connect') }),
+  z.object({ kind: z.literal('xdmcp') }),
+  z.object({ kind: z.literal('udp'), payload: hexBytes('payload'), reply: hexBytes('reply') }),
+  z.object({ kind: z.literal('none') }),
+]);
+export type Check = z.infer<typeof checkSchema>;
+
 /** One virtual service on the VIP. */
 export const serviceSchema = z.object({
   port: portRefSchema,
@@ -43,6 +64,8 @@ export const serviceSchema = z.object({
   scheduler: schedulerSchema.optional(),
   /** null = explicitly not persistent; undefined = the default (persistent 360 s for UDP xdmcp/177 only). */
   persistence: persistenceSchema.nullable().optional(),
+  /** How realservers are checked for this service; undefined = the default (see effectiveCheck). */
+  check: checkSchema.optional(),
 });
 export type Service = z.infer<typeof serviceSchema>;
 
@@ -103,6 +126,41 @@ export const realserverSchema = z.object({
 });
 export type Realserver = z.infer<typeof realserverSchema>;
 
+/** What runs the cluster on the director when no console is open: the seed's lvs-director script + cron, or keepalived. */
+export const runtimeSchema = z.enum(['script', 'keepalived']);
+export type Runtime = z.infer<typeof runtimeSchema>;
+
+/**
+ * Health-check timing and hysteresis, the same for every service: a check every `intervalSec`, a check that gets no
+ * answer within `timeoutSec` fails, a realserver leaves a service after `fall` failures in a row and comes back after
+ * `rise` passes in a row. The defaults take a dead service out within 3 s (keepalived: delay_loop 1, connect_timeout 1,
+ * retry 1) and keep one lost packet from cutting anybody (fall 2).
+ */
+export const healthSchema = z.object({
+  intervalSec: z.number().int().min(1, 'check interval must be ≥ 1 s').max(3600).default(1),
+  timeoutSec: z.number().int().min(1, 'check timeout must be ≥ 1 s').max(60).default(1),
+  fall: z.number().int().min(1).max(10).default(2),
+  rise: z.number().int().min(1).max(10).default(2),
+});
+export type Health = z.infer<typeof healthSchema>;
+
+/**
+ * The second director of a pair (keepalived with VRRP): `director` (the profile's) is the preferred master, this one the
+ * backup. VRRP moves the VIP and `gateway` (the floating address the realservers' default route points at, so replies
+ * follow the active director in the one-interface NAT topology); lvs_sync_daemon carries connections across.
+ */
+export const pairSchema = z.object({
+  /** How to reach the second director (its own address and SSH settings). */
+  director: sshTargetSchema,
+  /** The floating gateway address (IPv4, on the LVS subnet): realservers route via it. */
+  gateway: z.string().refine((s) => isIPv4(s), 'gateway must be an IPv4 address'),
+  /** VRRP virtual router id (1–255), unique on the LAN. */
+  vrid: z.number().int().min(1).max(255).default(51),
+  /** VRRP advertisement interval in ms (VRRPv3 allows sub-second); failover takes about 3 × this plus skew. */
+  advertMs: z.number().int().min(100).max(10_000).default(500),
+});
+export type Pair = z.infer<typeof pairSchema>;
+
 /** A cluster profile: everything /etc/lvs.conf says plus how to reach the hosts. Used by lvsctl, the app and files. */
 export const clusterSchema = z
   .object({
@@ -121,6 +179,12 @@ export const clusterSchema = z
     realservers: z.array(realserverSchema).default([]),
     /** Pre-trusted host keys in OpenSSH known_hosts line format (e.g. the lab's), honoured like ~/.ssh/known_hosts. */
     knownHosts: z.array(z.string().max(16384)).optional(),
+    /** What runs the cluster on the director(s). A pair needs keepalived. */
+    runtime: runtimeSchema.default('script'),
+    /** Health-check timing and hysteresis (every service). */
+    health: healthSchema.default({ intervalSec: 1, timeoutSec: 1, fall: 2, rise: 2 }),
+    /** A second director (keepalived VRRP pair); absent = one director. */
+    pair: pairSchema.optional(),
   })
   .superRefine((c, ctx) => {
     const seen = new Map<string, number>();
@@ -141,8 +205,22 @@ export const clusterSchema = z
         else ports.set(n, i);
       });
     }
-    if (c.vipIf.split(':')[0] !== c.lvsIf && c.forwarding === 'masq') {
-      // One-interface NAT: the VIP alias lives on the LVS interface. Not an error for two-interface setups, so only a hint.
+    c.udp.forEach((s, i) => {
+      const n = portNumber(s.port, 'udp');
+      if (n !== undefined && n !== 177 && s.check === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['udp', i, 'check'],
+          message: `UDP ${String(s.port)}: say how to check it (a payload and the reply to expect) or that it is not checked`,
+        });
+      }
+    });
+    if (c.pair) {
+      if (c.runtime !== 'keepalived') ctx.addIssue({ code: 'custom', path: ['runtime'], message: 'a director pair runs on keepalived: set the runtime to keepalived' });
+      if (c.pair.director.host.toLowerCase() === c.director.host.toLowerCase()) {
+        ctx.addIssue({ code: 'custom', path: ['pair', 'director', 'host'], message: 'the second director must be another host than the first' });
+      }
+      if (c.pair.gateway === c.vip) ctx.addIssue({ code: 'custom', path: ['pair', 'gateway'], message: 'the gateway address must differ from the VIP' });
     }
   });
 /** A cluster profile as parsed (defaults applied). */
@@ -158,6 +236,16 @@ export function effectivePersistence(protocol: 'tcp' | 'udp', s: Service): Persi
   if (s.persistence === null) return undefined;
   if (s.persistence) return s.persistence;
   return protocol === 'udp' && portNumber(s.port, 'udp') === 177 ? XDMCP_DEFAULT_PERSISTENCE : undefined;
+}
+
+/**
+ * The check a service really gets: its explicit `check`, else TCP connect for TCP services, XDMCP Query → Willing for UDP
+ * 177, and `none` for any other UDP service (the schema refuses such a profile unless it says so explicitly).
+ */
+export function effectiveCheck(protocol: 'tcp' | 'udp', s: Service): Check {
+  if (s.check) return s.check;
+  if (protocol === 'tcp') return { kind: 'connect' };
+  return portNumber(s.port, 'udp') === 177 ? { kind: 'xdmcp' } : { kind: 'none' };
 }
 
 /** Formats zod issues as "field.path: message" lines, so every rejection says which field and why. */

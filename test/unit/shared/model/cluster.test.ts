@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { clusterSchema, describeIssues, effectiveCheck, type ClusterInput } from '../../../../shared/model/cluster.ts';
+
+const base: ClusterInput = {
+  id: 'c1',
+  name: 'c1',
+  director: { host: '10.0.0.1', user: 'root' },
+  vip: '10.0.0.100',
+  tcp: [{ port: 'telnet' }],
+  udp: [{ port: 'xdmcp' }],
+  realservers: [{ host: '10.0.0.11' }],
+};
+
+describe('cluster model: runtime, health, pair, checks', () => {
+  it('defaults: the seed script runtime, 1 s checks out after 2 failures, no pair', () => {
+    const c = clusterSchema.parse(base);
+    expect(c.runtime).toBe('script');
+    expect(c.health).toEqual({ intervalSec: 1, timeoutSec: 1, fall: 2, rise: 2 });
+    expect(c.pair).toBeUndefined();
+  });
+
+  it('default checks: TCP connect, XDMCP Query → Willing on UDP 177; an explicit check wins', () => {
+    const c = clusterSchema.parse(base);
+    expect(effectiveCheck('tcp', c.tcp[0]!)).toEqual({ kind: 'connect' });
+    expect(effectiveCheck('udp', c.udp[0]!)).toEqual({ kind: 'xdmcp' });
+    const d = clusterSchema.parse({ ...base, udp: [{ port: 177, check: { kind: 'none' } }] });
+    expect(effectiveCheck('udp', d.udp[0]!)).toEqual({ kind: 'none' });
+  });
+
+  it('another UDP service must say how it is checked; payload/reply are hex bytes, normalised', () => {
+    const bad = clusterSchema.safeParse({ ...base, udp: [{ port: 53 }] });
+    expect(bad.success).toBe(false);
+    expect(describeIssues(bad.error!)).toEqual(['udp.0.check: UDP 53: say how to check it (a payload and the reply to expect) or that it is not checked']);
+    const ok = clusterSchema.parse({ ...base, udp: [{ port: 53, check: { kind: 'udp', payload: '00 01:AB', reply: '00' } }] });
+    expect(ok.udp[0]!.check).toEqual({ kind: 'udp', payload: '0001ab', reply: '00' });
+    expect(clusterSchema.safeParse({ ...base, udp: [{ port: 53, check: { kind: 'udp', payload: 'xyz', reply: '00' } }] }).success).toBe(false);
+    expect(clusterSchema.safeParse({ ...base, udp: [{ port: 53, check: { kind: 'udp', payload: '0', reply: '00' } }] }).success).toBe(false);
+  });
+
+  it('a pair needs keepalived, another host and a gateway that is not the VIP', () => {
+    const pair = { director: { host: '10.0.0.2', user: 'root' }, gateway: '10.0.0.254' };
+    const ok = clusterSchema.parse({ ...base, runtime: 'keepalived', pair });
+    expect(ok.pair).toMatchObject({ gateway: '10.0.0.254', vrid: 51, advertMs: 500 });
+    const issues = (input: ClusterInput) => {
+      const r = clusterSchema.safeParse(input);
+      return r.success ? [] : describeIssues(r.error);
+    };
+    expect(issues({ ...base, pair })).toEqual(['runtime: a director pair runs on keepalived: set the runtime to keepalived']);
+    expect(issues({ ...base, runtime: 'keepalived', pair: { ...pair, director: { host: '10.0.0.1', user: 'root' } } })).toEqual([
+      'pair.director.host: the second director must be another host than the first',
+    ]);
+    expect(issues({ ...base, runtime: 'keepalived', pair: { ...pair, gateway: '10.0.0.100' } })).toEqual(['pair.gateway: the gateway address must differ from the VIP']);
+    expect(issues({ ...base, runtime: 'keepalived', pair: { ...pair, gateway: 'gw.example' } })).toEqual(['pair.gateway: gateway must be an IPv4 address']);
+  });
+});
