@@ -31,7 +31,10 @@ export const persistenceSchema = z.object({
   timeout: z.number().int().min(1, 'persistence timeout must be ≥ 1 s').max(2678400, 'persistence timeout too long'),
   netmask: z
     .string()
-    .refine((s) => /^(\d{1,3}\.){3}\d{1,3}$/.test(s) || /^\d{1,3}$/.test(s), 'netmask must be dotted (255.255.255.0) or an IPv6 prefix length')
+    .refine(
+      (s) => (/^(\d{1,3}\.){3}\d{1,3}$/.test(s) && s.split('.').every((o) => Number(o) <= 255)) || (/^\d{1,3}$/.test(s) && Number(s) <= 128),
+      'netmask must be dotted (255.255.255.0, each part 0–255) or an IPv6 prefix length (0–128)',
+    )
     .optional(),
 });
 export type Persistence = z.infer<typeof persistenceSchema>;
