@@ -63,6 +63,7 @@ import { isIPv4 } from '../../shared/model/validators.ts';
 import { portNumber } from '../../shared/model/well-known-ports.ts';
 import { AppError } from '../../shared/result.ts';
 import { encodeQuery, hexToBytes, XDMCP_MAX_MSGLEN } from '../health/xdmcp.ts';
+import type { IpvsTable } from '../../shared/model/ipvs.ts';
 import { desiredTable, type Resolve } from '../lvs/plan/desired-table.ts';
 
 /** The files on a director the generated config refers to. */
@@ -183,6 +184,16 @@ function checker(check: Check, protocol: 'tcp' | 'udp', port: number, h: Cluster
     extra = [`payload ${hexText(payload, pad, 'payload ', `${field}.payload`)}`, `require_reply ${replyHex}`, `min_reply_length ${reply.length}`, 'max_reply_length 65535'];
   } else throw new AppError('INVALID_INPUT', `keepalived.conf: ${protocol} ${port}: a ${check.kind} check does not fit a ${protocol.toUpperCase()} service`);
   return [`${pad}${type} {`, ...[...timing, ...extra].map((l) => `${pad}  ${l}`), `${pad}}`];
+}
+
+/**
+ * The IPVS table keepalived builds from the compiled file while every check passes: the profile's table (desiredTable)
+ * less the services with no enabled realserver (keepalived ignores an empty virtual_server). A failing check shows in
+ * the kernel as that destination's weight 0 (inhibit_on_failure), not as a missing destination.
+ */
+export function keepalivedTable(cluster: Cluster, resolve: Resolve): IpvsTable {
+  const t = desiredTable(cluster, resolve);
+  return { ...t, services: t.services.filter((s) => s.destinations.length > 0) };
 }
 
 /** Compiles the profile into keepalived.conf for one director (see the module comment for every choice). */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterSchema, type Cluster, type ClusterInput } from '../../../../shared/model/cluster.ts';
-import { compileKeepalived } from '../../../../electron/keepalived/keepalived-conf.ts';
+import { compileKeepalived, keepalivedTable } from '../../../../electron/keepalived/keepalived-conf.ts';
 import { notifyScriptText } from '../../../../electron/keepalived/notify-script.ts';
 import { profileResolver } from '../../../../electron/lvs/plan/desired-table.ts';
 import { labCluster } from '../../../fixtures/lab-cluster.ts';
@@ -81,9 +81,13 @@ describe('keepalived.conf from the lab profile', () => {
       'Warning - quorum 1 for [10.77.0.100]:udp:177 exceeds total weight of real servers 0, reducing quorum to 0',
       'Virtual server [10.77.0.100]:udp:177: hysteresis 0 >= quorum 0; setting hysteresis to 4294967295',
     ]);
-    const empty = compile(labCluster({ 0: { enabled: false }, 1: { enabled: false }, 2: { enabled: false } }));
+    const emptyCluster = labCluster({ 0: { enabled: false }, 1: { enabled: false }, 2: { enabled: false } });
+    const empty = compile(emptyCluster);
     expect(empty.text).not.toContain('virtual_server');
     expect(empty.omitted.map((o) => `${o.protocol}/${o.port}`)).toEqual(['tcp/23', 'udp/177']);
+    expect(keepalivedTable(emptyCluster, profileResolver(emptyCluster)).services).toEqual([]);
+    const lab = labCluster();
+    expect(keepalivedTable(lab, profileResolver(lab)).services.map((s) => `${s.protocol}/${s.port} ${s.destinations.length}`)).toEqual(['tcp/23 3', 'udp/177 3']);
   });
 });
 
