@@ -93,6 +93,14 @@ export function planServiceProbe(cluster: Cluster, resolve: (host: string) => st
   return { hosts, services, unchecked, timeoutSec: cluster.health.timeoutSec };
 }
 
+/**
+ * How long the whole probe may take on the director: every check runs at once and each is bounded by `timeout`
+ * (socat: timeout + 1), so the slowest is about timeoutSec + 1 s; 3 s more for the shell, ping and a slow (TCG) VM.
+ */
+export function serviceProbeTimeoutMs(plan: Pick<ProbePlan, 'timeoutSec'>): number {
+  return (plan.timeoutSec + 4) * 1000;
+}
+
 /** printf octal escapes for bytes ("\000\001…"): the only characters are backslash and digits. */
 function octalFormat(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => `\\${b.toString(8).padStart(3, '0')}`).join('');

@@ -12,6 +12,7 @@ import {
   planServiceProbe,
   SERVICE_PROBE_SCRIPT,
   serviceProbeArgv,
+  serviceProbeTimeoutMs,
   type ProbePlan,
 } from '../../../../electron/health/service-probe.ts';
 import { canRunXdm, freeUdpPort, startXdm } from './xdm-process.ts';
@@ -44,6 +45,7 @@ describe('service probe: plan and argv', () => {
       { protocol: 'udp', port: 123 },
     ]);
     expect(p.timeoutSec).toBe(1);
+    expect(serviceProbeTimeoutMs(p)).toBe(5000);
   });
   it('keeps every value out of the script text: payloads as octal escapes, hosts and ports as arguments', () => {
     const argv = serviceProbeArgv(planServiceProbe(cluster, resolve));
