@@ -25,6 +25,7 @@ import { decodeReply, encodeQuery, hexToBytes } from './xdmcp.ts';
 /** At most this many reply bytes come back per UDP check (keeps each output line under PIPE_BUF, so parallel lines never interleave). */
 export const PROBE_REPLY_MAX = 1024;
 
+/** The probe script (a constant; see the module comment): `sh -c SERVICE_PROBE_SCRIPT sh T TCPPORTS UDPSPECS HOST…`. */
 export const SERVICE_PROBE_SCRIPT = [
   'set -f; t=$1 tports=$2 uspecs=$3; shift 3',
   // TCP: bash's /dev/tcp; else nc with stdin at EOF: busybox nc exits 0 once connected, other netcats keep the
