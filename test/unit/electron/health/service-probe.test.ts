@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,7 +173,9 @@ describe.runIf(canRunXdm)('service probe, run for real on loopback (a TCP listen
       timeoutSec: 1,
     };
   }, 20_000);
+  const dirs: string[] = [];
   afterAll(async () => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
     tcp?.close();
     for (const s of udps) s.close();
     await xdm?.stop();
@@ -192,6 +194,7 @@ describe.runIf(canRunXdm)('service probe, run for real on loopback (a TCP listen
   };
   const busyboxDir = (extra: string[]) => {
     const dir = mkdtempSync(join(tmpdir(), 'bb-'));
+    dirs.push(dir);
     for (const t of ['nc', 'timeout', 'ping', 'od', 'tr', 'dd', 'sh']) symlinkSync('/bin/busybox', join(dir, t));
     for (const e of extra) symlinkSync(e, join(dir, e.split('/').pop()!));
     return dir;

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -162,6 +162,7 @@ describe('notify script', () => {
       const kept = readFileSync(join(d, 'state', 'vrrp-events'), 'utf8').trim().split('\n');
       expect(kept).toHaveLength(200);
       expect(kept[199]).toMatch(/ INSTANCE VI_1 BACKUP 204$/);
+      rmSync(d, { recursive: true, force: true });
     });
   }
 });

@@ -129,6 +129,7 @@ describe.runIf(canRun)('keepalived -t (Debian keepalived 2.2.7) reads every comp
   });
   afterAll(() => {
     holder?.kill();
+    rmSync(dir, { recursive: true, force: true });
   });
   // 1,000 profiles (≈ 1,300 files, ≈ 40 s of both cores: each keepalived -t loads ~45 libraries); more with
   // KEEPALIVED_T_PROFILES=N.
