@@ -31,7 +31,10 @@ export const persistenceSchema = z.object({
   timeout: z.number().int().min(1, 'persistence timeout must be ≥ 1 s').max(2678400, 'persistence timeout too long'),
   netmask: z
     .string()
-    .refine((s) => /^(\d{1,3}\.){3}\d{1,3}$/.test(s) || /^\d{1,3}$/.test(s), 'netmask must be dotted (255.255.255.0) or an IPv6 prefix length')
+    .refine(
+      (s) => (/^(\d{1,3}\.){3}\d{1,3}$/.test(s) && s.split('.').every((o) => Number(o) <= 255)) || (/^\d{1,3}$/.test(s) && Number(s) <= 128),
+      'netmask must be dotted (255.255.255.0, each part 0–255) or an IPv6 prefix length (0–128)',
+    )
     .optional(),
 });
 export type Persistence = z.infer<typeof persistenceSchema>;
@@ -156,8 +159,17 @@ export const pairSchema = z.object({
   gateway: z.string().refine((s) => isIPv4(s), 'gateway must be an IPv4 address'),
   /** VRRP virtual router id (1–255), unique on the LAN. */
   vrid: z.number().int().min(1).max(255).default(51),
-  /** VRRP advertisement interval in ms (VRRPv3 allows sub-second); failover takes about 3 × this plus skew. */
-  advertMs: z.number().int().min(100).max(10_000).default(500),
+  /**
+   * VRRP advertisement interval in ms (VRRPv3 allows sub-second); failover takes about 3 × this plus skew. A multiple of
+   * 10 ms: VRRPv3 carries the interval in centiseconds (RFC 5798 Max Adver Int), so 155 ms could not be sent as such.
+   */
+  advertMs: z
+    .number()
+    .int()
+    .min(100, 'advert interval must be ≥ 100 ms')
+    .max(10_000, 'advert interval must be ≤ 10000 ms')
+    .refine((n) => n % 10 === 0, 'advert interval must be a multiple of 10 ms (VRRPv3 counts centiseconds)')
+    .default(500),
 });
 export type Pair = z.infer<typeof pairSchema>;
 
@@ -203,6 +215,19 @@ export const clusterSchema = z
         }
         if (ports.has(n)) ctx.addIssue({ code: 'custom', path: [proto, i, 'port'], message: `duplicate ${proto.toUpperCase()} port ${n} (also ${proto}[${ports.get(n)}])` });
         else ports.set(n, i);
+      });
+    }
+    // A check must fit its protocol: there is no TCP connect on UDP, and no datagram exchange on a TCP service.
+    for (const proto of ['tcp', 'udp'] as const) {
+      const fits: readonly Check['kind'][] = proto === 'tcp' ? ['connect', 'none'] : ['xdmcp', 'udp', 'none'];
+      c[proto].forEach((s, i) => {
+        if (s.check && !fits.includes(s.check.kind)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [proto, i, 'check', 'kind'],
+            message: `a ${s.check.kind} check does not fit a ${proto.toUpperCase()} service (${proto.toUpperCase()}: ${fits.join(', ')})`,
+          });
+        }
       });
     }
     c.udp.forEach((s, i) => {

@@ -16,6 +16,9 @@ PACKAGES=(
   e2fsprogs cpio gzip
   # namespaces and the lab's own plumbing
   util-linux procps perl-base iputils-ping socat netbase
+  # keepalived 2.2.7: the director's second runtime; its config test (keepalived -t) checks every keepalived.conf the
+  # console compiles (unit tests), and VRRP-only instances run in namespaces here (not started while installing)
+  keepalived
   # realservers: telnet service and XDMCP display manager
   inetutils-inetd inetutils-telnetd xdm xfonts-base
   # client: telnet, X server for -query, screenshots

@@ -37,6 +37,18 @@ describe('cluster model: runtime, health, pair, checks', () => {
     expect(clusterSchema.safeParse({ ...base, udp: [{ port: 53, check: { kind: 'udp', payload: '0', reply: '00' } }] }).success).toBe(false);
   });
 
+  it('a check must fit its protocol (no connect on UDP, no datagram exchange on TCP)', () => {
+    const bad = (x: object) => describeIssues(clusterSchema.safeParse({ ...base, ...x }).error!);
+    expect(bad({ tcp: [{ port: 23, check: { kind: 'xdmcp' } }] })).toEqual(['tcp.0.check.kind: a xdmcp check does not fit a TCP service (TCP: connect, none)']);
+    expect(bad({ udp: [{ port: 177, check: { kind: 'connect' } }] })).toEqual(['udp.0.check.kind: a connect check does not fit a UDP service (UDP: xdmcp, udp, none)']);
+    expect(clusterSchema.safeParse({ ...base, tcp: [{ port: 23, check: { kind: 'none' } }], udp: [{ port: 177, check: { kind: 'xdmcp' } }] }).success).toBe(true);
+  });
+  it('the advert interval is whole centiseconds (VRRPv3)', () => {
+    const pair = { director: { host: '10.0.0.2', user: 'root' }, gateway: '10.0.0.254' };
+    expect(describeIssues(clusterSchema.safeParse({ ...base, runtime: 'keepalived', pair: { ...pair, advertMs: 155 } }).error!)).toEqual([
+      'pair.advertMs: advert interval must be a multiple of 10 ms (VRRPv3 counts centiseconds)',
+    ]);
+  });
   it('a pair needs keepalived, another host and a gateway that is not the VIP', () => {
     const pair = { director: { host: '10.0.0.2', user: 'root' }, gateway: '10.0.0.254' };
     const ok = clusterSchema.parse({ ...base, runtime: 'keepalived', pair });

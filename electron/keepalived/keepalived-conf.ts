@@ -1,0 +1,299 @@
+/**
+ * Profile → keepalived.conf (keepalived 2.2.7, Debian 12; syntax from its keepalived.conf(5)). Pure: addresses come
+ * from the same injected resolver as the ipvsadm table (desired-table.ts), and the IPVS part IS that table (services,
+ * schedulers, persistence, forwarding, enabled realservers with their weights), so both runtimes build one table.
+ *
+ * What it writes, and why:
+ *   - global_defs: router_id; `vrrp_version 3` when the advert interval is not whole seconds (VRRPv2 only carries
+ *     seconds); `script_user root` + `enable_script_security` (keepalived -t exits non-zero when scripts are configured
+ *     without it); for a pair `lvs_sync_daemon IF VI_1 id VRID` (2.x syntax): the master's kernel sends its connection
+ *     table to the backup, so established connections survive a failover.
+ *   - vrrp_instance VI_1 on the LVS interface: the VIP with its alias label (`VIP/P dev eth0 label eth0:110`) and, for a
+ *     pair, the floating gateway address the realservers route through (same prefix; so replies follow the active
+ *     director in the one-interface NAT topology). See VRRP ROLES below for state, priority and nopreempt.
+ *   - one `virtual_server VIP PORT` per service: protocol, lvs_sched, lvs_method NAT|DR|TUN, persistence_timeout and
+ *     persistence_granularity, delay_loop = health.intervalSec, and `inhibit_on_failure`: a failing check sets the
+ *     realserver's weight to 0 instead of deleting it, so the sessions already on it are not cut by a transient failure;
+ *   - one `real_server` per ENABLED realserver with its weight (drained = 0; a disabled one is absent), and its check:
+ *     TCP_CHECK for `connect`, UDP_CHECK for `xdmcp` and `udp`, nothing for `none` (keepalived then keeps it up).
+ *
+ * CHECK TIMING (health: intervalSec I, timeoutSec T, fall F, rise R; defaults 1, 1, 2, 2):
+ *   delay_loop I, connect_timeout T, retry F − 1, delay_before_retry I. keepalived's checker (check_tcp.c/check_udp.c
+ *   epilog) takes a realserver down after 1 + retry = F failed attempts in a row, the retries spaced by
+ *   delay_before_retry; the first attempt after a death starts at most delay_loop after the last good one. So:
+ *     service stopped, host up (TCP RST / ICMP port unreachable, an attempt fails at once): out within I + (F−1)·I
+ *       = 1 + 1 = 2 s with the defaults (≤ 3 s);
+ *     host silent (link down: every attempt waits T): out within I + F·T + (F−1)·I = 1 + 2 + 1 = 4 s.
+ *   `rise` cannot be expressed: keepalived 2.2.7 puts a checker back up on its first success (the console's own
+ *   hysteresis applies R to what it shows). A realserver is back in at most I + T after it recovers.
+ *
+ * UDP_CHECK matching (check_udp.c check_udp_reply): require_reply compares only min(received length, length of the
+ * require_reply bytes), so a SHORTER reply that matches its first bytes would pass; min_reply_length closes that:
+ *   xdmcp: payload 00 01 00 02 00 01 00 (Query, no authentication names), require_reply 00 01 00 05 (version 1,
+ *          Willing), min_reply_length 12 (header + three empty ARRAY8: the shortest Willing), max_reply_length 8192
+ *          (XDM_MAX_MSGLEN; keepalived's default 255 could refuse a Willing with a long status);
+ *   udp:   payload = the profile's payload, require_reply = its reply, min_reply_length = the reply's length,
+ *          max_reply_length 65535.
+ * keepalived 2.2.7's read_hex_str (parser.c) ends on a byte value 0xff as its error marker, so a payload or reply whose
+ * LAST byte is ff is refused by -t ("Invalid hex string", found by the differential test): a reply gets one wildcard
+ * byte more (XX, allowed in require_reply) with min_reply_length keeping the real length; a payload cannot be sent and
+ * is refused here naming the field. Lines stay under MAX_LINE (keepalived splits longer ones).
+ *
+ * VRRP ROLES (a pair; issue 11: "the old master back: no second outage, roles as configured"): both directors start as
+ *   BACKUP with `nopreempt`, the profile's director at priority 150 (it wins the first election), the second at 100.
+ *   When the master dies the backup takes over after 3 × advert_int + skew (≈ 1.6 s at 500 ms). When the old master
+ *   comes back it stays BACKUP (nopreempt): preempting would move the VIP a second time, and connections opened while it
+ *   was away are only in its kernel if the sync daemon has carried them (an idle session carries nothing), so a
+ *   preempt could cut them. The roles stay as the last failover left them until the admin moves them with "make this
+ *   director master" (previewed), which writes 1 to the yield file on the current master: the track_file below (weight
+ *   0) then puts its instance in FAULT, it sends a priority-0 advert, the other takes over at once; writing 0 brings it
+ *   back as BACKUP. One director alone (no pair) runs the same instance as MASTER, priority 100, so keepalived also
+ *   brings the VIP up at boot, and status reads its role the same way.
+ *
+ * ROLE READING: the instance's `notify` script (notifyScriptText) appends every transition with its time to the event
+ * log and writes the current state to the state file; keepalived's own JSON dump (SIGJSON, /tmp/keepalived.json; this
+ * build has JSON) is the authoritative current state (state-parse.ts reads both).
+ *
+ * Any value that is not a plain token (letters, digits, . _ : / -) is refused with the field's name: keepalived's
+ * reader treats space as a separator, `{ }` as blocks, `"` as quotes, `#` and `!` as comments, `$` as parameter
+ * substitution and a leading `@` as a conditional.
+ */
+import { effectiveCheck, type Check, type Cluster, type Forwarding } from '../../shared/model/cluster.ts';
+import { isIPv4 } from '../../shared/model/validators.ts';
+import { portNumber } from '../../shared/model/well-known-ports.ts';
+import { AppError } from '../../shared/result.ts';
+import { encodeQuery, hexToBytes, XDMCP_MAX_MSGLEN } from '../health/xdmcp.ts';
+import type { IpvsTable } from '../../shared/model/ipvs.ts';
+import { desiredTable, type Resolve } from '../lvs/plan/desired-table.ts';
+
+/** The files on a director the generated config refers to. */
+export interface KeepalivedPaths {
+  /** The notify script keepalived runs on every VRRP transition (notifyScriptText). */
+  notifyScript: string;
+  /** "make this director master": 1 in this file on the master puts its VRRP instance in FAULT (track_file weight 0). */
+  yieldFile: string;
+}
+
+/** Where the generated config expects its files on a director. */
+export const DEFAULT_KEEPALIVED_PATHS: KeepalivedPaths = {
+  notifyScript: '/etc/keepalived/lvs-console-notify.sh',
+  yieldFile: '/var/lib/lvs-console/vrrp-yield',
+};
+
+/** The one VRRP instance's name. */
+export const VRRP_INSTANCE = 'VI_1';
+/** Priorities of the preferred (profile's) director and of the second one. */
+export const PRIORITY = { primary: 150, secondary: 100, single: 100 } as const;
+
+/** What compileKeepalived needs. */
+export interface KeepalivedInput {
+  cluster: Cluster;
+  /** Maps the VIP, the gateway and the realserver hosts to addresses (as for desiredTable). */
+  resolve: Resolve;
+  /** Which director the file is for: the profile's `director` (primary) or `pair.director` (secondary). Default primary. */
+  director?: 'primary' | 'secondary';
+  paths?: Partial<KeepalivedPaths>;
+}
+
+/** A compiled config, with what it leaves out and what keepalived -t will say about it that is not an error. */
+export interface KeepalivedConfig {
+  text: string;
+  /**
+   * Services with no enabled realserver: keepalived ignores a virtual_server without real servers ("has no real
+   * servers - ignoring", and -t fails), so they are left out of the file (the kernel table will not have them).
+   */
+  omitted: { protocol: 'tcp' | 'udp'; port: number; why: string }[];
+  /**
+   * Lines keepalived -t prints for this file that are warnings, not errors: for a service whose realservers all
+   * have weight 0 (all drained), keepalived lowers the quorum from 1 to 0 and says so (check_data.c), and -t then
+   * exits non-zero. The installer accepts exactly these lines (isExpectedConfigTest in config-test-parse.ts).
+   */
+  expectedWarnings: string[];
+}
+
+const TOKEN = /^[A-Za-z0-9._:/-]+$/;
+
+/** A value as one keepalived token; anything else is refused naming `field`. */
+function token(value: string, field: string): string {
+  if (!TOKEN.test(value)) {
+    throw new AppError('INVALID_INPUT', `keepalived.conf: ${field} '${value.length > 40 ? `${value.slice(0, 40)}…` : value}' is not a plain token (letters, digits, . _ : / -)`);
+  }
+  return value;
+}
+/** A path as a keepalived quoted string (absolute, plain characters only). */
+function quotedPath(value: string, field: string): string {
+  if (!value.startsWith('/') || !TOKEN.test(value)) throw new AppError('INVALID_INPUT', `keepalived.conf: ${field} '${value}' must be an absolute path of plain characters`);
+  return `"${value}"`;
+}
+
+const METHOD: Record<Forwarding, string> = { masq: 'NAT', route: 'DR', tunnel: 'TUN' };
+
+/** Hex as keepalived reads it: pairs separated by spaces ("00 01 00 02"). */
+const hexPairs = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
+
+/**
+ * keepalived 2.2.7 reads a config line into a 1024-byte buffer and takes what does not fit for a NEW line (seen: a
+ * 1025-byte payload line ends in "Unknown keyword '0'"). No line we write may come near that.
+ */
+export const MAX_LINE = 1000;
+
+/** Hex for a checker line: spaced pairs when the line fits, else unspaced (read_hex_str takes both); else refused. */
+function hexText(bytes: Uint8Array, pad: string, keyword: string, field: string): string {
+  const room = MAX_LINE - `${pad}  ${keyword}`.length - 3;
+  const spaced = hexPairs(bytes);
+  if (spaced.length <= room) return spaced;
+  const compact = spaced.replace(/ /g, '');
+  if (compact.length <= room) return compact;
+  throw new AppError('INVALID_INPUT', `keepalived.conf: ${field} is ${bytes.length} bytes: keepalived 2.2.7 reads at most about ${Math.floor(room / 2)} on one line`);
+}
+
+/** The UDP_CHECK lines for an XDMCP Query → Willing exchange. */
+export const XDMCP_UDP_CHECK = {
+  payload: hexPairs(encodeQuery()),
+  requireReply: '00 01 00 05',
+  minReplyLength: 12,
+  maxReplyLength: XDMCP_MAX_MSGLEN,
+} as const;
+
+/** Seconds as keepalived prints a timer: integer, or a decimal without trailing zeros (0.5). */
+function secs(ms: number): string {
+  return ms % 1000 === 0 ? String(ms / 1000) : String(Math.round(ms) / 1000);
+}
+
+/** The checker block for one realserver of one service, indented by `pad`; undefined for `none`. */
+function checker(check: Check, protocol: 'tcp' | 'udp', port: number, h: Cluster['health'], pad: string): string[] | undefined {
+  if (check.kind === 'none') return undefined;
+  const timing = [`connect_port ${port}`, `connect_timeout ${h.timeoutSec}`, `retry ${h.fall - 1}`, `delay_before_retry ${h.intervalSec}`];
+  let type: string;
+  let extra: string[] = [];
+  if (check.kind === 'connect' && protocol === 'tcp') type = 'TCP_CHECK';
+  else if (check.kind === 'xdmcp' && protocol === 'udp') {
+    type = 'UDP_CHECK';
+    const x = XDMCP_UDP_CHECK;
+    extra = [`payload ${x.payload}`, `require_reply ${x.requireReply}`, `min_reply_length ${x.minReplyLength}`, `max_reply_length ${x.maxReplyLength}`];
+  } else if (check.kind === 'udp' && protocol === 'udp') {
+    type = 'UDP_CHECK';
+    const field = `udp ${port} check`;
+    const payload = hexToBytes(check.payload);
+    const reply = hexToBytes(check.reply);
+    if (payload[payload.length - 1] === 0xff) {
+      throw new AppError('INVALID_INPUT', `keepalived.conf: ${field}.payload ends with the byte ff, which keepalived 2.2.7 cannot send (its hex reader takes a last ff for an error); the script runtime can`);
+    }
+    // A reply ending in ff: one more byte that matches anything (XX), and min_reply_length keeps the full length.
+    const replyHex = reply[reply.length - 1] === 0xff ? `${hexText(reply, pad, 'require_reply ', `${field}.reply`)} XX` : hexText(reply, pad, 'require_reply ', `${field}.reply`);
+    extra = [`payload ${hexText(payload, pad, 'payload ', `${field}.payload`)}`, `require_reply ${replyHex}`, `min_reply_length ${reply.length}`, 'max_reply_length 65535'];
+  } else throw new AppError('INVALID_INPUT', `keepalived.conf: ${protocol} ${port}: a ${check.kind} check does not fit a ${protocol.toUpperCase()} service`);
+  return [`${pad}${type} {`, ...[...timing, ...extra].map((l) => `${pad}  ${l}`), `${pad}}`];
+}
+
+/**
+ * The IPVS table keepalived builds from the compiled file while every check passes: the profile's table (desiredTable)
+ * less the services with no enabled realserver (keepalived ignores an empty virtual_server). A failing check shows in
+ * the kernel as that destination's weight 0 (inhibit_on_failure), not as a missing destination.
+ */
+export function keepalivedTable(cluster: Cluster, resolve: Resolve): IpvsTable {
+  const t = desiredTable(cluster, resolve);
+  return { ...t, services: t.services.filter((s) => s.destinations.length > 0) };
+}
+
+/** Compiles the profile into keepalived.conf for one director (see the module comment for every choice). */
+export function compileKeepalived(input: KeepalivedInput): KeepalivedConfig {
+  const { cluster: c, resolve } = input;
+  const which = input.director ?? 'primary';
+  const paths = { ...DEFAULT_KEEPALIVED_PATHS, ...input.paths };
+  if (which === 'secondary' && !c.pair) throw new AppError('INVALID_INPUT', 'keepalived.conf: the profile has no second director (pair)');
+  const table = desiredTable(c, resolve);
+  const vip = token(resolve(c.vip), 'vip');
+  const lvsIf = token(c.lvsIf, 'lvsIf');
+  const vipIf = token(c.vipIf, 'vipIf');
+  const vipDev = vipIf.split(':')[0]!;
+  const lines: string[] = [
+    `# keepalived.conf for cluster ${token(c.id, 'id')} (${which} director), generated by LVS Console from its profile.`,
+    '# Edits here are overwritten: change the profile instead.',
+    'global_defs {',
+    `  router_id ${token(`lvs-console-${c.id}-${which}`, 'id')}`,
+  ];
+  const advertMs = c.pair?.advertMs ?? 1000;
+  if (advertMs % 1000 !== 0) lines.push('  vrrp_version 3');
+  lines.push('  script_user root', '  enable_script_security');
+  if (c.pair) lines.push(`  lvs_sync_daemon ${lvsIf} ${VRRP_INSTANCE} id ${c.pair.vrid}`);
+  lines.push('}', '');
+
+  // ---- VRRP: the VIP (and a pair's floating gateway) follow the master
+  const vrid = c.pair?.vrid ?? 51;
+  const addrs = [`${vip}/${c.vipPrefix} dev ${vipDev} label ${vipIf}`];
+  if (c.pair) {
+    if (!isIPv4(vip)) throw new AppError('INVALID_INPUT', `keepalived.conf: vip ${c.vip}: a director pair needs an IPv4 VIP (the gateway is IPv4, and one VRRP instance carries one address family)`);
+    const gw = token(resolve(c.pair.gateway), 'pair.gateway');
+    addrs.push(`${gw}/${c.vipPrefix} dev ${lvsIf}`);
+  }
+  lines.push(
+    'track_file lvs_console_yield {',
+    `  file ${quotedPath(paths.yieldFile, 'yield file')}`,
+    '  weight 0',
+    '  init_file 0',
+    '}',
+    '',
+    `vrrp_instance ${VRRP_INSTANCE} {`,
+    `  state ${c.pair ? 'BACKUP' : 'MASTER'}`,
+    `  interface ${lvsIf}`,
+    `  virtual_router_id ${vrid}`,
+    `  priority ${c.pair ? PRIORITY[which] : PRIORITY.single}`,
+    `  advert_int ${secs(advertMs)}`,
+    ...(c.pair ? ['  nopreempt'] : []),
+    '  virtual_ipaddress {',
+    ...addrs.map((a) => `    ${a}`),
+    '  }',
+    '  track_file {',
+    '    lvs_console_yield',
+    '  }',
+    `  notify ${quotedPath(paths.notifyScript, 'notify script')}`,
+    '}',
+  );
+
+  // ---- IPVS: the ipvsadm table of the profile, with a checker per (service, realserver)
+  const omitted: KeepalivedConfig['omitted'] = [];
+  const expectedWarnings: string[] = [];
+  const services = [...c.tcp.map((s) => ['tcp', s] as const), ...c.udp.map((s) => ['udp', s] as const)];
+  const names = new Map(c.realservers.filter((r) => r.enabled).map((r) => [resolve(r.host).toLowerCase(), r.name ?? r.host]));
+  table.services.forEach((svc, i) => {
+    const [protocol, s] = services[i]!;
+    if (portNumber(s.port, protocol) !== svc.port || protocol !== svc.protocol) throw new AppError('INTERNAL', 'keepalived.conf: services out of step with the table');
+    if (svc.destinations.length === 0) {
+      omitted.push({ protocol, port: svc.port, why: 'no enabled realserver (keepalived ignores a virtual_server without real servers)' });
+      return;
+    }
+    const check = effectiveCheck(protocol, s);
+    lines.push(
+      '',
+      `virtual_server ${vip} ${svc.port} {`,
+      `  protocol ${protocol.toUpperCase()}`,
+      `  lvs_sched ${token(svc.scheduler, `${protocol}.${svc.port}.scheduler`)}`,
+      `  lvs_method ${METHOD[c.forwarding]}`,
+    );
+    if (svc.persistent) {
+      lines.push(`  persistence_timeout ${svc.persistent.timeout}`);
+      if (svc.persistent.netmask !== undefined) lines.push(`  persistence_granularity ${token(svc.persistent.netmask, `${protocol}.${svc.port}.persistence.netmask`)}`);
+    }
+    lines.push(`  delay_loop ${c.health.intervalSec}`, '  inhibit_on_failure');
+    for (const d of svc.destinations) {
+      const name = names.get(d.address.toLowerCase());
+      const comment = name !== undefined && name !== d.address && TOKEN.test(name) ? `  # ${name}` : '';
+      lines.push(`  real_server ${token(d.address, `realserver ${d.address}`)} ${d.port} {${comment}`, `    weight ${d.weight}`);
+      const block = checker(check, protocol, d.port, c.health, '    ');
+      if (block) lines.push(...block);
+      lines.push('  }');
+    }
+    lines.push('}');
+    if (svc.destinations.every((d) => d.weight === 0)) {
+      const fmt = `[${vip}]:${protocol}:${svc.port}`;
+      expectedWarnings.push(
+        `Warning - quorum 1 for ${fmt} exceeds total weight of real servers 0, reducing quorum to 0`,
+        `Virtual server ${fmt}: hysteresis 0 >= quorum 0; setting hysteresis to 4294967295`,
+      );
+    }
+  });
+  const long = lines.findIndex((l) => l.length > MAX_LINE);
+  if (long >= 0) throw new AppError('INTERNAL', `keepalived.conf: line ${long + 1} is longer than ${MAX_LINE} characters`);
+  return { text: `${lines.join('\n')}\n`, omitted, expectedWarnings };
+}
