@@ -66,6 +66,8 @@ const hostilePiece = fc.constantFrom(
   '"$(lvscanary)"', '"`lvscanary`"', '*', '{a,b}', '[a]', '\\\r\n', '\\', '"', "'", '#',
 );
 const goodWord = fc.array(goodPiece, { maxLength: 4 }).map((ps) => ps.join(''));
+/** A value an admin writes after `export NAME=`: no * ? [ { (the parser refuses them unquoted there; hostile files have them). */
+const exportWord = goodWord.map((w) => w.replace(/[*?[{]/g, '_'));
 const anyWord = fc.array(fc.oneof({ weight: 5, arbitrary: goodPiece }, { weight: 1, arbitrary: hostilePiece }), { maxLength: 4 }).map((ps) => ps.join(''));
 const commentText = str(chars(PRINTABLE + '$()`'), 0, 14).map((s) => `#${s}`);
 const trailer = fc.oneof(
@@ -79,7 +81,15 @@ const seedList = fc
   .map(([n, items, trailingItem]) => `${n}="${items.map((i) => `${i} \\\n`).join('')}${trailingItem ? 'last' : ''}"`);
 
 const goodAssign = fc
-  .record({ indent: blanks, exp: fc.boolean(), name: fc.oneof({ weight: 6, arbitrary: realName }, { weight: 1, arbitrary: fc.constantFrom(...OBJECT_NAMES) }), word: goodWord, trailer })
+  .record({
+    indent: blanks,
+    exp: fc.boolean(),
+    name: fc.oneof({ weight: 6, arbitrary: realName }, { weight: 1, arbitrary: fc.constantFrom(...OBJECT_NAMES) }),
+    word: goodWord,
+    exportWord,
+    trailer,
+  })
+  .map((r) => ({ ...r, word: r.exp ? r.exportWord : r.word }))
   .filter((r) => !r.word.endsWith('\\\n') || r.trailer === '')
   .map((r) => `${r.indent}${r.exp ? 'export ' : ''}${r.name}=${r.word}${r.trailer}`);
 const goodStatement = fc.oneof(
@@ -114,8 +124,8 @@ const hostileStatement = fc.oneof(
   { weight: 1, arbitrary: fc.array(anyName, { minLength: 1, maxLength: 3 }).map((ns) => `export ${ns.join(' ')}`) },
 );
 
-/** A document: statements joined by line ends (LF, all CRLF, or mixed), maybe a final newline, maybe a BOM. */
-function doc(statement: fc.Arbitrary<string>, maxStatements: number): fc.Arbitrary<string> {
+/** A document: statements joined by line ends (LF, all CRLF, or mixed), maybe a final newline, maybe a BOM (1 in 10 unless `plain`). */
+function doc(statement: fc.Arbitrary<string>, maxStatements: number, plain = false): fc.Arbitrary<string> {
   return fc
     .record({
       stmts: fc.array(statement, { maxLength: maxStatements }),
@@ -127,7 +137,7 @@ function doc(statement: fc.Arbitrary<string>, maxStatements: number): fc.Arbitra
     .map(({ stmts, ends, mixed, finalNewline, bom }) => {
       const end = (k: number) => (ends === 'lf' ? '\n' : ends === 'crlf' ? '\r\n' : mixed[k % mixed.length]!);
       let t = stmts.map((s, k) => (ends === 'crlf' ? s.replace(/\n/g, '\r\n') : s) + (k < stmts.length - 1 || finalNewline ? end(k) : '')).join('');
-      if (bom) t = '\ufeff' + t;
+      if (bom && !plain) t = '\ufeff' + t;
       return t;
     });
 }
@@ -166,7 +176,7 @@ export interface GeneratedFile {
 
 /** The mix: realistic files (mostly accepted), with text edits, hostile statements, invalid bytes, Windows line ends. */
 export const lvsConfFile: fc.Arbitrary<GeneratedFile> = fc.oneof(
-  { weight: 40, arbitrary: doc(goodStatement, 12).map((t) => ({ kind: 'realistic' as const, bytes: Buffer.from(t.replace(/\r/g, ''), 'utf8') })) },
+  { weight: 40, arbitrary: doc(goodStatement, 12, true).map((t) => ({ kind: 'realistic' as const, bytes: Buffer.from(t.replace(/\r/g, ''), 'utf8') })) },
   {
     weight: 22,
     arbitrary: fc.tuple(doc(goodStatement, 8), fc.array(textEdit, { minLength: 1, maxLength: 3 })).map(([t, e]) => ({ kind: 'realistic+edits' as const, bytes: Buffer.from(applyText(t, e), 'utf8') })),
