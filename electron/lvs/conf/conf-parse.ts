@@ -182,24 +182,65 @@ export function confJson(vars: ConfVariables): Record<string, string | string[]>
   return out;
 }
 
-/** A value being built: its characters and the source offset each came from. */
+/**
+ * A value being built: its pieces, and where its characters came from as runs (value index → source offset; within a
+ * run consecutive characters come from consecutive offsets).
+ */
 interface Lexed {
-  chars: string[];
-  offsets: number[];
+  parts: string[];
+  length: number;
+  runStarts: number[];
+  runSources: number[];
+  /** The source offset right after the last piece (a piece starting there continues the run). */
+  next: number;
   quoting: 'bare' | 'single' | 'double' | undefined;
   /** Offset of the first unquoted, unescaped * ? [ or { (-1 if none). */
   glob: number;
 }
 
-/** Characters a shell may expand in a command argument (globs; braces in bash). */
-const EXPANDING = '*?[{';
+// Character classes of ASCII for the scanning loops (one table lookup per character).
+/** Ends a run of bare word characters. */
+const BARE_STOP = 1;
+/** Ends a run inside double quotes. */
+const DQ_STOP = 2;
+/** Ends a run inside single quotes. */
+const SQ_STOP = 4;
+/** Ends a comment. */
+const NL = 8;
+/** Never accepted (at() says why): C0 controls but tab and newline, DEL. */
+const BAD = 16;
+/** May be expanded in a command argument (globs; braces in bash). */
+const GLOB = 32;
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 0x20; c++) CLASS[c] = BAD;
+CLASS[0x7f] = BAD;
+CLASS[9] = BARE_STOP;
+CLASS[10] = BARE_STOP | NL;
+for (const c of ' \\\'"$`~;&|<>()') CLASS[c.charCodeAt(0)]! |= BARE_STOP;
+for (const c of '"\\$`') CLASS[c.charCodeAt(0)]! |= DQ_STOP;
+CLASS["'".charCodeAt(0)]! |= SQ_STOP;
+for (const c of '*?[{') CLASS[c.charCodeAt(0)]! |= GLOB;
+
+/** Appends `text`, which starts at source offset `at`, to a value being built. */
+function push(out: Lexed, text: string, at: number): void {
+  if (text === '') return;
+  if (at !== out.next) {
+    out.runStarts.push(out.length);
+    out.runSources.push(at);
+  }
+  out.parts.push(text);
+  out.length += text.length;
+  out.next = at + text.length;
+}
 
 /** Hand-written scanner; every character is read through at() so characters sh would read differently are caught. */
 class ConfScanner {
   private i = 0;
   private readonly lineStarts: number[] = [0];
-  /** The last position computed: pos() walks forward from it, so positions asked in order cost linear time in total. */
-  private cursor = { offset: 0, line: 1, col: 1 };
+  // The last position computed: pos() walks forward from it, so positions asked in order cost linear time in total.
+  private curOffset = 0;
+  private curLine = 1;
+  private curCol = 1;
 
   constructor(
     private readonly src: string,
@@ -237,7 +278,9 @@ class ConfScanner {
 
   /** Line and column (in characters: a surrogate pair is one) of an offset. */
   private pos(offset: number): ConfPos {
-    let { offset: k, line, col } = this.cursor;
+    let k = this.curOffset;
+    let line = this.curLine;
+    let col = this.curCol;
     if (offset < k) {
       line = this.lineOf(offset);
       k = this.lineStarts[line - 1]!;
@@ -253,7 +296,9 @@ class ConfScanner {
       if (c >= 0xd800 && c <= 0xdbff && k + 1 < offset) k++;
       col++;
     }
-    this.cursor = { offset, line, col };
+    this.curOffset = offset;
+    this.curLine = line;
+    this.curCol = col;
     return { line, col };
   }
 
@@ -278,6 +323,24 @@ class ConfScanner {
     if (code >= 0xd800 && code <= 0xdbff && !(this.src.charCodeAt(k + 1) >= 0xdc00 && this.src.charCodeAt(k + 1) <= 0xdfff)) this.fail(k, 'an unpaired UTF-16 surrogate is not text');
     if (code >= 0xdc00 && code <= 0xdfff && !(this.src.charCodeAt(k - 1) >= 0xd800 && this.src.charCodeAt(k - 1) <= 0xdbff)) this.fail(k, 'an unpaired UTF-16 surrogate is not text');
     return this.src[k]!;
+  }
+
+  /**
+   * The end of the run of characters from k that are not in the classes `stop` (nor the end of the text). Every
+   * character passed is checked as at() checks it (non-ASCII ones through at(); a BAD one makes at() throw).
+   */
+  private run(k: number, stop: number): number {
+    const s = this.src;
+    for (;;) {
+      const c = s.charCodeAt(k);
+      if (Number.isNaN(c)) return k;
+      if (c < 128) {
+        const t = CLASS[c]!;
+        if (t & BAD) this.at(k);
+        if (t & stop) return k;
+      } else this.at(k);
+      k++;
+    }
   }
 
   private isBlank(c: string): boolean {
@@ -321,7 +384,7 @@ class ConfScanner {
 
   /** Skips a comment up to (not including) the newline. */
   private skipComment(): void {
-    while (!this.atEol()) this.i++;
+    this.i = this.run(this.i, NL);
   }
 
   /** Reads a variable name at k without consuming it; '' if none. */
@@ -371,12 +434,11 @@ class ConfScanner {
 
   private statement(start: number): ConfStatement {
     const line = this.lineOf(start);
-    const raw = () => this.src.slice(start, this.i);
     this.skipBlanks();
-    if (this.atEol()) return { kind: 'blank', raw: raw(), line };
+    if (this.atEol()) return { kind: 'blank', raw: this.src.slice(start, this.i), line };
     if (this.at(this.i) === '#') {
       this.skipComment();
-      return { kind: 'comment', raw: raw(), line };
+      return { kind: 'comment', raw: this.src.slice(start, this.i), line };
     }
     this.checkOperator(this.i);
     const wordStart = this.i;
@@ -485,17 +547,22 @@ class ConfScanner {
       }
     }
     const valuePos = this.pos(valueStart);
+    const value = lexed.parts.join('');
+    const { runStarts, runSources } = lexed;
+    // Items in order, so both the run lookup (r) and pos() only move forward.
+    let r = 0;
     const items: ConfItem[] = [];
-    const { chars, offsets } = lexed;
-    for (let k = 0; k < chars.length; ) {
-      const c = chars[k];
-      if (c === ' ' || c === '\t' || c === '\n') {
+    for (let k = 0; k < value.length; ) {
+      const c = value.charCodeAt(k);
+      if (c === 32 || c === 9 || c === 10) {
         k++;
         continue;
       }
       const from = k;
-      while (k < chars.length && chars[k] !== ' ' && chars[k] !== '\t' && chars[k] !== '\n') k++;
-      items.push({ text: chars.slice(from, k).join(''), ...this.pos(offsets[from]!) });
+      for (let d = c; k < value.length && d !== 32 && d !== 9 && d !== 10; d = value.charCodeAt(k)) k++;
+      while (r + 1 < runStarts.length && runStarts[r + 1]! <= from) r++;
+      const p = this.pos(runSources[r]! + (from - runStarts[r]!));
+      items.push({ text: value.slice(from, k), line: p.line, col: p.col });
     }
     return {
       kind: 'assign',
@@ -503,7 +570,7 @@ class ConfScanner {
       line,
       name,
       exported,
-      value: chars.join(''),
+      value,
       quoting: lexed.quoting ?? 'bare',
       valueStart: valueStart - start,
       valueEnd: valueEnd - start,
@@ -530,56 +597,63 @@ class ConfScanner {
 
   /** One shell word (the value after '='), ending at an unquoted blank, newline or end of file. */
   private word(): Lexed {
-    const out: Lexed = { chars: [], offsets: [], quoting: undefined, glob: -1 };
-    const push = (c: string, at: number) => {
-      out.chars.push(c);
-      out.offsets.push(at);
-    };
-    const style = (q: 'bare' | 'single' | 'double') => {
-      out.quoting ??= q;
-    };
+    const out: Lexed = { parts: [], length: 0, runStarts: [], runSources: [], next: -1, quoting: undefined, glob: -1 };
     for (;;) {
       const k = this.i;
+      const e = this.run(k, BARE_STOP);
+      if (e > k) {
+        out.quoting ??= 'bare';
+        if (out.glob < 0) {
+          for (let g = k; g < e; g++) {
+            const c = this.src.charCodeAt(g);
+            if (c < 128 && CLASS[c]! & GLOB) {
+              out.glob = g;
+              break;
+            }
+          }
+        }
+        push(out, this.src.slice(k, e), k);
+        this.i = e;
+        continue;
+      }
       const c = this.at(k);
       if (c === '' || c === '\n' || this.isBlank(c)) return out;
       if (c === '\\') {
         const n = this.at(k + 1);
         if (n === '') this.fail(k, 'backslash at the end of the file');
-        this.i += 2;
-        if (n === '\n') continue; // continuation
-        style('bare');
-        push(n, k + 1);
-      } else if (c === "'") {
-        style('single');
-        let e = k + 1;
-        for (;;) {
-          const d = this.at(e);
-          if (d === '') this.fail(k, 'unterminated single quote');
-          if (d === "'") break;
-          push(d, e);
-          e++;
+        if (n === '\n') {
+          this.i += 2; // continuation
+          continue;
         }
-        this.i = e + 1;
+        // one character (both halves of a surrogate pair)
+        const len = n.charCodeAt(0) >= 0xd800 && n.charCodeAt(0) <= 0xdbff ? 2 : 1;
+        if (len === 2) this.at(k + 2);
+        out.quoting ??= 'bare';
+        push(out, this.src.slice(k + 1, k + 1 + len), k + 1);
+        this.i = k + 1 + len;
+      } else if (c === "'") {
+        out.quoting ??= 'single';
+        const end = this.run(k + 1, SQ_STOP);
+        if (end >= this.src.length) this.fail(k, 'unterminated single quote');
+        push(out, this.src.slice(k + 1, end), k + 1);
+        this.i = end + 1;
       } else if (c === '"') {
-        style('double');
-        this.doubleQuoted(k, push);
+        out.quoting ??= 'double';
+        this.doubleQuoted(k, out);
       } else if (c === '$') this.dollar(k);
       else if (c === '`') this.backtick(k);
       else if (c === '~') this.fail(k, `'~' would be expanded to a home directory (tilde expansion); quote it`);
-      else {
-        this.checkOperator(k);
-        style('bare');
-        if (out.glob < 0 && EXPANDING.includes(c)) out.glob = k;
-        push(c, k);
-        this.i++;
-      }
+      else this.checkOperator(k);
     }
   }
 
   /** "…" starting at k (the opening quote); leaves i after the closing quote. */
-  private doubleQuoted(k: number, push: (c: string, at: number) => void): void {
+  private doubleQuoted(k: number, out: Lexed): void {
     let e = k + 1;
     for (;;) {
+      const end = this.run(e, DQ_STOP);
+      push(out, this.src.slice(e, end), e);
+      e = end;
       const d = this.at(e);
       if (d === '') this.fail(k, 'unterminated double quote');
       if (d === '"') break;
@@ -588,18 +662,14 @@ class ConfScanner {
         if (n === '') this.fail(k, 'unterminated double quote');
         if (n === '\n') e += 2;
         else if (n === '$' || n === '`' || n === '"' || n === '\\') {
-          push(n, e + 1);
+          push(out, n, e + 1);
           e += 2;
         } else {
-          push('\\', e);
+          push(out, '\\', e);
           e++;
         }
       } else if (d === '$') this.dollar(e);
-      else if (d === '`') this.backtick(e);
-      else {
-        push(d, e);
-        e++;
-      }
+      else this.backtick(e);
     }
     this.i = e + 1;
   }
