@@ -278,6 +278,12 @@ class ConfScanner {
 
   /** Line and column (in characters: a surrogate pair is one) of an offset. */
   private pos(offset: number): ConfPos {
+    this.seek(offset);
+    return { line: this.curLine, col: this.curCol };
+  }
+
+  /** Moves the cursor (curLine, curCol) to an offset. */
+  private seek(offset: number): void {
     let k = this.curOffset;
     let line = this.curLine;
     let col = this.curCol;
@@ -299,7 +305,6 @@ class ConfScanner {
     this.curOffset = offset;
     this.curLine = line;
     this.curCol = col;
-    return { line, col };
   }
 
   private fail(offset: number, message: string): never {
@@ -561,8 +566,8 @@ class ConfScanner {
       const from = k;
       for (let d = c; k < value.length && d !== 32 && d !== 9 && d !== 10; d = value.charCodeAt(k)) k++;
       while (r + 1 < runStarts.length && runStarts[r + 1]! <= from) r++;
-      const p = this.pos(runSources[r]! + (from - runStarts[r]!));
-      items.push({ text: value.slice(from, k), line: p.line, col: p.col });
+      this.seek(runSources[r]! + (from - runStarts[r]!));
+      items.push({ text: value.slice(from, k), line: this.curLine, col: this.curCol });
     }
     return {
       kind: 'assign',
