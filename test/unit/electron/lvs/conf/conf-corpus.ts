@@ -72,6 +72,7 @@ const CASES: [string, string | Buffer][] = [
   ['Latin-1 é in a comment', Buffer.concat([b('# caf'), Buffer.from([0xe9]), b('\nVIP=1\n')])],
   ['UTF-8 é, 中 and an emoji', 'A=é\nB="中"\nC=\'😀\'\nD=\\é\nE=\\😀\n'],
   ['no-break space in a value', 'X=a\u00a0b\n'],
+  ['UTF-8 bytes 0x81–0x88 (dash uses them internally)', 'A=āłąćĈ…\nB="āł"\nC=\'ąć\'\nD=\\Ĉ\nexport E=…\n'],
   ['U+FFFD written as such', 'X=\ufffd\n'],
   ['NUL', 'X=a\u0000b\n'],
   ['# in words and comments', 'A=#a\nB= #b\nC=a#b\nD="a"#b\nE=a\\#b\n'],

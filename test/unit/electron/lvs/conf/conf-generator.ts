@@ -32,7 +32,8 @@ const anyName = fc.oneof(
   { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,6}$/) },
 );
 
-const BARE = 'abcXYZ019_.,:/@%+=-#*?[]{}!^éñ中😀\u00a0';
+/** Bare characters, with non-ASCII ones whose UTF-8 bytes include 0x81–0x88 (dash's internal CTL* codes): ā ł ą ć Ĉ … */
+const BARE = 'abcXYZ019_.,:/@%+=-#*?[]{}!^éñ中😀\u00a0āłąćĈ…';
 const PRINTABLE = `${BARE} '"\\$\`;&|<>()~\t#`;
 const blanks = str(chars(' \t'), 0, 3);
 const blanks1 = str(chars(' \t'), 1, 3);
