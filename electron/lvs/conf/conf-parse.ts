@@ -126,6 +126,9 @@ const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 /** A variable name: [A-Za-z_][A-Za-z0-9_]* */
 export const CONF_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Where a word quoted in a message ends: blanks, operators, and characters a terminal would act on (C0, DEL, C1, bidi controls). */
+// eslint-disable-next-line no-control-regex
+const MESSAGE_STOP = /[\s;&|<>()\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 /** Characters sh treats as operators when unquoted. */
 const OPERATOR_CHARS = ';&|<>()';
 
@@ -371,11 +374,9 @@ class ConfScanner {
   /** Fails for a continuation at k that would join the word before it with the next line. */
   private joinsWords(k: number): never {
     let s = k;
-    while (s > 0 && !' \t\n'.includes(this.src[s - 1]!) && k - s < 40) s--;
+    while (s > 0 && !MESSAGE_STOP.test(this.src[s - 1]!) && k - s < 40) s--;
     const before = this.src.slice(s, k);
-    let e = k + 2;
-    while (e < this.src.length && !' \t\n'.includes(this.src[e]!) && e - k < 42) e++;
-    const after = this.src.slice(k + 2, e);
+    const after = this.wordText(k + 2, '');
     this.fail(
       k,
       `a line continuation ('\\' at the end of a line) right after '${before}' joins it with the next line: the shell reads '${before}${after}'; put a blank before the backslash or write it on one line`,
@@ -400,12 +401,11 @@ class ConfScanner {
     return this.src.slice(k, e);
   }
 
-  /** The shell word starting at k, as written (for messages), cut at blanks and operators. */
-  private wordText(k: number): string {
+  /** The shell word starting at k, as written (for messages), cut at blanks, operators and control characters (never echoed). */
+  private wordText(k: number, orElse = this.src.slice(k, k + 1)): string {
     let e = k;
-    // eslint-disable-next-line no-control-regex
-    while (e < this.src.length && !/[\s;&|<>()\x00-\x1f\x7f]/.test(this.src[e]!) && e - k < 40) e++;
-    return this.src.slice(k, e) || this.src.slice(k, k + 1);
+    while (e < this.src.length && !MESSAGE_STOP.test(this.src[e]!) && e - k < 40) e++;
+    return this.src.slice(k, e) || (MESSAGE_STOP.test(orElse) ? '' : orElse);
   }
 
   /** Fails if k holds an operator character (';', '&', '|', '<', '>', '(' or ')'). */
