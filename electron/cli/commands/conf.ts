@@ -1,13 +1,17 @@
 /**
- * `lvsctl conf check FILE` and `lvsctl conf show FILE [--json]`: validate or show an /etc/lvs.conf without running it.
- * FILE may be '-' for standard input. check: exit 0 and `FILE: ok (N variables)`, or exit 1 with one
- * `FILE:LINE:COL: message` line per problem on stderr (a CRLF file is valid but gets a warning on stderr). show: a table (VARIABLE VALUE LINE, one list item per row), or
- * with --json an object keyed by variable name in file order (TPORTS, UPORTS, RIPS as arrays, the rest strings).
+ * `lvsctl conf check FILE` and `lvsctl conf show FILE [--json]`: validate or show an /etc/lvs.conf without running it,
+ * exactly as the director's /bin/sh would read it. FILE may be '-' for standard input. check: exit 0 and
+ * `FILE: ok (N variables)`, or exit 1 with one `FILE:LINE:COL: message` line per problem on stderr. A file the director
+ * would read differently from what the console shows is an error, not a warning: CRLF line ends (sh keeps each CR in
+ * its line), bytes that are not UTF-8, a reserved variable such as PATH or IFS (conf-parse.ts, conf-names.ts). show: a
+ * table (VARIABLE VALUE LINE, one list item per row), or with --json an object keyed by variable name in file order
+ * (TPORTS, UPORTS, RIPS as arrays, the rest strings); it refuses what check refuses.
  */
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../../../shared/result.ts';
 import { confJson, confVariables, parseLvsConf, type ConfVariables } from '../../lvs/conf/conf-parse.ts';
 import { checkConfValues } from '../../lvs/conf/conf-model.ts';
+import { decodeLvsConf } from '../../lvs/conf/conf-text.ts';
 import { parseArgs } from '../args.ts';
 import { EXIT, type CliCommand, type CliIo } from '../io.ts';
 
@@ -16,11 +20,11 @@ const USAGE = `usage: lvsctl conf check FILE
 FILE may be '-' to read standard input.
 `;
 
-/** Reads FILE (or stdin for '-'); undefined after printing why on failure. */
-async function readConf(file: string, io: CliIo): Promise<string | undefined> {
+/** Reads FILE's bytes (or stdin for '-'); undefined after printing why on failure. Decoding is the caller's (it can fail with a position). */
+async function readConf(file: string, io: CliIo): Promise<Uint8Array | string | undefined> {
   if (file === '-') return io.readStdin();
   try {
-    return await readFile(file, 'utf8');
+    return await readFile(file);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     io.err(`lvsctl conf: cannot read ${file}: ${code ?? (e instanceof Error ? e.message : String(e))}\n`);
@@ -57,15 +61,16 @@ const run: CliCommand = async (args, io) => {
     return EXIT.USAGE;
   }
   const file = parsed.positionals[0]!;
-  const text = await readConf(file, io);
-  if (text === undefined) return EXIT.FAILED;
+  const content = await readConf(file, io);
+  if (content === undefined) return EXIT.FAILED;
   try {
+    // stdin arrives decoded (bytes that are not UTF-8 as U+FFFD, which the parser refuses with their position)
+    const text = typeof content === 'string' ? content : decodeLvsConf(content, file);
     const doc = parseLvsConf(text, file);
     const vars = confVariables(doc);
     if (sub === 'check') {
       checkConfValues(doc);
       io.out(`${file}: ok (${vars.size} variables)\n`); // ≥ 3: VIP, VIP_IF and LVS_IF are required
-      if (text.includes('\r\n')) io.err(`${file}: warning: CRLF line ends; /bin/sh on the director would read each CR as part of a value (lvsctl writes LF)\n`);
     } else if (parsed.flags.has('json')) io.out(JSON.stringify(confJson(vars), null, 2) + '\n');
     else io.out(table(vars));
     return EXIT.OK;

@@ -20,6 +20,8 @@ export type ConfClusterBase = Pick<ClusterInput, 'id' | 'name' | 'director'> & P
 export const CHECK_BASE: ConfClusterBase = { id: 'conf-check', name: 'conf check', director: { host: 'localhost', user: 'root' } };
 
 type Port = string | number;
+type Service = NonNullable<ClusterInput['tcp']>[number];
+type Realserver = NonNullable<ClusterInput['realservers']>[number];
 
 /** A port as the user wrote it: digits become a number (so range checks apply), names stay names. */
 function portRef(text: string): Port {
@@ -28,12 +30,14 @@ function portRef(text: string): Port {
 
 /**
  * Builds a cluster profile from the file's variables on top of `base` and validates it with clusterSchema. Services
- * and realservers keep the base's settings (persistence, weight, os, ssh…) when the port or host matches. A variable
- * missing from the file falls back to the base (then to the schema default); VIP has no default. Throws
- * AppError('INVALID_INPUT') whose message has one `FILE:LINE:COL: VAR …: why` line per problem, in file order
- * (a variable that is missing altogether is reported at 1:1).
+ * and realservers keep the base's settings (persistence, weight, os, ssh, check…) when the port or host matches. A UDP
+ * service other than XDMCP (177) that the base does not know gets the health check `none` (the file cannot say how to
+ * check it, and the profile must say it explicitly), with a warning pushed to `warnings` naming FILE:LINE:COL. A
+ * variable missing from the file falls back to the base (then to the schema default); VIP has no default. Throws
+ * AppError('INVALID_INPUT') whose message has one `FILE:LINE:COL: VAR …: why` line per problem, in file order (a
+ * variable that is missing altogether is reported at 1:1).
  */
-export function confToCluster(vars: ConfVariables, base: ConfClusterBase): ClusterInput {
+export function confToCluster(vars: ConfVariables, base: ConfClusterBase, warnings: string[] = []): ClusterInput {
   const input: Omit<ClusterInput, 'vip'> & { vip?: string } = { ...base };
   const v = (name: string) => vars.get(name);
   if (v('VIP')) input.vip = v('VIP')!.value;
@@ -42,19 +46,29 @@ export function confToCluster(vars: ConfVariables, base: ConfClusterBase): Clust
   for (const [name, proto] of [['TPORTS', 'tcp'], ['UPORTS', 'udp']] as const) {
     const items = v(name)?.items;
     if (!items) continue;
+    const known = new Map<number, Service>();
+    for (const s of base[proto] ?? []) {
+      const n = portNumber(s.port, proto);
+      if (n !== undefined && !known.has(n)) known.set(n, s);
+    }
     input[proto] = items.map((it) => {
       const port = portRef(it.text);
       const n = portNumber(port, proto);
-      const known = n === undefined ? undefined : base[proto]?.find((s) => portNumber(s.port, proto) === n);
-      return { ...known, port };
+      const service: Service = { ...(n === undefined ? undefined : known.get(n)), port };
+      if (proto === 'udp' && n !== undefined && n !== 177 && service.check === undefined) {
+        service.check = { kind: 'none' };
+        warnings.push(
+          `${vars.file}:${it.line}:${it.col}: UPORTS item "${it.text}": UDP ${n} imported with health check 'none' (lvs.conf cannot say how to check it; give it a UDP payload and the reply to expect in the profile)`,
+        );
+      }
+      return service;
     });
   }
   const rips = v('RIPS')?.items;
   if (rips) {
-    input.realservers = rips.map((it) => {
-      const known = base.realservers?.find((r) => r.host.toLowerCase() === it.text.toLowerCase());
-      return { ...known, host: it.text };
-    });
+    const known = new Map<string, Realserver>();
+    for (const r of base.realservers ?? []) if (!known.has(r.host.toLowerCase())) known.set(r.host.toLowerCase(), r);
+    input.realservers = rips.map((it) => ({ ...known.get(it.text.toLowerCase()), host: it.text }));
   }
   const res = clusterSchema.safeParse(input);
   if (res.success) return input as ClusterInput;

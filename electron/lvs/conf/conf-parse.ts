@@ -1,23 +1,32 @@
 /**
- * Reads /etc/lvs.conf the way the seed's lvs-director script does (it sources the file with `. /etc/lvs.conf`), but
- * without running anything: only the part of POSIX sh that assigns variables is accepted, and everything the shell
- * would execute or expand is an error naming FILE:LINE:COL. The document keeps every line as written so that
- * writeLvsConf(parseLvsConf(x)) === x (with CRLF turned into LF) and edits touch only the lines they must.
+ * Reads /etc/lvs.conf the way the director's script does (it sources the file with `. /etc/lvs.conf` under /bin/sh), but
+ * without running anything. The rule: a file this parser accepts gives exactly the variables, values and exports that
+ * dash and busybox sh give when they source it, and they run nothing else (proven by a differential test against both
+ * shells: test/unit/electron/lvs/conf/conf-differential.test.ts). Anything outside the small part of sh that provably
+ * means the same in every shell is an error naming FILE:LINE:COL. The document keeps every line as written so that
+ * writeLvsConf(parseLvsConf(x)) === x and edits touch only the lines they must.
  *
  * Accepted, one statement per logical line (a logical line may span physical lines through `\`-newline or quotes):
  *   <blank>                              only spaces/tabs
  *   # comment                            whole-line comment (a `\` at its end does NOT continue it, as in sh)
- *   [export ]NAME=WORD [# comment]       NAME is [A-Za-z_][A-Za-z0-9_]*; no spaces around '='
+ *   [export ]NAME=WORD [# comment]       NAME is [A-Za-z_][A-Za-z0-9_]*, not a reserved name (conf-names.ts); no
+ *                                        spaces around '='
  *   export NAME [NAME ...] [# comment]   marks names for export
  * where WORD is a concatenation of
  *   bare characters                      `\c` is c; `\`-newline is removed (continuation); '#' inside a word is literal
  *   'single quoted'                      everything literal up to the next ', newlines included
  *   "double quoted"                      `\"` `\\` `\$` `\`` are escapes, `\`-newline is removed, other `\` are literal
+ * A `\`-newline outside quotes and values is accepted only between words (after a blank or at a line start): sh
+ * deletes it before reading words, so `ex\<newline>port` is `export` and `export\<newline>X=1` assigns `exportX`.
  * Rejected: $(…), $((…)), ${…}, $NAME, any other '$' (outside single quotes or a `\$` escape), `…`, ; & && | || < > << >>
  * ( ), unquoted ~, += , unterminated quotes, a `\` at end of file, a bare command, a second word after an assignment,
- * control characters (including a CR that is not part of CRLF) and a UTF-8 byte-order mark.
+ * an unquoted * ? [ { in an `export NAME=` value (an argument some shells expand), a reserved name (PATH, IFS, LD_*…),
+ * and any character sh would read differently from us: CR (a CRLF file's values would end in CR; import converts
+ * CRLF, see conf-import.ts), other C0/C1 control characters, U+FFFD (what bytes that are not UTF-8 decode to: the shell
+ * would keep the original bytes), unpaired surrogates, and a byte-order mark at the start.
  */
 import { AppError } from '../../../shared/result.ts';
+import { reservedNameReason } from './conf-names.ts';
 
 /** Variables the seed's lvs-director script reads as whitespace-separated lists (`for p in $TPORTS`). */
 export const LIST_VARIABLES = ['TPORTS', 'UPORTS', 'RIPS'] as const;
@@ -117,6 +126,9 @@ const NAME_START = /[A-Za-z_]/;
 const NAME_CHAR = /[A-Za-z0-9_]/;
 /** A variable name: [A-Za-z_][A-Za-z0-9_]* */
 export const CONF_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Where a word quoted in a message ends: blanks, operators, and characters a terminal would act on (C0, DEL, C1, bidi controls). */
+// eslint-disable-next-line no-control-regex
+const MESSAGE_STOP = /[\s;&|<>()\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 /** Characters sh treats as operators when unquoted. */
 const OPERATOR_CHARS = ';&|<>()';
 
@@ -132,10 +144,11 @@ export function isListVariable(name: string): name is ListVariable {
 
 /**
  * Parses lvs.conf text. Returns the whole document or throws AppError('INVALID_INPUT', 'FILE:LINE:COL: message');
- * nothing partial is ever returned. CRLF line ends are read as LF.
+ * nothing partial is ever returned. A CR anywhere (CRLF line ends too) is an error: /bin/sh would read it as part of the
+ * line. Linear in the length of the text.
  */
 export function parseLvsConf(text: string, file: string): LvsConfDoc {
-  return new ConfScanner(text.replace(/\r\n/g, '\n'), file).document();
+  return new ConfScanner(text, file).document();
 }
 
 /** The variables the shell would have after sourcing the document, in first-assignment order (last value wins). */
@@ -166,28 +179,77 @@ export function confVariables(doc: LvsConfDoc): ConfVariables {
  * TPORTS, UPORTS and RIPS are arrays of their items, every other variable is its string value.
  */
 export function confJson(vars: ConfVariables): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  // No prototype: a variable named __proto__ or constructor is just a key.
+  const out = Object.create(null) as Record<string, string | string[]>;
   for (const v of vars.values()) out[v.name] = v.isList ? v.items.map((i) => i.text) : v.value;
   return out;
 }
 
-/** A value being built: its characters and the source offset each came from. */
+/**
+ * A value being built: its pieces, and where its characters came from as runs (value index → source offset; within a
+ * run consecutive characters come from consecutive offsets).
+ */
 interface Lexed {
-  chars: string[];
-  offsets: number[];
+  parts: string[];
+  length: number;
+  runStarts: number[];
+  runSources: number[];
+  /** The source offset right after the last piece (a piece starting there continues the run). */
+  next: number;
   quoting: 'bare' | 'single' | 'double' | undefined;
+  /** Offset of the first unquoted, unescaped * ? [ or { (-1 if none). */
+  glob: number;
 }
 
-/** Hand-written scanner over the LF-normalised text; every character is read through at() so control characters are caught. */
+// Character classes of ASCII for the scanning loops (one table lookup per character).
+/** Ends a run of bare word characters. */
+const BARE_STOP = 1;
+/** Ends a run inside double quotes. */
+const DQ_STOP = 2;
+/** Ends a run inside single quotes. */
+const SQ_STOP = 4;
+/** Ends a comment. */
+const NL = 8;
+/** Never accepted (at() says why): C0 controls but tab and newline, DEL. */
+const BAD = 16;
+/** May be expanded in a command argument (globs; braces in bash). */
+const GLOB = 32;
+const CLASS = new Uint8Array(128);
+for (let c = 0; c < 0x20; c++) CLASS[c] = BAD;
+CLASS[0x7f] = BAD;
+CLASS[9] = BARE_STOP;
+CLASS[10] = BARE_STOP | NL;
+for (const c of ' \\\'"$`~;&|<>()') CLASS[c.charCodeAt(0)]! |= BARE_STOP;
+for (const c of '"\\$`') CLASS[c.charCodeAt(0)]! |= DQ_STOP;
+CLASS["'".charCodeAt(0)]! |= SQ_STOP;
+for (const c of '*?[{') CLASS[c.charCodeAt(0)]! |= GLOB;
+
+/** Appends `text`, which starts at source offset `at`, to a value being built. */
+function push(out: Lexed, text: string, at: number): void {
+  if (text === '') return;
+  if (at !== out.next) {
+    out.runStarts.push(out.length);
+    out.runSources.push(at);
+  }
+  out.parts.push(text);
+  out.length += text.length;
+  out.next = at + text.length;
+}
+
+/** Hand-written scanner; every character is read through at() so characters sh would read differently are caught. */
 class ConfScanner {
   private i = 0;
   private readonly lineStarts: number[] = [0];
+  // The last position computed: pos() walks forward from it, so positions asked in order cost linear time in total.
+  private curOffset = 0;
+  private curLine = 1;
+  private curCol = 1;
 
   constructor(
     private readonly src: string,
     private readonly file: string,
   ) {
-    for (let k = 0; k < src.length; k++) if (src[k] === '\n') this.lineStarts.push(k + 1);
+    for (let k = src.indexOf('\n'); k >= 0; k = src.indexOf('\n', k + 1)) this.lineStarts.push(k + 1);
   }
 
   document(): LvsConfDoc {
@@ -205,7 +267,8 @@ class ConfScanner {
 
   // ---- positions and errors ----
 
-  private pos(offset: number): ConfPos {
+  /** 1-based line of an offset. */
+  private lineOf(offset: number): number {
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {
@@ -213,44 +276,111 @@ class ConfScanner {
       if (this.lineStarts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
-    const start = this.lineStarts[lo]!;
-    let col = 1;
-    for (let k = start; k < offset; k++) {
+    return lo + 1;
+  }
+
+  /** Line and column (in characters: a surrogate pair is one) of an offset. */
+  private pos(offset: number): ConfPos {
+    this.seek(offset);
+    return { line: this.curLine, col: this.curCol };
+  }
+
+  /** Moves the cursor (curLine, curCol) to an offset. */
+  private seek(offset: number): void {
+    let k = this.curOffset;
+    let line = this.curLine;
+    let col = this.curCol;
+    if (offset < k) {
+      line = this.lineOf(offset);
+      k = this.lineStarts[line - 1]!;
+      col = 1;
+    }
+    for (; k < offset; k++) {
       const c = this.src.charCodeAt(k);
-      if (c >= 0xd800 && c <= 0xdbff && k + 1 < offset) k++; // a surrogate pair is one character
+      if (c === 10) {
+        line++;
+        col = 1;
+        continue;
+      }
+      if (c >= 0xd800 && c <= 0xdbff && k + 1 < offset) k++;
       col++;
     }
-    return { line: lo + 1, col };
+    this.curOffset = offset;
+    this.curLine = line;
+    this.curCol = col;
   }
 
   private fail(offset: number, message: string): never {
     throw confError(this.file, this.pos(offset), message);
   }
 
-  /** The character at k ('' past the end); control characters other than tab and newline are an error. */
+  /** The character at k ('' past the end); any character sh would read differently from this parser is an error. */
   private at(k: number): string {
     if (k >= this.src.length) return '';
-    const c = this.src[k]!;
-    const code = c.charCodeAt(0);
-    if ((code < 0x20 && c !== '\t' && c !== '\n') || code === 0x7f) {
-      if (c === '\r') this.fail(k, 'carriage return without a line feed (the shell would make it part of the value)');
-      this.fail(k, `control character U+${code.toString(16).toUpperCase().padStart(4, '0')} is not allowed`);
+    const code = this.src.charCodeAt(k);
+    if (code >= 0x20 && code < 0x7f) return this.src[k]!;
+    if (code === 10 || code === 9) return this.src[k]!;
+    if (code === 13) {
+      if (this.src.charCodeAt(k + 1) === 10) {
+        this.fail(k, `CRLF line end (a Windows editor's): /bin/sh reads the CR as part of the line, so a value would end in CR and a blank line would run a command named CR; save the file with LF line ends (importing it converts them)`);
+      }
+      this.fail(k, 'carriage return without a line feed (the shell would make it part of the value)');
     }
-    return c;
+    if (code < 0x20 || (code >= 0x7f && code <= 0x9f)) this.fail(k, `control character U+${code.toString(16).toUpperCase().padStart(4, '0')} is not allowed`);
+    if (code === 0xfffd) this.fail(k, 'U+FFFD (the replacement character): the file is probably not UTF-8, and /bin/sh would read its original bytes; save it as UTF-8');
+    if (code >= 0xd800 && code <= 0xdbff && !(this.src.charCodeAt(k + 1) >= 0xdc00 && this.src.charCodeAt(k + 1) <= 0xdfff)) this.fail(k, 'an unpaired UTF-16 surrogate is not text');
+    if (code >= 0xdc00 && code <= 0xdfff && !(this.src.charCodeAt(k - 1) >= 0xd800 && this.src.charCodeAt(k - 1) <= 0xdbff)) this.fail(k, 'an unpaired UTF-16 surrogate is not text');
+    return this.src[k]!;
+  }
+
+  /**
+   * The end of the run of characters from k that are not in the classes `stop` (nor the end of the text). Every
+   * character passed is checked as at() checks it (non-ASCII ones through at(); a BAD one makes at() throw).
+   */
+  private run(k: number, stop: number): number {
+    const s = this.src;
+    for (;;) {
+      const c = s.charCodeAt(k);
+      if (Number.isNaN(c)) return k;
+      if (c < 128) {
+        const t = CLASS[c]!;
+        if (t & BAD) this.at(k);
+        if (t & stop) return k;
+      } else this.at(k);
+      k++;
+    }
   }
 
   private isBlank(c: string): boolean {
     return c === ' ' || c === '\t';
   }
 
-  /** Skips spaces, tabs and `\`-newline continuations. */
+  /**
+   * Skips spaces, tabs and `\`-newline continuations between words. sh deletes a continuation before it reads words, so
+   * one right after a word's last character would join that word with the next line: only a continuation after a blank
+   * or at a line start is accepted here.
+   */
   private skipBlanks(): void {
     for (;;) {
       const c = this.at(this.i);
       if (this.isBlank(c)) this.i++;
-      else if (c === '\\' && this.at(this.i + 1) === '\n') this.i += 2;
-      else return;
+      else if (c === '\\' && this.at(this.i + 1) === '\n') {
+        if (this.i > 0 && !' \t\n'.includes(this.src[this.i - 1]!)) this.joinsWords(this.i);
+        this.i += 2;
+      } else return;
     }
+  }
+
+  /** Fails for a continuation at k that would join the word before it with the next line. */
+  private joinsWords(k: number): never {
+    let s = k;
+    while (s > 0 && !MESSAGE_STOP.test(this.src[s - 1]!) && k - s < 40) s--;
+    const before = this.src.slice(s, k);
+    const after = this.wordText(k + 2, '');
+    this.fail(
+      k,
+      `a line continuation ('\\' at the end of a line) right after '${before}' joins it with the next line: the shell reads '${before}${after}'; put a blank before the backslash or write it on one line`,
+    );
   }
 
   private atEol(): boolean {
@@ -260,10 +390,10 @@ class ConfScanner {
 
   /** Skips a comment up to (not including) the newline. */
   private skipComment(): void {
-    while (!this.atEol()) this.i++;
+    this.i = this.run(this.i, NL);
   }
 
-  /** Reads a variable name at i without consuming it; '' if none. */
+  /** Reads a variable name at k without consuming it; '' if none. */
   private peekName(k: number): string {
     if (!NAME_START.test(this.at(k))) return '';
     let e = k + 1;
@@ -271,12 +401,11 @@ class ConfScanner {
     return this.src.slice(k, e);
   }
 
-  /** The shell word starting at k, as written (for messages), cut at blanks and operators. */
-  private wordText(k: number): string {
+  /** The shell word starting at k, as written (for messages), cut at blanks, operators and control characters (never echoed). */
+  private wordText(k: number, orElse = this.src.slice(k, k + 1)): string {
     let e = k;
-    // eslint-disable-next-line no-control-regex
-    while (e < this.src.length && !/[\s;&|<>()\x00-\x1f\x7f]/.test(this.src[e]!) && e - k < 40) e++;
-    return this.src.slice(k, e) || this.src.slice(k, k + 1);
+    while (e < this.src.length && !MESSAGE_STOP.test(this.src[e]!) && e - k < 40) e++;
+    return this.src.slice(k, e) || (MESSAGE_STOP.test(orElse) ? '' : orElse);
   }
 
   /** Fails if k holds an operator character (';', '&', '|', '<', '>', '(' or ')'). */
@@ -294,21 +423,33 @@ class ConfScanner {
     this.fail(k, `'${c}' would start a subshell, array or function; lvs.conf may only assign variables`);
   }
 
+  /** Fails if the name at k is followed directly by a continuation (which would join it with the next line). */
+  private checkNameEnd(k: number, name: string): void {
+    const e = k + name.length;
+    if (this.at(e) === '\\' && this.at(e + 1) === '\n') this.joinsWords(e);
+  }
+
+  /** Fails for a reserved name (PATH, IFS, LD_*…) at k. */
+  private checkReserved(k: number, name: string, verb: 'set' | 'exported'): void {
+    const why = reservedNameReason(name);
+    if (why) this.fail(k, `'${name}' cannot be ${verb} in lvs.conf: ${why}`);
+  }
+
   // ---- statements ----
 
   private statement(start: number): ConfStatement {
-    const line = this.pos(start).line;
-    const raw = () => this.src.slice(start, this.i);
+    const line = this.lineOf(start);
     this.skipBlanks();
-    if (this.atEol()) return { kind: 'blank', raw: raw(), line };
+    if (this.atEol()) return { kind: 'blank', raw: this.src.slice(start, this.i), line };
     if (this.at(this.i) === '#') {
       this.skipComment();
-      return { kind: 'comment', raw: raw(), line };
+      return { kind: 'comment', raw: this.src.slice(start, this.i), line };
     }
     this.checkOperator(this.i);
     const wordStart = this.i;
     let exported = false;
     let name = this.peekName(this.i);
+    if (name) this.checkNameEnd(this.i, name);
     if (name === 'export' && (this.blankAt(this.i + 6) || this.atEolAt(this.i + 6))) {
       exported = true;
       this.i += 6;
@@ -318,11 +459,13 @@ class ConfScanner {
       this.checkOperator(this.i);
       name = this.peekName(this.i);
       if (!name) this.fail(this.i, `'${this.wordText(this.i)}' is not a valid variable name`);
+      this.checkNameEnd(this.i, name);
       if (this.at(this.i + name.length) !== '=') return this.exportNames(start, line);
     }
     const nameStart = this.i;
     const after = this.at(nameStart + name.length);
     if (name && after === '=') {
+      this.checkReserved(nameStart, name, 'set');
       this.i = nameStart + name.length + 1;
       return this.assignment(start, line, name, exported);
     }
@@ -347,10 +490,9 @@ class ConfScanner {
     this.fail(nameStart, `'${this.wordText(nameStart)}' would run as a command; lvs.conf may only assign variables (NAME=value)`);
   }
 
-  /** A blank or a `\`-newline continuation at k. */
+  /** A space or tab at k (a continuation is not a blank: sh deletes it). */
   private blankAt(k: number): boolean {
-    const c = this.at(k);
-    return this.isBlank(c) || (c === '\\' && this.at(k + 1) === '\n');
+    return this.isBlank(this.at(k));
   }
 
   private atEolAt(k: number): boolean {
@@ -367,12 +509,14 @@ class ConfScanner {
         this.checkOperator(this.i);
         this.fail(this.i, `'${this.wordText(this.i)}' is not a valid variable name`);
       }
+      this.checkNameEnd(this.i, name);
       const after = this.at(this.i + name.length);
       if (after === '=') this.fail(this.i, 'only one assignment per line is supported; put it on its own line');
       if (!(this.blankAt(this.i + name.length) || this.atEolAt(this.i + name.length))) {
         this.checkOperator(this.i + name.length);
         this.fail(this.i, `'${this.wordText(this.i)}' is not a valid variable name`);
       }
+      this.checkReserved(this.i, name, 'exported');
       names.push(name);
       this.i += name.length;
       this.skipBlanks();
@@ -390,6 +534,13 @@ class ConfScanner {
     const valueStart = this.i;
     const lexed = this.word();
     const valueEnd = this.i;
+    if (exported && lexed.glob >= 0) {
+      const g = this.src[lexed.glob]!;
+      this.fail(
+        lexed.glob,
+        `'${g}' unquoted in 'export ${name}=…': the value is a command argument there, which some shells expand (bash: {a,b}; older shells: * ? [ against file names); quote the value or assign it first and export the name`,
+      );
+    }
     this.skipBlanks();
     if (!this.atEol()) {
       if (this.at(this.i) === '#') this.skipComment();
@@ -400,30 +551,35 @@ class ConfScanner {
         this.fail(this.i, `'${this.wordText(this.i)}' after the assignment would run as a command (quote the value if it contains spaces)`);
       }
     }
+    const valuePos = this.pos(valueStart);
+    const value = lexed.parts.join('');
+    const { runStarts, runSources } = lexed;
+    // Items in order, so both the run lookup (r) and pos() only move forward.
+    let r = 0;
     const items: ConfItem[] = [];
-    let cur = '';
-    let curStart = -1;
-    lexed.chars.forEach((c, k) => {
-      if (c === ' ' || c === '\t' || c === '\n') {
-        if (cur) items.push({ text: cur, ...this.pos(curStart) });
-        cur = '';
-      } else {
-        if (!cur) curStart = lexed.offsets[k]!;
-        cur += c;
+    for (let k = 0; k < value.length; ) {
+      const c = value.charCodeAt(k);
+      if (c === 32 || c === 9 || c === 10) {
+        k++;
+        continue;
       }
-    });
-    if (cur) items.push({ text: cur, ...this.pos(curStart) });
+      const from = k;
+      for (let d = c; k < value.length && d !== 32 && d !== 9 && d !== 10; d = value.charCodeAt(k)) k++;
+      while (r + 1 < runStarts.length && runStarts[r + 1]! <= from) r++;
+      this.seek(runSources[r]! + (from - runStarts[r]!));
+      items.push({ text: value.slice(from, k), line: this.curLine, col: this.curCol });
+    }
     return {
       kind: 'assign',
       raw: this.src.slice(start, this.i),
       line,
       name,
       exported,
-      value: lexed.chars.join(''),
+      value,
       quoting: lexed.quoting ?? 'bare',
       valueStart: valueStart - start,
       valueEnd: valueEnd - start,
-      valuePos: this.pos(valueStart),
+      valuePos,
       items,
     };
   }
@@ -446,55 +602,63 @@ class ConfScanner {
 
   /** One shell word (the value after '='), ending at an unquoted blank, newline or end of file. */
   private word(): Lexed {
-    const out: Lexed = { chars: [], offsets: [], quoting: undefined };
-    const push = (c: string, at: number) => {
-      out.chars.push(c);
-      out.offsets.push(at);
-    };
-    const style = (q: 'bare' | 'single' | 'double') => {
-      out.quoting ??= q;
-    };
+    const out: Lexed = { parts: [], length: 0, runStarts: [], runSources: [], next: -1, quoting: undefined, glob: -1 };
     for (;;) {
       const k = this.i;
+      const e = this.run(k, BARE_STOP);
+      if (e > k) {
+        out.quoting ??= 'bare';
+        if (out.glob < 0) {
+          for (let g = k; g < e; g++) {
+            const c = this.src.charCodeAt(g);
+            if (c < 128 && CLASS[c]! & GLOB) {
+              out.glob = g;
+              break;
+            }
+          }
+        }
+        push(out, this.src.slice(k, e), k);
+        this.i = e;
+        continue;
+      }
       const c = this.at(k);
       if (c === '' || c === '\n' || this.isBlank(c)) return out;
       if (c === '\\') {
         const n = this.at(k + 1);
         if (n === '') this.fail(k, 'backslash at the end of the file');
-        this.i += 2;
-        if (n === '\n') continue; // continuation
-        style('bare');
-        push(n, k + 1);
-      } else if (c === "'") {
-        style('single');
-        let e = k + 1;
-        for (;;) {
-          const d = this.at(e);
-          if (d === '') this.fail(k, 'unterminated single quote');
-          if (d === "'") break;
-          push(d, e);
-          e++;
+        if (n === '\n') {
+          this.i += 2; // continuation
+          continue;
         }
-        this.i = e + 1;
+        // one character (both halves of a surrogate pair)
+        const len = n.charCodeAt(0) >= 0xd800 && n.charCodeAt(0) <= 0xdbff ? 2 : 1;
+        if (len === 2) this.at(k + 2);
+        out.quoting ??= 'bare';
+        push(out, this.src.slice(k + 1, k + 1 + len), k + 1);
+        this.i = k + 1 + len;
+      } else if (c === "'") {
+        out.quoting ??= 'single';
+        const end = this.run(k + 1, SQ_STOP);
+        if (end >= this.src.length) this.fail(k, 'unterminated single quote');
+        push(out, this.src.slice(k + 1, end), k + 1);
+        this.i = end + 1;
       } else if (c === '"') {
-        style('double');
-        this.doubleQuoted(k, push);
+        out.quoting ??= 'double';
+        this.doubleQuoted(k, out);
       } else if (c === '$') this.dollar(k);
       else if (c === '`') this.backtick(k);
       else if (c === '~') this.fail(k, `'~' would be expanded to a home directory (tilde expansion); quote it`);
-      else {
-        this.checkOperator(k);
-        style('bare');
-        push(c, k);
-        this.i++;
-      }
+      else this.checkOperator(k);
     }
   }
 
   /** "…" starting at k (the opening quote); leaves i after the closing quote. */
-  private doubleQuoted(k: number, push: (c: string, at: number) => void): void {
+  private doubleQuoted(k: number, out: Lexed): void {
     let e = k + 1;
     for (;;) {
+      const end = this.run(e, DQ_STOP);
+      push(out, this.src.slice(e, end), e);
+      e = end;
       const d = this.at(e);
       if (d === '') this.fail(k, 'unterminated double quote');
       if (d === '"') break;
@@ -503,18 +667,14 @@ class ConfScanner {
         if (n === '') this.fail(k, 'unterminated double quote');
         if (n === '\n') e += 2;
         else if (n === '$' || n === '`' || n === '"' || n === '\\') {
-          push(n, e + 1);
+          push(out, n, e + 1);
           e += 2;
         } else {
-          push('\\', e);
+          push(out, '\\', e);
           e++;
         }
       } else if (d === '$') this.dollar(e);
-      else if (d === '`') this.backtick(e);
-      else {
-        push(d, e);
-        e++;
-      }
+      else this.backtick(e);
     }
     this.i = e + 1;
   }

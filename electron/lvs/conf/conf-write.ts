@@ -1,9 +1,10 @@
 /**
  * Edits and writes lvs.conf documents. An edit rewrites only the value of the assignment in effect (the last one for
  * that name), keeping its indentation, `export`, trailing blanks and comment; a new variable is appended. Every edit
- * re-parses the result, so a document returned from here is always one parseLvsConf accepts. Output is always LF.
+ * re-parses the result, so a document returned from here is always one parseLvsConf accepts. Output is always LF (the parser refuses CR).
  */
 import { AppError } from '../../../shared/result.ts';
+import { reservedNameReason } from './conf-names.ts';
 import { CONF_NAME, parseLvsConf, type ConfAssignment, type LvsConfDoc } from './conf-parse.ts';
 
 /** Lists longer than this are written one item per line (the seed's RIPS layout). */
@@ -11,10 +12,11 @@ export const LONG_LIST_ITEMS = 3;
 
 /** Characters that can stay unquoted in a bare value (the same set shellQuote leaves bare). */
 const BARE_SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+/** Characters the parser refuses in a value (C0 but tab/newline, DEL, C1, U+FFFD, unpaired surrogates), with newline. */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f\ufffd]|[\ud800-\udfff]/u;
 // eslint-disable-next-line no-control-regex
-const CONTROL_BUT_NEWLINE = /[\x00-\x08\x0b-\x1f\x7f]/;
+const CONTROL_BUT_NEWLINE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffd]|[\ud800-\udfff]/u;
 
 /** The text of a document: every statement as written, joined with LF. */
 export function writeLvsConf(doc: LvsConfDoc): string {
@@ -49,10 +51,12 @@ function invalid(name: string, message: string): AppError {
  * Returns a new document with NAME set to `value` (a string, or a list written as a whitespace list). The assignment in
  * effect is rewritten in place; a missing variable is appended at the end. Setting the value it already has returns
  * the document unchanged. Throws AppError('INVALID_INPUT') for a bad name, a control character, or a list item that is
- * empty or contains whitespace.
+ * empty or contains whitespace, a reserved name (PATH, IFS…: conf-names.ts).
  */
 export function setConfVariable(doc: LvsConfDoc, name: string, value: string | readonly string[]): LvsConfDoc {
   if (!CONF_NAME.test(name)) throw invalid(name, 'not a valid variable name');
+  const reserved = reservedNameReason(name);
+  if (reserved) throw invalid(name, `a reserved name: ${reserved}`);
   if (typeof value === 'string') {
     if (CONTROL_BUT_NEWLINE.test(value)) throw invalid(name, 'the value contains a control character');
   } else {

@@ -43,11 +43,12 @@ export function directorConf(cluster: Cluster, existing?: LvsConfDoc): LvsConfDo
 /**
  * The inverse of directorConf: a profile from a director's lvs.conf including the extra variables (SCHEDULER, VIP_PREFIX,
  * FORWARD, SCHEDULERS, PERSISTENT, WEIGHTS, RIPS_DISABLED), so importing a file the console (or an admin following its
- * format) wrote loses nothing. A file with only the seed's six variables reads as confToCluster reads it. Errors name
- * FILE:LINE:COL of the offending item.
+ * format) wrote loses nothing. A file with only the seed's six variables reads as confToCluster reads it: a UDP service
+ * other than XDMCP gets the health check 'none' with a warning pushed to `warnings`. Errors name FILE:LINE:COL of the
+ * offending item. Linear in the number of items.
  */
-export function clusterFromDirectorConf(vars: ConfVariables, base: ConfClusterBase): ClusterInput {
-  const c = confToCluster(vars, base);
+export function clusterFromDirectorConf(vars: ConfVariables, base: ConfClusterBase, warnings: string[] = []): ClusterInput {
+  const c = confToCluster(vars, base, warnings);
   const v = (name: string) => vars.get(name);
   const bad = (name: string, it: { line: number; col: number }, why: string): never => {
     throw new AppError('INVALID_INPUT', `${vars.file}:${it.line}:${it.col}: ${name}: ${why}`);
@@ -56,14 +57,23 @@ export function clusterFromDirectorConf(vars: ConfVariables, base: ConfClusterBa
   if (v('SCHEDULER')?.value) out.scheduler = v('SCHEDULER')!.value as Scheduler;
   if (v('FORWARD')?.value) out.forwarding = v('FORWARD')!.value as Forwarding;
   if (v('VIP_PREFIX')?.value) out.vipPrefix = Number(v('VIP_PREFIX')!.value);
+  const lists = { tcp: (out.tcp ?? []).slice(), udp: (out.udp ?? []).slice() };
+  // port number → index of the first service with it, per protocol
+  const index = { tcp: new Map<number, number>(), udp: new Map<number, number>() };
+  for (const proto of ['tcp', 'udp'] as const) {
+    lists[proto].forEach((s, i) => {
+      const n = portNumber(s.port, proto);
+      if (n !== undefined && !index[proto].has(n)) index[proto].set(n, i);
+    });
+  }
   const service = (proto: string, port: string, name: string, it: ConfItem) => {
     if (proto !== 'tcp' && proto !== 'udp') bad(name, it, `'${it.text}': protocol must be tcp or udp`);
-    const n = portNumber(/^[0-9]+$/.test(port) ? Number(port) : port, proto as 'tcp' | 'udp');
-    const list = (out[proto as 'tcp' | 'udp'] ?? []).slice();
-    const i = list.findIndex((s) => portNumber(s.port, proto as 'tcp' | 'udp') === n);
-    if (n === undefined || i < 0) bad(name, it, `'${it.text}': no such service in ${proto === 'tcp' ? 'TPORTS' : 'UPORTS'}`);
-    out[proto as 'tcp' | 'udp'] = list;
-    return { list, i };
+    const p = proto as 'tcp' | 'udp';
+    const n = portNumber(/^[0-9]+$/.test(port) ? Number(port) : port, p);
+    const i = n === undefined ? undefined : index[p].get(n);
+    if (i === undefined) bad(name, it, `'${it.text}': no such service in ${p === 'tcp' ? 'TPORTS' : 'UPORTS'}`);
+    out[p] = lists[p];
+    return { list: lists[p], i: i! };
   };
   for (const it of v('SCHEDULERS')?.items ?? []) {
     const [proto, port, sched] = it.text.split(':');
@@ -81,13 +91,18 @@ export function clusterFromDirectorConf(vars: ConfVariables, base: ConfClusterBa
   }
   if (v('PERSISTENT')) {
     // The file says exactly which services are persistent: the others are explicitly not (no xdmcp default).
-    for (const proto of ['tcp', 'udp'] as const) out[proto] = (out[proto] ?? []).map((s, i) => (persistent.has(`${proto}:${i}`) ? s : { ...s, persistence: null }));
+    for (const proto of ['tcp', 'udp'] as const) out[proto] = lists[proto].map((s, i) => (persistent.has(`${proto}:${i}`) ? s : { ...s, persistence: null }));
   }
   const rss = (out.realservers ?? []).slice();
+  // host (lower case) → index of the first realserver with it
+  const hosts = new Map<string, number>();
+  rss.forEach((r, i) => {
+    if (!hosts.has(r.host.toLowerCase())) hosts.set(r.host.toLowerCase(), i);
+  });
   const find = (name: string, it: ConfItem, host: string) => {
-    const i = rss.findIndex((r) => r.host.toLowerCase() === host.toLowerCase());
-    if (i < 0) bad(name, it, `'${host}' is not in RIPS`);
-    return i;
+    const i = hosts.get(host.toLowerCase());
+    if (i === undefined) bad(name, it, `'${host}' is not in RIPS`);
+    return i!;
   };
   for (const it of v('WEIGHTS')?.items ?? []) {
     const m = /^([^=]+)=([0-9]+)$/.exec(it.text);

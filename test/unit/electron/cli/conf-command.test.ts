@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import conf from '../../../../electron/cli/commands/conf.ts';
@@ -27,12 +29,32 @@ describe('lvsctl conf check', () => {
     expect((await run(['check', f])).out).toBe(`${f}: ok (11 variables)\n`);
   });
 
-  it('passes a CRLF file but warns that /bin/sh would read the CRs', async () => {
+  // The director's /bin/sh keeps each CR in its line (VIP would be "10.0.0.100\r"): such a file is not ok to source.
+  it('fails a CRLF file at its first CR, saying why', async () => {
     const f = path('crlf.conf');
-    const r = await run(['check', f]);
-    expect(r.code).toBe(0);
-    expect(r.out).toBe(`${f}: ok (6 variables)\n`);
-    expect(r.err).toBe(`${f}: warning: CRLF line ends; /bin/sh on the director would read each CR as part of a value (lvsctl writes LF)\n`);
+    expect(await run(['check', f])).toEqual({ code: 1, out: '', err: `${f}:1:65: CRLF line end (a Windows editor's): /bin/sh reads the CR as part of the line, so a value would end in CR and a blank line would run a command named CR; save the file with LF line ends (importing it converts them)\n` });
+  });
+
+  it('fails a file that is not UTF-8 at the first bad byte (file and stdin)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conf-cmd-'));
+    const f = join(dir, 'latin1.conf');
+    writeFileSync(f, Buffer.concat([Buffer.from('VIP=10.0.0.1\n# caf'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    expect(await run(['check', f])).toEqual({
+      code: 1,
+      out: '',
+      err: `${f}:2:6: byte 0xE9 is not UTF-8: /bin/sh would read the raw bytes, the console cannot show them as they are; save the file as UTF-8\n`,
+    });
+    // stdin is read decoded: the byte is U+FFFD by then
+    expect((await run(['check', '-'], 'VIP=a\ufffd\n')).err).toMatch(/^-:1:6: U\+FFFD/);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fails a reserved variable such as PATH', async () => {
+    expect(await run(['check', '-'], 'VIP=10.0.0.1\nVIP_IF=eth0:1\nLVS_IF=eth0\nPATH=/tmp\n')).toEqual({
+      code: 1,
+      out: '',
+      err: "-:4:1: 'PATH' cannot be set in lvs.conf: it changes where the director's root script finds the programs and directories it runs\n",
+    });
   });
 
   it('fails with FILE:LINE:COL on stderr for something the shell would run', async () => {
@@ -112,10 +134,11 @@ describe('lvsctl conf show', () => {
     expect(r.out).toBe(JSON.stringify(obj, null, 2) + '\n');
   });
 
-  it('gives the same JSON for the CRLF file as for its LF text', async () => {
-    const crlf = await run(['show', '--json', path('crlf.conf')]);
-    const lf = await run(['show', '--json', '-'], readFileSync(path('crlf.conf'), 'utf8').replace(/\r\n/g, '\n'));
-    expect(crlf.out).toBe(lf.out);
+  it('refuses the CRLF file like check, and shows its LF text', async () => {
+    const f = path('crlf.conf');
+    expect(await run(['show', '--json', f])).toEqual({ code: 1, out: '', err: `${f}:1:65: CRLF line end (a Windows editor's): /bin/sh reads the CR as part of the line, so a value would end in CR and a blank line would run a command named CR; save the file with LF line ends (importing it converts them)\n` });
+    const lf = await run(['show', '--json', '-'], readFileSync(f, 'utf8').replace(/\r\n/g, '\n'));
+    expect(JSON.parse(lf.out)).toMatchObject({ VIP: '10.0.0.100', RIPS: ['10.0.0.11', '10.0.0.12', '10.0.0.13', '10.0.0.14'] });
   });
 
   it('fails like check on a syntax error (values are not validated by show)', async () => {

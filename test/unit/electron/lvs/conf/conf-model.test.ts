@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyClusterToConf, checkConfValues, confToCluster, type ConfClusterBase } from '../../../../../electron/lvs/conf/conf-model.ts';
 import { confJson, confVariables, parseLvsConf } from '../../../../../electron/lvs/conf/conf-parse.ts';
+import { importText } from '../../../../../electron/lvs/conf/conf-text.ts';
 import { writeLvsConf } from '../../../../../electron/lvs/conf/conf-write.ts';
 import { clusterSchema, type ClusterInput } from '../../../../../shared/model/cluster.ts';
 import { AppError } from '../../../../../shared/result.ts';
@@ -85,8 +86,9 @@ describe('confToCluster', () => {
 });
 
 describe('checkConfValues', () => {
-  it('accepts the fixtures', () => {
-    for (const f of ['seed-style.conf', 'crlf.conf', 'unknown-and-exports.conf']) expect(() => checkConfValues(parseLvsConf(fixture(f), f))).not.toThrow();
+  it('accepts the fixtures (the CRLF one once converted)', () => {
+    for (const f of ['seed-style.conf', 'unknown-and-exports.conf']) expect(() => checkConfValues(parseLvsConf(fixture(f), f))).not.toThrow();
+    expect(() => checkConfValues(parseLvsConf(importText(fixture('crlf.conf'), 'crlf.conf').text, 'crlf.conf'))).not.toThrow();
   });
 
   it('requires VIP, VIP_IF and LVS_IF', () => {

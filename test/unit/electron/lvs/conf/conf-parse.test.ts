@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { confJson, confVariables, parseLvsConf, type ConfAssignment } from '../../../../../electron/lvs/conf/conf-parse.ts';
+import { importText } from '../../../../../electron/lvs/conf/conf-text.ts';
 import { writeLvsConf } from '../../../../../electron/lvs/conf/conf-write.ts';
 import { AppError } from '../../../../../shared/result.ts';
 
@@ -61,15 +62,25 @@ describe('parseLvsConf: the seed-style fixture', () => {
   });
 });
 
-describe('parseLvsConf: CRLF input', () => {
+describe('parseLvsConf: CRLF input (a Windows editor)', () => {
   const text = fixture('crlf.conf');
 
   it('is really CRLF on disk', () => {
     expect(text.split('\r\n').length).toBeGreaterThan(10);
   });
 
-  it('reads the values without carriage returns', () => {
-    expect(json(text)).toEqual({
+  // dash and busybox read `VIP=10.0.0.100\r` as a value ending in CR and a blank CRLF line as a command named CR: the
+  // console must not show these values without the CR (the differential test checks it against both shells).
+  it('is refused at the first CR, saying why and what to do', () => {
+    expect(errorOf(text, 'crlf.conf').message).toBe(
+      "crlf.conf:1:65: CRLF line end (a Windows editor's): /bin/sh reads the CR as part of the line, so a value would end in CR and a blank line would run a command named CR; save the file with LF line ends (importing it converts them)",
+    );
+  });
+
+  it('reads the values without carriage returns once the import converted it, and writes LF', () => {
+    const { text: lf, warnings } = importText(text, 'crlf.conf');
+    expect(warnings).toEqual([`crlf.conf: converted 12 CRLF line ends to LF (a Windows editor's; on the director /bin/sh would read each CR as part of its line)`]);
+    expect(json(lf)).toEqual({
       VIP: '10.0.0.100',
       VIP_IF: 'eth0:110',
       LVS_IF: 'eth0',
@@ -77,10 +88,7 @@ describe('parseLvsConf: CRLF input', () => {
       UPORTS: ['xdmcp'],
       RIPS: ['10.0.0.11', '10.0.0.12', '10.0.0.13', '10.0.0.14'],
     });
-  });
-
-  it('writes LF, otherwise identical', () => {
-    expect(writeLvsConf(parseLvsConf(text, 'crlf.conf'))).toBe(text.replace(/\r\n/g, '\n'));
+    expect(writeLvsConf(parseLvsConf(lf, 'crlf.conf'))).toBe(text.replace(/\r\n/g, '\n'));
   });
 });
 
@@ -136,6 +144,10 @@ describe('parseLvsConf: accepted forms', () => {
     ['indentation', '  \tVIP=x', 'x'],
     ['export', 'export VIP=x', 'x'],
     ['export after a continuation', 'export \\\nVIP=x', 'x'],
+    ['a continuation at the start of a line', '\\\nVIP=x', 'x'],
+    ['a continuation after the value and a blank', 'VIP=x \\\n# c', 'x'],
+    ['quoted globs after export', 'export VIP="*?[a]{b,c}"', '*?[a]{b,c}'],
+    ['escaped glob after export', 'export VIP=\\*', '*'],
     ['glob characters are literal in assignments', 'VIP=*?[a]{b,c}!', '*?[a]{b,c}!'],
   ])('%s: %s', (_what, text, value) => {
     const vars = confVariables(parseLvsConf(text, 'f'));
@@ -145,6 +157,13 @@ describe('parseLvsConf: accepted forms', () => {
 
   it('splits list variables on spaces, tabs and newlines', () => {
     expect(json('RIPS=" a\tb\n c  "\nTPORTS=\nUPORTS=\'1 2\'')).toEqual({ RIPS: ['a', 'b', 'c'], TPORTS: [], UPORTS: ['1', '2'] });
+  });
+
+  it('keeps names that are Object.prototype keys as plain keys (__proto__, constructor)', () => {
+    const out = json('__proto__=a\nconstructor=b\ntoString=c\n');
+    expect(Object.getPrototypeOf(out)).toBeNull();
+    expect(Object.keys(out)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(JSON.stringify(out)).toBe('{"__proto__":"a","constructor":"b","toString":"c"}');
   });
 
   it('lets the last assignment win but keeps first-assignment order', () => {
@@ -225,7 +244,32 @@ describe('parseLvsConf: everything the shell would execute or expand is an error
     ['control character in a comment', '# bell \u0007', '1:8', 'control character U+0007 is not allowed'],
     ['BOM', '\ufeffVIP=1', '1:1', 'the file starts with a UTF-8 byte-order mark; the shell would read it as part of the first command (save without BOM)'],
     ['error on a continued line', 'RIPS="a \\\nb \\\n$(x)"', '3:1', "command substitution '$(…)' is not allowed in lvs.conf (the shell would run it)"],
-    ['error on a CRLF file', 'A=1\r\nB=2\r\nC=3;\r\n', '3:4', "';' would run another command; lvs.conf may only assign variables"],
+    [
+      'a CRLF file, at its first CR',
+      'A=1\r\nB=2\r\nC=3;\r\n',
+      '1:4',
+      "CRLF line end (a Windows editor's): /bin/sh reads the CR as part of the line, so a value would end in CR and a blank line would run a command named CR; save the file with LF line ends (importing it converts them)",
+    ],
+    ['a CR in a comment', '# c\r\nA=1\n', '1:4', "CRLF line end (a Windows editor's): /bin/sh reads the CR as part of the line, so a value would end in CR and a blank line would run a command named CR; save the file with LF line ends (importing it converts them)"],
+    ['a CR in single quotes', "A='x\r'", '1:5', 'carriage return without a line feed (the shell would make it part of the value)'],
+    ['a C1 control character', 'A=x\u0085', '1:4', 'control character U+0085 is not allowed'],
+    ['U+FFFD (bytes that were not UTF-8)', 'A=a\ufffdb', '1:4', 'U+FFFD (the replacement character): the file is probably not UTF-8, and /bin/sh would read its original bytes; save it as UTF-8'],
+    ['an unpaired surrogate', 'A=a\ud800', '1:4', 'an unpaired UTF-16 surrogate is not text'],
+    ['a continuation inside export', 'ex\\\nport VIP=1', '1:3', "a line continuation ('\\' at the end of a line) right after 'ex' joins it with the next line: the shell reads 'export'; put a blank before the backslash or write it on one line"],
+    ['a continuation right after export', 'export\\\nVIP=1', '1:7', "a line continuation ('\\' at the end of a line) right after 'export' joins it with the next line: the shell reads 'exportVIP=1'; put a blank before the backslash or write it on one line"],
+    ['a continuation between export names', 'export A\\\nB', '1:9', "a line continuation ('\\' at the end of a line) right after 'A' joins it with the next line: the shell reads 'AB'; put a blank before the backslash or write it on one line"],
+    ['a continuation message never echoes control characters', 'export\\\n\u001b[2JX=1', '1:7', "a line continuation ('\\' at the end of a line) right after 'export' joins it with the next line: the shell reads 'export'; put a blank before the backslash or write it on one line"],
+    ['a continuation inside a name', 'V\\\nIP=1', '1:2', "a line continuation ('\\' at the end of a line) right after 'V' joins it with the next line: the shell reads 'VIP=1'; put a blank before the backslash or write it on one line"],
+    ['a continuation before =', 'VIP\\\n=1', '1:4', "a line continuation ('\\' at the end of a line) right after 'VIP' joins it with the next line: the shell reads 'VIP=1'; put a blank before the backslash or write it on one line"],
+    ['PATH', 'PATH=/tmp/evil', '1:1', "'PATH' cannot be set in lvs.conf: it changes where the director's root script finds the programs and directories it runs"],
+    ['IFS', 'export IFS=:', '1:8', "'IFS' cannot be set in lvs.conf: it changes how the director's script splits TPORTS, UPORTS, RIPS and every other word"],
+    ['PS4', "PS4='$(reboot)'", '1:1', "'PS4' cannot be set in lvs.conf: /bin/sh itself reads it (start-up files, prompts expanded with commands in them, shell options)"],
+    ['BASH_ENV (a prefix)', 'BASH_ENV=/tmp/x', '1:1', "'BASH_ENV' cannot be set in lvs.conf: /bin/sh itself reads it (start-up files, prompts expanded with commands in them, shell options)"],
+    ['LD_PRELOAD (a prefix)', 'export LD_PRELOAD=/tmp/x.so', '1:8', "'LD_PRELOAD' cannot be set in lvs.conf: the dynamic loader, the C library or the commands the script runs read it (loader, locale, time zone, resolver, grep, awk)"],
+    ['an exported reserved name', 'export A RANDOM', '1:10', "'RANDOM' cannot be exported in lvs.conf: the shell manages it (computed when read, read-only, or it changes the shell’s own state)"],
+    ['OPTIND', 'OPTIND=x', '1:1', "'OPTIND' cannot be set in lvs.conf: the shell manages it (computed when read, read-only, or it changes the shell’s own state)"],
+    ['braces after export', 'export X=a{b,c}', '1:11', "'{' unquoted in 'export X=…': the value is a command argument there, which some shells expand (bash: {a,b}; older shells: * ? [ against file names); quote the value or assign it first and export the name"],
+    ['a glob after export', 'export X=*', '1:10', "'*' unquoted in 'export X=…': the value is a command argument there, which some shells expand (bash: {a,b}; older shells: * ? [ against file names); quote the value or assign it first and export the name"],
   ])('%s', (_what, text, at, message) => {
     const e = errorOf(text, 'etc/lvs.conf');
     expect(e.code).toBe('INVALID_INPUT');

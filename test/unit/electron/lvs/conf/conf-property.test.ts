@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { confVariables, parseLvsConf } from '../../../../../electron/lvs/conf/conf-parse.ts';
+import { importText } from '../../../../../electron/lvs/conf/conf-text.ts';
 import { setConfVariable, writeLvsConf } from '../../../../../electron/lvs/conf/conf-write.ts';
 
 /** A piece of shell text and the characters it contributes to the value. */
@@ -53,6 +54,8 @@ type Stmt = { text: string; assign?: { name: string; value: string } };
 const assignment: fc.Arbitrary<Stmt> = fc
   .record({ indent: blanks, exp: fc.boolean(), name, word, trailer: fc.oneof(fc.constant(''), blanks, fc.tuple(blanks.filter((b) => b !== ''), comment).map(([b, c]) => b + c)) })
   .filter((r) => !r.word.text.endsWith('\\\n') || r.trailer === '')
+  // `export NAME=` takes no unquoted * ? [ { (some shells expand them there); the generator avoids them altogether
+  .filter((r) => !r.exp || !/[*?[{]/.test(r.word.text))
   .map((r) => ({ text: `${r.indent}${r.exp ? 'export ' : ''}${r.name}=${r.word.text}${r.trailer}`, assign: { name: r.name, value: r.word.value } }));
 const statement: fc.Arbitrary<Stmt> = fc.oneof(
   { weight: 4, arbitrary: assignment },
@@ -71,13 +74,16 @@ const validDoc = fc.record({ stmts: fc.array(statement, { maxLength: 12 }), fina
 const valuesOf = (text: string) => new Map([...confVariables(parseLvsConf(text, 'p.conf'))].map(([k, v]) => [k, v.value]));
 
 describe('lvs.conf properties', () => {
-  it('valid documents round-trip byte for byte and read back the generated values (LF and CRLF)', () => {
+  it('valid documents round-trip byte for byte and read back the generated values (CRLF: refused, then as LF once imported)', () => {
     fc.assert(
       fc.property(validDoc, fc.boolean(), ({ text, expected }, crlf) => {
         const input = crlf ? text.replace(/\n/g, '\r\n') : text;
-        const doc = parseLvsConf(input, 'p.conf');
+        // /bin/sh keeps each CR in its line, so the parser refuses CRLF; the import converts it to LF first.
+        if (input.includes('\r')) expect(() => parseLvsConf(input, 'p.conf')).toThrow(/^p\.conf:\d+:\d+: CRLF line end/);
+        const lf = importText(input, 'p.conf').text;
+        const doc = parseLvsConf(lf, 'p.conf');
         expect(writeLvsConf(doc)).toBe(text);
-        expect([...valuesOf(input)]).toEqual([...expected]);
+        expect([...valuesOf(lf)]).toEqual([...expected]);
       }),
       { numRuns: 1500 },
     );

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { confJson, confVariables, parseLvsConf } from '../../../../../electron/lvs/conf/conf-parse.ts';
+import { importText } from '../../../../../electron/lvs/conf/conf-text.ts';
 import { doubleQuote, formatConfValue, setConfVariable, writeLvsConf } from '../../../../../electron/lvs/conf/conf-write.ts';
 import { AppError } from '../../../../../shared/result.ts';
 
@@ -41,8 +42,9 @@ describe('formatConfValue', () => {
 });
 
 describe('writeLvsConf', () => {
-  it('always writes LF', () => {
-    expect(writeLvsConf(parseLvsConf('A=1\r\n# c\r\n\r\n', 'f'))).toBe('A=1\n# c\n\n');
+  it('writes LF: a CRLF file is refused by the parser and converted by the import first', () => {
+    expect(() => parseLvsConf('A=1\r\n# c\r\n\r\n', 'f')).toThrow(/^f:1:4: CRLF line end/);
+    expect(writeLvsConf(parseLvsConf(importText('A=1\r\n# c\r\n\r\n', 'f').text, 'f'))).toBe('A=1\n# c\n\n');
   });
 });
 
@@ -89,9 +91,9 @@ describe('setConfVariable', () => {
     expect(confVariables(parseLvsConf(out, 'f')).get('M')!.value).toBe(value);
   });
 
-  it('turns a CRLF document into LF on write', () => {
+  it('edits a CRLF document once the import has converted it to LF', () => {
     const text = fixture('crlf.conf');
-    const out = set(text, 'UPORTS', ['xdmcp', '177']);
+    const out = set(importText(text, 'crlf.conf').text, 'UPORTS', ['xdmcp', '177']);
     expect(out).not.toContain('\r');
     expect(out).toBe(text.replace(/\r\n/g, '\n').replace('UPORTS="xdmcp"', 'UPORTS="xdmcp 177"'));
   });
@@ -100,6 +102,11 @@ describe('setConfVariable', () => {
     ['a bad name', '1A', 'x', 'cannot set 1A: not a valid variable name'],
     ['a control character', 'A', 'x\u0001', 'cannot set A: the value contains a control character'],
     ['a CR', 'A', 'x\r', 'cannot set A: the value contains a control character'],
+    ['a C1 control character', 'A', 'x\u0085', 'cannot set A: the value contains a control character'],
+    ['U+FFFD', 'A', 'x\ufffd', 'cannot set A: the value contains a control character'],
+    ['an unpaired surrogate', 'A', 'x\ud800', 'cannot set A: the value contains a control character'],
+    ['PATH', 'PATH', '/bin', "cannot set PATH: a reserved name: it changes where the director's root script finds the programs and directories it runs"],
+    ['LD_PRELOAD', 'LD_PRELOAD', '/x.so', 'cannot set LD_PRELOAD: a reserved name: the dynamic loader'],
     ['a list item with a space', 'RIPS', ['a b'], 'cannot set RIPS: list item "a b" is empty or contains whitespace'],
     ['an empty list item', 'RIPS', [''], 'cannot set RIPS: list item "" is empty or contains whitespace'],
   ])('rejects %s', (_what, name, value, message) => {
