@@ -60,6 +60,8 @@ export const runResultSchema = z.object({
   applied: z.boolean(),
   changes: z.array(z.string()),
   table: tableSchema.optional(),
+  /** The fingerprint of the plan and of what it was planned from: run it with exactly this (refused when stale). */
+  fingerprint: z.string().optional(),
 });
 
 /**

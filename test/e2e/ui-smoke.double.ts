@@ -5,7 +5,7 @@
  */
 import type { ApiHandlers, EventName, EventPayload, MethodOutput } from '../../shared/api/contract.ts';
 import { clusterSchema, type Cluster } from '../../shared/model/cluster.ts';
-import { AppError } from '../../shared/result.ts';
+import { AppError, describeIssues } from '../../shared/result.ts';
 import { clusterBaseSchema } from '../../renderer/features/clusters/form-model.ts';
 
 /** Pushes an event to the pages. */
@@ -143,7 +143,7 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
       }
       // Like the real handler: the base must say how to reach the director (the file does not).
       const base = clusterBaseSchema.safeParse(input.base);
-      if (!base.success) throw new AppError('INVALID_INPUT', `base: ${base.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!base.success) throw new AppError('INVALID_INPUT', `base: ${describeIssues(base.error).join('; ')}`);
       // The double only reads VIP= and RIPS= to prove the round trip; the real parser is electron/lvs/.
       const vip = /^VIP="?([0-9.]+)"?/m.exec(input.text)?.[1] ?? '';
       const rips = (/^RIPS="([^"]*)"/m.exec(input.text)?.[1] ?? '').split(/\s+/).filter(Boolean);

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { dispatch, registerIpc } from '../../../../electron/ipc/adapter.ts';
+import { registerIpc } from '../../../../electron/ipc/adapter.ts';
+import { dispatch } from '../../../../electron/ipc/dispatch.ts';
 import { INVOKE_CHANNEL } from '../../../../electron/ipc/channels.ts';
 import { isTrustedUrl } from '../../../../electron/security/trusted-origins.ts';
 import { AppError } from '../../../../shared/result.ts';
