@@ -72,6 +72,7 @@ export function runResultOf(runId: string, verb: string, p: Preview | RunOutcome
     applied,
     changes: changesOf(p.plan, applied, p.probe),
     fingerprint: p.fingerprint,
+    ...(ran && p.change.kind === 'edit' ? { profileSaved: (p as RunOutcome).saved } : {}),
   };
 }
 
@@ -104,7 +105,7 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
   }
 
   /** Runs a change under the cluster's lock (refused when `fingerprint` is given and the plan changed), streaming progress. */
-  async function run(clusterId: string, change: Change, verb: string, fingerprint?: string): Promise<RunResult> {
+  async function run(clusterId: string, change: Change, verb: string, fingerprint: string): Promise<RunResult> {
     const svc = services.get(clusterId);
     const runId = randomUUID();
     const host = svc.context().director.label;
@@ -112,7 +113,7 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
     try {
       progress.step('observe', `${verb}: observing ${host}`);
       const out = await svc.run(change, {
-        ...(fingerprint !== undefined ? { fingerprint } : {}),
+        fingerprint,
         apply: { onProgress: (p: ApplyProgress) => progress.step(p.phase === 'reconnect' ? 'transaction' : p.phase, `${p.phase}: ${p.message}`) },
       });
       progress.finish(`${verb}: ${out.report ? `applied ${out.plan.steps.length} change(s)` : 'nothing to do on the director'}${out.saved ? '; profile saved' : ''}`);
@@ -128,6 +129,12 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
     }
   }
 
+  const editChange = (e: { realserver: string; service?: string | undefined; edit: Extract<Change, { kind: 'edit' }>['edit'] }): Change => ({
+    kind: 'edit',
+    realserver: e.realserver,
+    ...(e.service !== undefined ? { service: e.service } : {}),
+    edit: e.edit,
+  });
   const verbChange = (verb: 'start' | 'stop' | 'reload' | 'update' | 'reconcile'): Change => (verb === 'reconcile' ? { kind: 'reconcile' } : { kind: 'verb', verb });
 
   const handlers: ApiHandlers = {
@@ -171,7 +178,7 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
     // Reconcile from the app is graceful: a realserver leaving the table is drained (weight 0, deleted by the sampler once
     // its connections are gone), so a click never cuts an engineer's X or telnet session.
     'director.plan': async ({ clusterId, verb }) => plan(clusterId, verbChange(verb), verb),
-    'director.run': async ({ clusterId, verb, dryRun }) => (dryRun ? plan(clusterId, verbChange(verb), verb) : run(clusterId, verbChange(verb), verb)),
+    'director.run': async ({ clusterId, verb, fingerprint }) => run(clusterId, verbChange(verb), verb, fingerprint),
     'director.status': async ({ clusterId }) => {
       const snap = await services.get(clusterId).snapshot({ rate: true });
       const health = sampler.health(clusterId);
@@ -185,10 +192,8 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
         observedAt: Date.now(),
       };
     },
-    'director.setWeight': async ({ clusterId, realserver, weight }) => run(clusterId, { kind: 'edit', realserver, edit: { kind: 'weight', weight } }, 'setWeight'),
-    'director.drain': async ({ clusterId, realserver }) => run(clusterId, { kind: 'edit', realserver, edit: { kind: 'drain' } }, 'drain'),
-    'director.disable': async ({ clusterId, realserver }) => run(clusterId, { kind: 'edit', realserver, edit: { kind: 'disable' } }, 'disable'),
-    'director.enable': async ({ clusterId, realserver }) => run(clusterId, { kind: 'edit', realserver, edit: { kind: 'enable' } }, 'enable'),
+    'director.planEdit': async ({ clusterId, ...e }) => plan(clusterId, editChange(e), e.edit.kind),
+    'director.runEdit': async ({ clusterId, fingerprint, ...e }) => run(clusterId, editChange(e), e.edit.kind, fingerprint),
     'realservers.check': async ({ clusterId, name }) => {
       const ctx = ctxOf(clusterId);
       const [checks, routes] = await Promise.all([new RealserverChecks(ctx).check(name ?? 'all'), routeReports(ctx, name)]);

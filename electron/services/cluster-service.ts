@@ -18,6 +18,7 @@ import { parseProbeOutput, probeArgv, type ProbeResult } from '../health/probe-s
 import { desiredTable, type Resolve } from '../lvs/plan/desired-table.ts';
 import { planReload, planStart, planStop, planUpdate } from '../lvs/plan/director-plan.ts';
 import { planDrainFollowUp } from '../lvs/plan/graceful-drain.ts';
+import { splitByOwner } from '../lvs/plan/ownership.ts';
 import { editProfile, planEdit } from '../lvs/plan/realserver-edit.ts';
 import { applyStepsToTable, diffTables } from '../lvs/plan/table-diff.ts';
 import { buildTransaction, type Transaction } from '../lvs/plan/transaction.ts';
@@ -207,17 +208,21 @@ export class ClusterService {
       case 'verb':
         if (change.verb === 'start') plan = planStart(cluster, before, resolve);
         else if (change.verb === 'stop') plan = planStop(cluster, before, resolve);
-        else if (change.verb === 'reload') plan = planReload(cluster, resolve);
+        else if (change.verb === 'reload') plan = planReload(cluster, resolve, before);
         else {
           probe = await this.probe(cluster);
           plan = planUpdate(cluster, before, new Set(probe.filter((p) => p.alive).map((p) => p.name)), resolve);
         }
         break;
       case 'reconcile': {
-        // Graceful: a realserver leaving the table gets weight 0 now; the drain follow-up deletes it once its connections
-        // are gone (the marker is the follow-up's business, not this transaction's).
-        const steps = diffTables(desiredTable(cluster, resolve), before.table, { graceful: true }).map(({ followUp: _f, ...s }) => s);
-        plan = { verb: 'diff', steps, desired: applyStepsToTable(before.table, steps), summary: steps.map((s) => s.why) };
+        // Only this profile's services (other VIPs' are someone else's). Graceful: a realserver leaving the table gets
+        // weight 0 now; the drain follow-up deletes it once its connections are gone (the marker is the follow-up's
+        // business, not this transaction's).
+        const { own, foreign } = splitByOwner(before.table, vip);
+        const steps = diffTables(desiredTable(cluster, resolve), own, { graceful: true }).map(({ followUp: _f, ...s }) => s);
+        const summary = steps.map((s) => s.why);
+        if (foreign.services.length) summary.push(`${foreign.services.length} service(s) of other VIPs on the director: not this profile's, left alone`);
+        plan = { verb: 'diff', steps, desired: applyStepsToTable(before.table, steps), summary };
         break;
       }
       case 'edit':
@@ -271,7 +276,8 @@ export class ClusterService {
    * runs is always re-observed under the lock. Returns what was deleted.
    */
   async drainFollowUp(seen?: DirectorState): Promise<string[]> {
-    const ready = (cluster: Cluster, resolve: Resolve, live: DirectorState) => planDrainFollowUp(desiredTable(cluster, resolve), live.table).steps;
+    // Only this profile's services: another VIP's drained destinations are not ours to delete.
+    const ready = (cluster: Cluster, resolve: Resolve, live: DirectorState) => planDrainFollowUp(desiredTable(cluster, resolve), splitByOwner(live.table, resolve(cluster.vip)).own).steps;
     if (seen) {
       const cluster = this.cluster;
       const resolve = await this.deps.context(cluster).resolver();

@@ -28,6 +28,7 @@ import { ipvsTableOf, parseIpvsOutput } from '../../lvs/ipvs/ipvs-detect.ts';
 import type { Plan } from '../../../shared/model/plan.ts';
 import { shellQuote } from '../../shell/shell-quote.ts';
 import { diffTables } from '../../lvs/plan/table-diff.ts';
+import { splitByOwner } from '../../lvs/plan/ownership.ts';
 import { renderPlan } from '../../services/plan-render.ts';
 import { parseArgs } from '../args.ts';
 import { EXIT, type CliCommand, type CliIo } from '../io.ts';
@@ -195,10 +196,13 @@ const run: CliCommand = async (args, io: CliIo) => {
         break;
       }
       case 'diff': {
+        // Only this profile's services: other VIPs' are someone else's (listed, never deleted).
         const desired = desiredTable(cluster, resolve);
+        const { own, foreign } = splitByOwner(live!, resolve(cluster.vip));
         const graceful = f.has('graceful');
-        plan = { verb: 'diff', steps: diffTables(desired, live!, { graceful }), desired };
-        if (graceful) waiting = planDrainFollowUp(desired, live!).waiting.filter((w) => w.state !== 'active');
+        const summary = foreign.services.map((s) => `${serviceKey(s)} is not on this profile's VIP: someone else's, left alone`);
+        plan = { verb: 'diff', steps: diffTables(desired, own, { graceful }), desired, ...(summary.length ? { summary } : {}) };
+        if (graceful) waiting = planDrainFollowUp(desired, own).waiting.filter((w) => w.state !== 'active');
         break;
       }
     }

@@ -64,14 +64,19 @@ function splitGlobals(args: string[]): { globals: Map<string, string | true>; re
 /** Prints an error: human (stderr, with how to trust an unknown key) or --json ({ok:false,error} on stdout). */
 export function printError(io: CliIo, json: boolean, e: unknown): number {
   const data = toErrorData(e);
-  if (json) io.out(`${JSON.stringify({ ok: false, error: { ...data, detail: undefined } }, null, 2)}\n`);
+  if (json) {
+    // A stale plan says what changed and the fresh preview's fingerprint (run `--dry-run --save-plan` again to see it whole).
+    const stale = data.code === 'PLAN_STALE' ? (data.detail as { changes?: string[]; preview?: { fingerprint?: string } } | undefined) : undefined;
+    const detail = stale ? { changes: stale.changes ?? [], freshFingerprint: stale.preview?.fingerprint } : undefined;
+    io.out(`${JSON.stringify({ ok: false, error: { ...data, detail } }, null, 2)}\n`);
+  }
   else {
     let msg = `lvsctl: ${data.message}\n`;
     if (data.code === 'HOST_KEY_UNKNOWN') msg += 'lvsctl: to trust this key, run again with --trust-new-host-key (or answer yes when asked on a terminal)\n';
     if (data.code === 'HOST_KEY_CHANGED') msg += 'lvsctl: refused; there is no option to override a changed host key\n';
     io.err(msg);
   }
-  return data.code === 'INVALID_INPUT' ? EXIT.INVALID : EXIT.FAILED;
+  return data.code === 'INVALID_INPUT' || data.code === 'PLAN_STALE' ? EXIT.INVALID : EXIT.FAILED;
 }
 
 /** Asks on the terminal (io.confirm, or readline when stdin/stderr are a TTY); false when not interactive. */

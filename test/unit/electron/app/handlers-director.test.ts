@@ -64,7 +64,7 @@ describe('director handlers through the one dispatch, on the stand-in director',
     expect(plan.value.fingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(plan.value.steps.map((s: { command: string }) => s.command)).toContain('ipvsadm -R');
     expect(ld.table()).toBe('');
-    const run = await call(h, 'director.run', { clusterId: 'lab', verb: 'start' });
+    const run = await call(h, 'director.run', { clusterId: 'lab', verb: 'start', fingerprint: plan.value.fingerprint });
     expect(run.ok, JSON.stringify(run.error)).toBe(true);
     expect(run.value.applied).toBe(true);
     const progress = events.filter((e) => e.event === 'director.progress').map((e) => (e.payload as { index: number; status: string }));
@@ -80,24 +80,52 @@ describe('director handlers through the one dispatch, on the stand-in director',
     expect(status.value.drift).toEqual([]);
   });
 
-  it('an edit saves the profile and changes only that realserver on the director', async () => {
+  /** plan → run with the preview's fingerprint, as the Director page does. */
+  async function startOn(h: ApiHandlers) {
+    const p = await call(h, 'director.plan', { clusterId: 'lab', verb: 'start' });
+    return call(h, 'director.run', { clusterId: 'lab', verb: 'start', fingerprint: p.value.fingerprint });
+  }
+
+  it('an edit is previewed, then run with its fingerprint: it saves the profile and changes only that realserver', async () => {
     ld = localDirector();
     const { h, deps } = app(ld);
     await call(h, 'clusters.save', { cluster: profile });
-    await call(h, 'director.run', { clusterId: 'lab', verb: 'start' });
+    await startOn(h);
     const rs2 = ld.table().split('\n').filter((l) => l.includes('10.0.0.12:'));
-    const r = await call(h, 'director.setWeight', { clusterId: 'lab', realserver: 'rs1', weight: 4 });
+    const edit = { clusterId: 'lab', realserver: 'rs1', edit: { kind: 'weight', weight: 4 } };
+    const p = await call(h, 'director.planEdit', edit);
+    expect(p.value.steps.map((s: { command: string }) => s.command)).toEqual(['ipvsadm -e -t 10.0.0.100:23 -r 10.0.0.11:23 -m -w 4', 'ipvsadm -e -u 10.0.0.100:177 -r 10.0.0.11:177 -m -w 4']);
+    expect(deps.stores.profiles.get('lab')!.realservers[0]!.weight).toBe(1);
+    const r = await call(h, 'director.runEdit', { ...edit, fingerprint: p.value.fingerprint });
     expect(r.ok, JSON.stringify(r.error)).toBe(true);
-    expect(r.value.steps.map((s: { command: string }) => s.command)).toEqual(['ipvsadm -e -t 10.0.0.100:23 -r 10.0.0.11:23 -m -w 4', 'ipvsadm -e -u 10.0.0.100:177 -r 10.0.0.11:177 -m -w 4']);
+    expect(r.value).toMatchObject({ applied: true, profileSaved: true });
     expect(ld.table().split('\n').filter((l) => l.includes('10.0.0.12:'))).toEqual(rs2);
     expect(deps.stores.profiles.get('lab')!.realservers[0]!.weight).toBe(4);
+  });
+
+  it('a stale preview is refused as data: PLAN_STALE with what changed and a fresh preview in the contract\'s shape', async () => {
+    ld = localDirector();
+    const { h } = app(ld);
+    await call(h, 'clusters.save', { cluster: profile });
+    await startOn(h);
+    const edit = { clusterId: 'lab', realserver: 'rs2', service: 'tcp/23', edit: { kind: 'drain' } };
+    const p = await call(h, 'director.planEdit', edit);
+    ld.setTable(ld.table().replace('-r 10.0.0.11:23 -m -w 1', '-r 10.0.0.11:23 -m -w 7'));
+    const r = await call(h, 'director.runEdit', { ...edit, fingerprint: p.value.fingerprint });
+    expect(r.ok).toBe(false);
+    expect(r.error.code).toBe('PLAN_STALE');
+    expect(r.error.message).toContain('rs1 (10.0.0.11:23) in tcp 10.0.0.100:23: weight 1 → 7');
+    expect(r.error.detail.changes).toEqual(['rs1 (10.0.0.11:23) in tcp 10.0.0.100:23: weight 1 → 7']);
+    expect(r.error.detail.preview.steps.map((s: { command: string }) => s.command)).toEqual(['ipvsadm -e -t 10.0.0.100:23 -r 10.0.0.12:23 -m -w 0']);
+    expect(r.error.detail.preview.fingerprint).not.toBe(p.value.fingerprint);
+    expect(ld.table()).toContain('-r 10.0.0.12:23 -m -w 1');
   });
 
   it('errors cross as data naming the host and step; a handler output that breaks the contract is INTERNAL, not sent as is', async () => {
     ld = localDirector();
     const { h } = app(ld);
     await call(h, 'clusters.save', { cluster: { ...profile, realservers: [{ host: '10.0.0.11' }, { host: '10.66.6.6' }] } });
-    const r = await call(h, 'director.run', { clusterId: 'lab', verb: 'start' });
+    const r = await startOn(h);
     expect(r.ok).toBe(false);
     expect(r.error).toMatchObject({ code: 'APPLY_FAILED', host: 'director 10.0.0.1' });
     expect(ld.table()).toBe('');

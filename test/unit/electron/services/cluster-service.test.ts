@@ -189,3 +189,59 @@ describe('ClusterService: an edit changes what it names and nothing else', () =>
     expect(e.message).toBe("realserver: no 'rs9' in profile lab (known: rs1, rs2, rs3)");
   });
 });
+
+describe('ClusterService: a profile touches only its own services', () => {
+  /** Profile B: the same realservers on another VIP (10.0.0.101, alias eth0:111). */
+  const other: ClusterInput = { ...base, id: 'b', name: 'b', vip: '10.0.0.101', vipIf: 'eth0:111' };
+
+  it('a second profile starts, reconciles, drains and stops without touching the first one\'s services; -C only when alone', async () => {
+    ld = localDirector();
+    const a = serviceOn(ld);
+    const b = serviceOn(ld, other);
+    const aStart = await a.svc.preview(start);
+    expect(aStart.plan.steps[0]!.argv).toEqual(['ipvsadm', '-C']); // the director holds nothing else
+    await a.svc.run(start);
+    const aLines = () => ld!.table().split('\n').filter((l) => l.includes('10.0.0.100:'));
+    const mine = aLines();
+    expect(mine).toHaveLength(8);
+    const bStart = await b.svc.preview(start);
+    expect(bStart.plan.steps.map((s) => s.argv.join(' '))).not.toContain('ipvsadm -C');
+    expect(bStart.plan.summary).toContain('2 service(s) of other VIPs on the director are left alone (not ipvsadm -C)');
+    await b.svc.run(start, { fingerprint: bStart.fingerprint });
+    expect(aLines()).toEqual(mine);
+    expect(ld.table().split('\n').filter((l) => l.includes('10.0.0.101:'))).toHaveLength(8);
+    // B's reconcile has nothing to do (A's services are not extras), B's drift-free edits stay on B's VIP.
+    expect((await b.svc.preview({ kind: 'reconcile' })).plan.steps).toEqual([]);
+    const drain = await b.svc.preview({ kind: 'edit', realserver: 'rs2', edit: { kind: 'drain' } });
+    expect(drain.plan.steps.map((s) => s.argv.join(' '))).toEqual(['ipvsadm -e -t 10.0.0.101:23 -r 10.0.0.12:23 -m -w 0', 'ipvsadm -e -u 10.0.0.101:177 -r 10.0.0.12:177 -m -w 0']);
+    await b.svc.run(drain.change, { fingerprint: drain.fingerprint });
+    // B's drain follow-up deletes B's drained rs2 only; A's rs3, set to weight 0 by hand and without connections, is
+    // not B's to delete.
+    ld.setTable(ld.table().replace('-a -t 10.0.0.100:23 -r 10.0.0.13:23 -m -w 1', '-a -t 10.0.0.100:23 -r 10.0.0.13:23 -m -w 0'));
+    const mineNow = aLines();
+    expect(await b.svc.drainFollowUp()).toHaveLength(2);
+    expect(aLines()).toEqual(mineNow);
+    ld.setTable(ld.table().replace('-r 10.0.0.13:23 -m -w 0', '-r 10.0.0.13:23 -m -w 1'));
+    // A hand-made service on a third address is someone else's for both.
+    ld.setTable(`${ld.table()}-A -t 10.0.0.200:80 -s rr\n`);
+    const bStop = await b.svc.preview({ kind: 'verb', verb: 'stop' });
+    expect(bStop.plan.steps.filter((s) => s.argv[0] === 'ipvsadm').map((s) => s.argv.join(' '))).toEqual(['ipvsadm -D -t 10.0.0.101:23', 'ipvsadm -D -u 10.0.0.101:177']);
+    await b.svc.run(bStop.change, { fingerprint: bStop.fingerprint });
+    expect(aLines()).toEqual(mine);
+    expect(ld.table()).toContain('-A -t 10.0.0.200:80 -s rr');
+    expect(ld.table()).not.toContain('10.0.0.101');
+    expect(ld.addrs()).toContain('10.0.0.100/24');
+    expect(ld.addrs()).not.toContain('10.0.0.101/24');
+  });
+
+  it('exclusiveDirector: the seed\'s behaviour, the whole table cleared (said so in the step)', async () => {
+    ld = localDirector();
+    ld.setTable('-A -t 10.0.0.200:80 -s rr\n');
+    const { svc } = serviceOn(ld, { ...base, exclusiveDirector: true });
+    const p = await svc.preview(start);
+    expect(p.plan.steps[0]).toMatchObject({ argv: ['ipvsadm', '-C'] });
+    expect(p.plan.steps[0]!.why).toContain("the director's only cluster, so the whole table is cleared (1 service(s) of other VIPs too)");
+    await svc.run(start, { fingerprint: p.fingerprint });
+    expect(ld.table()).not.toContain('10.0.0.200');
+  });
+});
