@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterInput } from '../../shared/model/cluster.ts';
-import { labExec, labSh, labUnavailable, labUp, lvsctl, OUT, realservers, restoreBootState, writeProfile, type Lab } from './support/remote-lab.ts';
+import { labSh, labUnavailable, labUp, lvsctl, OUT, realservers, restoreBootState, writeProfile, type Lab } from './support/remote-lab.ts';
 
 const skip = labUnavailable();
 if (skip) console.warn(`[lab] preview/ownership lab tests skipped: ${skip}`);
@@ -117,7 +117,7 @@ describe.skipIf(!!skip)(`the preview is the plan; a profile touches only its own
     expect(a).toHaveLength(8);
     const dry = await ctl(profileB, 'start', '--dry-run');
     expect(dry.code, dry.err).toBe(0);
-    expect(dry.out).not.toContain('ipvsadm -C');
+    expect(dry.out.split('\n')).not.toContain('ipvsadm -C');
     expect(dry.out).toContain('2 service(s) of other VIPs on the director are left alone (not ipvsadm -C)');
     const startB = await ctl(profileB, 'start');
     expect(startB.code, startB.err).toBe(0);
@@ -133,9 +133,6 @@ describe.skipIf(!!skip)(`the preview is the plan; a profile touches only its own
     expect(drain.code, drain.err).toBe(0);
     expect(mine()).toEqual(a);
     expect(theirs().filter((l) => l.includes(`-r ${ip('rs2')}:`))).toEqual([`-a -t ${vipB}:23 -r ${ip('rs2')}:23 -m -w 0`, `-a -u ${vipB}:177 -r ${ip('rs2')}:177 -m -w 0`]);
-    // A telnet through B's VIP still lands on a realserver (both clusters serve at once).
-    const banner = labExec('client', `sleep 3 | timeout 5 telnet ${vipB} 23 2>&1`).stdout;
-    note(`telnet ${vipB}: ${banner.replace(/\s+/g, ' ').slice(0, 160)}`);
     // B stops: B's services and VIP go, A's stay (no -C: the director holds A's).
     const stopB = await ctl(profileB, 'stop');
     expect(stopB.code, stopB.err).toBe(0);
@@ -146,7 +143,7 @@ describe.skipIf(!!skip)(`the preview is the plan; a profile touches only its own
     expect(addrs).toContain(`${lab.vip}/24`);
     // A alone now: its stop clears the whole table with ipvsadm -C.
     const stopDry = await ctl(profileA, 'stop', '--dry-run');
-    expect(stopDry.out).toContain('ipvsadm -C');
+    expect(stopDry.out.split('\n')).toContain('ipvsadm -C');
     const stopA = await ctl(profileA, 'stop');
     expect(stopA.code, stopA.err).toBe(0);
     expect(liveSave()).toBe('');
