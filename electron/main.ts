@@ -1,19 +1,17 @@
-/// <reference types="vite/client" />
 /**
  * Electron main: app lifecycle and wiring only. The hardening lives in security/ (tested there), the IPC rules in
- * ipc/adapter.ts, the data in store/, the audit log in audit/, Connect me in launch/. The services come from
- * ./app/handlers.ts (`createHandlers(deps)`), loaded through import.meta.glob so this file builds before that module
- * exists; without it every call answers UNSUPPORTED and the window says so.
+ * ipc/adapter.ts + ipc/dispatch.ts, the data in store/, the audit log in audit/, Connect me in launch/, and the services
+ * behind every contract method in app/handlers.ts (`createHandlers(deps)`, the same ones the web host serves).
  */
 import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, screen, session, shell, type WebContents } from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHandlers } from './app/handlers.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { registerIpc } from './ipc/adapter.ts';
 import { createEventEmitter } from './ipc/event-emitter.ts';
-import { nodeLaunchDeps, type HandlersModule, type LogLevel, type MainDeps } from './ipc/main-deps.ts';
-import { unavailableHandlers } from './ipc/unavailable-handlers.ts';
+import { nodeLaunchDeps, type LogLevel, type MainDeps } from './ipc/main-deps.ts';
 import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, contentTypeFor, resolveAppFile } from './security/app-protocol.ts';
 import { contentSecurityPolicy } from './security/csp.ts';
 import { guardWebContents, hardenSession } from './security/harden-window.ts';
@@ -31,8 +29,6 @@ const DEV_SERVER_URL = !app.isPackaged ? process.env['ELECTRON_RENDERER_URL'] : 
 const ORIGINS: TrustedOrigins = { appOrigin: APP_ORIGIN, devServerUrl: DEV_SERVER_URL };
 const CSP = contentSecurityPolicy({ devServerOrigin: DEV_SERVER_URL ? new URL(DEV_SERVER_URL).origin : undefined });
 
-const handlerModules = import.meta.glob<HandlersModule>('./app/handlers.ts');
-
 let mainWindow: BrowserWindow | undefined;
 const windows = () => (mainWindow && !mainWindow.isDestroyed() ? [mainWindow.webContents] : []);
 const emit = createEventEmitter(windows);
@@ -44,15 +40,6 @@ function log(level: LogLevel, message: string): void {
   } catch {
     // logging never breaks the caller
   }
-}
-
-async function loadHandlers(deps: MainDeps) {
-  const load = handlerModules['./app/handlers.ts'];
-  if (!load) {
-    log('error', 'this build has no services (electron/app/handlers.ts missing): every action will fail');
-    return unavailableHandlers('the services are not part of this build');
-  }
-  return (await load()).createHandlers(deps);
 }
 
 /** Serves out/renderer on app://lvs-console/ with the CSP header (no file:// pages, see security/app-protocol.ts). */
@@ -109,7 +96,7 @@ async function start(): Promise<void> {
     onProblem: (m) => log('warn', m),
   });
   const deps: MainDeps = { stores, audit, emit, launch: nodeLaunchDeps(), log };
-  const handlers = await loadHandlers(deps);
+  const handlers = createHandlers(deps);
   registerIpc(ipcMain, handlers, { isTrustedSender: (frame) => isTrustedUrl(frame.url, ORIGINS), log: (m) => log('warn', m) });
   mainWindow = createWindow(stores);
   app.on('activate', () => {

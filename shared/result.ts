@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'NOT_FOUND', // e.g. ipvsadm not installed, profile missing
   'APPLY_FAILED', // apply failed and the snapshot was restored
   'ROLLBACK_FAILED', // apply failed and restoring failed too: table state unknown, loud
+  'PLAN_STALE', // the director or the profile changed since the preview the user confirmed: nothing ran; detail.preview is a fresh one
   'UNSUPPORTED',
   'INTERNAL',
 ] as const;
@@ -53,9 +54,17 @@ export class AppError extends Error {
   }
 }
 
+/**
+ * THE zod-issue formatter: one "field.path: message" line per issue, so every rejection names the field and why. `root`
+ * names what an issue without a path is about ("(input)", "(profile)", "(document)").
+ */
+export function describeIssues(error: z.ZodError, root = '(input)'): string[] {
+  return error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : root}: ${i.message}`);
+}
+
 /** Turns anything thrown into AppErrorData (unknown errors become INTERNAL without leaking stack traces). */
 export function toErrorData(e: unknown): AppErrorData {
   if (e instanceof AppError) return e.toData();
-  if (e instanceof z.ZodError) return { code: 'INVALID_INPUT', message: e.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ') };
+  if (e instanceof z.ZodError) return { code: 'INVALID_INPUT', message: describeIssues(e).join('; ') };
   return { code: 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
 }

@@ -1,18 +1,20 @@
 /**
  * createHandlers(deps): the ApiHandlers behind both transports (Electron IPC and the web host). Each method is a thin
- * call into the stores or the services (the same ones lvsctl uses); inputs arrive parsed by the contract, errors leave as
- * AppError (the transports turn them into {ok:false, error}). Director verbs stream `director.progress` events.
+ * call into the stores or the services: every director method goes through the cluster's ONE ClusterService (kept per
+ * cluster id in a ClusterServices registry, the same class lvsctl uses), so verbs, edits, reconcile and the sampler's
+ * drain follow-up share one write lock. Inputs arrive parsed by the contract, errors leave as AppError (the one dispatch
+ * turns them into {ok:false, error}). Director runs stream `director.progress` events.
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiHandlers, MethodOutput } from '../../shared/api/contract.ts';
-import { clusterSchema, type Cluster, type ClusterInput } from '../../shared/model/cluster.ts';
+import { clusterSchema, type Cluster } from '../../shared/model/cluster.ts';
 import { isIPv4, isIPv6 } from '../../shared/model/validators.ts';
-import { AppError } from '../../shared/result.ts';
+import { AppError, describeIssues } from '../../shared/result.ts';
 import type { ConfClusterBase } from '../lvs/conf/conf-model.ts';
-import { confVariables, parseLvsConf } from '../lvs/conf/conf-parse.ts';
+import { importLvsConf } from '../lvs/conf/conf-import.ts';
 import { writeLvsConf } from '../lvs/conf/conf-write.ts';
-import { clusterFromDirectorConf, directorConf } from '../lvs/conf/director-conf.ts';
+import { directorConf } from '../lvs/conf/director-conf.ts';
 import { parseIpvsadmConnections } from '../lvs/ipvs/ipvsadm-conn-parse.ts';
 import type { Plan } from '../../shared/model/plan.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
@@ -23,14 +25,13 @@ import { planLaunch } from '../launch/plan-launch.ts';
 import { nodeMainDeps, type MainDeps } from '../ipc/main-deps.ts';
 import type { ClusterContext } from '../services/cluster-context.ts';
 import { realserverName } from '../services/cluster-context.ts';
-import { pullConf } from '../services/conf-remote.ts';
-import { editProfile, reconcile, type RealserverEdit } from '../services/director-edits.ts';
-import { DirectorService } from '../services/director-service.ts';
+import { ClusterSessions } from '../services/cluster-sessions.ts';
+import { ClusterServices, type Change, type Preview, type RunOutcome } from '../services/cluster-service.ts';
+import { displaySteps } from '../services/plan-render.ts';
 import { RealserverChecks } from '../services/realserver-check.ts';
 import { RealserverRoutes } from '../services/realserver-routes.ts';
-import { statusView } from '../services/status-view.ts';
+import { execChecked } from '../ssh/exec-checked.ts';
 import { sshFingerprint } from '../store/store-document.ts';
-import { ClusterSessions } from './cluster-sessions.ts';
 import { MetricsSampler } from './metrics-sampler.ts';
 import type { ApplyProgress } from '../services/director-apply.ts';
 import { RunProgress } from './run-progress.ts';
@@ -43,13 +44,40 @@ const baseSchema = z.object({ id: clusterSchema.shape.id, name: clusterSchema.sh
 
 const WINDOW_MS = { '5m': 5 * 60_000, '1h': 3600_000, '24h': 24 * 3600_000 } as const;
 
-/** Builds MainDeps for plain Node (the web host calls this when present). */
+/** Builds MainDeps for plain Node (the web host and the tests). */
 export function createNodeDeps(opts: { emit: MainDeps['emit']; dataDir: string }): MainDeps {
   return nodeMainDeps({ dir: opts.dataDir, emit: opts.emit });
 }
 
-/** The handlers for every contract method. */
-export function createHandlers(deps: MainDeps): ApiHandlers {
+/**
+ * What a run changed and noticed, for the renderer: when applied, each step by its why (update and the minimal diff
+ * already describe their steps in the summary), then the plan's notes ("VIP already up …"), then the probe.
+ */
+export function changesOf(plan: Plan, applied: boolean, probe?: { display: string; alive: boolean }[]): string[] {
+  const described = plan.verb === 'update' || plan.verb === 'diff';
+  const out = applied && !described ? plan.steps.map((s) => s.why) : [];
+  out.push(...(plan.summary ?? []));
+  for (const p of probe ?? []) out.push(`${p.display}: ${p.alive ? 'alive' : 'not answering'}`);
+  return out;
+}
+
+/** A preview or a run outcome in the contract's shape. */
+export function runResultOf(runId: string, verb: string, p: Preview | RunOutcome, ran: boolean): RunResult {
+  const applied = ran && (p as RunOutcome).report !== undefined;
+  return {
+    runId,
+    verb,
+    dryRun: !ran,
+    steps: displaySteps(p.plan, p.before.label),
+    applied,
+    changes: changesOf(p.plan, applied, p.probe),
+    fingerprint: p.fingerprint,
+    ...(ran && p.change.kind === 'edit' ? { profileSaved: (p as RunOutcome).saved } : {}),
+  };
+}
+
+/** The handlers for every contract method. `opts.context` replaces the SSH wiring (tests hand in a stand-in director). */
+export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Cluster) => ClusterContext } = {}): ApiHandlers {
   const { stores } = deps;
   const sessions = new ClusterSessions({
     hostKeys: stores.hostKeys,
@@ -60,108 +88,77 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
       if (e.type === 'closed' && e.unexpected) deps.log('warn', `${e.label}: connection lost; it is re-established on the next command`);
     },
   });
-
-  const profile = (id: string): Cluster => {
-    const c = stores.profiles.get(id);
-    if (!c) throw new AppError('NOT_FOUND', `no cluster profile '${id}'`, { step: 'load profile' });
-    return c;
-  };
-  const ctxOf = (id: string): ClusterContext => sessions.context(profile(id));
+  const contextOf = opts.context ?? ((c) => sessions.context(c));
+  const services = new ClusterServices({ profile: (id) => stores.profiles.get(id), context: contextOf, save: (c) => void stores.profiles.save(c) });
+  const ctxOf = (id: string): ClusterContext => services.get(id).context();
 
   const sampler = new MetricsSampler({
-    context: (id) => {
-      const c = stores.profiles.get(id);
-      return c ? { cluster: c, ctx: sessions.context(c) } : undefined;
-    },
+    service: (id) => (stores.profiles.get(id) ? services.get(id) : undefined),
     intervalSec: () => stores.settings.get().sampleIntervalSec,
     emit: (s) => deps.emit('cluster.sample', s),
     log: deps.log,
   });
 
-  /** Plan steps for the renderer: shell-quoted commands with their why. */
-  const stepsOf = (plan: Plan, host: string) =>
-    plan.steps.map((s) => ({ host: s.host === 'director' ? host : s.host, command: shellQuote(s.argv), why: s.why, ...(s.stdin ? { stdin: s.stdin } : {}) }));
+  /** Previews a change (nothing runs). */
+  async function plan(clusterId: string, change: Change, verb: string): Promise<RunResult> {
+    return runResultOf(randomUUID(), verb, await services.get(clusterId).preview(change), false);
+  }
 
-  /** Runs a verb (start/stop/reload/update/reconcile) as plan-only or for real, streaming progress step by step. */
-  async function runVerb(clusterId: string, verb: 'start' | 'stop' | 'reload' | 'update' | 'reconcile', dryRun: boolean, graceful = false): Promise<RunResult> {
-    const ctx = ctxOf(clusterId);
+  /** Runs a change under the cluster's lock (refused when `fingerprint` is given and the plan changed), streaming progress. */
+  async function run(clusterId: string, change: Change, verb: string, fingerprint: string): Promise<RunResult> {
+    const svc = services.get(clusterId);
     const runId = randomUUID();
-    const host = ctx.director.label;
-    const progress = dryRun ? undefined : new RunProgress({ clusterId, runId, host }, (p) => deps.emit('director.progress', p));
-    const apply = {
-      onProgress: (p: ApplyProgress) => progress?.step(p.phase === 'reconnect' ? 'transaction' : p.phase, `${p.phase}: ${p.message}`),
-    };
+    const host = svc.context().director.label;
+    const progress = new RunProgress({ clusterId, runId, host }, (p) => deps.emit('director.progress', p));
     try {
-      if (verb === 'reconcile') {
-        if (dryRun) {
-          const preview = await reconcile(ctx, { dryRun: true, graceful });
-          return { runId, verb, dryRun, steps: stepsOf(preview.plan, host), applied: false, changes: changesOf(preview.plan, false) };
-        }
-        progress?.step('observe', `reconcile: observing ${host}`);
-        const out = await reconcile(ctx, { graceful, apply });
-        progress?.finish(out.plan.steps.length ? `reconcile: applied ${out.plan.steps.length} change(s)` : 'reconcile: in sync, nothing to do');
-        const applied = out.plan.steps.length > 0;
-        return { runId, verb, dryRun, steps: stepsOf(out.plan, host), applied, changes: changesOf(out.plan, applied) };
-      }
-      const svc = new DirectorService(ctx);
-      if (dryRun) {
-        const o = await svc[verb]({ dryRun: true });
-        return { runId, verb, dryRun, steps: stepsOf(o.plan, host), applied: false, changes: changesOf(o.plan, false, o.probe) };
-      }
-      progress?.step('observe', `${verb}: observing ${host}`);
-      const o = await svc[verb]({ apply });
-      progress?.finish(`${verb}: ${o.plan.steps.length ? 'done' : 'nothing to do'}`);
-      const applied = o.plan.steps.length > 0;
-      return { runId, verb, dryRun, steps: stepsOf(o.plan, host), applied, changes: changesOf(o.plan, applied, o.probe) };
+      progress.step('observe', `${verb}: observing ${host}`);
+      const out = await svc.run(change, {
+        fingerprint,
+        apply: { onProgress: (p: ApplyProgress) => progress.step(p.phase === 'reconnect' ? 'transaction' : p.phase, `${p.phase}: ${p.message}`) },
+      });
+      progress.finish(`${verb}: ${out.report ? `applied ${out.plan.steps.length} change(s)` : 'nothing to do on the director'}${out.saved ? '; profile saved' : ''}`);
+      return runResultOf(runId, verb, out, true);
     } catch (e) {
-      progress?.fail(e instanceof AppError && e.code === 'APPLY_FAILED' ? 'rolled-back' : 'failed', e instanceof Error ? e.message : String(e));
+      progress.fail(e instanceof AppError && e.code === 'APPLY_FAILED' ? 'rolled-back' : 'failed', e instanceof Error ? e.message : String(e));
+      if (e instanceof AppError && e.code === 'PLAN_STALE') {
+        // The fresh preview crosses as data: the page shows what changed and asks again.
+        const d = e.detail as { changes: string[]; preview: Preview };
+        throw new AppError('PLAN_STALE', e.message, { ...(e.host ? { host: e.host } : {}), ...(e.step ? { step: e.step } : {}), detail: { changes: d.changes, preview: runResultOf(randomUUID(), verb, d.preview, false) } });
+      }
       throw e;
     }
   }
 
-  /**
-   * What a run changed and noticed, for the renderer: when applied, each step by its why (update and the minimal diff
-   * already describe their steps in the summary), then the plan's notes ("VIP already up …"), then the probe.
-   */
-  function changesOf(plan: Plan, applied: boolean, probe?: { display: string; alive: boolean }[]): string[] {
-    const described = plan.verb === 'update' || plan.verb === 'diff';
-    const out = applied && !described ? plan.steps.map((s) => s.why) : [];
-    out.push(...(plan.summary ?? []));
-    for (const p of probe ?? []) out.push(`${p.display}: ${p.alive ? 'alive' : 'not answering'}`);
-    return out;
-  }
-
-  /** A per-realserver edit: change the profile, save it, then reconcile (drain = graceful). */
-  async function edit(clusterId: string, which: string, e: RealserverEdit): Promise<RunResult> {
-    const next = editProfile(profile(clusterId), which, e);
-    stores.profiles.save(next.cluster);
-    return runVerb(clusterId, 'reconcile', false, e.kind === 'drain');
-  }
+  const editChange = (e: { realserver: string; service?: string | undefined; edit: Extract<Change, { kind: 'edit' }>['edit'] }): Change => ({
+    kind: 'edit',
+    realserver: e.realserver,
+    ...(e.service !== undefined ? { service: e.service } : {}),
+    edit: e.edit,
+  });
+  const verbChange = (verb: 'start' | 'stop' | 'reload' | 'update' | 'reconcile'): Change => (verb === 'reconcile' ? { kind: 'reconcile' } : { kind: 'verb', verb });
 
   const handlers: ApiHandlers = {
     'clusters.list': async () => stores.profiles.list(),
-    'clusters.get': async ({ clusterId }) => profile(clusterId),
+    'clusters.get': async ({ clusterId }) => services.get(clusterId).cluster,
     'clusters.save': async ({ cluster }) => stores.profiles.save(cluster),
     'clusters.delete': async ({ clusterId }) => {
       sampler.watch(clusterId, false);
+      services.forget(clusterId);
       await sessions.drop(clusterId);
       if (!stores.profiles.delete(clusterId)) throw new AppError('NOT_FOUND', `no cluster profile '${clusterId}'`);
       return {};
     },
     'clusters.importConf': async (input) => {
       if (input.source === 'director') {
-        const c = profile(input.clusterId);
-        const text = await pullConf(ctxOf(input.clusterId).director);
-        const cluster = clusterFromDirectorConf(confVariables(parseLvsConf(text, `${c.director.host}:/etc/lvs.conf`)), c as ConfClusterBase);
-        return { cluster, warnings: [] };
+        const svc = services.get(input.clusterId);
+        const c = svc.cluster;
+        return importLvsConf(await svc.pullConf(), `${c.director.host}:/etc/lvs.conf`, c as ConfClusterBase);
       }
       const base = baseSchema.safeParse(input.base);
-      if (!base.success) throw new AppError('INVALID_INPUT', `base: ${base.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      const warnings = input.text.includes('\r\n') ? [`${input.file}: CRLF line endings (read as LF; the director's sh would choke on them)`] : [];
-      const cluster: ClusterInput = clusterFromDirectorConf(confVariables(parseLvsConf(input.text, input.file)), base.data as ConfClusterBase);
-      return { cluster, warnings };
+      if (!base.success) throw new AppError('INVALID_INPUT', `base: ${describeIssues(base.error).join('; ')}`);
+      return importLvsConf(input.text, input.file, base.data as ConfClusterBase);
     },
-    'clusters.exportConf': async ({ clusterId }) => ({ text: writeLvsConf(directorConf(profile(clusterId))) }),
+    'clusters.exportConf': async ({ clusterId }) => ({ text: writeLvsConf(directorConf(services.get(clusterId).cluster)) }),
     'secrets.set': async ({ ref, value }) => {
       stores.secrets.set(ref, value);
       return {};
@@ -176,29 +173,23 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
     },
     // Reconcile from the app is graceful: a realserver leaving the table is drained (weight 0, deleted by the sampler once
     // its connections are gone), so a click never cuts an engineer's X or telnet session.
-    'director.plan': async ({ clusterId, verb }) => runVerb(clusterId, verb, true, verb === 'reconcile'),
-    'director.run': async ({ clusterId, verb, dryRun }) => runVerb(clusterId, verb, dryRun, verb === 'reconcile'),
+    'director.plan': async ({ clusterId, verb }) => plan(clusterId, verbChange(verb), verb),
+    'director.run': async ({ clusterId, verb, fingerprint }) => run(clusterId, verbChange(verb), verb, fingerprint),
     'director.status': async ({ clusterId }) => {
-      const ctx = ctxOf(clusterId);
-      const svc = new DirectorService(ctx);
-      const state = await svc.observe('status', { rate: true });
-      const resolve = await ctx.resolver();
-      const view = statusView(ctx.cluster, resolve, state, resolve(ctx.cluster.vip));
+      const snap = await services.get(clusterId).snapshot({ rate: true });
       const health = sampler.health(clusterId);
-      for (const rs of ctx.cluster.realservers) health[realserverName(rs)] ??= 'unknown';
+      for (const rs of snap.cluster.realservers) health[realserverName(rs)] ??= 'unknown';
       return {
-        table: tableOf(view),
-        vipUp: view.vip.up,
-        forwarding: state.sysctls['net.ipv4.ip_forward'] === '1',
-        drift: driftOf(ctx.cluster, resolve, state),
+        table: tableOf(snap.view),
+        vipUp: snap.view.vip.up,
+        forwarding: snap.state.sysctls['net.ipv4.ip_forward'] === '1',
+        drift: driftOf(snap.cluster, snap.resolve, snap.state),
         health,
         observedAt: Date.now(),
       };
     },
-    'director.setWeight': async ({ clusterId, realserver, weight }) => edit(clusterId, realserver, { kind: 'weight', weight }),
-    'director.drain': async ({ clusterId, realserver }) => edit(clusterId, realserver, { kind: 'drain' }),
-    'director.disable': async ({ clusterId, realserver }) => edit(clusterId, realserver, { kind: 'disable' }),
-    'director.enable': async ({ clusterId, realserver }) => edit(clusterId, realserver, { kind: 'enable' }),
+    'director.planEdit': async ({ clusterId, ...e }) => plan(clusterId, editChange(e), e.edit.kind),
+    'director.runEdit': async ({ clusterId, fingerprint, ...e }) => run(clusterId, editChange(e), e.edit.kind, fingerprint),
     'realservers.check': async ({ clusterId, name }) => {
       const ctx = ctxOf(clusterId);
       const [checks, routes] = await Promise.all([new RealserverChecks(ctx).check(name ?? 'all'), routeReports(ctx, name)]);
@@ -237,8 +228,8 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
     },
     'connect.detect': async () => (await detectLaunchers(deps.launch.readers, stores.settings.get().launcherOverrides)).launchers,
     'connect.launch': async ({ clusterId, kind, launcherId }) => {
-      const cluster = profile(clusterId);
-      const ctx = sessions.context(cluster);
+      const ctx = ctxOf(clusterId);
+      const cluster = ctx.cluster;
       const vip = (await ctx.resolver())(cluster.vip);
       const { launchers } = await detectLaunchers(deps.launch.readers, stores.settings.get().launcherOverrides);
       const display = await pickDisplay(deps.launch.displayTaken);
@@ -261,8 +252,7 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
       const resolve = await ctx.resolver();
       const vip = resolve(cluster.vip);
       // $SSH_CLIENT is this desktop's address as the director sees it: the source address of its VIP connections too.
-      const r = await ctx.director.exec(['sh', '-c', 'echo "$SSH_CLIENT"; PATH=$PATH:/sbin:/usr/sbin; ipvsadm -L -n -c'], { step: 'ipvsadm -L -n -c', sudo: true, timeoutMs: 30_000 });
-      if (r.code !== 0) throw new AppError('COMMAND_FAILED', `${ctx.director.label}: ipvsadm -L -n -c: ${r.stderr.trim() || `exit ${r.code}`}`, { host: ctx.director.label, step: 'ipvsadm -L -n -c' });
+      const r = await execChecked(ctx.director, ['sh', '-c', 'echo "$SSH_CLIENT"; PATH=$PATH:/sbin:/usr/sbin; ipvsadm -L -n -c'], [0], 'ipvsadm -L -n -c', { sudo: true, timeoutMs: 30_000 });
       const [first, ...rest] = r.stdout.split('\n');
       const client = (first ?? '').trim().split(/\s+/)[0] ?? '';
       const conns = parseIpvsadmConnections(rest.join('\n')).connections;
@@ -275,7 +265,7 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
     'audit.export': async ({ format }) => ({ text: deps.audit.export(format) }),
     'metrics.history': async ({ clusterId, window }) => sampler.samples(clusterId, WINDOW_MS[window]),
     'metrics.watch': async ({ clusterId, on }) => {
-      profile(clusterId);
+      services.get(clusterId);
       sampler.watch(clusterId, on);
       return {};
     },

@@ -5,20 +5,17 @@
  * graceful drains whose connections are gone.
  */
 import type { EventPayload } from '../../shared/api/contract.ts';
-import type { Cluster } from '../../shared/model/cluster.ts';
 import { nextHealth, type HealthState } from '../health/hysteresis.ts';
-import { drainFollowUp } from '../services/director-edits.ts';
-import { DirectorService } from '../services/director-service.ts';
+import type { ClusterService } from '../services/cluster-service.ts';
 import { RealserverChecks } from '../services/realserver-check.ts';
-import { statusView } from '../services/status-view.ts';
-import type { ClusterContext } from '../services/cluster-context.ts';
 import { sampleOf } from './status-mapping.ts';
 
 type Sample = EventPayload<'cluster.sample'>;
 
 /** What the sampler needs. */
 export interface SamplerDeps {
-  context(id: string): { cluster: Cluster; ctx: ClusterContext } | undefined;
+  /** The cluster's service (undefined when the profile is gone: sampling stops). */
+  service(id: string): ClusterService | undefined;
   intervalSec(): number;
   emit(sample: Sample): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
@@ -84,29 +81,28 @@ export class MetricsSampler {
   }
 
   private async tick(id: string, w: Watch): Promise<void> {
-    const c = this.deps.context(id);
-    if (!c) {
+    const svc = this.deps.service(id);
+    if (!svc) {
       this.watch(id, false);
       return;
     }
     if (w.busy) return this.schedule(id, w);
     w.busy = true;
+    const name = svc.cluster.name;
     try {
-      const svc = new DirectorService(c.ctx);
-      if (w.ticks % 6 === 0) await this.refreshLoads(c.ctx, w);
-      if (w.ticks % 3 === 0) await this.refreshHealth(c.ctx, svc, w);
-      const state = await svc.observe('status', { rate: true });
-      const resolve = await c.ctx.resolver();
-      const view = statusView(c.cluster, resolve, state, resolve(c.cluster.vip));
-      const sample = sampleOf(id, view, Date.now(), w.loads);
+      if (w.ticks % 6 === 0) await this.refreshLoads(svc, w);
+      if (w.ticks % 3 === 0) await this.refreshHealth(svc, w);
+      const snap = await svc.snapshot({ rate: true });
+      const sample = sampleOf(id, snap.view, Date.now(), w.loads);
       this.record(id, sample);
       this.deps.emit(sample);
-      const drained = await drainFollowUp(c.ctx, state);
-      for (const d of drained) this.deps.log('info', `${c.cluster.name}: drain finished: ${d}`);
+      // The drain follow-up is a change: the service takes the cluster's write lock (and re-observes) when one is due.
+      const drained = await svc.drainFollowUp(snap.state);
+      for (const d of drained) this.deps.log('info', `${name}: drain finished: ${d}`);
       w.lastError = undefined;
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
-      if (msg !== w.lastError) this.deps.log('warn', `${c.cluster.name}: sampling failed: ${msg}`);
+      if (msg !== w.lastError) this.deps.log('warn', `${name}: sampling failed: ${msg}`);
       w.lastError = msg;
     } finally {
       w.busy = false;
@@ -115,14 +111,13 @@ export class MetricsSampler {
     }
   }
 
-  private async refreshLoads(ctx: ClusterContext, w: Watch): Promise<void> {
-    const res = await new RealserverChecks(ctx).check('all');
+  private async refreshLoads(svc: ClusterService, w: Watch): Promise<void> {
+    const res = await new RealserverChecks(svc.context()).check('all');
     for (const r of res) if (r.ok) w.loads.set(r.name, r.value.load[0]);
   }
 
-  private async refreshHealth(ctx: ClusterContext, svc: DirectorService, w: Watch): Promise<void> {
-    const resolve = await ctx.resolver();
-    for (const p of await svc.probe(resolve)) w.health.set(p.display, nextHealth(w.health.get(p.display), p.alive));
+  private async refreshHealth(svc: ClusterService, w: Watch): Promise<void> {
+    for (const p of await svc.probe()) w.health.set(p.display, nextHealth(w.health.get(p.display), p.alive));
   }
 
   private record(id: string, s: Sample): void {

@@ -8,6 +8,9 @@ import { desiredTable, type Resolve } from '../lvs/plan/desired-table.ts';
 import { drainState } from '../lvs/plan/graceful-drain.ts';
 import { deleteDestinationArgs } from '../lvs/ipvs/ipvs-rules.ts';
 import { diffTables } from '../lvs/plan/table-diff.ts';
+import { splitByOwner } from '../lvs/plan/ownership.ts';
+import { sortServices } from '../lvs/ipvs/ipvs-rules.ts';
+import { serviceKey } from '../../shared/model/ipvs.ts';
 import type { DirectorState } from '../services/director-observe.ts';
 import type { StatusView } from '../services/status-view.ts';
 
@@ -40,12 +43,15 @@ export function tableOf(v: StatusView): Status['table'] {
 }
 
 /**
- * Drift: what the minimal diff would do to make the live table match the profile, one item per step; a deletion of a
- * realserver at weight 0 that still has connections is reported as 'draining' (the drain follow-up deletes it once
- * they are gone), since deleting it now would cut those sessions.
+ * Drift: what the minimal diff would do to make this profile's services on the live table match the profile, one item
+ * per step; a deletion of a realserver at weight 0 that still has connections is reported as 'draining' (the drain
+ * follow-up deletes it once they are gone), since deleting it now would cut those sessions. Services on other VIPs are
+ * listed as 'foreign': someone else's, never something to reconcile or delete.
  */
 export function driftOf(cluster: Cluster, resolve: Resolve, state: DirectorState): Status['drift'] {
-  const steps = diffTables(desiredTable(cluster, resolve), state.table);
+  const vip = resolve(cluster.vip);
+  const { own, foreign } = splitByOwner(state.table, vip);
+  const steps = diffTables(desiredTable(cluster, resolve), own);
   // The `-d` each draining destination would get (built by the same function as the diff's), → its connections.
   const draining = new Map<string, number>();
   for (const svc of state.list?.services ?? []) {
@@ -53,14 +59,20 @@ export function driftOf(cluster: Cluster, resolve: Resolve, state: DirectorState
       if (d.weight !== undefined && drainState({ ...d, weight: d.weight }) === 'draining') draining.set(deleteDestinationArgs(svc, d).join(' '), d.activeConns! + d.inactiveConns!);
     }
   }
-  return steps.map((s) => {
+  return steps.map((s): Status['drift'][number] => {
     const op = s.argv[1] ?? '';
     const what = s.argv.slice(1).join(' ');
     const n = op === '-d' ? draining.get(what) : undefined;
     if (n !== undefined) return { kind: 'draining' as const, what, detail: `weight 0, ${n} connection${n === 1 ? '' : 's'} left: deleted once they are gone` };
     const kind = op === '-A' || op === '-a' ? 'missing' : op === '-D' || op === '-d' ? 'extra' : 'changed';
     return { kind, what, detail: s.why };
-  });
+  }).concat(
+    sortServices(foreign.services).map((s): Status['drift'][number] => ({
+      kind: 'foreign',
+      what: serviceKey(s),
+      detail: `not on this profile's VIP ${vip}: another cluster's (or set by hand); left alone`,
+    })),
+  );
 }
 
 /** One sample: per realserver address, connections summed over the services, CPS from --rate. */

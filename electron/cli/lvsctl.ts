@@ -28,8 +28,9 @@ function remoteCommands(): typeof COMMANDS {
     stop: entry('stop', 'stop --profile FILE [--dry-run]'),
     reload: entry('reload', 'reload --profile FILE [--dry-run]'),
     update: entry('update', 'update --profile FILE [--dry-run]   probe realservers from the director, drop dead, re-add living'),
+    reconcile: entry('reconcile', 'reconcile --profile FILE [--dry-run [--save-plan F] | --plan F]   the minimal diff of this profile\'s services'),
     status: entry('status', 'status --profile FILE [--stats] [--rate] [--json]   live table, connections, VIP, sysctls'),
-    realserver: entry('realserver', 'realserver route-check|route-fix|check [NAME|--all] --profile FILE'),
+    realserver: entry('realserver', 'realserver route-check|route-fix|check [NAME|--all] | drain|disable|enable NAME [--service S] | weight NAME N   --profile FILE'),
     'install-director': entry('install-director', 'install-director --profile FILE   lvs.conf, init script, rc link, cron update'),
   };
 }

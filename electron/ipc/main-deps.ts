@@ -1,10 +1,10 @@
 /**
  * What the main side hands to the services (`createHandlers(deps)` in electron/app/handlers.ts): the stores, the audit
- * log, the typed event push, Connect me's readers and spawner, and a log. Electron's main.ts and the web host (and any
- * CLI that wants the same services) build it; nodeMainDeps() builds it for plain Node.
+ * log, the typed event push, Connect me's readers and spawner, and a log. Electron's main.ts builds it with the
+ * electron-store backend; nodeMainDeps() builds it for plain Node (the web host, the tests).
  */
 import path from 'node:path';
-import type { ApiHandlers, EventName, EventPayload } from '../../shared/api/contract.ts';
+import type { EventName, EventPayload } from '../../shared/api/contract.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 import { currentLaunchPlatform, nodeDetectReaders, nodeDisplayTaken } from '../launch/node-readers.ts';
 import { spawnDetached } from '../launch/spawn-detached.ts';
@@ -36,18 +36,13 @@ export interface MainDeps {
   log(level: LogLevel, message: string): void;
 }
 
-/** The shape electron/app/handlers.ts is expected to export. */
-export interface HandlersModule {
-  createHandlers(deps: MainDeps): ApiHandlers | Promise<ApiHandlers>;
-}
-
 /** Real Connect me dependencies for this machine. */
 export function nodeLaunchDeps(): LaunchDeps {
   return { platform: currentLaunchPlatform(), readers: nodeDetectReaders(), displayTaken: nodeDisplayTaken(), spawn: spawnDetached };
 }
 
 /**
- * MainDeps for plain Node (web host, CLI): JSON-file stores in `dir` (default: defaultConfigDir()), the audit log in
+ * MainDeps for plain Node (the web host, the tests): JSON-file stores in `dir` (default: defaultConfigDir()), the audit log in
  * `<dir>/audit`, secrets in memory. `emit` is the transport's push (the web host's broadcast).
  */
 export function nodeMainDeps(opts: { dir?: string; emit: MainDeps['emit']; log?: MainDeps['log'] }): MainDeps {

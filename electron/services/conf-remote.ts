@@ -8,6 +8,7 @@ import { checkConfValues } from '../lvs/conf/conf-model.ts';
 import { parseLvsConf } from '../lvs/conf/conf-parse.ts';
 import { ATOMIC_WRITE_EXIT, atomicWriteStep, backupStamp } from '../shell/remote-file.ts';
 import type { PlanStep } from '../../shared/model/plan.ts';
+import { checkedError, execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
 
 /** Where the seed keeps the configuration. */
@@ -16,26 +17,17 @@ export const LVS_CONF_PATH = '/etc/lvs.conf';
 /** Reads a remote file with `cat`; NOT_FOUND when it does not exist. */
 export async function readRemoteFile(exec: Executor, path: string): Promise<string> {
   const step = `cat ${path}`;
-  const r = await exec.exec(['cat', path], { sudo: true, step, timeoutMs: 30_000 });
-  if (r.code !== 0) {
-    if (/no such file/i.test(r.stderr)) throw new AppError('NOT_FOUND', `${exec.label}: ${path}: no such file`, { host: exec.label, step });
-    throw new AppError('COMMAND_FAILED', `${exec.label}: ${step}: ${r.stderr.trim() || `exit ${r.code}`}`, { host: exec.label, step });
-  }
-  return r.stdout;
+  // 1: cat could not read the file; a missing file is NOT_FOUND, anything else the checked error.
+  const r = await execChecked(exec, ['cat', path], [0, 1], step, { sudo: true, timeoutMs: 30_000 });
+  if (r.code === 0) return r.stdout;
+  if (/no such file/i.test(r.stderr)) throw new AppError('NOT_FOUND', `${exec.label}: ${path}: no such file`, { host: exec.label, step });
+  throw checkedError(exec.label, ['cat', path], step, r);
 }
 
 /** Runs an atomicWriteStep; errors say what the script's exit code means and that nothing was replaced. */
 export async function runAtomicWrite(exec: Executor, step: PlanStep, path: string): Promise<void> {
   const name = `write ${path}`;
-  const r = await exec.exec(step.argv, { stdin: step.stdin ?? '', sudo: true, step: name, timeoutMs: 60_000 });
-  if (r.code !== 0) {
-    const why = (r.code !== null && ATOMIC_WRITE_EXIT[r.code]) || r.stderr.trim() || `exit ${r.code}`;
-    throw new AppError('COMMAND_FAILED', `${exec.label}: ${name}: ${why}${r.stderr.trim() && r.code !== null && ATOMIC_WRITE_EXIT[r.code] ? ` (${r.stderr.trim()})` : ''}`, {
-      host: exec.label,
-      step: name,
-      detail: { code: r.code },
-    });
-  }
+  await execChecked(exec, step.argv, [0], name, { stdin: step.stdin ?? '', sudo: true, timeoutMs: 60_000, exitMeanings: ATOMIC_WRITE_EXIT });
 }
 
 /** pull: the director's lvs.conf text. */

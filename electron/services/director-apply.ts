@@ -10,6 +10,7 @@ import { ATOMIC_WRITE_EXIT } from '../shell/remote-file.ts';
 import type { Plan } from '../../shared/model/plan.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
 import { diffTables, sameTable } from '../lvs/plan/table-diff.ts';
+import { checkedError, execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
 import { waitArgv } from '../shell/transaction-script.ts';
 import { newTxid } from './txid.ts';
@@ -101,18 +102,18 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
 
   if (tx.upload) {
     progress('upload', tx.upload.why);
-    const step = 'upload batch';
-    let r;
-    try {
-      r = await exec.exec(tx.upload.argv, { stdin: tx.upload.stdin ?? '', sudo: true, step, timeoutMs: UPLOAD_TIMEOUT_MS });
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      throw new AppError(e instanceof AppError ? e.code : 'INTERNAL', `${msg}; nothing was changed`, { host: label, step, cause: e });
-    }
-    if (r.code !== 0) {
-      const why = (r.code !== null && ATOMIC_WRITE_EXIT[r.code]) || r.stderr.trim() || `exit ${r.code}`;
-      throw new AppError('COMMAND_FAILED', `${label}: ${step}: ${why}; nothing was changed`, { host: label, step, detail: { code: r.code } });
-    }
+    // execChecked's errors (a failed write, or the connection lost before it) all mean: nothing was changed.
+    await execChecked(exec, tx.upload.argv, [0], 'upload batch', {
+      stdin: tx.upload.stdin ?? '',
+      sudo: true,
+      timeoutMs: UPLOAD_TIMEOUT_MS,
+      exitMeanings: ATOMIC_WRITE_EXIT,
+      suffix: '; nothing was changed',
+    }).catch((e: unknown) => {
+      // execChecked's own errors already say so; a lost connection or a timeout is said here.
+      if (e instanceof AppError && (e.code === 'COMMAND_FAILED' || e.code === 'NOT_FOUND')) throw e;
+      throw new AppError(e instanceof AppError ? e.code : 'INTERNAL', `${e instanceof Error ? e.message : String(e)}; nothing was changed`, { host: label, step: 'upload batch', cause: e });
+    });
   }
 
   progress('transaction', `${tx.ops.length} operation(s) as one transaction (${tx.ops.join(', ')})`);
@@ -124,10 +125,8 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
     opts.onTransactionSent?.(tx);
     const r = await pending;
     out = parseTxOutput(r.stdout);
-    if (!out && r.code !== null) {
-      // The script stopped before it could report (e.g. /tmp not writable): it changed nothing before its first op.
-      throw new AppError('COMMAND_FAILED', `${label}: ${txStep}: ${r.stderr.trim() || `exit ${r.code}`} (no verdict)`, { host: label, step: txStep, detail: { code: r.code } });
-    }
+    // The script stopped before it could report (e.g. /tmp not writable): it changed nothing before its first op.
+    if (!out && r.code !== null) throw checkedError(label, tx.argv, txStep, r, { suffix: ' (no verdict)' });
   } catch (e) {
     if (!isCut(e)) throw e;
   }

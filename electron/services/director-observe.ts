@@ -13,6 +13,7 @@ import { directorSysctls, type DirectorObserved } from '../lvs/plan/director-pla
 import { parseIpAddr } from '../lvs/ipvs/ip-addr-parse.ts';
 import { COMPLETE_LIST_VARIANTS, parseIpvsadmList, type IpvsListResult } from '../lvs/ipvs/ipvsadm-list-parse.ts';
 import { parseIpvsadmSave } from '../lvs/ipvs/ipvsadm-save-parse.ts';
+import { execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
 import { parseSections, SECTION_FUNCTION, type Section } from './marked-sections.ts';
 
@@ -163,7 +164,7 @@ export function tableFromList(label: string, list: IpvsListResult): IpvsTable {
 export const OBSERVE_TIMEOUT_MS = 60_000;
 
 /**
- * Observes the director in one exec. Errors: NOT_FOUND "director 10.x: ipvsadm not found" (exit 127), COMMAND_FAILED /
+ * Observes the director in one exec. Errors: NOT_FOUND "director 10.x: observe: ipvsadm not found (…)" (exit 127, execChecked), COMMAND_FAILED /
  * PARSE_ERROR naming the command, or the executor's own (connect, auth, host key).
  */
 export async function observeDirector(
@@ -173,14 +174,6 @@ export async function observeDirector(
   opts: { signal?: AbortSignal; counters?: ObserveCounters } = {},
 ): Promise<DirectorState> {
   const { signal, counters = {} } = opts;
-  const r = await exec.exec(observeArgv(mode, keys, counters), { sudo: true, step: 'observe', timeoutMs: OBSERVE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
-  if (r.code === 127) throw new AppError('NOT_FOUND', `${exec.label}: ipvsadm not found`, { host: exec.label, step: 'observe' });
-  if (r.code !== 0) {
-    throw new AppError('COMMAND_FAILED', `${exec.label}: observe: ${r.stderr.trim() || (r.code === null ? 'connection closed before the script finished' : `exit ${r.code}`)}`, {
-      host: exec.label,
-      step: 'observe',
-      detail: { code: r.code },
-    });
-  }
+  const r = await execChecked(exec, observeArgv(mode, keys, counters), [0], 'observe', { sudo: true, timeoutMs: OBSERVE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
   return parseObserveOutput(exec.label, mode, keys, r.stdout, r.stderr, mode === 'status' ? counters : {});
 }

@@ -6,6 +6,7 @@
 import { isIPv4, isIPv6 } from '../../shared/model/validators.ts';
 import { AppError } from '../../shared/result.ts';
 import type { Resolve } from '../lvs/plan/desired-table.ts';
+import { execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
 
 /**
@@ -62,7 +63,6 @@ export function mapResolver(map: ReadonlyMap<string, string>): Resolve {
 export async function resolveOnDirector(exec: Executor, hosts: readonly string[]): Promise<Resolve> {
   const names = [...new Set(hosts.filter((h) => !isAddress(h)))];
   if (names.length === 0) return mapResolver(new Map());
-  const r = await exec.exec(resolveArgv(names), { step: 'resolve', timeoutMs: 30_000 });
-  if (r.code !== 0) throw new AppError('COMMAND_FAILED', `${exec.label}: resolve: ${r.stderr.trim() || `exit ${r.code}`}`, { host: exec.label, step: 'resolve' });
+  const r = await execChecked(exec, resolveArgv(names), [0], 'resolve', { timeoutMs: 30_000 });
   return mapResolver(parseResolveOutput(exec.label, names, r.stdout));
 }

@@ -16,6 +16,7 @@ import { parseIpvsadmSave } from '../lvs/ipvs/ipvsadm-save-parse.ts';
 import { atomicWriteStep, backupStamp } from '../shell/remote-file.ts';
 import { diffTables } from '../lvs/plan/table-diff.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
+import { execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
 import { LVS_CONF_PATH, runAtomicWrite } from './conf-remote.ts';
 
@@ -99,8 +100,7 @@ export interface InstallReport {
 /** Installs the director script, its configuration, its boot link and its cron entry. */
 export async function installDirector(exec: Executor, cluster: Cluster, resolve: Resolve, opts: { now?: Date } = {}): Promise<InstallReport> {
   const label = exec.label;
-  const det = await exec.exec(['sh', '-c', DETECT_SCRIPT, 'lvs-console-detect'], { sudo: true, step: 'detect', timeoutMs: 30_000 });
-  if (det.code !== 0) throw new AppError('COMMAND_FAILED', `${label}: detect: ${det.stderr.trim() || `exit ${det.code}`}`, { host: label, step: 'detect' });
+  const det = await execChecked(exec, ['sh', '-c', DETECT_SCRIPT, 'lvs-console-detect'], [0], 'detect', { sudo: true, timeoutMs: 30_000 });
   const layout = parseDetectOutput(label, det.stdout);
   if (!layout.ipvsadm) throw new AppError('NOT_FOUND', `${label}: ipvsadm not found`, { host: label, step: 'detect' });
   if (!layout.initD) throw new AppError('UNSUPPORTED', `${label}: detect: no /etc/init.d on the director`, { host: label, step: 'detect' });
@@ -140,16 +140,16 @@ export async function installDirector(exec: Executor, cluster: Cluster, resolve:
   }
   const rcLink = `${layout.rcDir}/S99lvs-director`;
   const linkArgv = ['sh', '-c', LINK_CRON_SCRIPT, 'lvs-console-link', layout.rcDir, tab, cron.line];
-  const lr = await exec.exec(linkArgv, { sudo: true, step: 'rc link and crontab', timeoutMs: 30_000 });
-  if (lr.code !== 0) {
-    const why = lr.code === 20 ? `cannot link ${rcLink}` : lr.code === 21 || lr.code === 22 ? `cannot write ${tab}` : `exit ${lr.code}`;
-    throw new AppError('COMMAND_FAILED', `${label}: rc link and crontab: ${why}${lr.stderr.trim() ? ` (${lr.stderr.trim()})` : ''}`, { host: label, step: 'rc link and crontab' });
-  }
+  await execChecked(exec, linkArgv, [0], 'rc link and crontab', {
+    sudo: true,
+    timeoutMs: 30_000,
+    // LINK_CRON_SCRIPT's own exit codes.
+    exitMeanings: { 20: `cannot link ${rcLink}`, 21: `cannot write ${tab}`, 22: `cannot write ${tab}` },
+  });
 
   // Proof: what the installed script would load equals what the console plans for this profile.
   const rulesStep = `${INIT_SCRIPT_PATH} rules`;
-  const rr = await exec.exec([INIT_SCRIPT_PATH, 'rules'], { sudo: true, step: rulesStep, timeoutMs: 30_000 });
-  if (rr.code !== 0) throw new AppError('COMMAND_FAILED', `${label}: ${rulesStep}: ${rr.stderr.trim() || `exit ${rr.code}`}`, { host: label, step: rulesStep });
+  const rr = await execChecked(exec, [INIT_SCRIPT_PATH, 'rules'], [0], rulesStep, { sudo: true, timeoutMs: 30_000 });
   let rulesDiff: string[];
   try {
     const installed = { services: parseIpvsadmSave(rr.stdout).services };

@@ -7,6 +7,7 @@ import { AppError } from '../../shared/result.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
 import { findDisplayManager, listenArgv, parseListeners, processListArgv } from '../realserver/service-status.ts';
 import { parseUptime } from '../realserver/uptime-parse.ts';
+import { execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
 import { realserverName, type ClusterContext } from './cluster-context.ts';
 import { forEachRealserver, type PerHost } from './per-host.ts';
@@ -42,18 +43,14 @@ export function osFromUname(label: string, uname: string): 'linux' | 'hpux' {
 /** Runs argv and returns stdout, or throws naming the host and the command. */
 async function run(exec: Executor, argv: string[]): Promise<string> {
   const step = shellQuote(argv);
-  const r = await exec.exec(argv, { step, timeoutMs: 30_000 });
-  if (r.code === 127) throw new AppError('NOT_FOUND', `${exec.label}: ${argv[0]} not found`, { host: exec.label, step });
-  if (r.code !== 0) throw new AppError('COMMAND_FAILED', `${exec.label}: ${step}: ${r.stderr.trim() || `exit ${r.code}`}`, { host: exec.label, step });
-  return r.stdout;
+  return (await execChecked(exec, argv, [0], step, { timeoutMs: 30_000 })).stdout;
 }
 
 /** Checks one realserver over its executor. */
 export async function checkRealserver(exec: Executor, name: string): Promise<RealserverCheckReport> {
   const label = exec.label;
   const idStep = 'uname -s; uptime';
-  const r = await exec.exec(['sh', '-c', IDENTIFY_SCRIPT, 'lvs-console-identify'], { step: idStep, timeoutMs: 30_000 });
-  if (r.code !== 0) throw new AppError('COMMAND_FAILED', `${label}: ${idStep}: ${r.stderr.trim() || `exit ${r.code}`}`, { host: label, step: idStep });
+  const r = await execChecked(exec, ['sh', '-c', IDENTIFY_SCRIPT, 'lvs-console-identify'], [0], idStep, { timeoutMs: 30_000 });
   let uname: string;
   let up: ReturnType<typeof parseUptime>;
   try {

@@ -10,6 +10,7 @@ import { parseLinuxRoutes } from '../realserver/linux-route-parse.ts';
 import { checkRoutes, routeReadArgv, type RouteCheckResult } from '../realserver/route-check.ts';
 import type { Route } from '../realserver/route-types.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
+import { execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
 import { realserverName, type ClusterContext } from './cluster-context.ts';
 
@@ -26,9 +27,7 @@ export interface RouteReport extends RouteCheckResult {
 export async function readRoutes(exec: Executor, os: Realserver['os']): Promise<Route[]> {
   const argv = routeReadArgv(os);
   const step = shellQuote(argv);
-  const r = await exec.exec(argv, { step, timeoutMs: 30_000 });
-  if (r.code === 127) throw new AppError('NOT_FOUND', `${exec.label}: ${argv[0]} not found`, { host: exec.label, step });
-  if (r.code !== 0) throw new AppError('COMMAND_FAILED', `${exec.label}: ${step}: ${r.stderr.trim() || `exit ${r.code}`}`, { host: exec.label, step });
+  const r = await execChecked(exec, argv, [0], step, { timeoutMs: 30_000 });
   try {
     return os === 'hpux' ? parseHpuxRoutes(r.stdout) : parseLinuxRoutes(r.stdout);
   } catch (e) {
@@ -67,14 +66,8 @@ export class RealserverRoutes {
     const ran: string[] = [];
     for (const step of first.steps) {
       const cmd = shellQuote(step.argv);
-      const r = await exec.exec(step.argv, { sudo: true, step: cmd, timeoutMs: 30_000 });
-      if (!(step.okCodes ?? [0]).includes(r.code ?? -1)) {
-        throw new AppError('COMMAND_FAILED', `${exec.label}: ${cmd}: ${r.stderr.trim() || `exit ${r.code}`}${ran.length ? ` (after: ${ran.join('; ')})` : ''}`, {
-          host: exec.label,
-          step: cmd,
-          detail: { ran },
-        });
-      }
+      // okCodes: the planner's, each with its reason where checkRoutes builds the step.
+      await execChecked(exec, step.argv, step.okCodes ?? [0], cmd, { sudo: true, timeoutMs: 30_000, suffix: ran.length ? ` (after: ${ran.join('; ')})` : '' });
       ran.push(cmd);
     }
     const after = await this.check(rs);

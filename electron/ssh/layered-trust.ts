@@ -10,7 +10,7 @@ import type { HostKeyTrust, HostKeyVerdict } from './types.ts';
 
 /** Where known_hosts lines come from. */
 export interface LayeredTrustOptions {
-  /** The writable store (FileTrustStore for the CLI, electron-store backed in the app). */
+  /** The one writable host-key store (electron/store/host-key-store.ts; the app's document, or the same as a JSON file for lvsctl and the web host). */
   store: HostKeyTrust;
   /** known_hosts files read (missing files are fine). Default: [~/.ssh/known_hosts]. Pass [] to ignore the user's file. */
   knownHostsFiles?: string[];

@@ -4,7 +4,7 @@
  * including Linux's "basic_text" fallback (a fixed, public key: not encryption).
  */
 import { z } from 'zod';
-import { AppError } from '../../shared/result.ts';
+import { AppError, describeIssues } from '../../shared/result.ts';
 import type { DocumentBackend } from './document-backend.ts';
 import { assertSecretRef } from './secret-ref.ts';
 import type { SecretStore } from './types.ts';
@@ -37,7 +37,7 @@ export function safeStorageSecrets(backend: DocumentBackend, safeStorage: SafeSt
     const raw = backend.load();
     if (raw === undefined) return { schemaVersion: 1, secrets: {} };
     const r = secretsDocSchema.safeParse(raw);
-    if (!r.success) throw new AppError('PARSE_ERROR', `${backend.location}: ${r.error.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`).join('; ')}`, { step: 'load secrets' });
+    if (!r.success) throw new AppError('PARSE_ERROR', `${backend.location}: ${describeIssues(r.error, '(document)').join('; ')}`, { step: 'load secrets' });
     return r.data;
   };
   return {

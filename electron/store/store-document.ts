@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { AppError } from '../../shared/result.ts';
+import { AppError, describeIssues } from '../../shared/result.ts';
 
 /** The version this code reads and writes. */
 export const STORE_SCHEMA_VERSION = 2;
@@ -68,7 +68,7 @@ const KNOWN_HOSTS_LINE = /^(?:\[([^\]\s]+)\]:(\d{1,5})|([^\s[\]]+))\s+([A-Za-z0-
 export function migrateV1toV2(raw: unknown, where: string, now: () => number = Date.now): StoreDoc {
   const parsed = v1Schema.safeParse(raw);
   if (!parsed.success) {
-    throw new AppError('PARSE_ERROR', `${where}: not a version 1 settings document (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`, { step: 'migrate settings v1→v2' });
+    throw new AppError('PARSE_ERROR', `${where}: not a version 1 settings document (${describeIssues(parsed.error, '(document)').join('; ')})`, { step: 'migrate settings v1→v2' });
   }
   const v1 = parsed.data;
   const doc = emptyStoreDoc();
@@ -122,7 +122,7 @@ export function migrateStoreDoc(raw: unknown, where: string): { doc: StoreDoc; m
   }
   const ok = storeDocSchema.safeParse(current);
   if (!ok.success) {
-    throw new AppError('PARSE_ERROR', `${where}: ${ok.error.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`).join('; ')}`, { step: 'load settings' });
+    throw new AppError('PARSE_ERROR', `${where}: ${describeIssues(ok.error, '(document)').join('; ')}`, { step: 'load settings' });
   }
   return { doc: ok.data, migrated };
 }

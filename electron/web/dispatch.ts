@@ -1,10 +1,12 @@
 /**
- * One web-host call: parses the frame, checks the method is in the contract, parses the input with the method's zod
- * schema, runs the handler and returns its Result as a response frame. Errors become data via toErrorData.
+ * One web-host call frame: parses the frame ({id, method, input}), then hands the call to THE dispatch (ipc/dispatch.ts:
+ * contract method, input.parse → handler → output.parse, errors as data), the same one Electron's IPC uses. The web
+ * host has already checked the caller (Origin, Host and token) when the socket was opened.
  */
-import { methods, type ApiHandlers, type MethodName } from '../../shared/api/contract.ts';
+import type { ApiHandlers } from '../../shared/api/contract.ts';
 import { requestFrameSchema, type ResponseFrame } from '../../shared/api/web-wire.ts';
-import { toErrorData } from '../../shared/result.ts';
+import { describeIssues } from '../../shared/result.ts';
+import { dispatch } from '../ipc/dispatch.ts';
 
 /** Handles one text frame from a page; returns the answer, or undefined when the frame has no usable id. */
 export async function dispatchFrame(handlers: ApiHandlers, raw: string): Promise<ResponseFrame | undefined> {
@@ -18,20 +20,8 @@ export async function dispatchFrame(handlers: ApiHandlers, raw: string): Promise
   if (!frame.success) {
     const id = (json as { id?: unknown } | null)?.id;
     if (typeof id !== 'number') return undefined;
-    return { id, result: { ok: false, error: { code: 'INVALID_INPUT', message: `malformed call frame: ${frame.error.issues.map((i) => `${i.path.join('.') || '(frame)'}: ${i.message}`).join('; ')}` } } };
+    return { id, result: { ok: false, error: { code: 'INVALID_INPUT', message: `malformed call frame: ${describeIssues(frame.error, '(frame)').join('; ')}` } } };
   }
   const { id, method, input } = frame.data;
-  if (!Object.hasOwn(methods, method)) {
-    return { id, result: { ok: false, error: { code: 'INVALID_INPUT', message: `unknown method ${JSON.stringify(method)}` } } };
-  }
-  const m = method as MethodName;
-  const parsed = methods[m].input.safeParse(input);
-  if (!parsed.success) return { id, result: { ok: false, error: { ...toErrorData(parsed.error), step: m } } };
-  try {
-    const handler = handlers[m] as (i: unknown) => Promise<unknown>;
-    const value = await handler(parsed.data);
-    return { id, result: { ok: true, value } };
-  } catch (e) {
-    return { id, result: { ok: false, error: toErrorData(e) } };
-  }
+  return { id, result: await dispatch(handlers, method, input) };
 }

@@ -1,30 +1,22 @@
 /**
- * `npm run web`: serves the built renderer and the real services on 127.0.0.1 and prints the URL (with its one-time
- * token) to open in a browser. The services come from electron/app/handlers.ts (`createHandlers(deps)`), loaded
- * dynamically so this file builds before that module exists; if it exports `createNodeDeps({emit, dataDir})`, that
- * builds the deps (Node stores), else `{emit, dataDir}` is passed as is.
+ * `npm run web`: serves the built renderer and the real services (app/handlers.ts, the same ones Electron's main uses)
+ * on 127.0.0.1 and prints the URL (with its one-time token) to open in a browser. Data (profiles, settings, trusted host
+ * keys: the same document lvsctl uses) lives in defaultConfigDir(): $LVS_CONSOLE_HOME, %APPDATA%\lvs-console or
+ * $XDG_CONFIG_HOME/lvs-console; secrets in memory only.
  *
- * Options: --port N (default: a free port), LVS_CONSOLE_DATA=DIR (default ~/.config/lvs-console-web).
+ * Options: --port N (default: a free port; or LVS_WEB_PORT).
  */
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ApiHandlers, EventName, EventPayload } from '../../shared/api/contract.ts';
+import { fileURLToPath } from 'node:url';
+import type { EventName, EventPayload } from '../../shared/api/contract.ts';
+import { createHandlers, createNodeDeps } from '../app/handlers.ts';
 import { parseArgs } from '../cli/args.ts';
+import { defaultConfigDir } from '../store/config-dir.ts';
 import { startWebHost, type WebHost } from './web-host.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const staticDir = resolve(here, '../../out/renderer');
-const handlersPath = resolve(here, '../app/handlers.ts');
-
-/** What electron/app/handlers.ts is expected to export. */
-interface HandlersModule {
-  createHandlers(deps: unknown): ApiHandlers | Promise<ApiHandlers>;
-  createNodeDeps?(opts: { emit: Emit; dataDir: string }): unknown;
-}
-/** Pushes one event to every connected page. */
-type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2), { values: ['port'] });
@@ -42,24 +34,10 @@ async function main(): Promise<number> {
     console.error(`lvs-console web: ${staticDir}/index.html is missing. Build the renderer first: npm run build:renderer`);
     return 2;
   }
-  if (!existsSync(handlersPath)) {
-    console.error(
-      `lvs-console web: ${handlersPath} does not exist yet, so there are no services to serve.\n` +
-        'It must export createHandlers(deps): ApiHandlers (see shared/api/contract.ts). Nothing was started.',
-    );
-    return 2;
-  }
-  const mod = (await import(pathToFileURL(handlersPath).href)) as Partial<HandlersModule>;
-  if (typeof mod.createHandlers !== 'function') {
-    console.error(`lvs-console web: ${handlersPath} does not export createHandlers(deps). Nothing was started.`);
-    return 2;
-  }
-  const dataDir = process.env.LVS_CONSOLE_DATA ?? join(homedir(), '.config', 'lvs-console-web');
   // Events may fire while the host is starting: they go nowhere until it exists.
   const ref: { host?: WebHost } = {};
-  const emit: Emit = (event, payload) => ref.host?.emit(event, payload);
-  const deps = mod.createNodeDeps ? await mod.createNodeDeps({ emit, dataDir }) : { emit, dataDir };
-  const handlers = await mod.createHandlers(deps);
+  const emit = <E extends EventName>(event: E, payload: EventPayload<E>) => ref.host?.emit(event, payload);
+  const handlers = createHandlers(createNodeDeps({ emit, dataDir: defaultConfigDir() }));
   const host = (ref.host = await startWebHost({ handlers, staticDir, port }));
   console.log(`LVS Console web host on ${host.origin} (127.0.0.1 only). Open this URL; it carries this run's access token:\n\n  ${host.url}\n`);
   console.log('Press Ctrl+C to stop.');

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { events as eventSchemas, type ApiHandlers, type EventName, type EventPayload } from '../../shared/api/contract.ts';
+import { describeIssues } from '../../shared/result.ts';
 import { WEB_API_PATH, WEB_MAX_FRAME_BYTES, WEB_TOKEN_PARAM, type EventFrame } from '../../shared/api/web-wire.ts';
 import { newToken, originProblem, tokenMatches } from './access.ts';
 import { dispatchFrame } from './dispatch.ts';
@@ -113,7 +114,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
     emit(event, payload) {
       const parsed = eventSchemas[event].safeParse(payload);
       if (!parsed.success) {
-        log(`web host: dropped ${event} event with a payload the contract rejects: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+        log(`web host: dropped ${event} event with a payload the contract rejects: ${describeIssues(parsed.error, '(payload)').join('; ')}`);
         return;
       }
       const frame: EventFrame = { event, payload: parsed.data };

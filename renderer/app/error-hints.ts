@@ -57,6 +57,11 @@ export function errorAdvice(e: AppErrorData): { severity: ErrorSeverity; title: 
       title: `The change failed AND the rollback failed${where}`,
       next: 'The director table is in an unknown state. Open the Director screen, read the live table, then run Reconcile (to match the profile) or Stop.',
     },
+    PLAN_STALE: {
+      severity: 'info',
+      title: `Nothing ran: the director or the profile changed since you looked${where}`,
+      next: 'Read what changed, then check the fresh preview: confirm it only if it is still what you want.',
+    },
     UNSUPPORTED: { severity: 'error', title: 'Not supported here', next: 'This action is not available for this host or platform; see the message for what is missing.' },
     INTERNAL: { severity: 'error', title: 'Something went wrong inside LVS Console', next: 'Retry; if it happens again, export the Log screen and report it with the steps that led here.' },
   };

@@ -9,6 +9,7 @@ import { appErrorSchema } from '../result.ts';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/);
 const clusterRef = z.object({ clusterId: id });
+const clusterRefShape = clusterRef;
 const empty = z.object({}).strict();
 
 /** A virtual-service table as the renderer sees it (plain data, counters optional). */
@@ -51,6 +52,22 @@ export const planStepSchema = z.object({
 /** The director verbs (the seed's script) plus reconcile (minimal diff against the live table). */
 export const directorVerbSchema = z.enum(['start', 'stop', 'reload', 'update', 'reconcile']);
 
+/** A preview's fingerprint (sha256 hex): what run must be given to run exactly what was shown. */
+export const fingerprintSchema = z.string().regex(/^[0-9a-f]{64}$/, 'fingerprint must be the 64 hex digits a preview returned');
+
+/**
+ * A per-realserver edit: weight (per realserver), drain (weight 0 now, deleted once its connections are gone), disable
+ * (deleted now), enable. `service` ("tcp/23") limits a drain, disable or enable to that one service.
+ */
+export const editInputSchema = clusterRefShape.extend({
+  realserver: z.string().min(1).max(255),
+  service: z.string().regex(/^(tcp|udp)\/[1-9]\d{0,4}$/, 'service must be written PROTOCOL/PORT, e.g. tcp/23').optional(),
+  edit: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('weight'), weight: z.number().int().min(0).max(65535) }),
+    z.object({ kind: z.enum(['drain', 'disable', 'enable']) }),
+  ]),
+});
+
 /** What a run did. */
 export const runResultSchema = z.object({
   runId: z.string(),
@@ -60,13 +77,18 @@ export const runResultSchema = z.object({
   applied: z.boolean(),
   changes: z.array(z.string()),
   table: tableSchema.optional(),
+  /** The fingerprint of the plan and of what it was planned from: run it with exactly this (refused when stale). */
+  fingerprint: z.string().optional(),
+  /** An edit: whether the profile was saved with it (the page re-reads the profile). */
+  profileSaved: z.boolean().optional(),
 });
 
 /**
  * A difference between the profile and the live table. 'draining': a realserver the profile no longer wants, at weight
- * 0 with connections left; the console deletes it once they are gone (not something to reconcile now).
+ * 0 with connections left; the console deletes it once they are gone (not something to reconcile now). 'foreign': a
+ * service on another VIP (another profile's, or set by hand): someone else's, never reconciled or deleted.
  */
-export const driftItemSchema = z.object({ kind: z.enum(['missing', 'extra', 'changed', 'draining']), what: z.string(), detail: z.string() });
+export const driftItemSchema = z.object({ kind: z.enum(['missing', 'extra', 'changed', 'draining', 'foreign']), what: z.string(), detail: z.string() });
 
 /** Live director status. */
 export const statusSchema = z.object({
@@ -155,16 +177,13 @@ export const methods = {
     input: z.object({ host: z.string(), port: z.number(), keyType: z.string(), key: z.string(), fingerprint: z.string() }),
     output: empty,
   },
+  // Every change is previewed first (plan → the exact commands and a fingerprint), then run with that fingerprint: the
+  // run re-observes and refuses with PLAN_STALE (error.detail = { changes, preview: a fresh preview }) if anything differs.
   'director.plan': { input: clusterRef.extend({ verb: directorVerbSchema }), output: runResultSchema },
-  'director.run': { input: clusterRef.extend({ verb: directorVerbSchema, dryRun: z.boolean().default(false) }), output: runResultSchema },
+  'director.run': { input: clusterRef.extend({ verb: directorVerbSchema, fingerprint: fingerprintSchema }), output: runResultSchema },
   'director.status': { input: clusterRef, output: statusSchema },
-  'director.setWeight': {
-    input: clusterRef.extend({ realserver: z.string(), weight: z.number().int().min(0).max(65535) }),
-    output: runResultSchema,
-  },
-  'director.drain': { input: clusterRef.extend({ realserver: z.string() }), output: runResultSchema },
-  'director.disable': { input: clusterRef.extend({ realserver: z.string() }), output: runResultSchema },
-  'director.enable': { input: clusterRef.extend({ realserver: z.string() }), output: runResultSchema },
+  'director.planEdit': { input: editInputSchema, output: runResultSchema },
+  'director.runEdit': { input: editInputSchema.extend({ fingerprint: fingerprintSchema }), output: runResultSchema },
   'realservers.check': { input: clusterRef.extend({ name: z.string().optional() }), output: z.array(realserverCheckSchema) },
   'realservers.routeFix': {
     input: clusterRef.extend({ name: z.string().optional(), dryRun: z.boolean().default(false) }),

@@ -114,6 +114,11 @@ export const sshOverrideSchema = z.object({
 });
 export type SshOverride = z.infer<typeof sshOverrideSchema>;
 
+/** A virtual service of the profile by protocol and port number: "tcp/23", "udp/177". */
+export const serviceRefSchema = z.string().regex(/^(tcp|udp)\/[1-9]\d{0,4}$/, 'service must be written PROTOCOL/PORT, e.g. tcp/23');
+/** A service reference ("tcp/23"). */
+export type ServiceRef = z.infer<typeof serviceRefSchema>;
+
 /** One realserver (RIPS entry) with its place in the table and how to reach it. */
 export const realserverSchema = z.object({
   host: hostSchema,
@@ -126,6 +131,11 @@ export const realserverSchema = z.object({
   netIf: ifNameSchema.default('eth0'),
   /** SSH access; missing fields come from the director's. */
   ssh: sshOverrideSchema.optional(),
+  /**
+   * The services this realserver is kept out of ("tcp/23", "udp/177"): a per-service drain or disable. The realserver
+   * stays in the profile's other services. Absent or empty = in every service (when enabled).
+   */
+  exclude: z.array(serviceRefSchema).optional(),
 });
 export type Realserver = z.infer<typeof realserverSchema>;
 
@@ -197,6 +207,12 @@ export const clusterSchema = z
     health: healthSchema.default({ intervalSec: 1, timeoutSec: 1, fall: 2, rise: 2 }),
     /** A second director (keepalived VRRP pair); absent = one director. */
     pair: pairSchema.optional(),
+    /**
+     * This profile is the only cluster on its director: start, stop and reload clear the WHOLE IPVS table
+     * (`ipvsadm -C`, the seed's lvs-director), services of other VIPs included. Off (the default), a profile touches
+     * only the virtual services on its own VIP, and `ipvsadm -C` runs only when the director holds nothing else.
+     */
+    exclusiveDirector: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
     const seen = new Map<string, number>();
@@ -230,6 +246,14 @@ export const clusterSchema = z
         }
       });
     }
+    c.realservers.forEach((r, i) => {
+      (r.exclude ?? []).forEach((ref, j) => {
+        const [proto, port] = ref.split('/') as ['tcp' | 'udp', string];
+        if (!c[proto].some((s) => portNumber(s.port, proto) === Number(port))) {
+          ctx.addIssue({ code: 'custom', path: ['realservers', i, 'exclude', j], message: `${ref} is not one of this profile's services` });
+        }
+      });
+    });
     c.udp.forEach((s, i) => {
       const n = portNumber(s.port, 'udp');
       if (n !== undefined && n !== 177 && s.check === undefined) {
@@ -273,7 +297,5 @@ export function effectiveCheck(protocol: 'tcp' | 'udp', s: Service): Check {
   return portNumber(s.port, 'udp') === 177 ? { kind: 'xdmcp' } : { kind: 'none' };
 }
 
-/** Formats zod issues as "field.path: message" lines, so every rejection says which field and why. */
-export function describeIssues(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(profile)'}: ${i.message}`);
-}
+/** The one zod-issue formatter (shared/result.ts), re-exported where profiles are validated. */
+export { describeIssues } from '../result.ts';

@@ -3,8 +3,11 @@
  */
 import type { IpvsTable } from './ipvs.ts';
 
-/** The verbs a plan can be for: the seed's lvs-director verbs plus a minimal diff and a graceful drain follow-up. */
-export type PlanVerb = 'start' | 'stop' | 'reload' | 'status' | 'update' | 'diff' | 'drain';
+/**
+ * The verbs a plan can be for: the seed's lvs-director verbs, a minimal diff (reconcile), a per-realserver edit (set
+ * weight, drain, disable, enable: it touches only what it names) and a graceful drain follow-up.
+ */
+export type PlanVerb = 'start' | 'stop' | 'reload' | 'status' | 'update' | 'diff' | 'edit' | 'drain';
 
 /** One command of a plan. */
 export interface PlanStep {

@@ -315,8 +315,18 @@ describe.skipIf(skip !== undefined)('lab flow (real services + lab, in Chromium)
     const act = await Promise.all(RS.map(async (rs) => [rs, await activeOf(rs)] as const));
     const [target] = [...act].sort((a, b) => b[1] - a[1])[0]!;
     expect(await cellText(TCP(), target, 'weight')).toBe('1');
-    await TCP().locator(`tr[data-rs="${target}"]`).getByRole('button', { name: 'Drain' }).click();
-    const panel = page().locator('section.panel').filter({ has: page().getByRole('heading', { level: 2, name: `Drain ${target}` }) });
+    const addr = lab.cluster.realservers.find((r) => r.name === target)!.host;
+    // The edit is previewed like Start: exactly the commands for that realserver in that service, nothing else.
+    await TCP().locator(`tr[data-rs="${target}"]`).getByRole('button', { name: 'Drain…' }).click();
+    const dialog = page().getByRole('dialog');
+    await dialog.getByTestId('plan-steps').waitFor({ timeout: LONG });
+    expect((await dialog.getByTestId('plan-steps').locator('pre.command').allTextContents()).map((c) => c.replace(/^.*\$ /, ''))).toEqual([
+      `ipvsadm -e -t ${lab.vip}:23 -r ${addr}:23 -m -w 0`,
+    ]);
+    expect(labExec('director', 'ipvsadm -S -n').stdout).toContain(`-r ${addr}:23 -m -w 1`);
+    await shot('lab-13b-edit-preview');
+    await dialog.getByRole('button', { name: 'Confirm and run' }).click();
+    const panel = page().locator('section.panel').filter({ has: page().getByRole('heading', { level: 2, name: new RegExp(`^Drain ${target} in TCP `) }) });
     await panel.waitFor({ timeout: LONG });
     // The weight cell, or the error the action reported (shown in the action panel), whichever comes first.
     await poll(async () => {
@@ -326,7 +336,8 @@ describe.skipIf(skip !== undefined)('lab flow (real services + lab, in Chromium)
     }).toMatch(/^0/);
     drained = target;
     await TCP().locator(`tr[data-rs="${target}"]`).getByText('draining').waitFor();
-    const addr = lab.cluster.realservers.find((r) => r.name === target)!.host;
+    // Only the telnet row was drained: the realserver's XDMCP destination keeps its weight.
+    expect(labExec('director', 'ipvsadm -S -n').stdout).toContain(`-r ${addr}:177 -m -w 1`);
     // "  -> 10.77.0.12:23                Masq    0      2          0"
     const kernel = labExec('director', 'ipvsadm -L -n').stdout;
     expect(kernel).toMatch(new RegExp(`-> ${addr.replace(/\./g, '\\.')}:23\\s+Masq\\s+0\\s`));

@@ -5,7 +5,7 @@
  */
 import type { ApiHandlers, EventName, EventPayload, MethodOutput } from '../../shared/api/contract.ts';
 import { clusterSchema, type Cluster } from '../../shared/model/cluster.ts';
-import { AppError } from '../../shared/result.ts';
+import { AppError, describeIssues } from '../../shared/result.ts';
 import { clusterBaseSchema } from '../../renderer/features/clusters/form-model.ts';
 
 /** Pushes an event to the pages. */
@@ -110,7 +110,16 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
             { host: h, command: 'sysctl -w net.ipv4.ip_forward=1', why: 'Forward packets (LVS-NAT)' },
             { host: h, command: 'ipvsadm -R', stdin: '-A -t 10.77.0.50:23 -s wlc\n-a -t 10.77.0.50:23 -r 10.77.0.11:23 -m -w 1\n-a -t 10.77.0.50:23 -r 10.77.0.12:23 -m -w 1\n', why: 'Load the table from the profile in one batch' },
           ];
-    return { runId: `run-${Date.now()}`, verb, dryRun: true, steps, applied: false, changes: [] };
+    return { runId: `run-${Date.now()}`, verb, dryRun: true, steps, applied: false, changes: [], fingerprint: 'a'.repeat(64) };
+  };
+
+  /** An edit's commands, as the real planner words them (TEST DOUBLE: only the TCP service of the smoke profile). */
+  const editPlan = (realserver: string, service: string | undefined, edit: { kind: string; weight?: number }) => {
+    const addr = realserver === 'rs1' ? '10.77.0.11' : realserver === 'rs3' ? '10.77.0.13' : '10.77.0.12';
+    const w = edit.kind === 'weight' ? edit.weight : edit.kind === 'drain' ? 0 : 1;
+    const command = edit.kind === 'disable' ? `ipvsadm -d -t 10.77.0.50:23 -r ${addr}:23` : `ipvsadm -e -t 10.77.0.50:23 -r ${addr}:23 -m -w ${w}`;
+    const why = `${realserver} in tcp 10.77.0.50:23${service ? '' : ' (every service)'}: ${edit.kind === 'disable' ? 'delete it now' : `weight → ${w}`}`;
+    return { runId: `edit-${Date.now()}`, verb: edit.kind, steps: [{ host: '10.77.0.1', command, why }], changes: [] };
   };
 
   const sample = (time: number, i: number): EventPayload<'cluster.sample'> => ({
@@ -143,7 +152,7 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
       }
       // Like the real handler: the base must say how to reach the director (the file does not).
       const base = clusterBaseSchema.safeParse(input.base);
-      if (!base.success) throw new AppError('INVALID_INPUT', `base: ${base.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!base.success) throw new AppError('INVALID_INPUT', `base: ${describeIssues(base.error).join('; ')}`);
       // The double only reads VIP= and RIPS= to prove the round trip; the real parser is electron/lvs/.
       const vip = /^VIP="?([0-9.]+)"?/m.exec(input.text)?.[1] ?? '';
       const rips = (/^RIPS="([^"]*)"/m.exec(input.text)?.[1] ?? '').split(/\s+/).filter(Boolean);
@@ -182,18 +191,14 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
         observedAt: Date.now(),
       };
     },
-    'director.setWeight': async ({ realserver, weight }) => {
-      const addr = [...weights.keys()].find((a) => a.endsWith(realserver.slice(-1)));
-      if (addr) weights.set(addr, weight);
-      return { runId: 'w', verb: 'setWeight', dryRun: false, steps: [{ host: '10.77.0.1', command: `ipvsadm -e -t 10.77.0.50:23 -r ${addr}:23 -m -w ${weight}`, why: 'Change the weight' }], applied: true, changes: [`${realserver} weight ${weight}`] };
+    'director.planEdit': async ({ realserver, service, edit }) => ({ ...editPlan(realserver, service, edit), dryRun: true, applied: false, fingerprint: 'e'.repeat(64) }),
+    'director.runEdit': async ({ realserver, service, edit }) => {
+      const p = editPlan(realserver, service, edit);
+      const addr = realserver === 'rs1' ? '10.77.0.11' : realserver === 'rs3' ? '10.77.0.13' : '10.77.0.12';
+      if (edit.kind === 'weight') weights.set(addr, edit.weight);
+      if (edit.kind === 'drain') weights.set(addr, 0);
+      return { ...p, dryRun: false, applied: true, profileSaved: true };
     },
-    'director.drain': async ({ realserver }) => {
-      const addr = realserver === 'rs1' ? '10.77.0.11' : '10.77.0.12';
-      weights.set(addr, 0);
-      return { runId: 'd', verb: 'drain', dryRun: false, steps: [{ host: '10.77.0.1', command: `ipvsadm -e -t 10.77.0.50:23 -r ${addr}:23 -m -w 0`, why: 'Quiesce: no new connections' }], applied: true, changes: [`${realserver} draining (weight 0); removed when its connections reach zero`] };
-    },
-    'director.disable': async ({ realserver }) => ({ runId: 'x', verb: 'disable', dryRun: false, steps: [], applied: true, changes: [`${realserver} disabled`] }),
-    'director.enable': async ({ realserver }) => ({ runId: 'e', verb: 'enable', dryRun: false, steps: [], applied: true, changes: [`${realserver} enabled`] }),
     'realservers.check': async ({ clusterId }) => {
       connect(get(clusterId));
       return [

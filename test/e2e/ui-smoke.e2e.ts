@@ -97,10 +97,16 @@ describe('UI smoke (test double)', () => {
     await ui.screenshot('director-run');
   });
 
-  it('drains a realserver: its weight goes to 0', async () => {
-    await ui.page.locator('tr[data-rs="rs2"]').first().getByRole('button', { name: 'Drain' }).click();
+  it('drains a realserver after a preview of its commands: its weight goes to 0', async () => {
+    await ui.page.locator('tr[data-rs="rs2"]').first().getByRole('button', { name: 'Drain…' }).click();
+    const dialog = ui.page.getByRole('dialog');
+    await dialog.getByTestId('plan-steps').waitFor();
+    expect(await dialog.getByTestId('plan-steps').textContent()).toContain('ipvsadm -e -t 10.77.0.50:23 -r 10.77.0.12:23 -m -w 0');
+    expect(double.calls.filter((c) => c.method === 'director.runEdit')).toHaveLength(0);
+    await ui.screenshot('director-edit-preview');
+    await dialog.getByRole('button', { name: 'Confirm and run' }).click();
     await poll(() => ui.page.locator('tr[data-rs="rs2"] [data-col="weight"]').first().textContent()).toMatch(/^0/);
-    await ui.page.getByRole('heading', { name: 'Drain rs2' }).waitFor();
+    await ui.page.getByRole('heading', { name: /^Drain rs2 in TCP 10\.77\.0\.50:23: done$/ }).waitFor();
   });
 
   it('checks the realservers and fixes a wrong route after a preview', async () => {

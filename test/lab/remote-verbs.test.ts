@@ -15,11 +15,9 @@ import { formatSaveLines } from '../../electron/lvs/ipvs/ipvs-rules.ts';
 import { writeLvsConf } from '../../electron/lvs/conf/conf-write.ts';
 import { clusterSchema } from '../../shared/model/cluster.ts';
 import type { StatusView } from '../../electron/services/status-view.ts';
-import { openCliSessions } from '../../electron/services/cli-sessions.ts';
-import { ClusterContext } from '../../electron/services/cluster-context.ts';
+import { openCliCluster } from '../../electron/cli/cli-cluster.ts';
 import { applyPlan } from '../../electron/services/director-apply.ts';
 import { observedSysctlKeys } from '../../electron/services/director-observe.ts';
-import { DirectorService } from '../../electron/services/director-service.ts';
 import { planReload } from '../../electron/lvs/plan/director-plan.ts';
 import type { AppError } from '../../shared/result.ts';
 import { main } from '../../electron/cli/lvsctl.ts';
@@ -292,7 +290,7 @@ describe.skipIf(!!skip)(`remote verbs against the lab${skip ? ` (SKIPPED: ${skip
 
   it('all-or-nothing on the real kernel: a batch ipvsadm refuses halfway is rolled back to the previous table, thresholds too', async () => {
     const heavier = clusterSchema.parse({ ...lab.input, realservers: lab.input.realservers!.map((r, i) => (i === 0 ? { ...r, weight: 5 } : r)) });
-    const sessions = openCliSessions({ cluster: heavier, knownHostsFile: lab.emptyKnownHosts });
+    const sessions = openCliCluster({ cluster: heavier, knownHostsFile: lab.emptyKnownHosts });
     // Connection thresholds set by hand on rs2's telnet destination: ipvsadm -S does not show them, the rollback keeps them.
     const rs2 = `${realservers(lab)[1]!.ip}:23`;
     const thresholds = () => labSh('director', 'ipvsadm -L -n --thresholds').split('\n').find((l) => l.includes(`-> ${rs2} `))?.trim().split(/\s+/).slice(2, 4);
@@ -301,8 +299,8 @@ describe.skipIf(!!skip)(`remote verbs against the lab${skip ? ` (SKIPPED: ${skip
     labSh('director', `ipvsadm -e -t ${lab.vip}:23 -r ${rs2} -m -w ${weight} -x 50 -y 10`);
     expect(thresholds()).toEqual(['50', '10']);
     try {
-      const ctx = new ClusterContext(heavier, sessions.source);
-      const before = await new DirectorService(ctx).observe('table');
+      const ctx = sessions.service.context();
+      const before = await sessions.service.observe('table');
       const plan = planReload(heavier, (h) => h);
       const restore = plan.steps[1]!;
       const lines = restore.stdin!.split('\n');

@@ -5,7 +5,6 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { AppError } from '../../../shared/result.ts';
-import { pullConf, pushConf } from '../../services/conf-remote.ts';
 import { parseArgs } from '../args.ts';
 import { EXIT } from '../io.ts';
 import type { RemoteVerb } from './remote-verb.ts';
@@ -32,7 +31,7 @@ export const confRemoteVerb: RemoteVerb = async (run, args, io) => {
       io.err(`lvsctl conf pull: unexpected argument '${parsed.positionals[0]}'\n${USAGE}`);
       return EXIT.USAGE;
     }
-    const text = await pullConf(exec);
+    const text = await run.service.pullConf();
     const out = parsed.flags.get('out');
     if (typeof out === 'string') {
       await writeFile(out, text, { mode: 0o644 });
@@ -51,7 +50,7 @@ export const confRemoteVerb: RemoteVerb = async (run, args, io) => {
   } catch (e) {
     throw new AppError('INVALID_INPUT', `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
-  const r = await pushConf(exec, text, file === '-' ? '(stdin)' : file);
+  const r = await run.service.pushConf(text, file === '-' ? '(stdin)' : file);
   if (run.json) io.out(`${JSON.stringify({ ok: true, ...r }, null, 2)}\n`);
   else io.out(`${exec.label}: ${r.path} replaced atomically (previous file, if any, kept as ${r.backup})\n`);
   return EXIT.OK;

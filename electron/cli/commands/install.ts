@@ -3,7 +3,6 @@
  * /etc/init.d/lvs-director, its S99 rc link, a cron entry for `update` every minute) so the director runs the cluster by
  * itself, and checks that the installed script loads exactly the table the console plans.
  */
-import { installDirector } from '../../services/install-director.ts';
 import { EXIT } from '../io.ts';
 import type { RemoteVerb } from './remote-verb.ts';
 
@@ -13,8 +12,7 @@ export const installVerb: RemoteVerb = async (run, args, io) => {
     io.err(`lvsctl install-director: unexpected argument '${args[0]}'\nusage: lvsctl --profile FILE install-director\n`);
     return EXIT.USAGE;
   }
-  const resolve = await run.ctx.resolver();
-  const r = await installDirector(run.ctx.director, run.cluster, resolve);
+  const r = await run.service.installDirector();
   if (run.json) {
     io.out(`${JSON.stringify({ ok: r.rulesMatchPlan, ...r }, null, 2)}\n`);
     return r.rulesMatchPlan ? EXIT.OK : EXIT.INVALID;

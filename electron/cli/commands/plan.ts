@@ -13,11 +13,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { clusterSchema, describeIssues, type Cluster } from '../../../shared/model/cluster.ts';
+import { clusterSchema, type Cluster } from '../../../shared/model/cluster.ts';
 import type { IpvsTable } from '../../../shared/model/ipvs.ts';
 import { destinationKey, serviceKey } from '../../../shared/model/ipvs.ts';
 import { isIPv4, isIPv6 } from '../../../shared/model/validators.ts';
-import { AppError } from '../../../shared/result.ts';
+import { AppError, describeIssues } from '../../../shared/result.ts';
 import { confVariables, parseLvsConf } from '../../lvs/conf/conf-parse.ts';
 import { confToCluster } from '../../lvs/conf/conf-model.ts';
 import { desiredTable, profileResolver } from '../../lvs/plan/desired-table.ts';
@@ -25,9 +25,11 @@ import { planReload, planStart, planStatus, planStop, planUpdate, type DirectorO
 import { planDrainFollowUp, type DrainWaiting } from '../../lvs/plan/graceful-drain.ts';
 import { parseIpAddr, type IpAddr } from '../../lvs/ipvs/ip-addr-parse.ts';
 import { ipvsTableOf, parseIpvsOutput } from '../../lvs/ipvs/ipvs-detect.ts';
-import { DIRECTOR, type Plan, type PlanStep } from '../../../shared/model/plan.ts';
+import type { Plan } from '../../../shared/model/plan.ts';
 import { shellQuote } from '../../shell/shell-quote.ts';
 import { diffTables } from '../../lvs/plan/table-diff.ts';
+import { splitByOwner } from '../../lvs/plan/ownership.ts';
+import { renderPlan } from '../../services/plan-render.ts';
 import { parseArgs } from '../args.ts';
 import { EXIT, type CliCommand, type CliIo } from '../io.ts';
 
@@ -74,7 +76,7 @@ async function loadCluster(file: string): Promise<Cluster> {
       throw new Stop(`${file}: not valid JSON: ${e instanceof Error ? e.message : String(e)}`, EXIT.INVALID);
     }
     const r = clusterSchema.safeParse(json);
-    if (!r.success) throw new Stop(describeIssues(r.error).map((l) => `${file}: ${l}`).join('\n'), EXIT.INVALID);
+    if (!r.success) throw new Stop(describeIssues(r.error, '(profile)').map((l) => `${file}: ${l}`).join('\n'), EXIT.INVALID);
     return r.data;
   }
   try {
@@ -131,33 +133,13 @@ function parseHosts(spec: string): Record<string, string> {
   return out;
 }
 
-/** A here-doc delimiter that no line of `text` equals. */
-function delimiter(text: string): string {
-  const lines = new Set(text.split('\n'));
-  let d = 'EOF';
-  for (let i = 1; lines.has(d); i++) d = `EOF${i}`;
-  return d;
-}
-
-/** One step as shell text: its why as a comment, the quoted command, stdin as a quoted here-doc. */
-export function formatStep(s: PlanStep, n: number): string {
-  let out = `# ${n}. ${s.why}${s.host !== DIRECTOR ? ` [on ${s.host}]` : ''}\n`;
-  if (s.okCodes && s.okCodes.some((c) => c !== 0)) out += `#    (exit codes ${s.okCodes.join(', ')} count as success)\n`;
-  if (s.followUp === 'delete-when-drained') out += '#    (follow-up: delete it once ActiveConn + InActConn = 0; run this plan again with fresh `ipvsadm -L -n` output)\n';
-  const cmd = shellQuote(s.argv);
-  if (s.stdin === undefined) return `${out}${cmd}\n`;
-  const d = delimiter(s.stdin);
-  return `${out}${cmd} <<'${d}'\n${s.stdin}${s.stdin.endsWith('\n') || s.stdin === '' ? '' : '\n'}${d}\n`;
-}
-
 function human(plan: Plan, cluster: Cluster, waiting: DrainWaiting[]): string {
   const what = plan.verb === 'diff' ? 'diff against the live table' : plan.verb;
-  let out = `# lvsctl plan: ${what} for ${cluster.name} (VIP ${cluster.vip} on ${cluster.vipIf}): ${plan.steps.length} step(s)\n`;
-  if (!plan.steps.length) out += plan.verb === 'diff' ? '# nothing to do: the live table matches the profile\n' : '# nothing to do\n';
-  plan.steps.forEach((s, i) => (out += formatStep(s, i + 1)));
-  for (const l of plan.summary ?? []) out += `# note: ${l}\n`;
-  for (const w of waiting) out += `# waiting: ${w.destination} in ${w.service} is ${w.state}${w.connections !== undefined ? ` (${w.connections} connection(s))` : ''}\n`;
-  return out;
+  return renderPlan(plan, {
+    title: `lvsctl plan: ${what} for ${cluster.name} (VIP ${cluster.vip} on ${cluster.vipIf})`,
+    nothing: plan.verb === 'diff' ? 'nothing to do: the live table matches the profile' : 'nothing to do',
+    after: waiting.map((w) => `waiting: ${w.destination} in ${w.service} is ${w.state}${w.connections !== undefined ? ` (${w.connections} connection(s))` : ''}`),
+  });
 }
 
 const run: CliCommand = async (args, io: CliIo) => {
@@ -214,10 +196,13 @@ const run: CliCommand = async (args, io: CliIo) => {
         break;
       }
       case 'diff': {
+        // Only this profile's services: other VIPs' are someone else's (listed, never deleted).
         const desired = desiredTable(cluster, resolve);
+        const { own, foreign } = splitByOwner(live!, resolve(cluster.vip));
         const graceful = f.has('graceful');
-        plan = { verb: 'diff', steps: diffTables(desired, live!, { graceful }), desired };
-        if (graceful) waiting = planDrainFollowUp(desired, live!).waiting.filter((w) => w.state !== 'active');
+        const summary = foreign.services.map((s) => `${serviceKey(s)} is not on this profile's VIP: someone else's, left alone`);
+        plan = { verb: 'diff', steps: diffTables(desired, own, { graceful }), desired, ...(summary.length ? { summary } : {}) };
+        if (graceful) waiting = planDrainFollowUp(desired, own).waiting.filter((w) => w.state !== 'active');
         break;
       }
     }

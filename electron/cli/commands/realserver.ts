@@ -1,7 +1,8 @@
 /**
  * `lvsctl --profile FILE realserver route-check|route-fix|check [NAME|--all]`: the seed's lvs-route (default route via
  * the director, no subnet route on the LVS interface) as a check and a fix, and a readiness check (OS, load, users,
- * display manager, telnet and XDMCP listening). Several realservers run in parallel; each one's result or error is
+ * display manager, telnet and XDMCP listening). `realserver drain|disable|enable|weight …`: the per-realserver edits,
+ * previewed and run like the director verbs (change.ts). Several realservers run in parallel; each one's result or error is
  * printed under its name. Exit 0 all fine, 1 something checked is wrong, 3 a realserver could not be checked/fixed.
  */
 import { AppError, toErrorData } from '../../../shared/result.ts';
@@ -11,13 +12,48 @@ import { forEachRealserver, type PerHost } from '../../services/per-host.ts';
 import { RealserverChecks, type RealserverCheckReport } from '../../services/realserver-check.ts';
 import { RealserverRoutes, type RouteReport } from '../../services/realserver-routes.ts';
 import { parseArgs } from '../args.ts';
+import type { Change } from '../../services/cluster-service.ts';
 import { EXIT, type CliIo } from '../io.ts';
+import { CHANGE_BOOLEANS, CHANGE_VALUES, changeCommand } from './change.ts';
 import type { RemoteVerb } from './remote-verb.ts';
 
 const USAGE = `usage: lvsctl --profile FILE realserver route-check [NAME|--all]
        lvsctl --profile FILE realserver route-fix [NAME|--all] [--dry-run]
        lvsctl --profile FILE realserver check [NAME|--all]
+       lvsctl --profile FILE realserver drain|disable|enable NAME [--service tcp/23] [--dry-run [--save-plan F] | --plan F]
+       lvsctl --profile FILE realserver weight NAME N [--dry-run [--save-plan F] | --plan F]
+  drain: weight 0 now, deleted once its connections are gone; disable: deleted now; enable: back in (weight ≥ 1).
+  Without --service the edit is for every service of the realserver. The profile FILE is saved with the change; only
+  that realserver's entries on the director change.
 `;
+
+const EDITS = ['drain', 'disable', 'enable', 'weight'] as const;
+
+/** realserver drain|disable|enable NAME [--service S] and weight NAME N, through the cluster's service. */
+async function editVerb(sub: (typeof EDITS)[number], run: Parameters<RemoteVerb>[0], args: string[], io: CliIo): Promise<number> {
+  const parsed = parseArgs(args, { values: [...CHANGE_VALUES, ...(sub === 'weight' ? [] : ['service'])], booleans: CHANGE_BOOLEANS });
+  if ('error' in parsed) {
+    io.err(`lvsctl realserver ${sub}: ${parsed.error}\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+  const want = sub === 'weight' ? 2 : 1;
+  if (parsed.positionals.length !== want) {
+    io.err(`lvsctl realserver ${sub}: give ${sub === 'weight' ? 'one realserver NAME and a WEIGHT' : 'one realserver NAME'}\n${USAGE}`);
+    return EXIT.USAGE;
+  }
+  const [name, w] = parsed.positionals as [string, string | undefined];
+  let edit: Extract<Change, { kind: 'edit' }>['edit'];
+  if (sub === 'weight') {
+    if (!/^\d{1,5}$/.test(w!) || Number(w) > 65535) {
+      io.err(`lvsctl realserver weight: '${w}' is not a weight 0–65535\n`);
+      return EXIT.USAGE;
+    }
+    edit = { kind: 'weight', weight: Number(w) };
+  } else edit = { kind: sub };
+  const service = parsed.flags.get('service');
+  const change: Change = { kind: 'edit', realserver: name, ...(typeof service === 'string' ? { service } : {}), edit };
+  return changeCommand(run, change, parsed.flags, io);
+}
 
 /** Prints per-host results; returns the exit code (3 if any failed, else 1 if any `bad`, else 0). */
 function finish<T>(io: CliIo, json: boolean, results: PerHost<T>[], human: (v: T) => string, bad: (v: T) => boolean): number {
@@ -54,6 +90,7 @@ function checkText(c: RealserverCheckReport): string {
 /** The `realserver` verb. */
 export const realserverVerb: RemoteVerb = async (run, args, io) => {
   const [sub, ...rest] = args;
+  if ((EDITS as readonly string[]).includes(sub ?? '')) return editVerb(sub as (typeof EDITS)[number], run, rest, io);
   if (sub !== 'route-check' && sub !== 'route-fix' && sub !== 'check') {
     io.err(sub ? `lvsctl realserver: unknown subcommand '${sub}'\n${USAGE}` : USAGE);
     return EXIT.USAGE;

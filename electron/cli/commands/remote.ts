@@ -1,35 +1,39 @@
 /**
  * The remote verbs: `lvsctl --profile FILE [--trust-new-host-key] [--known-hosts FILE] [--json] VERB …` where VERB is
- * start | stop | reload | status | update [--dry-run] (here), realserver … (realserver.ts), conf pull|push (conf-remote.ts)
- * or install-director (install.ts). The global options may also follow the verb. One SSH session per host for the run;
+ * start | stop | reload | update | reconcile [--dry-run [--save-plan F] | --plan F] (change.ts) or status (here),
+ * realserver … (realserver.ts: routes, checks and the edits), conf pull|push (conf-remote.ts) or install-director
+ * (install.ts). Every verb goes through the cluster's one ClusterService (services/cluster-service.ts). The global options may also follow the verb. One SSH session per host for the run;
  * an unknown host key is refused with its SHA256 fingerprint (trust it with --trust-new-host-key, or answer yes on a
  * terminal); a changed key is always refused.
  */
 import { createInterface } from 'node:readline/promises';
 import type { Cluster } from '../../../shared/model/cluster.ts';
 import { AppError, toErrorData } from '../../../shared/result.ts';
-import { ClusterContext } from '../../services/cluster-context.ts';
-import { openCliSessions, type CliSessions } from '../../services/cli-sessions.ts';
-import { DirectorService, type VerbOutcome } from '../../services/director-service.ts';
-import { renderPlan } from '../../services/plan-render.ts';
 import { loadProfile } from '../../services/profile-file.ts';
 import { formatStatus } from '../../services/status-view.ts';
 import type { HostKeyDetail } from '../../ssh/host-verifier.ts';
 import { parseArgs } from '../args.ts';
+import { openCliCluster, type CliCluster } from '../cli-cluster.ts';
 import { EXIT, type CliCommand, type CliIo } from '../io.ts';
+import { CHANGE_BOOLEANS, CHANGE_VALUES, changeCommand } from './change.ts';
 import { confRemoteVerb } from './conf-remote.ts';
 import { installVerb } from './install.ts';
 import { realserverVerb } from './realserver.ts';
 import type { RemoteRun, RemoteVerb } from './remote-verb.ts';
 
-const DIRECTOR_VERBS = ['start', 'stop', 'reload', 'status', 'update'] as const;
+const DIRECTOR_VERBS = ['start', 'stop', 'reload', 'status', 'update', 'reconcile'] as const;
 
 export const USAGE = `usage: lvsctl --profile FILE [--trust-new-host-key] [--known-hosts FILE] [--json] VERB …
   start | stop | reload | update [--dry-run]   the seed's lvs-director verbs, applied as one transaction
+  reconcile [--dry-run]                       the minimal diff of this profile's services (graceful: weight 0 first)
+      --dry-run --save-plan FILE              keep the preview (with its fingerprint) as JSON
+      --plan FILE                             run a saved preview; refused, saying what changed, if anything did
   status [--stats] [--rate]                   live table with connections, VIP and sysctls (the seed's
                                               ipvsadm -L); --stats adds the counters, --rate the rates
   realserver route-check|route-fix [NAME|--all] [--dry-run]   the seed's lvs-route (default via the director)
   realserver check [NAME|--all]               OS, load, users, display manager, telnet and XDMCP listening
+  realserver drain|disable|enable NAME [--service tcp/23] [--dry-run]   one realserver (in one service), saved
+  realserver weight NAME N [--dry-run]        in the profile file; only that realserver's entries change
   conf pull [--out FILE] | conf push [FILE]   the director's /etc/lvs.conf (push: validated, atomic, backed up)
   install-director                            lvs.conf, /etc/init.d/lvs-director, S99 rc link, cron update
 Host keys: unknown → refused with the SHA256 fingerprint unless --trust-new-host-key (or a yes on a terminal);
@@ -60,14 +64,19 @@ function splitGlobals(args: string[]): { globals: Map<string, string | true>; re
 /** Prints an error: human (stderr, with how to trust an unknown key) or --json ({ok:false,error} on stdout). */
 export function printError(io: CliIo, json: boolean, e: unknown): number {
   const data = toErrorData(e);
-  if (json) io.out(`${JSON.stringify({ ok: false, error: { ...data, detail: undefined } }, null, 2)}\n`);
+  if (json) {
+    // A stale plan says what changed and the fresh preview's fingerprint (run `--dry-run --save-plan` again to see it whole).
+    const stale = data.code === 'PLAN_STALE' ? (data.detail as { changes?: string[]; preview?: { fingerprint?: string } } | undefined) : undefined;
+    const detail = stale ? { changes: stale.changes ?? [], freshFingerprint: stale.preview?.fingerprint } : undefined;
+    io.out(`${JSON.stringify({ ok: false, error: { ...data, detail } }, null, 2)}\n`);
+  }
   else {
     let msg = `lvsctl: ${data.message}\n`;
     if (data.code === 'HOST_KEY_UNKNOWN') msg += 'lvsctl: to trust this key, run again with --trust-new-host-key (or answer yes when asked on a terminal)\n';
     if (data.code === 'HOST_KEY_CHANGED') msg += 'lvsctl: refused; there is no option to override a changed host key\n';
     io.err(msg);
   }
-  return data.code === 'INVALID_INPUT' ? EXIT.INVALID : EXIT.FAILED;
+  return data.code === 'INVALID_INPUT' || data.code === 'PLAN_STALE' ? EXIT.INVALID : EXIT.FAILED;
 }
 
 /** Asks on the terminal (io.confirm, or readline when stdin/stderr are a TTY); false when not interactive. */
@@ -124,71 +133,30 @@ const run: CliCommand = async (args, io) => {
   let trustNew = globals.has('trust-new-host-key');
   for (let attempt = 0; ; attempt++) {
     const knownHosts = globals.get('known-hosts');
-    const sessions: CliSessions = openCliSessions({ cluster, trustNew, ...(typeof knownHosts === 'string' ? { knownHostsFile: knownHosts } : {}) });
+    const cc: CliCluster = openCliCluster({ cluster, profileFile, trustNew, ...(typeof knownHosts === 'string' ? { knownHostsFile: knownHosts } : {}) });
     try {
-      const ctx = new ClusterContext(cluster, sessions.source);
-      return await impl({ cluster, profileFile, json, ctx }, verbArgs, io);
+      return await impl({ cluster, profileFile, json, ctx: cc.service.context(), service: cc.service }, verbArgs, io);
     } catch (e) {
       if (e instanceof AppError && e.code === 'HOST_KEY_UNKNOWN' && attempt < 5 && !json) {
         const d = e.detail as HostKeyDetail | undefined;
         io.err(`lvsctl: ${e.message}\n`);
         if (d && (await confirm(io, `Trust ${e.host ?? d.host}'s ${d.keyType} key ${d.fingerprint}?`))) {
-          await sessions.trust.trust(d.host, d.port, d.keyType, d.key);
+          await cc.trust.trust(d.host, d.port, d.keyType, d.key);
           trustNew = false;
           continue;
         }
       }
       return printError(io, json, e);
     } finally {
-      await sessions.close();
+      await cc.close();
     }
   }
 };
 export default run;
 
-/** One line per probed realserver (update). */
-function probeLines(o: VerbOutcome): string[] {
-  return (o.probe ?? []).map((p) => {
-    const tcp = Object.entries(p.tcp)
-      .map(([port, up]) => `tcp/${port} ${up ? 'up' : 'down'}`)
-      .join(' ');
-    return `  ${p.display.padEnd(10)} ${p.host.padEnd(15)} ping ${p.icmp ? 'up' : 'down'}${tcp ? ` ${tcp}` : ''} → ${p.alive ? 'alive' : 'DEAD'}`;
-  });
-}
-
-/** The body of start/stop/reload/update output (human). */
-function describeOutcome(o: VerbOutcome): string {
-  const label = o.before.label;
-  const lines: string[] = probeLines(o);
-  for (const s of o.plan.summary ?? []) lines.push(`  ${s}`);
-  const r = o.report!;
-  const services = r.after.table.services.length;
-  const dests = r.after.table.services.reduce((n, s) => n + s.destinations.length, 0);
-  const head =
-    o.plan.steps.length === 0
-      ? `${label}: ${o.verb}: nothing to do`
-      : `${label}: ${o.verb}: applied as one transaction (${r.txid}), table verified${r.recovered ? ' (the connection was cut; the verdict was read after reconnecting)' : ''}`;
-  return `${head}\n${lines.join('\n')}${lines.length ? '\n' : ''}  table now: ${services} service(s), ${dests} realserver entr${dests === 1 ? 'y' : 'ies'}\n`;
-}
-
-/** JSON form of an outcome. */
-function outcomeJson(o: VerbOutcome) {
-  return {
-    ok: true,
-    verb: o.verb,
-    director: o.before.label,
-    dryRun: o.dryRun,
-    summary: o.plan.summary ?? [],
-    steps: o.plan.steps.map((s) => ({ argv: s.argv, why: s.why, ...(s.stdin !== undefined ? { stdin: s.stdin } : {}) })),
-    ...(o.transaction ? { transaction: { txid: o.transaction.txid, ops: o.transaction.ops, batch: o.transaction.batch } } : {}),
-    ...(o.probe ? { probe: o.probe } : {}),
-    ...(o.report ? { result: { verdict: o.report.verdict, recovered: o.report.recovered, log: o.report.log, table: o.report.after.table } } : {}),
-  };
-}
-
-/** start | stop | reload | update [--dry-run], and status. */
+/** start | stop | reload | update | reconcile (change.ts), and status. */
 async function directorVerb(verb: (typeof DIRECTOR_VERBS)[number], run: RemoteRun, args: string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(args, { booleans: verb === 'status' ? ['stats', 'rate'] : ['dry-run'] });
+  const parsed = parseArgs(args, verb === 'status' ? { booleans: ['stats', 'rate'] } : { values: CHANGE_VALUES, booleans: CHANGE_BOOLEANS });
   if ('error' in parsed) {
     io.err(`lvsctl ${verb}: ${parsed.error}\n${USAGE}`);
     return EXIT.USAGE;
@@ -197,17 +165,10 @@ async function directorVerb(verb: (typeof DIRECTOR_VERBS)[number], run: RemoteRu
     io.err(`lvsctl ${verb}: unexpected argument '${parsed.positionals[0]}'\n${USAGE}`);
     return EXIT.USAGE;
   }
-  const svc = new DirectorService(run.ctx);
   if (verb === 'status') {
-    const view = await svc.status({ stats: parsed.flags.has('stats'), rate: parsed.flags.has('rate') });
+    const view = await run.service.status({ stats: parsed.flags.has('stats'), rate: parsed.flags.has('rate') });
     io.out(run.json ? `${JSON.stringify({ ok: true, ...view }, null, 2)}\n` : formatStatus(view));
     return EXIT.OK;
   }
-  const dryRun = parsed.flags.has('dry-run');
-  const progress = run.json ? undefined : (p: { phase: string; message: string }) => io.err(`${run.ctx.director.label}: ${p.phase}: ${p.message}\n`);
-  const outcome = await svc[verb]({ dryRun, ...(progress ? { apply: { onProgress: progress } } : {}) });
-  if (run.json) io.out(`${JSON.stringify(outcomeJson(outcome), null, 2)}\n`);
-  else if (dryRun) io.out(`${probeLines(outcome).map((l) => `#${l}\n`).join('')}${renderPlan(outcome.plan, outcome.before.label, outcome.transaction)}`);
-  else io.out(describeOutcome(outcome));
-  return EXIT.OK;
+  return changeCommand(run, verb === 'reconcile' ? { kind: 'reconcile' } : { kind: 'verb', verb }, parsed.flags, io);
 }

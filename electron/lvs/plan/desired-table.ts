@@ -21,7 +21,9 @@ export function familyOf(address: string, what: string): 'inet' | 'inet6' {
   throw new AppError('INVALID_INPUT', `${what}: '${address}' is not an IPv4 or IPv6 address`);
 }
 
-/** The table `cluster` asks for. `resolve` maps the VIP and realserver hosts to addresses (addresses may pass through). */
+/**
+ * The table `cluster` asks for: its services on its VIP, each with every enabled realserver not excluded from it.
+ * `resolve` maps the VIP and realserver hosts to addresses (addresses may pass through). */
 export function desiredTable(cluster: Cluster, resolve: Resolve): IpvsTable {
   const vip = resolve(cluster.vip);
   const family = familyOf(vip, `VIP ${cluster.vip}`);
@@ -54,7 +56,8 @@ export function desiredTable(cluster: Cluster, resolve: Resolve): IpvsTable {
         family,
         scheduler: s.scheduler ?? cluster.scheduler,
         ...(p ? { persistent: p.netmask !== undefined ? { timeout: p.timeout, netmask: p.netmask } : { timeout: p.timeout } } : {}),
-        destinations: reals.map(({ r, address }) => ({ address, port, forward: FORWARD[cluster.forwarding], weight: r.weight })),
+        // A realserver excluded from this service (a per-service drain or disable) is left out of it only.
+        destinations: reals.filter(({ r }) => !r.exclude?.includes(`${protocol}/${port}`)).map(({ r, address }) => ({ address, port, forward: FORWARD[cluster.forwarding], weight: r.weight })),
       });
     }
   }

@@ -6,9 +6,10 @@ import type { Cluster } from '../../../shared/model/cluster.ts';
 import { destinationKey, serviceKey, type IpvsTable } from '../../../shared/model/ipvs.ts';
 import { desiredTable, familyOf, type Resolve } from './desired-table.ts';
 import { findAddress, type IpAddr } from '../ipvs/ip-addr-parse.ts';
-import { deleteDestinationArgs, destinationArgs, formatRestoreLines, IPVSADM, serviceArgs, sortDests, sortServices } from '../ipvs/ipvs-rules.ts';
+import { deleteDestinationArgs, deleteServiceArgs, destinationArgs, formatRestoreLines, IPVSADM, serviceArgs, sortDests, sortServices } from '../ipvs/ipvs-rules.ts';
 import { DIRECTOR, type Plan, type PlanStep } from '../../../shared/model/plan.ts';
 import { applyStepsToTable } from './table-diff.ts';
+import { splitByOwner } from './ownership.ts';
 
 /** What the director looks like now: its IPVS table, its interface addresses, and the sysctls the verbs care about. */
 export interface DirectorObserved {
@@ -49,17 +50,43 @@ const restoreStep = (table: IpvsTable): PlanStep => ({
 });
 
 /**
- * start: clear the table, bring the VIP up on VIP_IF (skipped when already there), ICMP redirects off on LVS_IF and all,
- * ip_forward on (each skipped when it already holds), then the whole table in one `ipvsadm -R`. `observed` undefined =
- * not observed (offline): every step is planned.
+ * How a verb empties this profile's part of the table. A profile owns the services on its VIP (ownership.ts): `ipvsadm
+ * -C` only when the profile is the director's only cluster (`exclusiveDirector`, the seed's behaviour) or the director
+ * holds nothing but this profile's services; otherwise one `ipvsadm -D` per service of this profile, and the other VIPs'
+ * services stay. `observed` undefined (offline) = an empty director assumed. `clear` goes first; `deletes` go right
+ * before the table batch (the transaction runs table steps as one batch).
+ */
+function emptyOwn(cluster: Cluster, observed: DirectorObserved | undefined, vip: string, why: string): { clear: PlanStep[]; deletes: PlanStep[]; summary: string[] } {
+  const { own, foreign } = splitByOwner(observed?.table ?? { services: [] }, vip);
+  if (cluster.exclusiveDirector) {
+    const others = foreign.services.length;
+    return { clear: [clearStep(`${why}: the profile says it is the director's only cluster, so the whole table is cleared${others ? ` (${others} service(s) of other VIPs too)` : ''}`)], deletes: [], summary: [] };
+  }
+  if (foreign.services.length === 0) return { clear: [clearStep(`${why} (the director holds no other VIP's services${observed ? '' : ': not observed, assumed'})`)], deletes: [], summary: [] };
+  return {
+    clear: [],
+    deletes: sortServices(own.services).map((svc) => ({ host: DIRECTOR, argv: [IPVSADM, ...deleteServiceArgs(svc)], why: `${why}: delete this profile's ${svc.protocol} ${svc.address}:${svc.port}` })),
+    summary: [`${foreign.services.length} service(s) of other VIPs on the director are left alone (not ipvsadm -C)`],
+  };
+}
+
+/** The whole table after `steps` (other VIPs' services unchanged), or `fallback` when the director was not observed. */
+const after = (observed: DirectorObserved | undefined, steps: PlanStep[], fallback: IpvsTable): IpvsTable => (observed ? applyStepsToTable(observed.table, steps) : fallback);
+
+/**
+ * start: this profile's services emptied (emptyOwn: `ipvsadm -C` only when nothing else is on the director), the VIP up
+ * on VIP_IF (skipped when already there), ICMP redirects off on LVS_IF and all, ip_forward on (each skipped when it
+ * already holds), then this profile's table in one `ipvsadm -R`. `observed` undefined = not observed (offline): every
+ * step is planned, the director assumed empty.
  */
 export function planStart(cluster: Cluster, observed: DirectorObserved | undefined, resolve: Resolve): Plan {
   const desired = desiredTable(cluster, resolve);
   const vip = resolve(cluster.vip);
   const fam = familyOf(vip, `VIP ${cluster.vip}`);
   const { dev, label } = vipDevice(cluster);
-  const steps: PlanStep[] = [clearStep('start from an empty table so nothing stale survives (lvs-director start, step 1)')];
-  const summary: string[] = [];
+  const empty = emptyOwn(cluster, observed, vip, 'start from an empty table so nothing stale survives (lvs-director start, step 1)');
+  const steps: PlanStep[] = [...empty.clear];
+  const summary: string[] = [...empty.summary];
   const onDev = observed ? findAddress(observed.addresses, vip).filter((a) => a.ifname === dev) : [];
   if (onDev.length) summary.push(`VIP ${vip} already up on ${onDev[0]!.label}: not added again`);
   else {
@@ -72,21 +99,23 @@ export function planStart(cluster: Cluster, observed: DirectorObserved | undefin
     if (now === s.value) summary.push(`${s.key} is already ${s.value}`);
     else steps.push({ host: DIRECTOR, argv: ['sysctl', '-w', `${s.key}=${s.value}`], why: `${s.why}${now !== undefined ? ` (now ${now})` : ''}` });
   }
+  steps.push(...empty.deletes);
   if (desired.services.length) steps.push(restoreStep(desired));
-  else summary.push('the profile has no services: the table stays empty');
-  return { verb: 'start', steps, desired, summary };
+  else summary.push('the profile has no services: it has nothing in the table');
+  return { verb: 'start', steps, desired: after(observed, steps, desired), summary };
 }
 
 /**
- * stop: clear the table and take the VIP down (only where it is up on VIP_IF's device; when not observed, the delete is
- * planned anyway and "not there" is accepted).
+ * stop: this profile's services removed (emptyOwn) and the VIP taken down (only where it is up on VIP_IF's device; when
+ * not observed, the delete is planned anyway and "not there" is accepted).
  */
 export function planStop(cluster: Cluster, observed: DirectorObserved | undefined, resolve: Resolve): Plan {
   const vip = resolve(cluster.vip);
   const fam = familyOf(vip, `VIP ${cluster.vip}`);
   const { dev } = vipDevice(cluster);
-  const steps: PlanStep[] = [clearStep('remove every virtual service (lvs-director stop)')];
-  const summary: string[] = [];
+  const empty = emptyOwn(cluster, observed, vip, 'remove every virtual service of this profile (lvs-director stop)');
+  const steps: PlanStep[] = [...empty.clear, ...empty.deletes];
+  const summary: string[] = [...empty.summary];
   const ipv = fam === 'inet' ? [] : ['-6'];
   if (!observed) {
     steps.push({
@@ -101,15 +130,19 @@ export function planStop(cluster: Cluster, observed: DirectorObserved | undefine
     if (!up.length) summary.push(`VIP ${vip} is not up on ${dev}: nothing to take down`);
     for (const a of up) steps.push({ host: DIRECTOR, argv: ['ip', ...ipv, 'addr', 'del', `${a.address}/${a.prefix}`, 'dev', dev], why: `take the VIP ${vip} down (${a.label})` });
   }
-  return { verb: 'stop', steps, desired: { services: [] }, summary };
+  return { verb: 'stop', steps, desired: after(observed, steps, { services: [] }), summary };
 }
 
-/** reload: the table only (clear, then everything in one `ipvsadm -R`); the VIP and sysctls are left alone. */
-export function planReload(cluster: Cluster, resolve: Resolve): Plan {
+/**
+ * reload: this profile's table only (emptied as start does, then everything in one `ipvsadm -R`); the VIP and sysctls
+ * are left alone.
+ */
+export function planReload(cluster: Cluster, resolve: Resolve, observed?: DirectorObserved): Plan {
   const desired = desiredTable(cluster, resolve);
-  const steps = [clearStep('reload rebuilds the table from the profile; the VIP stays up (lvs-director reload)')];
+  const empty = emptyOwn(cluster, observed, resolve(cluster.vip), 'reload rebuilds the table from the profile; the VIP stays up (lvs-director reload)');
+  const steps = [...empty.clear, ...empty.deletes];
   if (desired.services.length) steps.push(restoreStep(desired));
-  return { verb: 'reload', steps, desired };
+  return { verb: 'reload', steps, desired: after(observed, steps, desired), ...(empty.summary.length ? { summary: empty.summary } : {}) };
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
- * Director: Start / Stop / Reload / Update / Reconcile, always previewed first (director.plan shows the exact commands),
- * then run on Confirm with the director.progress events streamed into a log; the live table (polled director.status plus
- * CPS from the metrics feed) with per-realserver actions; drift between the profile and the table with one-click reconcile.
+ * Director: Start / Stop / Reload / Update / Reconcile and the per-realserver edits (drain, disable, enable, set weight,
+ * per service or for every service), always previewed first (the exact commands and a fingerprint), then run on Confirm
+ * with that fingerprint: if the director or the profile changed since, nothing runs and the page shows what changed with
+ * a fresh preview. Progress streams into a log; the live table (polled director.status plus CPS from the metrics feed)
+ * with per-realserver actions; drift between the profile and this profile's services, other VIPs' listed as theirs.
  */
 import { useEffect, useState } from 'react';
 import type { MethodOutput } from '../../../shared/api/contract.ts';
@@ -26,26 +28,82 @@ const VERBS: readonly { verb: Verb; label: string; why: string }[] = [
   { verb: 'reconcile', label: 'Reconcile', why: 'Only the minimal changes that make the live table match the profile; realservers leaving it are drained first' },
 ];
 
+/** What a preview is for: a director verb, or an edit of one realserver (in one service, or in all of its services). */
+type Action =
+  | { type: 'verb'; verb: Verb }
+  | { type: 'edit'; rs: string; label: string; edit: RsAction; service?: string; serviceLabel?: string; scope: 'service' | 'all' };
+
 type Phase =
   | { phase: 'idle' }
-  | { phase: 'planning'; verb: Verb }
-  | { phase: 'preview'; verb: Verb; plan: RunResult }
-  | { phase: 'running'; verb: Verb; lines: Progress[] }
-  | { phase: 'done'; verb: Verb; lines: Progress[]; result?: RunResult; error?: AppErrorData };
+  | { phase: 'planning'; action: Action }
+  | { phase: 'preview'; action: Action; plan: RunResult; stale?: string }
+  | { phase: 'running'; action: Action; lines: Progress[] }
+  | { phase: 'done'; action: Action; lines: Progress[]; result?: RunResult; error?: AppErrorData };
 
 const POLL_MS = 5000;
 
 type Drift = MethodOutput<'director.status'>['drift'];
 
-/** The status strip's drift pill: differences to reconcile, and realservers still draining (which need no action). */
+/** The status strip's drift pills: differences to reconcile, destinations still draining, other VIPs' services (none need this profile). */
 function DriftPill({ drift }: { drift: Drift }) {
   const draining = drift.filter((d) => d.kind === 'draining').length;
-  const other = drift.length - draining;
+  const foreign = drift.filter((d) => d.kind === 'foreign').length;
+  const other = drift.length - draining - foreign;
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   return (
     <>
       <span className={`pill ${other ? 'pill-warn' : 'pill-ok'}`}>{other ? `${plural(other, 'difference')} from the profile` : 'Matches the profile'}</span>
       {draining > 0 && <span className="pill pill-info">{plural(draining, 'destination')} draining</span>}
+      {foreign > 0 && <span className="pill pill-info">{plural(foreign, 'service')} of other VIPs (left alone)</span>}
+    </>
+  );
+}
+
+/** "Drain rs2 in TCP 10.0.0.100:23", "Set the weight of rs3 to 3", "Start". */
+function actionTitle(a: Action): string {
+  if (a.type === 'verb') return VERBS.find((x) => x.verb === a.verb)!.label;
+  const where = a.scope === 'service' && a.serviceLabel ? ` in ${a.serviceLabel}` : a.edit.kind === 'weight' ? '' : ' (every service)';
+  if (a.edit.kind === 'weight') return `Set the weight of ${a.label} to ${a.edit.weight}`;
+  return `${a.edit.kind[0]!.toUpperCase()}${a.edit.kind.slice(1)} ${a.label}${where}`;
+}
+
+/** What an edit does, said before its commands. */
+const EDIT_WHY: Record<RsAction['kind'], string> = {
+  drain: 'Weight 0 now: no new connections, the running ones carry on; the destination is deleted once its connections are gone. The profile is saved with it',
+  disable: 'Deleted from the table now (its connections are cut) and marked disabled in the profile',
+  enable: 'Back in the table and enabled in the profile',
+  weight: 'The new weight in the table and in the profile',
+};
+
+/** The preview dialog's body: what changed (when a run was refused), why, the scope choice of an edit, the commands. */
+function PreviewBody({ action, plan, stale, onScope }: { action: Action; plan: RunResult; stale?: string | undefined; onScope: (a: Action) => void }) {
+  return (
+    <>
+      {stale && (
+        <div className="notice notice-warn" role="alert" data-testid="plan-stale">
+          <strong>Nothing ran.</strong> {stale} Below is the fresh preview: confirm it only if it is still what you want.
+        </div>
+      )}
+      <p>{action.type === 'verb' ? VERBS.find((v) => v.verb === action.verb)!.why : EDIT_WHY[action.edit.kind]}. Nothing has run yet.</p>
+      {action.type === 'edit' && action.service && action.edit.kind !== 'weight' && (
+        <fieldset className="scope" data-testid="edit-scope">
+          <legend>Which services</legend>
+          {(['service', 'all'] as const).map((scope) => (
+            <label key={scope}>
+              <input type="radio" name="edit-scope" checked={action.scope === scope} onChange={() => onScope({ ...action, scope })} />{' '}
+              {scope === 'service' ? `Only ${action.serviceLabel}` : `Every service of ${action.label}`}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      <PlanSteps steps={plan.steps} />
+      {plan.changes.length > 0 && (
+        <ul className="plan-notes">
+          {plan.changes.map((c, i) => (
+            <li key={i}>{c}</li>
+          ))}
+        </ul>
+      )}
     </>
   );
 }
@@ -59,14 +117,12 @@ export function DirectorPage() {
 
 function Director() {
   const api = useApi();
-  const { selected } = useAppState();
+  const { selected, reloadClusters } = useAppState();
   const cluster = selected!;
   const feed = useFeed();
   const status = useQuery('director.status', { clusterId: cluster.id }, { pollMs: POLL_MS });
   const [p, setP] = useState<Phase>({ phase: 'idle' });
   const [planError, setPlanError] = useState<AppErrorData>();
-  const [busyRs, setBusyRs] = useState<string>();
-  const [action, setAction] = useState<{ label: string; result?: MethodOutput<'director.drain'>; error?: AppErrorData }>();
 
   useEffect(
     () =>
@@ -77,43 +133,51 @@ function Director() {
     [api, cluster.id],
   );
 
-  const preview = async (verb: Verb) => {
+  /** The edit's contract input for its scope. */
+  const editInput = (a: Extract<Action, { type: 'edit' }>) => ({
+    clusterId: cluster.id,
+    realserver: a.rs,
+    ...(a.scope === 'service' && a.service && a.edit.kind !== 'weight' ? { service: a.service } : {}),
+    edit: a.edit.kind === 'weight' ? { kind: 'weight' as const, weight: a.edit.weight } : { kind: a.edit.kind },
+  });
+
+  /** Asks for the exact commands (nothing runs) and shows them. */
+  const preview = async (action: Action) => {
     setPlanError(undefined);
-    setP({ phase: 'planning', verb });
-    const r = await api.call('director.plan', { clusterId: cluster.id, verb });
+    setP({ phase: 'planning', action });
+    const r = action.type === 'verb' ? await api.call('director.plan', { clusterId: cluster.id, verb: action.verb }) : await api.call('director.planEdit', editInput(action));
     if (!r.ok) {
       setPlanError(r.error);
       return setP({ phase: 'idle' });
     }
-    setP({ phase: 'preview', verb, plan: r.value });
+    setP({ phase: 'preview', action, plan: r.value });
   };
 
-  const run = async (verb: Verb) => {
-    setP({ phase: 'running', verb, lines: [] });
-    const r = await api.call('director.run', { clusterId: cluster.id, verb });
-    setP((cur) => {
-      const lines = cur.phase === 'running' ? cur.lines : [];
-      return r.ok ? { phase: 'done', verb, lines, result: r.value } : { phase: 'done', verb, lines, error: r.error };
-    });
-    status.reload();
-  };
-
-  const act = async (rs: string, label: string, a: RsAction) => {
-    setBusyRs(rs);
-    const input = { clusterId: cluster.id, realserver: rs };
+  /** Runs exactly the preview shown (its fingerprint); if anything changed since, shows what and the fresh preview. */
+  const run = async (action: Action, plan: RunResult) => {
+    const fingerprint = plan.fingerprint ?? '';
+    setP({ phase: 'running', action, lines: [] });
     const r =
-      a.kind === 'weight'
-        ? await api.call('director.setWeight', { ...input, weight: a.weight })
-        : await api.call(a.kind === 'drain' ? 'director.drain' : a.kind === 'disable' ? 'director.disable' : 'director.enable', input);
-    setBusyRs(undefined);
-    const what = a.kind === 'weight' ? `Set the weight of ${label} to ${a.weight}` : `${a.kind[0]!.toUpperCase()}${a.kind.slice(1)} ${label}`;
-    setAction(r.ok ? { label: what, result: r.value } : { label: what, error: r.error });
+      action.type === 'verb'
+        ? await api.call('director.run', { clusterId: cluster.id, verb: action.verb, fingerprint })
+        : await api.call('director.runEdit', { ...editInput(action), fingerprint });
+    const fresh = !r.ok && r.error.code === 'PLAN_STALE' ? (r.error.detail as { preview?: RunResult } | undefined)?.preview : undefined;
+    if (!r.ok && fresh) setP({ phase: 'preview', action, plan: fresh, stale: r.error.message });
+    else
+      setP((cur) => {
+        const lines = cur.phase === 'running' ? cur.lines : [];
+        return r.ok ? { phase: 'done', action, lines, result: r.value } : { phase: 'done', action, lines, error: r.error };
+      });
     status.reload();
+    if (action.type === 'edit') void reloadClusters();
   };
+
+  const act = (rs: string, label: string, a: RsAction, svc?: { ref: string; label: string }) =>
+    void preview({ type: 'edit', rs, label, edit: a, ...(svc ? { service: svc.ref, serviceLabel: svc.label } : {}), scope: svc && a.kind !== 'weight' ? 'service' : 'all' });
 
   const s = status.data;
   const busy = p.phase === 'planning' || p.phase === 'running';
-  const verbLabel = (v: Verb) => VERBS.find((x) => x.verb === v)!.label;
+  const danger = (a: Action) => (a.type === 'verb' ? a.verb === 'stop' : a.edit.kind === 'disable');
 
   return (
     <section aria-labelledby="director-h">
@@ -124,8 +188,8 @@ function Director() {
         <span className="spacer" />
         <div className="button-group" role="group" aria-label="Director actions (each shows its commands first)">
           {VERBS.map((v) => (
-            <button key={v.verb} type="button" disabled={busy} title={v.why} onClick={() => void preview(v.verb)} className={v.verb === 'stop' ? 'danger' : undefined}>
-              {p.phase === 'planning' && p.verb === v.verb ? 'Planning…' : `${v.label}…`}
+            <button key={v.verb} type="button" disabled={busy} title={v.why} onClick={() => void preview({ type: 'verb', verb: v.verb })} className={v.verb === 'stop' ? 'danger' : undefined}>
+              {p.phase === 'planning' && p.action.type === 'verb' && p.action.verb === v.verb ? 'Planning…' : `${v.label}…`}
             </button>
           ))}
         </div>
@@ -156,8 +220,8 @@ function Director() {
           <div className="toolbar">
             <h2 id="drift-h">Drift</h2>
             <span className="spacer" />
-            {s.drift.some((d) => d.kind !== 'draining') && (
-              <button type="button" className="primary" disabled={busy} onClick={() => void preview('reconcile')}>
+            {s.drift.some((d) => d.kind !== 'draining' && d.kind !== 'foreign') && (
+              <button type="button" className="primary" disabled={busy} onClick={() => void preview({ type: 'verb', verb: 'reconcile' })}>
                 Reconcile…
               </button>
             )}
@@ -176,7 +240,7 @@ function Director() {
         <section className="panel" aria-labelledby="run-h">
           <div className="toolbar">
             <h2 id="run-h">
-              {verbLabel(p.verb)}: {p.phase === 'running' ? 'running…' : p.error ? 'failed' : 'done'}
+              {actionTitle(p.action)}: {p.phase === 'running' ? 'running…' : p.error ? 'failed' : 'done'}
             </h2>
             <span className="spacer" />
             {p.phase === 'done' && (
@@ -199,36 +263,17 @@ function Director() {
               )}
             </div>
           )}
-          {p.phase === 'done' && <ErrorBox error={p.error} context={verbLabel(p.verb)} />}
+          {p.phase === 'done' && <ErrorBox error={p.error} context={actionTitle(p.action)} />}
         </section>
       )}
 
-      {action && (
-        <section className="panel" aria-labelledby="action-h">
-          <div className="toolbar">
-            <h2 id="action-h">{action.label}</h2>
-            <span className="spacer" />
-            <button type="button" onClick={() => setAction(undefined)}>
-              Close
-            </button>
-          </div>
-          {action.result && (
-            <>
-              <PlanSteps steps={action.result.steps} />
-              {action.result.changes.length > 0 && <p className="notice">{action.result.changes.join(' · ')}</p>}
-            </>
-          )}
-          <ErrorBox error={action.error} />
-        </section>
-      )}
-
-      {s && <LiveTable cluster={cluster} status={s} latest={feed?.history.latest() ?? new Map()} busy={busyRs} onAction={(rs, label, a) => void act(rs, label, a)} />}
+      {s && <LiveTable cluster={cluster} status={s} latest={feed?.history.latest() ?? new Map()} busy={busy ? '*' : undefined} onAction={act} />}
 
       <Dialog
         open={p.phase === 'preview'}
         wide
-        tone={p.phase === 'preview' && p.verb === 'stop' ? 'danger' : 'normal'}
-        title={p.phase === 'preview' ? `${verbLabel(p.verb)} ${cluster.name}: these commands will run` : ''}
+        tone={p.phase === 'preview' && danger(p.action) ? 'danger' : 'normal'}
+        title={p.phase === 'preview' ? `${actionTitle(p.action)} · ${cluster.name}: these commands will run` : ''}
         onClose={() => setP({ phase: 'idle' })}
         actions={
           <>
@@ -237,21 +282,16 @@ function Director() {
             </button>
             <button
               type="button"
-              className={p.phase === 'preview' && p.verb === 'stop' ? 'danger' : 'primary'}
-              disabled={p.phase === 'preview' && p.plan.steps.length === 0}
-              onClick={() => p.phase === 'preview' && void run(p.verb)}
+              className={p.phase === 'preview' && danger(p.action) ? 'danger' : 'primary'}
+              disabled={p.phase === 'preview' && p.plan.steps.length === 0 && p.action.type === 'verb'}
+              onClick={() => p.phase === 'preview' && void run(p.action, p.plan)}
             >
-              Confirm and run
+              {p.phase === 'preview' && p.plan.steps.length === 0 && p.action.type === 'edit' ? 'Save the profile only' : 'Confirm and run'}
             </button>
           </>
         }
       >
-        {p.phase === 'preview' && (
-          <>
-            <p>{VERBS.find((v) => v.verb === p.verb)!.why}. Nothing has run yet.</p>
-            <PlanSteps steps={p.plan.steps} />
-          </>
-        )}
+        {p.phase === 'preview' && <PreviewBody action={p.action} plan={p.plan} stale={p.stale} onScope={(a) => void preview(a)} />}
       </Dialog>
     </section>
   );

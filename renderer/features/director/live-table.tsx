@@ -1,7 +1,9 @@
 /**
  * The live IPVS table: one block per virtual service, one row per realserver with weight, ActiveConn, InActConn, health
- * and CPS, and the per-realserver actions (drain, disable, enable, set weight). Profile realservers missing from the
- * table (disabled or not started) are listed with an Enable button.
+ * and CPS, and the per-realserver actions (drain, disable, enable, set weight: each previewed before it runs; from a row, a
+ * drain/disable/enable is for that service unless the preview is switched to every service). A row says what the profile
+ * holds when it does not want the realserver there. Other VIPs' services are shown as theirs, without actions. Profile
+ * realservers missing from the table (disabled or not started) are listed with an Enable button.
  */
 import { useState } from 'react';
 import type { MethodOutput } from '../../../shared/api/contract.ts';
@@ -49,8 +51,41 @@ function WeightEditor({ current, label, busy, onSet }: { current: number; label:
   );
 }
 
-/** The table. */
-export function LiveTable({ cluster, status, latest, busy, onAction }: { cluster: Cluster; status: Status; latest: Map<string, LatestValues>; busy: string | undefined; onAction: (rs: string, label: string, a: RsAction) => void }) {
+/** A row's service: its reference for the edit methods ("tcp/23") and its label ("TCP 10.0.0.100:23"). */
+export interface RowService {
+  ref: string;
+  label: string;
+}
+
+/** The service key the drift uses ("tcp 10.0.0.100:23"), to tell another VIP's services (drift kind 'foreign'). */
+function serviceKeyOf(svc: Status['table']['services'][number]): string {
+  return svc.protocol === 'fwmark' ? `fwmark ${svc.fwmark ?? 0} ${svc.family}` : `${svc.protocol} ${svc.family === 'inet6' ? `[${svc.address}]` : svc.address}:${svc.port}`;
+}
+
+/** What the profile says about a realserver in one service, when it does not want it there (disabled, or excluded from it). */
+function profileSays(cluster: Cluster, ref: string, service: string): string | undefined {
+  const rs = cluster.realservers.find((r) => (r.name ?? r.host) === ref || r.host === ref);
+  if (!rs) return 'not in the profile';
+  if (!rs.enabled) return 'disabled in the profile';
+  if (rs.exclude?.includes(service)) return `drained or disabled here in the profile`;
+  return undefined;
+}
+
+/** The table. `busy` set: every action waits (one change at a time). */
+export function LiveTable({
+  cluster,
+  status,
+  latest,
+  busy,
+  onAction,
+}: {
+  cluster: Cluster;
+  status: Status;
+  latest: Map<string, LatestValues>;
+  busy: string | undefined;
+  onAction: (rs: string, label: string, a: RsAction, service?: RowService) => void;
+}) {
+  const foreign = new Set(status.drift.filter((d) => d.kind === 'foreign').map((d) => d.what));
   const inTable = new Set(status.table.services.flatMap((s) => s.destinations.flatMap((d) => [d.address, ...(typeof d.name === 'string' ? [d.name] : [])])));
   const missing = cluster.realservers.filter((r) => !inTable.has(r.host) && !inTable.has(r.name ?? r.host));
   return (
@@ -58,11 +93,14 @@ export function LiveTable({ cluster, status, latest, busy, onAction }: { cluster
       {status.table.services.length === 0 && <p className="notice">The director has no virtual services. Start the cluster to create them.</p>}
       {status.table.services.map((svc) => {
         const title = svc.protocol === 'fwmark' ? `FWM ${svc.fwmark}` : `${svc.protocol.toUpperCase()} ${svc.family === 'inet6' ? `[${svc.address}]` : svc.address}:${svc.port}`;
+        const theirs = foreign.has(serviceKeyOf(svc));
+        const rowService: RowService | undefined = svc.protocol === 'tcp' || svc.protocol === 'udp' ? { ref: `${svc.protocol}/${svc.port}`, label: title } : undefined;
         return (
-          <table className="table" key={title} data-testid="live-service">
+          <table className={`table${theirs ? ' foreign' : ''}`} key={title} data-testid="live-service" data-foreign={theirs || undefined}>
             <caption>
               <strong>{title}</strong> · {svc.scheduler}
               {svc.persistent ? ` · persistent ${svc.persistent.timeout} s` : ''}
+              {theirs && <span className="muted"> · another VIP's service: not this profile's, left alone</span>}
             </caption>
             <thead>
               <tr>
@@ -96,7 +134,8 @@ export function LiveTable({ cluster, status, latest, busy, onAction }: { cluster
                 const { ref, label } = realserverRef(cluster, d.address, d.name);
                 const h = healthOf(status, d.address, d.port, label);
                 const cps = typeof d.cps === 'number' ? d.cps : latest.get(d.address)?.cps;
-                const isBusy = busy === ref;
+                const isBusy = busy !== undefined;
+                const says = !theirs && rowService ? profileSays(cluster, ref, rowService.ref) : undefined;
                 return (
                   <tr key={`${d.address}:${d.port}`} data-rs={label} className={d.weight === 0 ? 'quiesced' : undefined}>
                     <th scope="row">
@@ -104,6 +143,11 @@ export function LiveTable({ cluster, status, latest, busy, onAction }: { cluster
                       <div className="muted small">
                         {d.address}:{d.port}
                       </div>
+                      {says && (
+                        <div className="small" data-testid="profile-says">
+                          {says}
+                        </div>
+                      )}
                     </th>
                     <td>{d.forward}</td>
                     <td className="numeric" data-col="weight">
@@ -119,13 +163,22 @@ export function LiveTable({ cluster, status, latest, busy, onAction }: { cluster
                     </td>
                     <td className="numeric">{num(cps, 1)}</td>
                     <td className="actions">
-                      <button type="button" disabled={isBusy || d.weight === 0} onClick={() => onAction(ref, label, { kind: 'drain' })} title="Weight 0, then remove when its connections reach zero">
-                        Drain
-                      </button>
-                      <button type="button" disabled={isBusy} onClick={() => onAction(ref, label, { kind: 'disable' })} title="Remove from the table now and mark disabled">
-                        Disable
-                      </button>
-                      <WeightEditor key={d.weight} current={d.weight} label={label} busy={isBusy} onSet={(w) => onAction(ref, label, { kind: 'weight', weight: w })} />
+                      {!theirs && (
+                        <>
+                          <button type="button" disabled={isBusy || d.weight === 0} onClick={() => onAction(ref, label, { kind: 'drain' }, rowService)} title="Weight 0 in this service (or every service: you choose in the preview), then removed when its connections reach zero">
+                            Drain…
+                          </button>
+                          <button type="button" disabled={isBusy} onClick={() => onAction(ref, label, { kind: 'disable' }, rowService)} title="Remove from this service (or every service) now and mark it in the profile">
+                            Disable…
+                          </button>
+                          {says && (
+                            <button type="button" disabled={isBusy} onClick={() => onAction(ref, label, { kind: 'enable' }, rowService)} title="Back in the profile for this service (or every service)">
+                              Enable…
+                            </button>
+                          )}
+                          <WeightEditor key={d.weight} current={d.weight} label={label} busy={isBusy} onSet={(w) => onAction(ref, label, { kind: 'weight', weight: w })} />
+                        </>
+                      )}
                     </td>
                   </tr>
                 );
@@ -146,8 +199,8 @@ export function LiveTable({ cluster, status, latest, busy, onAction }: { cluster
                 </th>
                 <td>{r.enabled ? 'enabled in the profile' : 'disabled'}</td>
                 <td className="actions">
-                  <button type="button" disabled={busy === (r.name ?? r.host)} onClick={() => onAction(r.name ?? r.host, r.name ?? r.host, { kind: 'enable' })}>
-                    Enable
+                  <button type="button" disabled={busy !== undefined} onClick={() => onAction(r.name ?? r.host, r.name ?? r.host, { kind: 'enable' })}>
+                    Enable…
                   </button>
                 </td>
               </tr>

@@ -4,7 +4,6 @@
  * the sysctls, then -A/-a for each line). Goal: batched ≥ 20× faster. The table is emptied between runs; the lab is
  * left in its boot state.
  */
-import { DirectorService } from '../../../electron/services/director-service.ts';
 import { observeDirector, observedSysctlKeys } from '../../../electron/services/director-observe.ts';
 import { planStart } from '../../../electron/lvs/plan/director-plan.ts';
 import { report } from '../measure.ts';
@@ -15,21 +14,20 @@ export default async function startBatched(): Promise<void> {
   const lab = benchLab();
   if (!lab) return;
   restoreBootState(lab);
-  const { cluster, ctx, sessions } = await heldContext(lab, bigProfile(lab, 100));
+  const { cluster, ctx, svc, sessions } = await heldContext(lab, bigProfile(lab, 100));
   const exec = ctx.director;
   const empty = async () => {
     const r = await exec.exec(['sh', '-c', 'ipvsadm -C && ip addr del "$1" dev eth0 2>/dev/null; true', 'x', `${lab.vip}/${cluster.vipPrefix}`]);
     if (r.code !== 0) throw new Error(`reset failed: ${r.stderr}`);
   };
   try {
-    const svc = new DirectorService(ctx);
     const resolve = await ctx.resolver();
     await empty();
     let lines = 0;
     const batched = await measureEach(
       empty,
       async () => {
-        const o = await svc.start();
+        const o = await svc.run({ kind: 'verb', verb: 'start' });
         lines = o.transaction!.batch.split('\n').length - 1;
       },
       5,

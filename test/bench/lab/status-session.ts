@@ -5,16 +5,14 @@
  * command through the held session, to show where the time goes. Ratios come from one run on a shared, emulated (TCG)
  * director, where every process the director starts costs milliseconds.
  */
-import { DirectorService } from '../../../electron/services/director-service.ts';
 import { measure, report } from '../measure.ts';
 import { benchLab, freshSsh, heldContext, ratio } from './support/bench-lab.ts';
 
 export default async function statusSession(): Promise<void> {
   const lab = benchLab();
   if (!lab) return;
-  const { ctx, sessions } = await heldContext(lab, lab.profileFile);
+  const { ctx, svc, sessions } = await heldContext(lab, lab.profileFile);
   try {
-    const svc = new DirectorService(ctx);
     await svc.status(); // connects and resolves once: what "warm" means
     const warm = await measure(() => svc.status(), 10, 2);
     report('status, warm, held session (1 exec: ipvsadm, ip, grep)', warm);

@@ -3,7 +3,6 @@
  * for the changes) versus the seed's lvs-director update loop, which pings the realservers one after the other
  * (`ping -c 1 -W 2` each: a dead one costs its full 2 s). Profile: the lab's 3 realservers plus 7 that do not exist.
  */
-import { DirectorService } from '../../../electron/services/director-service.ts';
 import { measure, report } from '../measure.ts';
 import { restoreBootState, writeProfile } from '../../lab/support/remote-lab.ts';
 import { benchLab, heldContext, ratio } from './support/bench-lab.ts';
@@ -21,14 +20,13 @@ export default async function updateProbe(): Promise<void> {
     id: 'lvslab-update-10',
     realservers: [...(p.realservers ?? []), ...Array.from({ length: 7 }, (_, i) => ({ host: `${net}.${201 + i}`, name: `gone${i + 1}` }))],
   }));
-  const { cluster, ctx, sessions } = await heldContext(lab, file);
+  const { cluster, ctx, svc, sessions } = await heldContext(lab, file);
   try {
-    const svc = new DirectorService(ctx);
-    await svc.start();
+    await svc.run({ kind: 'verb', verb: 'start' });
     let summary: string[] = [];
     const parallel = await measure(
       async () => {
-        summary = (await svc.update()).plan.summary ?? [];
+        summary = (await svc.run({ kind: 'verb', verb: 'update' })).plan.summary ?? [];
       },
       3,
       1,

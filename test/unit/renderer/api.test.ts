@@ -67,7 +67,7 @@ describe('createWebClient', () => {
     const c = createWebClient({ url: 'ws://h/api?token=t', WebSocketImpl: FakeSocket, retryMinMs: 100, retryMaxMs: 400 });
     c.onConnection((st) => states.push(st));
     FakeSocket.all[0]!.open();
-    const inflight = c.call('director.run', { clusterId: 'lab', verb: 'start' });
+    const inflight = c.call('director.run', { clusterId: 'lab', verb: 'start', fingerprint: 'f'.repeat(64) });
     FakeSocket.all[0]!.drop();
     const r = await inflight;
     expect(r.ok).toBe(false);

@@ -6,8 +6,9 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Cluster } from '../../../../shared/model/cluster.ts';
-import { openCliSessions, type CliSessions } from '../../../../electron/services/cli-sessions.ts';
-import { ClusterContext } from '../../../../electron/services/cluster-context.ts';
+import { openCliCluster } from '../../../../electron/cli/cli-cluster.ts';
+import type { ClusterContext } from '../../../../electron/services/cluster-context.ts';
+import type { ClusterService } from '../../../../electron/services/cluster-service.ts';
 import { loadProfile } from '../../../../electron/services/profile-file.ts';
 import { labUnavailable, labUp, REPO, type Lab } from '../../../lab/support/remote-lab.ts';
 
@@ -23,11 +24,11 @@ export function benchLab(): Lab | undefined {
   return labUp();
 }
 
-/** A cluster context over a held session pool for a profile file. Close `sessions` when done. */
-export async function heldContext(lab: Lab, profileFile: string): Promise<{ cluster: Cluster; ctx: ClusterContext; sessions: CliSessions }> {
+/** The cluster's service (and its context) over a held session pool for a profile file, as lvsctl opens it. Close `sessions` when done. */
+export async function heldContext(lab: Lab, profileFile: string): Promise<{ cluster: Cluster; ctx: ClusterContext; svc: ClusterService; sessions: { close(): Promise<void> } }> {
   const cluster = await loadProfile(profileFile);
-  const sessions = openCliSessions({ cluster, knownHostsFile: lab.emptyKnownHosts });
-  return { cluster, ctx: new ClusterContext(cluster, sessions.source), sessions };
+  const cc = openCliCluster({ cluster, knownHostsFile: lab.emptyKnownHosts });
+  return { cluster, ctx: cc.service.context(), svc: cc.service, sessions: cc };
 }
 
 /** Runs a command on the director with a FRESH OpenSSH connection (no ControlMaster): handshake + auth + exec. */

@@ -30,6 +30,21 @@ describe('app handlers (offline methods)', () => {
     expect(out).toMatch(/^WEIGHTS=.*10\.77\.0\.12=3/m);
     expect(out).toMatch(/^PERSISTENT=.*udp:177:360/m);
   });
+  it('imports a file saved by a Windows editor (BOM, CRLF) converted, with a warning for each, and a UDP service it cannot check as not checked', async () => {
+    const { h } = make();
+    const text = `\uFEFF${conf.replace('UPORTS="xdmcp"', 'UPORTS="xdmcp 53"').replace(/\n/g, '\r\n')}`;
+    const imp = await h['clusters.importConf']({ source: 'text', text, file: 'win.conf', base });
+    expect(imp.warnings.length).toBe(3);
+    expect(imp.warnings.join('\n')).toMatch(/CRLF/);
+    expect(imp.warnings.join('\n')).toMatch(/byte-order mark|BOM/i);
+    expect(imp.warnings.join('\n')).toMatch(/53/);
+    const saved = await h['clusters.save']({ cluster: imp.cluster });
+    expect(saved.vip).toBe('10.77.0.100');
+    expect(saved.udp.map((u) => [u.port, u.check?.kind])).toEqual([
+      ['xdmcp', undefined],
+      [53, 'none'],
+    ]);
+  });
   it('rejects shell syntax in an imported file with FILE:LINE:COL', async () => {
     const { h } = make();
     await expect(h['clusters.importConf']({ source: 'text', text: 'VIP=10.0.0.1\nRIPS="a `reboot`"\n', file: 'bad.conf', base })).rejects.toThrow(/^bad\.conf:2:/);

@@ -30,4 +30,11 @@ describe('drift', () => {
     const notDrained = listing.replace(dest('10.77.0.11:23', 0, 2, 1), dest('10.77.0.11:23', 1, 2, 1));
     expect(driftOf(cluster, profileResolver(cluster), observed(notDrained)).map((d) => d.kind)).toEqual(['extra', 'extra']);
   });
+
+  it('another VIP\'s services are "foreign": listed as someone else\'s, never an extra to delete', () => {
+    const mine = 'TCP  10.77.0.100:23 wlc\n' + dest('10.77.0.12:23', 1, 0, 0) + dest('10.77.0.13:23', 1, 0, 0) + 'UDP  10.77.0.100:177 wlc persistent 360\n' + dest('10.77.0.12:177', 1, 0, 0) + dest('10.77.0.13:177', 1, 0, 0);
+    const theirs = 'TCP  10.77.0.101:23 wlc\n' + dest('10.77.0.11:23', 1, 4, 0) + dest('10.77.0.12:23', 0, 0, 0);
+    const drift = driftOf(cluster, profileResolver(cluster), observed(head + mine + theirs));
+    expect(drift).toEqual([{ kind: 'foreign', what: 'tcp 10.77.0.101:23', detail: "not on this profile's VIP 10.77.0.100: another cluster's (or set by hand); left alone" }]);
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { dispatch, registerIpc } from '../../../../electron/ipc/adapter.ts';
+import { registerIpc } from '../../../../electron/ipc/adapter.ts';
+import { dispatch } from '../../../../electron/ipc/dispatch.ts';
 import { INVOKE_CHANNEL } from '../../../../electron/ipc/channels.ts';
 import { isTrustedUrl } from '../../../../electron/security/trusted-origins.ts';
 import { AppError } from '../../../../shared/result.ts';
@@ -72,14 +73,14 @@ describe('registerIpc', () => {
 
   it('rejects bad input as INVALID_INPUT naming the field, without calling the handler', async () => {
     const handler = vi.fn();
-    const { ipc } = setup({ 'director.setWeight': handler });
-    const r = (await ipc.invoke(INVOKE_CHANNEL, APP, 'director.setWeight', { clusterId: 'lab', realserver: 'rs1', weight: 70000 })) as {
+    const { ipc } = setup({ 'director.planEdit': handler });
+    const r = (await ipc.invoke(INVOKE_CHANNEL, APP, 'director.planEdit', { clusterId: 'lab', realserver: 'rs1', edit: { kind: 'weight', weight: 70000 } })) as {
       ok: false;
       error: { code: string; message: string };
     };
     expect(r.ok).toBe(false);
     expect(r.error.code).toBe('INVALID_INPUT');
-    expect(r.error.message).toMatch(/^director\.setWeight: weight: /);
+    expect(r.error.message).toMatch(/^director\.planEdit: edit\.weight: /);
     expect(handler).not.toHaveBeenCalled();
   });
 

@@ -3,8 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { nodeMainDeps } from '../../../../electron/ipc/main-deps.ts';
-import { unavailableHandlers } from '../../../../electron/ipc/unavailable-handlers.ts';
-import { METHOD_NAMES } from '../../../../shared/api/contract.ts';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -38,13 +36,5 @@ describe('nodeMainDeps (what the web host hands to createHandlers)', () => {
       stderr.mockRestore();
     }
     expect(emit).toHaveBeenCalledWith('app.log', { time: expect.any(Number), level: 'warn', message: 'hello' });
-  });
-});
-
-describe('unavailableHandlers', () => {
-  it('answers every contract method with UNSUPPORTED and the reason', async () => {
-    const h = unavailableHandlers('not built') as unknown as Record<string, () => Promise<unknown>>;
-    expect(Object.keys(h).sort()).toEqual([...METHOD_NAMES].sort());
-    await expect(h['clusters.list']!()).rejects.toMatchObject({ code: 'UNSUPPORTED', message: 'clusters.list: not built' });
   });
 });

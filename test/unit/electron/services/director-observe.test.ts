@@ -68,11 +68,11 @@ describe('observe (the constant script on a local stand-in director)', () => {
     expect(() => parseObserveOutput('director 10.0.0.1', 'status', keys, out, '', { stats: true })).toThrow('director 10.0.0.1: ipvsadm -L -n --stats --exact: no output');
   });
 
-  it('ipvsadm missing (exit 127): NOT_FOUND "director 10.0.0.1: ipvsadm not found"', async () => {
+  it('ipvsadm missing (exit 127): NOT_FOUND "director 10.0.0.1: observe: ipvsadm not found (…)"', async () => {
     const ex: Executor = { label: 'director 10.0.0.1', exec: async () => ({ code: 127, signal: null, stdout: '', stderr: 'ipvsadm: not found\n', durationMs: 1 }) };
     const err = (await observeDirector(ex, 'table', keys).catch((e: unknown) => e)) as AppError;
     expect(err.code).toBe('NOT_FOUND');
-    expect(err.message).toBe('director 10.0.0.1: ipvsadm not found');
+    expect(err.message).toBe('director 10.0.0.1: observe: ipvsadm not found (ipvsadm: not found)');
     expect(err.step).toBe('observe');
   });
 

@@ -13,27 +13,61 @@ import { clusterSchema } from '../../../../shared/model/cluster.ts';
 import { AppError } from '../../../../shared/result.ts';
 import type { ExecOptions, ExecResult, Executor } from '../../../../electron/ssh/types.ts';
 
-// ipvsadm stand-in: -S -n | -C | -R (stdin) | -L -n [--stats|--rate] [--exact] (empty listings).
-// Lines containing 10.66.6.6 fail like a kernel refusal (message on stderr, -R goes on, exit 0: the real tool's way).
+// ipvsadm stand-in: -S -n | -C | -R (stdin) | -L -n [--stats|--rate] [--exact]. It keeps a real table in $LVSFAKE/table
+// (as -S prints it, sorted like libipvs: protocol, address, port; destinations by address, port): -R applies -A/-E/-D and
+// -a/-e/-d lines, refusing what the kernel refuses (adding what exists, editing or deleting what does not) with ipvsadm's
+// message on stderr while it goes on with the next line, exit 0 (the real tool's way). Lines containing 10.66.6.6 fail like
+// a kernel refusal ("Memory allocation problem"). -L -n lists the table with ActiveConn/InActConn from $LVSFAKE/conns
+// ("PROTO VIP:PORT RIP:PORT ACTIVE INACTIVE" per line); --stats, --rate and --thresholds list headers only (no counters,
+// no thresholds). IPv4 only.
 const FAKE_IPVSADM = `#!/bin/sh
 t="$LVSFAKE/table"; [ -f "$t" ] || : > "$t"
+c="$LVSFAKE/conns"; [ -f "$c" ] || : > "$c"
 case "$1" in
   -S) cat "$t" ;;
   -C) [ -f "$LVSFAKE/fail-clear" ] && { echo "fake: clear refused" >&2; exit 1; }; : > "$t" ;;
   -R)
     [ -f "$LVSFAKE/slow" ] && sleep "$(cat "$LVSFAKE/slow")"
-    while IFS= read -r line; do
-      [ -z "$line" ] && continue
-      case "$line" in *10.66.6.6*) echo "Memory allocation problem" >&2; continue ;; esac
-      if grep -qxF -- "$line" "$t"; then echo "Destination already exists" >&2; else printf '%s\\n' "$line" >> "$t"; fi
-    done
+    awk '
+      function opt(f,   i) { for (i = 2; i < NF; i++) if ($i == f) return $(i + 1); return "" }
+      function svc() { return opt("-t") != "" ? "-t " opt("-t") : "-u " opt("-u") }
+      FILENAME != "-" { if ($1 == "-A") { s[svc()] = $0; ns++ } else d[svc() SUBSEP opt("-r")] = $0; next }
+      NF == 0 { next }
+      /10\\.66\\.6\\.6/ { print "Memory allocation problem" > "/dev/stderr"; next }
+      {
+        k = svc(); r = opt("-r")
+        if ($1 == "-A") { if (k in s) print "Service already exists" > "/dev/stderr"; else s[k] = $0 }
+        else if ($1 == "-E") { if (k in s) { sub(/^-E/, "-A"); s[k] = $0 } else print "No such service" > "/dev/stderr" }
+        else if ($1 == "-D") { if (k in s) { delete s[k]; for (x in d) { split(x, p, SUBSEP); if (p[1] == k) delete d[x] } } else print "No such service" > "/dev/stderr" }
+        else if ($1 == "-a") { if (!(k in s)) print "Service not defined" > "/dev/stderr"; else if ((k SUBSEP r) in d) print "Destination already exists" > "/dev/stderr"; else d[k SUBSEP r] = $0 }
+        else if ($1 == "-e") { if (!((k SUBSEP r) in d)) print "No such destination" > "/dev/stderr"; else { sub(/^-e/, "-a"); d[k SUBSEP r] = $0 } }
+        else if ($1 == "-d") { if (!((k SUBSEP r) in d)) print "No such destination" > "/dev/stderr"; else delete d[k SUBSEP r] }
+        else print "fake ipvsadm -R: unsupported " $0 > "/dev/stderr"
+      }
+      function key(ap,   q, o) { split(ap, q, ":"); split(q[1], o, "."); return sprintf("%03d.%03d.%03d.%03d %05d", o[1], o[2], o[3], o[4], q[2]) }
+      function skey(k,   w) { split(k, w, " "); return (w[1] == "-t" ? "06 " : "17 ") key(w[2]) }
+      END {
+        for (k in s) print skey(k) " 0", s[k]
+        for (x in d) { split(x, p, SUBSEP); if (p[1] in s) print skey(p[1]) " 1 " key(p[2]), d[x] }
+      }
+    ' OFS='\\t' "$t" - | sort | cut -f2- > "$t.new"
+    mv "$t.new" "$t"
     [ -f "$LVSFAKE/garble-restore" ] && { echo "-A -t 10.9.9.9:1 -s rr" >> "$t"; rm -f "$LVSFAKE/garble-restore"; }
     exit 0 ;;
   -L) echo "IP Virtual Server version 1.2.1 (size=4096)"
       case "$3" in
         --stats) echo "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes"; echo "  -> RemoteAddress:Port" ;;
         --rate) echo "Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS"; echo "  -> RemoteAddress:Port" ;;
-        *) echo "Prot LocalAddress:Port Scheduler Flags"; echo "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn" ;;
+        --thresholds) echo "Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn"; echo "  -> RemoteAddress:Port" ;;
+        *) echo "Prot LocalAddress:Port Scheduler Flags"; echo "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn"
+           awk '
+             function opt(f,   i) { for (i = 2; i < NF; i++) if ($i == f) return $(i + 1); return "" }
+             FILENAME == ARGV[1] { a[$1 " " $2 " " $3] = $4; i[$1 " " $2 " " $3] = $5; next }
+             $1 == "-A" { proto = opt("-t") != "" ? "TCP" : "UDP"; vip = opt("-t") != "" ? opt("-t") : opt("-u")
+                          printf "%s  %s %s%s\\n", proto, vip, opt("-s"), opt("-p") != "" ? " persistent " opt("-p") : "" }
+             $1 == "-a" { r = opt("-r"); f = $0 ~ / -m / ? "Masq" : $0 ~ / -g / ? "Route" : "Tunnel"; k = proto " " vip " " r
+                          printf "  -> %-26s %-7s %-6s %-10s %-10s\\n", r, f, opt("-w"), (k in a) ? a[k] : 0, (k in i) ? i[k] : 0 }
+           ' "$c" "$t" ;;
       esac ;;
   *) echo "fake ipvsadm: unsupported $*" >&2; exit 2 ;;
 esac
@@ -88,6 +122,8 @@ export interface LocalDirector {
   table(): string;
   setTable(text: string): void;
   addrs(): string;
+  /** Sets the connection counts -L -n shows: "PROTO VIP:PORT RIP:PORT ACTIVE INACTIVE" lines ('' = none). */
+  setConns(lines: string): void;
   /** Creates a marker file (fail-clear, fail-ip, garble-restore) or, for slow, the seconds -R sleeps. */
   mark(name: 'fail-clear' | 'fail-ip' | 'garble-restore' | 'slow', content?: string): void;
   cleanup(): void;
@@ -143,6 +179,7 @@ export function localDirector(label = 'director 10.0.0.1'): LocalDirector {
     table: () => readFileSync(join(dir, 'table'), 'utf8'),
     setTable: (t) => writeFileSync(join(dir, 'table'), t),
     addrs: () => readFileSync(join(dir, 'addrs'), 'utf8'),
+    setConns: (lines) => writeFileSync(join(dir, 'conns'), lines),
     mark: (name, content = '') => writeFileSync(join(dir, name), content),
     cleanup: () => {
       if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });

@@ -79,7 +79,7 @@ describe('route-fix (Linux, captured ip route output)', () => {
       'ip route replace 10.99.0.1/32 dev v0 scope link': { code: 2, signal: null, stdout: '', stderr: 'RTNETLINK answers: Operation not permitted\n', durationMs: 1 },
     });
     const ctx = new ClusterContext(cluster, { executor: () => ex });
-    await expect(new RealserverRoutes(ctx).fix(cluster.realservers[0]!)).rejects.toThrow('rs1: ip route replace 10.99.0.1/32 dev v0 scope link: RTNETLINK answers: Operation not permitted');
+    await expect(new RealserverRoutes(ctx).fix(cluster.realservers[0]!)).rejects.toThrow('rs1: ip route replace 10.99.0.1/32 dev v0 scope link: exit 2: RTNETLINK answers: Operation not permitted');
   });
 });
 

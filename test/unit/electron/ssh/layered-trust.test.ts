@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileTrustStore } from '../../../../electron/ssh/file-trust-store.ts';
 import { LayeredTrust } from '../../../../electron/ssh/layered-trust.ts';
 import { capturedKeys, fixturePath } from './fixtures.ts';
+import { hostKeyStoreIn } from './support.ts';
 
 const k = capturedKeys();
 const key = (c: string) => k.get(c)!.base64;
@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'lvs-layered-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('LayeredTrust', () => {
-  const store = new FileTrustStore(join(dir, 'store.json'));
+  const store = hostKeyStoreIn(dir);
   const trust = new LayeredTrust({
     store,
     knownHostsFiles: [fixturePath('known_hosts-openssh-9.2.txt'), join(dir, 'missing')],

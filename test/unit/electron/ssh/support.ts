@@ -1,7 +1,8 @@
 /** Small helpers shared by the real-sshd tests. */
 import { join } from 'node:path';
-import { FileTrustStore } from '../../../../electron/ssh/file-trust-store.ts';
 import { LayeredTrust } from '../../../../electron/ssh/layered-trust.ts';
+import { openNodeStores } from '../../../../electron/store/node-stores.ts';
+import type { HostKeyStore } from '../../../../electron/store/types.ts';
 import type { SecretSource, SessionEvent } from '../../../../electron/ssh/types.ts';
 import { AppError } from '../../../../shared/result.ts';
 
@@ -10,9 +11,14 @@ export function secretsOf(values: Record<string, string>): SecretSource {
   return { get: async (ref) => values[ref] };
 }
 
-/** Trust = a fresh file store in `dir` plus the given known_hosts lines; never reads ~/.ssh/known_hosts. */
-export function trustWith(dir: string, lines: readonly string[] = [], files: string[] = []): { trust: LayeredTrust; store: FileTrustStore } {
-  const store = new FileTrustStore(join(dir, `trust-${Math.random().toString(36).slice(2)}.json`));
+/** The one host-key store (store/host-key-store.ts), in a fresh store folder under `dir`. */
+export function hostKeyStoreIn(dir: string): HostKeyStore {
+  return openNodeStores({ dir: join(dir, `store-${Math.random().toString(36).slice(2)}`) }).hostKeys;
+}
+
+/** Trust = a fresh host-key store in `dir` plus the given known_hosts lines; never reads ~/.ssh/known_hosts. */
+export function trustWith(dir: string, lines: readonly string[] = [], files: string[] = []): { trust: LayeredTrust; store: HostKeyStore } {
+  const store = hostKeyStoreIn(dir);
   return { trust: new LayeredTrust({ store, knownHostsFiles: files, extraLines: { source: 'test', lines } }), store };
 }
 

@@ -110,7 +110,7 @@ describe('web host', () => {
     const bad = await call(ws, { id: 1, method: 'audit.list', input: { limit: 0 } });
     expect(bad.result.ok).toBe(false);
     expect(bad.result.error?.code).toBe('INVALID_INPUT');
-    expect(bad.result.error?.message).toMatch(/^limit: /);
+    expect(bad.result.error?.message).toMatch(/^audit\.list: limit: /);
     const badId = await call(ws, { id: 2, method: 'director.status', input: { clusterId: 'Bad Id;rm' } });
     expect(badId.result.error?.code).toBe('INVALID_INPUT');
     const unknown = await call(ws, { id: 3, method: 'constructor', input: {} });

@@ -1,0 +1,353 @@
+/**
+ * THE director application service of one cluster: what the app's handlers, the web host and lvsctl all call. Reads
+ * (observe, status, probe, preview) run freely; every change (the verbs start/stop/reload/update, reconcile, the
+ * per-realserver edits, the drain follow-up, config pushes, install) runs behind the cluster's ONE write lock.
+ *
+ * A change is previewed first: observe → plan (pure planners in lvs/plan) → the exact commands plus a fingerprint of the
+ * plan and of what it was planned from (plan-fingerprint.ts). run(change, { fingerprint }) takes the lock, observes and
+ * plans again, and refuses with PLAN_STALE ("changed since you looked: …", with a fresh preview in the error's detail)
+ * when the fingerprint differs; otherwise it applies the plan as ONE transaction on the director (director-apply.ts)
+ * and, for an edit, saves the edited profile. The profile is re-read for every operation, so an edit saved by another
+ * window is seen.
+ */
+import type { Cluster } from '../../shared/model/cluster.ts';
+import type { Plan } from '../../shared/model/plan.ts';
+import { portNumber } from '../../shared/model/well-known-ports.ts';
+import { AppError } from '../../shared/result.ts';
+import { parseProbeOutput, probeArgv, type ProbeResult } from '../health/probe-script.ts';
+import { desiredTable, type Resolve } from '../lvs/plan/desired-table.ts';
+import { planReload, planStart, planStop, planUpdate } from '../lvs/plan/director-plan.ts';
+import { planDrainFollowUp } from '../lvs/plan/graceful-drain.ts';
+import { splitByOwner } from '../lvs/plan/ownership.ts';
+import { editProfile, planEdit } from '../lvs/plan/realserver-edit.ts';
+import { applyStepsToTable, diffTables } from '../lvs/plan/table-diff.ts';
+import { buildTransaction, type Transaction } from '../lvs/plan/transaction.ts';
+import { execChecked } from '../ssh/exec-checked.ts';
+import { realserverName, type ClusterContext } from './cluster-context.ts';
+import { pullConf, pushConf } from './conf-remote.ts';
+import { applyPlan, type ApplyOptions, type ApplyReport } from './director-apply.ts';
+import { observeDirector, observedSysctlKeys, type DirectorState, type ObserveCounters } from './director-observe.ts';
+import { installDirector, type InstallReport } from './install-director.ts';
+import { describeBasisChanges, fingerprintOf, planBasis, type Change, type PlanBasis } from './plan-fingerprint.ts';
+import { statusView, type StatusView } from './status-view.ts';
+import { newTxid } from './txid.ts';
+import { WriteLock } from './write-lock.ts';
+
+export type { Change, PlanBasis } from './plan-fingerprint.ts';
+
+/** What the update probe saw of one realserver (`name` is the profile host planUpdate matches, `display` its name). */
+export type ProbeReport = ProbeResult & { name: string; display: string };
+
+/** A preview: the exact commands a change would run, what they were planned from, and the fingerprint of both. */
+export interface Preview {
+  change: Change;
+  /** The profile the plan is for (for an edit: the profile as the edit leaves it). */
+  cluster: Cluster;
+  plan: Plan;
+  /** The transaction the plan becomes (undefined when the plan has no step). */
+  transaction?: Transaction;
+  /** The director as observed for this plan. */
+  before: DirectorState;
+  /** update: what the probe saw. */
+  probe?: ProbeReport[];
+  basis: PlanBasis;
+  /** sha256 of the basis (canonical JSON): what run() must be given to run exactly this. */
+  fingerprint: string;
+}
+
+/** What run did: the preview it ran, the apply report (undefined when there was nothing to do), whether the profile was saved. */
+export interface RunOutcome extends Preview {
+  report?: ApplyReport;
+  /** An edit's profile was saved. */
+  saved: boolean;
+}
+
+/** Options of run. */
+export interface RunOptions {
+  /** The fingerprint of the preview the admin confirmed; a different fresh plan is refused (PLAN_STALE). Omitted: no check. */
+  fingerprint?: string;
+  /** The basis of that preview when the caller has it (lvsctl's saved plan file), to say what changed. */
+  basis?: PlanBasis;
+  /** Passed to applyPlan (progress, tests' hooks). */
+  apply?: Omit<ApplyOptions, 'sysctlKeys' | 'txid'>;
+}
+
+/** The lock and the recent previews of one cluster id: shared by every ClusterService object of that cluster. */
+export class ClusterState {
+  /** The cluster's write lock. */
+  readonly lock = new WriteLock();
+  private readonly previews = new Map<string, PlanBasis>();
+
+  /** Keeps a preview's basis (the last 32) so a stale run can say what changed. */
+  remember(fingerprint: string, basis: PlanBasis): void {
+    this.previews.delete(fingerprint);
+    this.previews.set(fingerprint, basis);
+    while (this.previews.size > 32) this.previews.delete(this.previews.keys().next().value!);
+  }
+
+  /** A remembered basis. */
+  recall(fingerprint: string): PlanBasis | undefined {
+    return this.previews.get(fingerprint);
+  }
+}
+
+/** What a ClusterService needs. */
+export interface ClusterServiceDeps {
+  /** The cluster's profile as saved now (re-read for every operation). */
+  profile(): Cluster;
+  /** Executors and name resolution for a profile (SessionPool-backed in the app and lvsctl; stand-ins in tests). */
+  context(cluster: Cluster): ClusterContext;
+  /** Saves an edited profile (the app's store, lvsctl's profile file). Required for edits. */
+  save?(cluster: Cluster): void | Promise<void>;
+  /** The lock and preview memory shared with other service objects of this cluster; a new one when omitted. */
+  state?: ClusterState;
+}
+
+/** How long the probe of all realservers may take (ping -W 2 and 3 s connects run in parallel). */
+const PROBE_TIMEOUT_MS = 60_000;
+
+/** A short name for a change ("start", "drain rs2 (tcp/23)"), for the lock and messages. */
+export function describeChange(c: Change): string {
+  if (c.kind === 'verb') return c.verb;
+  if (c.kind === 'reconcile') return 'reconcile';
+  const what = c.edit.kind === 'weight' ? `set the weight of ${c.realserver} to ${c.edit.weight}` : `${c.edit.kind} ${c.realserver}`;
+  return `${what}${c.service ? ` (${c.service})` : ''}`;
+}
+
+/** The director application service of one cluster. */
+export class ClusterService {
+  private readonly state: ClusterState;
+
+  constructor(private readonly deps: ClusterServiceDeps) {
+    this.state = deps.state ?? new ClusterState();
+  }
+
+  /** The profile as saved now. */
+  get cluster(): Cluster {
+    return this.deps.profile();
+  }
+
+  /** The write lock (for changes outside this class that must not interleave with ours, e.g. a route fix). */
+  get lock(): WriteLock {
+    return this.state.lock;
+  }
+
+  /** The context (executors, resolution) of the profile as saved now. */
+  context(): ClusterContext {
+    return this.deps.context(this.cluster);
+  }
+
+  /** The resolver, the VIP address and the sysctl keys observe reads, for a profile. */
+  private async basics(cluster: Cluster, ctx: ClusterContext): Promise<{ resolve: Resolve; vip: string; keys: string[] }> {
+    const resolve = await ctx.resolver();
+    const vip = resolve(cluster.vip);
+    return { resolve, vip, keys: observedSysctlKeys(cluster, vip) };
+  }
+
+  /** Observes the director (table, VIP, sysctls; 'status' adds the listing with connections and the counters asked for). Read-only. */
+  async observe(mode: 'table' | 'status' = 'table', counters: ObserveCounters = {}): Promise<DirectorState> {
+    const cluster = this.cluster;
+    const ctx = this.deps.context(cluster);
+    const { keys } = await this.basics(cluster, ctx);
+    return observeDirector(ctx.director, mode, keys, { counters });
+  }
+
+  /** One status observation with everything a caller maps from it (the app's drift and samples). Read-only. */
+  async snapshot(counters: ObserveCounters = {}): Promise<{ cluster: Cluster; resolve: Resolve; vip: string; state: DirectorState; view: StatusView }> {
+    const cluster = this.cluster;
+    const ctx = this.deps.context(cluster);
+    const { resolve, vip, keys } = await this.basics(cluster, ctx);
+    const state = await observeDirector(ctx.director, 'status', keys, { counters });
+    return { cluster, resolve, vip, state, view: statusView(cluster, resolve, state, vip) };
+  }
+
+  /**
+   * status: the live table with its connections (the seed's `ipvsadm -L`), the VIP and the sysctls; `counters.stats`
+   * adds the cumulative counters, `counters.rate` the kernel's rate estimates. Read-only.
+   */
+  async status(counters: ObserveCounters = {}): Promise<StatusView> {
+    return (await this.snapshot(counters)).view;
+  }
+
+  /**
+   * Probes the enabled realservers from the director in one exec (ping + TCP connect to each TCP service port, in
+   * parallel). Read-only.
+   */
+  async probe(cluster: Cluster = this.cluster): Promise<ProbeReport[]> {
+    const ctx = this.deps.context(cluster);
+    const resolve = await ctx.resolver();
+    const rss = cluster.realservers.filter((r) => r.enabled);
+    if (rss.length === 0) return [];
+    const addrs = rss.map((r) => resolve(r.host));
+    const ports = [...new Set(cluster.tcp.map((s) => portNumber(s.port, 'tcp')).filter((p): p is number => p !== undefined))];
+    const exec = ctx.director;
+    const step = 'probe realservers';
+    const r = await execChecked(exec, probeArgv(addrs, ports), [0], step, { timeoutMs: PROBE_TIMEOUT_MS });
+    let results: ProbeResult[];
+    try {
+      results = parseProbeOutput(r.stdout, addrs, ports);
+    } catch (e) {
+      throw new AppError('PARSE_ERROR', `${exec.label}: ${step}: ${e instanceof Error ? e.message : String(e)}`, { host: exec.label, step, cause: e });
+    }
+    // The profile host is what planUpdate matches; realserverName is only for messages.
+    return results.map((p, i) => ({ ...p, name: rss[i]!.host, display: realserverName(rss[i]!) }));
+  }
+
+  /** Observes and plans `change` without running anything (and without the lock): the preview the admin confirms. */
+  async preview(change: Change): Promise<Preview> {
+    const saved = this.cluster;
+    const ctx = this.deps.context(saved);
+    let cluster = saved;
+    let services: string[] = [];
+    if (change.kind === 'edit') ({ cluster, services } = editProfile(saved, { realserver: change.realserver, ...(change.service ? { service: change.service } : {}) }, change.edit));
+    const { resolve, vip, keys } = await this.basics(cluster, ctx);
+    const before = await observeDirector(ctx.director, 'table', keys);
+    let plan: Plan;
+    let probe: ProbeReport[] | undefined;
+    switch (change.kind) {
+      case 'verb':
+        if (change.verb === 'start') plan = planStart(cluster, before, resolve);
+        else if (change.verb === 'stop') plan = planStop(cluster, before, resolve);
+        else if (change.verb === 'reload') plan = planReload(cluster, resolve, before);
+        else {
+          probe = await this.probe(cluster);
+          plan = planUpdate(cluster, before, new Set(probe.filter((p) => p.alive).map((p) => p.name)), resolve);
+        }
+        break;
+      case 'reconcile': {
+        // Only this profile's services (other VIPs' are someone else's). Graceful: a realserver leaving the table gets
+        // weight 0 now; the drain follow-up deletes it once its connections are gone (the marker is the follow-up's
+        // business, not this transaction's).
+        const { own, foreign } = splitByOwner(before.table, vip);
+        const steps = diffTables(desiredTable(cluster, resolve), own, { graceful: true }).map(({ followUp: _f, ...s }) => s);
+        const summary = steps.map((s) => s.why);
+        if (foreign.services.length) summary.push(`${foreign.services.length} service(s) of other VIPs on the director: not this profile's, left alone`);
+        plan = { verb: 'diff', steps, desired: applyStepsToTable(before.table, steps), summary };
+        break;
+      }
+      case 'edit':
+        plan = planEdit(cluster, resolve, before.table, { realserver: change.realserver, ...(change.service ? { service: change.service } : {}) }, services, change.edit.kind);
+        break;
+    }
+    const transaction = plan.steps.length ? buildTransaction(plan, newTxid()) : undefined;
+    const alive = probe?.filter((p) => p.alive).map((p) => p.name);
+    const basis = planBasis(change, cluster, vip, before, plan, alive);
+    const fingerprint = fingerprintOf(basis);
+    this.state.remember(fingerprint, basis);
+    return { change, cluster, plan, ...(transaction ? { transaction } : {}), before, ...(probe ? { probe } : {}), basis, fingerprint };
+  }
+
+  /**
+   * Runs `change` under the write lock: observes and plans again; with `opts.fingerprint`, refuses (PLAN_STALE, naming
+   * what changed, a fresh preview in `detail.preview`) unless the fresh plan has exactly that fingerprint; then applies
+   * it as one transaction and verifies it, and saves an edit's profile. Nothing to do = nothing run (an edit still saves).
+   */
+  run(change: Change, opts: RunOptions = {}): Promise<RunOutcome> {
+    return this.state.lock.run(describeChange(change), async () => {
+      const fresh = await this.preview(change);
+      if (opts.fingerprint !== undefined && fresh.fingerprint !== opts.fingerprint) {
+        const old = opts.basis ?? this.state.recall(opts.fingerprint);
+        const what = old ? describeBasisChanges(old, fresh.basis) : ['that preview is not known here (made before the console restarted?)'];
+        const label = fresh.before.label;
+        throw new AppError('PLAN_STALE', `${label}: changed since you looked: ${what.join('; ')}. Nothing ran; review the fresh preview.`, {
+          host: label,
+          step: 'check the preview',
+          detail: { changes: what, preview: fresh },
+        });
+      }
+      const ctx = this.deps.context(this.cluster);
+      const keys = observedSysctlKeys(fresh.cluster, fresh.basis.vip.address);
+      const report = fresh.transaction
+        ? await applyPlan(ctx.director, fresh.plan, fresh.before, { ...opts.apply, txid: fresh.transaction.txid, sysctlKeys: keys })
+        : undefined;
+      let saved = false;
+      if (change.kind === 'edit') {
+        if (!this.deps.save) throw new AppError('UNSUPPORTED', `${describeChange(change)}: this caller cannot save the profile`);
+        await this.deps.save(fresh.cluster);
+        saved = true;
+      }
+      return { ...fresh, ...(report ? { report } : {}), saved };
+    });
+  }
+
+  /**
+   * The second half of a drain: deletes this profile's destinations that are at weight 0, no longer wanted, and have no
+   * connections left. `seen` (a status observation the caller already has) saves the lock when nothing is ready; what
+   * runs is always re-observed under the lock. Returns what was deleted.
+   */
+  async drainFollowUp(seen?: DirectorState): Promise<string[]> {
+    // Only this profile's services: another VIP's drained destinations are not ours to delete.
+    const ready = (cluster: Cluster, resolve: Resolve, live: DirectorState) => planDrainFollowUp(desiredTable(cluster, resolve), splitByOwner(live.table, resolve(cluster.vip)).own).steps;
+    if (seen) {
+      const cluster = this.cluster;
+      const resolve = await this.deps.context(cluster).resolver();
+      if (ready(cluster, resolve, seen).length === 0) return [];
+    }
+    return this.state.lock.run('drain follow-up', async () => {
+      const cluster = this.cluster;
+      const ctx = this.deps.context(cluster);
+      const { resolve, keys } = await this.basics(cluster, ctx);
+      // A status observation's table comes from `ipvsadm -L -n`, so it carries ActiveConn / InActConn; without them no
+      // destination counts as drained and nothing is deleted.
+      const live = await observeDirector(ctx.director, 'status', keys);
+      const steps = ready(cluster, resolve, live);
+      if (steps.length === 0) return [];
+      await applyPlan(ctx.director, { verb: 'drain', steps, desired: applyStepsToTable(live.table, steps) }, live, { sysctlKeys: keys });
+      return steps.map((s) => s.why);
+    });
+  }
+
+  /** The director's /etc/lvs.conf. Read-only. */
+  pullConf(): Promise<string> {
+    return pullConf(this.context().director);
+  }
+
+  /** Validates `text` (named `source` in errors) and replaces the director's /etc/lvs.conf atomically, under the lock. */
+  pushConf(text: string, source: string): Promise<{ path: string; backup: string }> {
+    return this.state.lock.run('conf push', () => pushConf(this.context().director, text, source));
+  }
+
+  /** Installs the director script, its configuration, boot link and cron entry (install-director.ts), under the lock. */
+  installDirector(opts: { now?: Date } = {}): Promise<InstallReport> {
+    return this.state.lock.run('install-director', async () => {
+      const cluster = this.cluster;
+      const ctx = this.deps.context(cluster);
+      return installDirector(ctx.director, cluster, await ctx.resolver(), opts);
+    });
+  }
+}
+
+/** The app's registry: one ClusterService (and one write lock) per cluster id, for as long as the profile exists. */
+export class ClusterServices {
+  private readonly services = new Map<string, ClusterService>();
+
+  constructor(
+    private readonly deps: {
+      /** The saved profile, or undefined when there is none. */
+      profile(id: string): Cluster | undefined;
+      context(cluster: Cluster): ClusterContext;
+      save(cluster: Cluster): void | Promise<void>;
+    },
+  ) {}
+
+  /** The service of cluster `id`; NOT_FOUND when there is no such profile. */
+  get(id: string): ClusterService {
+    const load = (): Cluster => {
+      const c = this.deps.profile(id);
+      if (!c) throw new AppError('NOT_FOUND', `no cluster profile '${id}'`, { step: 'load profile' });
+      return c;
+    };
+    load();
+    let s = this.services.get(id);
+    if (!s) {
+      s = new ClusterService({ profile: load, context: (c) => this.deps.context(c), save: (c) => this.deps.save(c) });
+      this.services.set(id, s);
+    }
+    return s;
+  }
+
+  /** Forgets a deleted profile's service. */
+  forget(id: string): void {
+    this.services.delete(id);
+  }
+}
