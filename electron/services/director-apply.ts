@@ -30,6 +30,8 @@ export interface ApplyOptions {
   onProgress?: (p: ApplyProgress) => void;
   /** Fixed transaction id (tests); default random. */
   txid?: string;
+  /** The private directory for the transaction's files on the director (default TX_DIR; tests pass their own). */
+  txDir?: string;
   /** How long to wait for a cut transaction's verdict after reconnecting (default 120 s). */
   recoverWaitS?: number;
   /** Limit for the transaction exec itself (default 300 s); when it passes, apply waits for the verdict as after a cut. */
@@ -96,7 +98,7 @@ function describeOp(tx: Transaction, op: number, opName: string): string {
 export async function applyPlan(exec: Executor, plan: Plan, before: DirectorState, opts: ApplyOptions): Promise<ApplyReport> {
   const label = exec.label;
   if (plan.steps.length === 0) return { txid: '-', verdict: { kind: 'applied' }, log: '', recovered: false, after: before };
-  const tx = buildTransaction(plan, opts.txid ?? newTxid());
+  const tx = buildTransaction(plan, opts.txid ?? newTxid(), opts.txDir);
   const progress = (phase: ApplyProgress['phase'], message: string) => opts.onProgress?.({ phase, message, txid: tx.txid });
 
   if (tx.upload) {
@@ -110,8 +112,8 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
       throw new AppError(e instanceof AppError ? e.code : 'INTERNAL', `${msg}; nothing was changed`, { host: label, step, cause: e });
     }
     if (r.code !== 0) {
-      const why = (r.code !== null && ATOMIC_WRITE_EXIT[r.code]) || r.stderr.trim() || `exit ${r.code}`;
-      throw new AppError('COMMAND_FAILED', `${label}: ${step}: ${why}; nothing was changed`, { host: label, step, detail: { code: r.code } });
+      const why = (r.code === 15 && r.stderr.trim()) || (r.code !== null && ATOMIC_WRITE_EXIT[r.code]) || r.stderr.trim() || `exit ${r.code}`;
+      throw new AppError(r.code === 15 ? 'APPLY_FAILED' : 'COMMAND_FAILED', `${label}: ${step}: ${why}; nothing was changed`, { host: label, step, detail: { code: r.code } });
     }
   }
 

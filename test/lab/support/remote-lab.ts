@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { clusterSchema, type Cluster, type ClusterInput } from '../../../shared/model/cluster.ts';
 import type { CliIo } from '../../../electron/cli/io.ts';
 import { main } from '../../../electron/cli/lvsctl.ts';
+import { TX_DIR } from '../../../electron/lvs/plan/transaction.ts';
 
 /** The repository root. */
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -139,7 +140,7 @@ export function restoreBootState(lab: Lab): void {
       'ipvsadm -C',
       `ip addr del ${lab.vip}/${lab.cluster.vipPrefix} dev eth0 2>/dev/null`,
       'sysctl -q -w net.ipv4.ip_forward=0; sysctl -q -w net.ipv4.conf.all.send_redirects=1; sysctl -q -w net.ipv4.conf.eth0.send_redirects=1',
-      'rm -f /tmp/lvs-console.*',
+      `rm -f /tmp/lvs-console.* ${TX_DIR}/lvs-console.*`,
       'true',
     ].join('; '),
   );
