@@ -26,6 +26,7 @@ import { planDrainFollowUp, type DrainWaiting } from '../../lvs/plan/graceful-dr
 import { parseIpAddr, type IpAddr } from '../../lvs/ipvs/ip-addr-parse.ts';
 import { ipvsTableOf, parseIpvsOutput } from '../../lvs/ipvs/ipvs-detect.ts';
 import { DIRECTOR, type Plan, type PlanStep } from '../../../shared/model/plan.ts';
+import { shellComment } from '../../shell/shell-comment.ts';
 import { shellQuote } from '../../shell/shell-quote.ts';
 import { diffTables } from '../../lvs/plan/table-diff.ts';
 import { parseArgs } from '../args.ts';
@@ -141,7 +142,7 @@ function delimiter(text: string): string {
 
 /** One step as shell text: its why as a comment, the quoted command, stdin as a quoted here-doc. */
 export function formatStep(s: PlanStep, n: number): string {
-  let out = `# ${n}. ${s.why}${s.host !== DIRECTOR ? ` [on ${s.host}]` : ''}\n`;
+  let out = `${shellComment(`${n}. ${s.why}${s.host !== DIRECTOR ? ` [on ${s.host}]` : ''}`)}\n`;
   if (s.okCodes && s.okCodes.some((c) => c !== 0)) out += `#    (exit codes ${s.okCodes.join(', ')} count as success)\n`;
   if (s.followUp === 'delete-when-drained') out += '#    (follow-up: delete it once ActiveConn + InActConn = 0; run this plan again with fresh `ipvsadm -L -n` output)\n';
   const cmd = shellQuote(s.argv);
@@ -152,11 +153,11 @@ export function formatStep(s: PlanStep, n: number): string {
 
 function human(plan: Plan, cluster: Cluster, waiting: DrainWaiting[]): string {
   const what = plan.verb === 'diff' ? 'diff against the live table' : plan.verb;
-  let out = `# lvsctl plan: ${what} for ${cluster.name} (VIP ${cluster.vip} on ${cluster.vipIf}): ${plan.steps.length} step(s)\n`;
+  let out = `${shellComment(`lvsctl plan: ${what} for ${cluster.name} (VIP ${cluster.vip} on ${cluster.vipIf}): ${plan.steps.length} step(s)`)}\n`;
   if (!plan.steps.length) out += plan.verb === 'diff' ? '# nothing to do: the live table matches the profile\n' : '# nothing to do\n';
   plan.steps.forEach((s, i) => (out += formatStep(s, i + 1)));
-  for (const l of plan.summary ?? []) out += `# note: ${l}\n`;
-  for (const w of waiting) out += `# waiting: ${w.destination} in ${w.service} is ${w.state}${w.connections !== undefined ? ` (${w.connections} connection(s))` : ''}\n`;
+  for (const l of plan.summary ?? []) out += `${shellComment(`note: ${l}`)}\n`;
+  for (const w of waiting) out += `${shellComment(`waiting: ${w.destination} in ${w.service} is ${w.state}${w.connections !== undefined ? ` (${w.connections} connection(s))` : ''}`)}\n`;
   return out;
 }
 
