@@ -30,6 +30,7 @@ import { RealserverChecks } from '../services/realserver-check.ts';
 import { RealserverRoutes } from '../services/realserver-routes.ts';
 import { statusView } from '../services/status-view.ts';
 import { sshFingerprint } from '../store/store-document.ts';
+import { CONNECTIONS_MAX_OUTPUT_BYTES } from '../ssh/types.ts';
 import { ClusterSessions } from './cluster-sessions.ts';
 import { MetricsSampler } from './metrics-sampler.ts';
 import type { ApplyProgress } from '../services/director-apply.ts';
@@ -261,7 +262,7 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
       const resolve = await ctx.resolver();
       const vip = resolve(cluster.vip);
       // $SSH_CLIENT is this desktop's address as the director sees it: the source address of its VIP connections too.
-      const r = await ctx.director.exec(['sh', '-c', 'echo "$SSH_CLIENT"; PATH=$PATH:/sbin:/usr/sbin; ipvsadm -L -n -c'], { step: 'ipvsadm -L -n -c', sudo: true, timeoutMs: 30_000 });
+      const r = await ctx.director.exec(['sh', '-c', 'echo "$SSH_CLIENT"; PATH=$PATH:/sbin:/usr/sbin; ipvsadm -L -n -c'], { step: 'ipvsadm -L -n -c', sudo: true, timeoutMs: 30_000, maxOutputBytes: CONNECTIONS_MAX_OUTPUT_BYTES });
       if (r.code !== 0) throw new AppError('COMMAND_FAILED', `${ctx.director.label}: ipvsadm -L -n -c: ${r.stderr.trim() || `exit ${r.code}`}`, { host: ctx.director.label, step: 'ipvsadm -L -n -c' });
       const [first, ...rest] = r.stdout.split('\n');
       const client = (first ?? '').trim().split(/\s+/)[0] ?? '';
