@@ -20,6 +20,7 @@ import { detectLaunchers } from '../launch/detect.ts';
 import { pickDisplay } from '../launch/display.ts';
 import { landedOn } from '../launch/landed-on.ts';
 import { planLaunch } from '../launch/plan-launch.ts';
+import { setSettingsChecked } from '../launch/launcher-guard.ts';
 import { nodeMainDeps, type MainDeps } from '../ipc/main-deps.ts';
 import type { ClusterContext } from '../services/cluster-context.ts';
 import { realserverName } from '../services/cluster-context.ts';
@@ -281,7 +282,7 @@ export function createHandlers(deps: MainDeps): ApiHandlers {
       return {};
     },
     'settings.get': async () => stores.settings.get(),
-    'settings.set': async (patch) => stores.settings.set(patch),
+    'settings.set': async (patch) => setSettingsChecked(stores.settings, patch, { readers: deps.launch.readers, ...(deps.launch.confirmLauncher ? { confirm: deps.launch.confirmLauncher } : {}) }),
   };
   return handlers;
 
