@@ -78,7 +78,7 @@ export const secretRefSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'sec
 /** How to authenticate over SSH. Secrets are referenced, never stored in a profile. */
 export const authSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('agent') }),
-  z.object({ method: z.literal('key'), keyPath: plainText('key path').pipe(z.string().min(1, 'key path is empty')), passphraseRef: secretRefSchema.optional() }),
+  z.object({ method: z.literal('key'), keyPath: plainText('key path').pipe(z.string().min(1)), passphraseRef: secretRefSchema.optional() }),
   z.object({ method: z.literal('password'), secretRef: secretRefSchema }),
   z.object({ method: z.literal('keyboard-interactive'), secretRef: secretRefSchema }),
 ]);
@@ -168,7 +168,7 @@ export type Pair = z.infer<typeof pairSchema>;
 export const clusterSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'id must be lowercase letters, digits and "-"'),
-    name: plainText('cluster name').pipe(z.string().min(1, 'cluster name is empty').max(100, 'cluster name is longer than 100 characters')),
+    name: plainText('cluster name').pipe(z.string().min(1).max(100)),
     director: sshTargetSchema,
     vip: hostSchema,
     /** Prefix length the VIP gets on VIP_IF (the seed's one-interface subnet). */
