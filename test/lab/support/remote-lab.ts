@@ -12,6 +12,7 @@ import { clusterSchema, type Cluster, type ClusterInput } from '../../../shared/
 import type { CliIo } from '../../../electron/cli/io.ts';
 import { main } from '../../../electron/cli/lvsctl.ts';
 import { TX_DIR } from '../../../electron/lvs/plan/transaction.ts';
+import { realProofSkip } from '../../support/require-real.ts';
 
 /** The repository root. */
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -21,6 +22,10 @@ const LAB_SH = join(REPO, 'test', 'lab', 'lab.sh');
 
 /** Why the lab cannot run here (undefined when it can): it needs Linux, root and the lab scripts. */
 export function labUnavailable(): string | undefined {
+  return realProofSkip(labMissing(), 'the lab tests (the real IPVS kernel)');
+}
+
+function labMissing(): string | undefined {
   if (process.platform !== 'linux') return `the lab needs Linux (this is ${process.platform})`;
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'the lab needs root (network namespaces, qemu); CI runs it as root';
   if (!existsSync(LAB_SH)) return `${LAB_SH} is missing`;
