@@ -12,6 +12,7 @@ import { createAuditLog } from './audit/audit-log.ts';
 import { registerIpc } from './ipc/adapter.ts';
 import { createEventEmitter } from './ipc/event-emitter.ts';
 import { nodeLaunchDeps, type LogLevel, type MainDeps } from './ipc/main-deps.ts';
+import { launcherConfirmDialog } from './launch/confirm-dialog.ts';
 import { APP_INDEX_URL, APP_ORIGIN, APP_SCHEME, contentTypeFor, resolveAppFile } from './security/app-protocol.ts';
 import { contentSecurityPolicy } from './security/csp.ts';
 import { guardWebContents, hardenSession } from './security/harden-window.ts';
@@ -95,7 +96,9 @@ async function start(): Promise<void> {
     onAppend: (e) => emit('audit.entry', e),
     onProblem: (m) => log('warn', m),
   });
-  const deps: MainDeps = { stores, audit, emit, launch: nodeLaunchDeps(), log };
+  // A launcher override that runs another program is confirmed in a native dialog the page cannot answer.
+  const confirmLauncher = launcherConfirmDialog(dialog, () => mainWindow);
+  const deps: MainDeps = { stores, audit, emit, launch: { ...nodeLaunchDeps(), confirmLauncher }, log };
   const handlers = createHandlers(deps);
   registerIpc(ipcMain, handlers, { isTrustedSender: (frame) => isTrustedUrl(frame.url, ORIGINS), log: (m) => log('warn', m) });
   mainWindow = createWindow(stores);

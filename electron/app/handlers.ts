@@ -22,6 +22,7 @@ import { detectLaunchers } from '../launch/detect.ts';
 import { pickDisplay } from '../launch/display.ts';
 import { landedOn } from '../launch/landed-on.ts';
 import { planLaunch } from '../launch/plan-launch.ts';
+import { setSettingsChecked } from '../launch/launcher-guard.ts';
 import { nodeMainDeps, type MainDeps } from '../ipc/main-deps.ts';
 import type { ClusterContext } from '../services/cluster-context.ts';
 import { realserverName } from '../services/cluster-context.ts';
@@ -32,6 +33,7 @@ import { RealserverChecks } from '../services/realserver-check.ts';
 import { RealserverRoutes } from '../services/realserver-routes.ts';
 import { execChecked } from '../ssh/exec-checked.ts';
 import { sshFingerprint } from '../store/store-document.ts';
+import { CONNECTIONS_MAX_OUTPUT_BYTES } from '../ssh/types.ts';
 import { MetricsSampler } from './metrics-sampler.ts';
 import type { ApplyProgress } from '../services/director-apply.ts';
 import { RunProgress } from './run-progress.ts';
@@ -252,7 +254,7 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
       const resolve = await ctx.resolver();
       const vip = resolve(cluster.vip);
       // $SSH_CLIENT is this desktop's address as the director sees it: the source address of its VIP connections too.
-      const r = await execChecked(ctx.director, ['sh', '-c', 'echo "$SSH_CLIENT"; PATH=$PATH:/sbin:/usr/sbin; ipvsadm -L -n -c'], [0], 'ipvsadm -L -n -c', { sudo: true, timeoutMs: 30_000 });
+      const r = await execChecked(ctx.director, ['sh', '-c', 'echo "$SSH_CLIENT"; PATH=$PATH:/sbin:/usr/sbin; ipvsadm -L -n -c'], [0], 'ipvsadm -L -n -c', { sudo: true, timeoutMs: 30_000, maxOutputBytes: CONNECTIONS_MAX_OUTPUT_BYTES });
       const [first, ...rest] = r.stdout.split('\n');
       const client = (first ?? '').trim().split(/\s+/)[0] ?? '';
       const conns = parseIpvsadmConnections(rest.join('\n')).connections;
@@ -270,7 +272,7 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
       return {};
     },
     'settings.get': async () => stores.settings.get(),
-    'settings.set': async (patch) => stores.settings.set(patch),
+    'settings.set': async (patch) => setSettingsChecked(stores.settings, patch, { readers: deps.launch.readers, ...(deps.launch.confirmLauncher ? { confirm: deps.launch.confirmLauncher } : {}) }),
   };
   return handlers;
 

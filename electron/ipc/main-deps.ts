@@ -8,6 +8,7 @@ import type { EventName, EventPayload } from '../../shared/api/contract.ts';
 import { createAuditLog, type AuditLog } from '../audit/audit-log.ts';
 import { currentLaunchPlatform, nodeDetectReaders, nodeDisplayTaken } from '../launch/node-readers.ts';
 import { spawnDetached } from '../launch/spawn-detached.ts';
+import type { LauncherConfirm } from '../launch/launcher-guard.ts';
 import type { DetectReaders, LaunchPlatform } from '../launch/types.ts';
 import { defaultConfigDir } from '../store/config-dir.ts';
 import { openNodeStores } from '../store/node-stores.ts';
@@ -23,6 +24,8 @@ export interface LaunchDeps {
   /** True when X display :n is in use on this desktop. */
   displayTaken(n: number): Promise<boolean>;
   spawn: typeof spawnDetached;
+  /** Asks the person at the desktop before a launcher override runs another program (Electron: a native dialog; absent in the web host, which then refuses). */
+  confirmLauncher?: LauncherConfirm;
 }
 
 /** Everything createHandlers gets. */

@@ -14,11 +14,14 @@ import type { Executor } from '../ssh/types.ts';
 /** Where the seed keeps the configuration. */
 export const LVS_CONF_PATH = '/etc/lvs.conf';
 
-/** Reads a remote file with `cat`; NOT_FOUND when it does not exist. */
+/** The largest configuration file read back (lvs.conf import takes at most 1,000,000 characters): 1 MiB. */
+export const MAX_REMOTE_FILE_BYTES = 1024 * 1024;
+
+/** Reads a remote file with `cat`; NOT_FOUND when it does not exist; COMMAND_FAILED when it is over MAX_REMOTE_FILE_BYTES. */
 export async function readRemoteFile(exec: Executor, path: string): Promise<string> {
   const step = `cat ${path}`;
   // 1: cat could not read the file; a missing file is NOT_FOUND, anything else the checked error.
-  const r = await execChecked(exec, ['cat', path], [0, 1], step, { sudo: true, timeoutMs: 30_000 });
+  const r = await execChecked(exec, ['cat', path], [0, 1], step, { sudo: true, timeoutMs: 30_000, maxOutputBytes: MAX_REMOTE_FILE_BYTES });
   if (r.code === 0) return r.stdout;
   if (/no such file/i.test(r.stderr)) throw new AppError('NOT_FOUND', `${exec.label}: ${path}: no such file`, { host: exec.label, step });
   throw checkedError(exec.label, ['cat', path], step, r);

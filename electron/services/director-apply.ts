@@ -31,6 +31,8 @@ export interface ApplyOptions {
   onProgress?: (p: ApplyProgress) => void;
   /** Fixed transaction id (tests); default random. */
   txid?: string;
+  /** The private directory for the transaction's files on the director (default TX_DIR; tests pass their own). */
+  txDir?: string;
   /** How long to wait for a cut transaction's verdict after reconnecting (default 120 s). */
   recoverWaitS?: number;
   /** Limit for the transaction exec itself (default 300 s); when it passes, apply waits for the verdict as after a cut. */
@@ -97,7 +99,7 @@ function describeOp(tx: Transaction, op: number, opName: string): string {
 export async function applyPlan(exec: Executor, plan: Plan, before: DirectorState, opts: ApplyOptions): Promise<ApplyReport> {
   const label = exec.label;
   if (plan.steps.length === 0) return { txid: '-', verdict: { kind: 'applied' }, log: '', recovered: false, after: before };
-  const tx = buildTransaction(plan, opts.txid ?? newTxid());
+  const tx = buildTransaction(plan, opts.txid ?? newTxid(), opts.txDir);
   const progress = (phase: ApplyProgress['phase'], message: string) => opts.onProgress?.({ phase, message, txid: tx.txid });
 
   if (tx.upload) {
@@ -110,7 +112,11 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
       exitMeanings: ATOMIC_WRITE_EXIT,
       suffix: '; nothing was changed',
     }).catch((e: unknown) => {
-      // execChecked's own errors already say so; a lost connection or a timeout is said here.
+      // execChecked's own errors already say so; a lost connection or a timeout is said here. Exit 15: the private
+      // transaction directory failed its check (symlink, wrong owner, writable by others): refused, nothing written.
+      if (e instanceof AppError && e.code === 'COMMAND_FAILED' && (e.detail as { code?: unknown } | undefined)?.code === 15) {
+        throw new AppError('APPLY_FAILED', e.message, { host: label, step: 'upload batch', detail: e.detail, cause: e });
+      }
       if (e instanceof AppError && (e.code === 'COMMAND_FAILED' || e.code === 'NOT_FOUND')) throw e;
       throw new AppError(e instanceof AppError ? e.code : 'INTERNAL', `${e instanceof Error ? e.message : String(e)}; nothing was changed`, { host: label, step: 'upload batch', cause: e });
     });

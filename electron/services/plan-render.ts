@@ -7,20 +7,9 @@
  */
 import type { Plan, PlanStep } from '../../shared/model/plan.ts';
 import { DIRECTOR } from '../../shared/model/plan.ts';
+import { escapeControls } from '../shell/shell-comment.ts';
 import type { Transaction } from '../lvs/plan/transaction.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
-
-/** Text safe inside a `# …` comment line: control characters (newline, CR, ESC, NUL…), and bidi/line separators escaped. */
-export function commentText(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const n = c.charCodeAt(0);
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    if (c === '\t') return '\\t';
-    return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
-  });
-}
 
 /** A here-document delimiter that no line of `body` equals: EOF, else EOF1, EOF2… */
 export function hereDocDelimiter(body: string): string {
@@ -32,7 +21,7 @@ export function hereDocDelimiter(body: string): string {
 
 /** One step: its number and why as comments (plus what non-zero exits mean, and a drain's follow-up), then the command; stdin as a here-document. */
 export function renderStep(s: PlanStep, n: number): string {
-  let out = `# ${n}. ${commentText(s.why)}${s.host !== DIRECTOR ? ` [on ${commentText(s.host)}]` : ''}\n`;
+  let out = `# ${n}. ${escapeControls(s.why)}${s.host !== DIRECTOR ? ` [on ${escapeControls(s.host)}]` : ''}\n`;
   if (s.okCodes && s.okCodes.some((c) => c !== 0)) out += `#    (exit codes ${s.okCodes.join(', ')} count as success)\n`;
   if (s.followUp === 'delete-when-drained') out += '#    (follow-up: delete it once ActiveConn + InActConn = 0; run this plan again with fresh `ipvsadm -L -n` output)\n';
   const cmd = shellQuote(s.argv);
@@ -57,12 +46,12 @@ export interface RenderOptions {
 
 /** The whole plan: "# TITLE: N step(s)", the numbered steps, the plan's notes, and how it is applied. */
 export function renderPlan(plan: Plan, o: RenderOptions): string {
-  let out = `# ${commentText(o.title)}: ${plan.steps.length} step(s)\n`;
-  for (const l of o.before ?? []) out += `# ${commentText(l)}\n`;
-  if (!plan.steps.length) out += `# ${commentText(o.nothing ?? 'nothing to do')}\n`;
+  let out = `# ${escapeControls(o.title)}: ${plan.steps.length} step(s)\n`;
+  for (const l of o.before ?? []) out += `# ${escapeControls(l)}\n`;
+  if (!plan.steps.length) out += `# ${escapeControls(o.nothing ?? 'nothing to do')}\n`;
   plan.steps.forEach((s, i) => (out += renderStep(s, i + 1)));
-  for (const l of plan.summary ?? []) out += `# note: ${commentText(l)}\n`;
-  for (const l of o.after ?? []) out += `# ${commentText(l)}\n`;
+  for (const l of plan.summary ?? []) out += `# note: ${escapeControls(l)}\n`;
+  for (const l of o.after ?? []) out += `# ${escapeControls(l)}\n`;
   if (o.transaction) {
     const tx = o.transaction;
     out +=

@@ -3,6 +3,7 @@
  * POSIX sh texts; every value they use arrives as a positional argument, never inside the text.
  */
 import { AppError } from '../../shared/result.ts';
+import { PRIVATE_DIR_FN } from './private-dir.ts';
 
 /**
  * `thr_merge THRESHOLDS SAVE`: the `ipvsadm -S -n` text SAVE with " -x U -y L" added to each destination that the
@@ -31,7 +32,8 @@ export const THR_MERGE = [
 ].join('\n');
 
 /**
- * The transaction. $1 = prefix, $2 = the upload's size in bytes ('-' = no upload), $3 = check | - (compare the table
+ * The transaction. $1 = prefix (PREFIX = DIR/lvs-console.TXID: DIR must pass PRIVATE_DIR_FN, else the verdict is
+ * "refused private-dir WHY" and nothing is written), $2 = the upload's size in bytes ('-' = no upload), $3 = check | - (compare the table
  * read back with the wanted text), then ops:
  *   clear | restore | vip-add ADDR/PFX DEV LABEL|- | vip-del ADDR/PFX DEV | sysctl PATH VALUE
  * Verdict (PREFIX.result, and "@@lvs-console result VERDICT" on stdout after the log):
@@ -43,6 +45,8 @@ export const TX_SCRIPT = [
   'p=$1; size=$2; check=$3; shift 3',
   'PATH=$PATH:/usr/sbin:/sbin:/usr/bin:/bin',
   'umask 077',
+  PRIVATE_DIR_FN,
+  'why=$(private_dir "${p%/*}") || { printf \'@@lvs-console result refused private-dir %s\\n\' "$why"; exit 0; }',
   'exec 3>&1 >"$p.log" 2>&1 </dev/null',
   ': > "$p.started"',
   "find \"${p%/*}\" -maxdepth 1 -name 'lvs-console.*' -mtime +0 -exec rm -f {} \\; 2>/dev/null",
@@ -111,12 +115,15 @@ export const TX_SCRIPT = [
 ].join('\n');
 
 /**
- * After a cut connection: waits up to $2 seconds for PREFIX.result ($1 = prefix), then prints the log and
+ * After a cut connection: refuses a PREFIX whose directory is not private (a verdict planted there proves nothing), else
+ * waits up to $2 seconds for PREFIX.result ($1 = prefix), then prints the log and
  * "@@lvs-console result VERDICT"; "@@lvs-console result not-started" when no PREFIX.started appeared within 5 s (the
  * transaction never ran), "@@lvs-console result still-running" on timeout. Removes the files once the verdict is read.
  */
 export const WAIT_SCRIPT = [
   'p=$1; n=$2; i=0',
+  PRIVATE_DIR_FN,
+  'why=$(private_dir "${p%/*}") || { printf \'@@lvs-console result refused private-dir %s\\n\' "$why"; exit 0; }',
   'while [ ! -f "$p.result" ]; do',
   '  if [ ! -f "$p.started" ] && [ $i -ge 5 ]; then rm -f "$p.upload"; echo \'@@lvs-console result not-started\'; exit 0; fi',
   '  if [ $i -ge "$n" ]; then echo \'@@lvs-console result still-running\'; exit 0; fi',
@@ -129,7 +136,7 @@ export const WAIT_SCRIPT = [
 
 /** argv of the wait after a cut connection. */
 export function waitArgv(prefix: string, timeoutS: number): string[] {
-  if (!/^\/[A-Za-z0-9_./-]+$/.test(prefix)) throw new AppError('INVALID_INPUT', `bad transaction prefix ${prefix}`);
+  if (!/^(?:\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9_.-]+)+$/.test(prefix)) throw new AppError('INVALID_INPUT', `bad transaction prefix ${prefix}`);
   return ['sh', '-c', WAIT_SCRIPT, 'lvs-console-wait', prefix, String(Math.max(1, Math.floor(timeoutS)))];
 }
 

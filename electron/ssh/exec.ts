@@ -9,13 +9,20 @@
  * command that has no terminal, and sshd refuses SSH "signal" requests for root sessions ("session signalling requires
  * privilege separation"), so every command runs as `sh -c 'echo "[lvs-pid:$$]" >&2; exec "$@"' sh ARGV…`: the first
  * stderr line (removed from the output) names the command's pid, and a kill sends `kill -TERM PID` on a second channel.
+ *
+ * Output is capped (opts.maxOutputBytes, default DEFAULT_MAX_OUTPUT_BYTES of stdout; stderr the smaller of that and
+ * 1 MiB): a host that prints more (a runaway command, a huge file) is stopped the same way, and exec rejects with
+ * COMMAND_FAILED "HOST: STEP: output exceeded N bytes; the command was stopped" instead of filling this process's memory.
  */
 import { StringDecoder } from 'node:string_decoder';
 import type { Client, ClientChannel } from 'ssh2';
 import { AppError } from '../../shared/result.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
 import { newSudoMarker, sudoArgv, sudoFailure, SudoPromptFilter } from './sudo.ts';
-import type { ExecOptions, ExecResult } from './types.ts';
+import { DEFAULT_MAX_OUTPUT_BYTES, type ExecOptions, type ExecResult } from './types.ts';
+
+/** The most stderr any command may print (its messages; the data goes to stdout). */
+const MAX_STDERR_BYTES = 1024 * 1024;
 
 /** How to run through sudo: not at all, `sudo -n` (no password), or with a password fed on the prompt. */
 export type SudoMode = { kind: 'none' } | { kind: 'nopasswd' } | { kind: 'password'; password: string };
@@ -49,6 +56,8 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
   const useMarker = opts.sudo === true && marker !== undefined;
   const command = shellQuote(withPidPrologue(fullArgv));
   const started = performance.now();
+  const maxOut = opts.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const maxErr = Math.min(maxOut, MAX_STDERR_BYTES);
 
   return new Promise<ExecResult>((resolve, reject) => {
     let channel: ClientChannel | undefined;
@@ -58,6 +67,8 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
     let signal: string | null = null;
     const out: Buffer[] = [];
     const err: string[] = [];
+    let outBytes = 0;
+    let errBytes = 0;
     const outDec = new StringDecoder('utf8');
     const errDec = new StringDecoder('utf8');
     const filter = useMarker ? new SudoPromptFilter(marker!) : undefined;
@@ -101,6 +112,14 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
       reject(why);
     };
     const onAbort = () => kill(new AppError('CANCELLED', `${label}: ${step}: cancelled`, { host: label, step }));
+    const tooMuch = (stream: 'stdout' | 'stderr', limit: number) =>
+      kill(
+        new AppError('COMMAND_FAILED', `${label}: ${step}: output exceeded ${limit} bytes${stream === 'stderr' ? ' on stderr' : ''}; the command was stopped`, {
+          host: label,
+          step,
+          detail: { outputLimit: limit, stream },
+        }),
+      );
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.timeoutMs !== undefined) {
       timer = setTimeout(() => kill(new AppError('TIMEOUT', `${label}: ${step}: no result within ${opts.timeoutMs} ms`, { host: label, step })), opts.timeoutMs);
@@ -135,6 +154,8 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
       });
       ch.on('data', (d: Buffer) => {
         if (settled) return;
+        outBytes += d.length;
+        if (outBytes > maxOut) return tooMuch('stdout', maxOut);
         out.push(d);
         if (opts.onStdout) {
           const t = outDec.write(d);
@@ -142,6 +163,9 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
         }
       });
       ch.stderr.on('data', (d: Buffer) => {
+        // Even after a cancel or timeout: the pid line may still be on its way (then the kill is sent).
+        errBytes += d.length;
+        if (errBytes > maxErr && !settled) return tooMuch('stderr', maxErr);
         let text = errDec.write(d);
         if (pidLine !== undefined) {
           // Until the pid line is complete, hold stderr back; then strip it.

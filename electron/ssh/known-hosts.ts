@@ -82,10 +82,34 @@ export function hostLookupName(host: string, port: number): string {
   return port === 22 ? h : `[${h}]:${port}`;
 }
 
-/** OpenSSH-style wildcard match: `*` any run, `?` one character, case-insensitive. */
+/**
+ * OpenSSH-style wildcard match: `*` any run (also empty), `?` exactly one character, everything else literal,
+ * case-insensitive. Greedy with one remembered star (the last `*` seen, and where in the name it was tried): a mismatch
+ * retries that star one character further, never an earlier one (a later star can absorb whatever an earlier one would
+ * have). Worst case O(|pattern|·|name|), no backtracking blow-up (a regex built from the pattern backtracks exponentially
+ * in the number of stars on a name that almost matches).
+ */
 export function wildcardMatch(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-  return re.test(name);
+  const p = pattern.toLowerCase();
+  const s = name.toLowerCase();
+  let pi = 0;
+  let si = 0;
+  let star = -1; // index in p of the last '*' seen
+  let mark = 0; // where in s that star's run ends now
+  while (si < s.length) {
+    if (pi < p.length && (p[pi] === '?' || (p[pi] !== '*' && p[pi] === s[si]))) {
+      pi++;
+      si++;
+    } else if (pi < p.length && p[pi] === '*') {
+      star = pi++;
+      mark = si;
+    } else if (star >= 0) {
+      pi = star + 1;
+      si = ++mark;
+    } else return false;
+  }
+  while (pi < p.length && p[pi] === '*') pi++;
+  return pi === p.length;
 }
 
 /** True if the entry's host field names host:port (hashed: HMAC-SHA1(salt, lookup name); patterns: any match, no negated match). */

@@ -24,16 +24,23 @@ export function userKnownHostsPath(): string {
 }
 
 /**
- * Combines sources the way OpenSSH combines its known_hosts files: a revoked key anywhere → changed; the key trusted
- * anywhere → trusted; another key of this type anywhere → changed; else unknown.
+ * Combines the sources (each known_hosts file, the profile's lines, the store), each judged on its own with OpenSSH's
+ * rules (within one source, the key listed → trusted even if another key of its type is listed too): a revoked key
+ * anywhere → changed; ANY source that holds another key of this type (changed) → changed, whatever another source says
+ * (a profile line, even `*`, never overrides a key the app or ~/.ssh/known_hosts already holds); trusted in a source →
+ * trusted; else unknown.
  */
 export class LayeredTrust implements HostKeyTrust {
+  /** Every known_hosts entry (for revocations and key types). */
   private readonly entries: KnownHostsEntry[];
+  /** The entries per source, each judged separately. */
+  private readonly sources: KnownHostsEntry[][];
   private readonly store: HostKeyTrust;
 
   constructor(opts: LayeredTrustOptions) {
     this.store = opts.store;
     this.entries = [];
+    this.sources = [];
     for (const file of opts.knownHostsFiles ?? [userKnownHostsPath()]) {
       let text: string;
       try {
@@ -42,19 +49,19 @@ export class LayeredTrust implements HostKeyTrust {
         if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
         throw e;
       }
-      this.entries.push(...parseKnownHosts(text, file));
+      this.sources.push(parseKnownHosts(text, file));
     }
-    if (opts.extraLines) this.entries.push(...parseKnownHosts(opts.extraLines.lines.join('\n'), opts.extraLines.source));
+    if (opts.extraLines) this.sources.push(parseKnownHosts(opts.extraLines.lines.join('\n'), opts.extraLines.source));
+    for (const s of this.sources) this.entries.push(...s);
   }
 
   async check(host: string, port: number, keyType: string, keyBase64: string): Promise<HostKeyVerdict> {
     const revoked = this.entries.some((e) => e.marker === 'revoked' && e.keyBase64 === keyBase64 && entryMatchesHost(e, host, port));
     if (revoked) return 'changed';
-    const fromFiles = checkKnownHosts(this.entries, host, port, keyType, keyBase64);
-    const fromStore = await this.store.check(host, port, keyType, keyBase64);
-    if (fromFiles === 'trusted' || fromStore === 'trusted') return 'trusted';
-    if (fromFiles === 'changed' || fromStore === 'changed') return 'changed';
-    return 'unknown';
+    const verdicts = this.sources.map((s) => checkKnownHosts(s, host, port, keyType, keyBase64));
+    verdicts.push(await this.store.check(host, port, keyType, keyBase64));
+    if (verdicts.includes('changed')) return 'changed';
+    return verdicts.includes('trusted') ? 'trusted' : 'unknown';
   }
 
   async trust(host: string, port: number, keyType: string, keyBase64: string): Promise<void> {

@@ -14,6 +14,12 @@ export interface ExecResult {
   durationMs: number;
 }
 
+/** How much stdout one command may print unless the call says otherwise (ExecOptions.maxOutputBytes): 16 MiB. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+/** The cap for `ipvsadm -L -n -c` (one line per connection: ~100 bytes each, so about 2.5 million entries): 256 MiB. */
+export const CONNECTIONS_MAX_OUTPUT_BYTES = 256 * 1024 * 1024;
+
 /** Per-call options for Executor.exec. */
 export interface ExecOptions {
   /** Kill the command (TERM, then close the channel) and reject with TIMEOUT after this long. */
@@ -31,6 +37,11 @@ export interface ExecOptions {
   onStderr?: (chunk: string) => void;
   /** Short name of the step for errors and the audit log (e.g. "ipvsadm -S"). Defaults to argv[0]. */
   step?: string;
+  /**
+   * The most stdout the command may print (default DEFAULT_MAX_OUTPUT_BYTES; stderr: the smaller of this and 1 MiB).
+   * More rejects with COMMAND_FAILED "… output exceeded N bytes; the command was stopped" and kills the command.
+   */
+  maxOutputBytes?: number;
 }
 
 /** Runs argv on one host. `label` names the host in every error ("director 10.0.0.1", "rs2"). */

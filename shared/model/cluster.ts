@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { portNumber } from './well-known-ports.ts';
-import { aliasIfSchema, hostSchema, ifNameSchema, isIPv4, portNumberSchema, SHELL_META } from './validators.ts';
+import { aliasIfSchema, hostSchema, ifNameSchema, isIPv4, noControlChars, plainText, portNumberSchema, SHELL_META } from './validators.ts';
 
 /** Every scheduler ipvsadm(8) knows (v1.31). */
 export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh', 'twos'] as const;
@@ -13,7 +13,10 @@ export const forwardingSchema = z.enum(['masq', 'route', 'tunnel']);
 export type Forwarding = z.infer<typeof forwardingSchema>;
 
 const safeText = (what: string) =>
-  z.string().refine((s) => !SHELL_META.test(s), `${what} contains a shell metacharacter or space`);
+  z
+    .string()
+    .superRefine(noControlChars(what))
+    .refine((s) => !SHELL_META.test(s), `${what} contains a shell metacharacter or space`);
 
 /** A port as written in TPORTS/UPORTS: a number 1–65535 or a known /etc/services name. */
 export const portRefSchema = z.union([
@@ -78,7 +81,7 @@ export const secretRefSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'sec
 /** How to authenticate over SSH. Secrets are referenced, never stored in a profile. */
 export const authSchema = z.discriminatedUnion('method', [
   z.object({ method: z.literal('agent') }),
-  z.object({ method: z.literal('key'), keyPath: z.string().min(1), passphraseRef: secretRefSchema.optional() }),
+  z.object({ method: z.literal('key'), keyPath: plainText('key path').pipe(z.string().min(1)), passphraseRef: secretRefSchema.optional() }),
   z.object({ method: z.literal('password'), secretRef: secretRefSchema }),
   z.object({ method: z.literal('keyboard-interactive'), secretRef: secretRefSchema }),
 ]);
@@ -123,7 +126,7 @@ export type ServiceRef = z.infer<typeof serviceRefSchema>;
 export const realserverSchema = z.object({
   host: hostSchema,
   /** Display name (defaults to host). */
-  name: safeText('name').pipe(z.string().max(64)).optional(),
+  name: safeText('realserver name').pipe(z.string().max(64)).optional(),
   weight: z.number().int().min(0, 'weight must be 0–65535').max(65535, 'weight must be 0–65535').default(1),
   enabled: z.boolean().default(true),
   os: z.enum(['linux', 'hpux']).default('linux'),
@@ -187,7 +190,7 @@ export type Pair = z.infer<typeof pairSchema>;
 export const clusterSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'id must be lowercase letters, digits and "-"'),
-    name: z.string().min(1).max(100),
+    name: plainText('cluster name').pipe(z.string().min(1).max(100)),
     director: sshTargetSchema,
     vip: hostSchema,
     /** Prefix length the VIP gets on VIP_IF (the seed's one-interface subnet). */
@@ -200,7 +203,7 @@ export const clusterSchema = z
     udp: z.array(serviceSchema).default([]),
     realservers: z.array(realserverSchema).default([]),
     /** Pre-trusted host keys in OpenSSH known_hosts line format (e.g. the lab's), honoured like ~/.ssh/known_hosts. */
-    knownHosts: z.array(z.string().max(16384)).optional(),
+    knownHosts: z.array(plainText('known_hosts line').pipe(z.string().max(16384))).optional(),
     /** What runs the cluster on the director(s). A pair needs keepalived. */
     runtime: runtimeSchema.default('script'),
     /** Health-check timing and hysteresis (every service). */

@@ -3,6 +3,34 @@ import { z } from 'zod';
 /** Characters a POSIX shell treats specially; never allowed in any profile field, even though commands are quoted. */
 export const SHELL_META = /[\s;&|`$<>(){}[\]*?!#~'"\\]/;
 
+/**
+ * Characters no name or free-text field may hold: C0 controls (NUL, TAB, LF, CR, ESC…), DEL, C1 controls (U+0080–009F),
+ * the bidirectional marks, embeddings, overrides and isolates (U+061C, U+200E–200F, U+202A–202E, U+2066–2069) that make
+ * text display in another order than it is, and the Unicode line/paragraph separators (U+2028–2029). They can rewrite a
+ * terminal, hide text in a log or a printed plan, or turn one line into two.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+/** U+XXXX of the first control character in `s` (see CONTROL_CHARS), or undefined when there is none. */
+export function firstControlChar(s: string): string | undefined {
+  const m = CONTROL_CHARS.exec(s);
+  return m ? `U+${m[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}` : undefined;
+}
+
+/** A string check refusing control characters, its message naming the field ("cluster name contains …"). */
+export function noControlChars(field: string) {
+  return (s: string, ctx: z.RefinementCtx) => {
+    const c = firstControlChar(s);
+    if (c) ctx.addIssue({ code: 'custom', message: `${field} contains the control character ${c} (control characters and bidirectional overrides are not allowed)` });
+  };
+}
+
+/** A free-text field: any text but control characters (see CONTROL_CHARS). */
+export function plainText(field: string) {
+  return z.string().superRefine(noControlChars(field));
+}
+
 const HOSTNAME_LABEL = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/;
 
 /** True for a dotted-quad IPv4 address without leading zeros. */

@@ -19,6 +19,7 @@ import { openCliCluster } from '../../electron/cli/cli-cluster.ts';
 import { applyPlan } from '../../electron/services/director-apply.ts';
 import { observedSysctlKeys } from '../../electron/services/director-observe.ts';
 import { planReload } from '../../electron/lvs/plan/director-plan.ts';
+import { TX_DIR } from '../../electron/lvs/plan/transaction.ts';
 import type { AppError } from '../../shared/result.ts';
 import { main } from '../../electron/cli/lvsctl.ts';
 import {
@@ -198,6 +199,9 @@ describe.skipIf(!!skip)(`remote verbs against the lab${skip ? ` (SKIPPED: ${skip
     const s = await status();
     expect(s.vip).toEqual({ address: lab.vip, up: true, label: 'eth0:110' });
     expect(s.sysctls).toMatchObject({ 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.send_redirects': '0', 'net.ipv4.conf.eth0.send_redirects': '0' });
+    // the transaction's files went to its private directory (root's, 0700), not to /tmp
+    expect(labSh('director', `ls -ldn ${TX_DIR}`).split(/\s+/).slice(0, 4)).toEqual(['drwx------', expect.any(String), '0', '0']);
+    expect(labSh('director', 'ls /tmp').split('\n').filter((f) => f.startsWith('lvs-console.'))).toEqual([]);
   }, 120_000);
 
   it('9 telnet connections from the client to VIP:23 reach at least two realservers (their banners)', () => {
@@ -286,6 +290,23 @@ describe.skipIf(!!skip)(`remote verbs against the lab${skip ? ` (SKIPPED: ${skip
     expect(back.code, back.err).toBe(0);
     expect(liveSave()).toBe(formatSaveLines(desiredTable(lab.cluster, (h) => h)));
     expect((await status()).vip.up).toBe(true);
+  }, 180_000);
+
+  it('a transaction directory that is not private (a symlink to a 0700 directory) is refused before anything is written', async () => {
+    const before = liveSave();
+    const files = labSh('director', `ls -A ${TX_DIR}`);
+    const heavier = writeProfile(lab, 'weights-refused', (p) => ({ ...p, realservers: p.realservers!.map((r, i) => (i === 0 ? { ...r, weight: 7 } : r)) }));
+    labSh('director', `mv ${TX_DIR} ${TX_DIR}.real && ln -s ${TX_DIR}.real ${TX_DIR}`);
+    try {
+      const r = await lvsctl(['--profile', heavier, '--known-hosts', lab.emptyKnownHosts, 'reload']);
+      note(`reload with a symlinked transaction directory: exit ${r.code}: ${r.err.trim()}`);
+      expect(r.code).toBe(3);
+      expect(r.err).toContain(`refused: ${TX_DIR} is a symbolic link; nothing was changed`);
+      expect(liveSave()).toBe(before);
+      expect(labSh('director', `ls -A ${TX_DIR}.real`)).toBe(files); // nothing written there
+    } finally {
+      labSh('director', `rm -f ${TX_DIR} && mv ${TX_DIR}.real ${TX_DIR}`);
+    }
   }, 180_000);
 
   it('all-or-nothing on the real kernel: a batch ipvsadm refuses halfway is rolled back to the previous table, thresholds too', async () => {
@@ -437,7 +458,7 @@ const WATCHER = [
   'read -r lpid < /run/sshd.pid',
   'read -r t0 _ < /proc/uptime; t0=${t0%.*}; found=; i=0',
   'while [ -z "$found" ]; do',
-  '  for f in /tmp/lvs-console.*.started; do [ -e "$f" ] && found=$f; done',
+  `  for f in ${TX_DIR}/lvs-console.*.started; do [ -e "$f" ] && found=$f; done`,
   '  i=$((i+1)); if [ $((i % 500)) = 0 ]; then read -r t _ < /proc/uptime; [ $((${t%.*} - t0)) -gt 60 ] && break; fi',
   'done',
   '[ -n "$found" ] || { echo "no transaction seen"; exit 0; }',

@@ -15,14 +15,19 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { realProofSkip } from './require-real.ts';
 
 /** The sshd binary the helper runs. */
 export const SSHD = '/usr/sbin/sshd';
 /** The dedicated local user for password / keyboard-interactive / sudo tests. */
 export const TEST_USER = 'lvs-ssh-test';
 
-/** Why real-sshd tests cannot run here, or undefined when they can. */
+/** Why real-sshd tests cannot run here, or undefined when they can; with LVS_REQUIRE_REAL=1 a reason throws (require-real.ts). */
 export function sshdUnavailable(): string | undefined {
+  return realProofSkip(sshdMissing(), 'the real-sshd tests');
+}
+
+function sshdMissing(): string | undefined {
   if (process.platform !== 'linux') return 'real-sshd tests need Linux';
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'real-sshd tests need root (CI runs as root)';
   if (!existsSync(SSHD)) return `${SSHD} missing: apt-get install openssh-server`;

@@ -19,9 +19,14 @@ import { atomicWriteStep } from '../../shell/remote-file.ts';
 import { shellQuote } from '../../shell/shell-quote.ts';
 import { sysctlPath } from './sysctl-path.ts';
 import { TX_SCRIPT } from '../../shell/transaction-script.ts';
+import { assertPlainDir } from '../../shell/private-dir.ts';
 
-/** Where transaction files live on the director: /tmp/lvs-console.TXID.{batch,snap,log,result,…} (TXID is random). */
-export const TX_DIR = '/tmp';
+/**
+ * Where transaction files live on the director: TX_DIR/lvs-console.TXID.{upload,batch,snap,log,result,…} (TXID is
+ * random). A private directory (root's, 0700, no symlink on its path: electron/shell/private-dir.ts), made by the
+ * upload when missing; every script refuses to write or read there unless the check passes (verdict `refused private-dir …`).
+ */
+export const TX_DIR = '/var/lib/lvs-console/tx';
 
 /** The transaction's verdict. */
 export type TxVerdict =
@@ -34,7 +39,7 @@ export type TxVerdict =
 /** One plan turned into a transaction. */
 export interface Transaction {
   txid: string;
-  /** PREFIX of every file: /tmp/lvs-console.TXID */
+  /** PREFIX of every file: TX_DIR/lvs-console.TXID */
   prefix: string;
   /** The ipvsadm -R lines ('' when the plan changes no table entries). */
   batch: string;
@@ -93,10 +98,11 @@ function stepOp(step: PlanStep): { op: string[]; vip?: Transaction['vip'] } {
  * Turns a plan into one transaction: `ipvsadm -C` → clear; `ipvsadm -R` (stdin) and every other ipvsadm step (-A/-E/-D,
  * -a/-e/-d) → lines of ONE batch, run by a single `restore` op where the first of them stood; VIP and sysctl steps →
  * their ops. The table steps after the first batched one must follow each other (what every planner produces).
+ * `dir` is the private directory on the director (TX_DIR; tests pass their own).
  */
-export function buildTransaction(plan: Plan, txid: string): Transaction {
+export function buildTransaction(plan: Plan, txid: string, dir: string = TX_DIR): Transaction {
   if (!/^[0-9a-f]{8,32}$/.test(txid)) throw new AppError('INVALID_INPUT', `bad transaction id ${txid}`);
-  const prefix = `${TX_DIR}/lvs-console.${txid}`;
+  const prefix = `${assertPlainDir(dir)}/lvs-console.${txid}`;
   const ops: string[] = [];
   const opSteps: PlanStep[] = [];
   let batch = '';
@@ -141,6 +147,7 @@ export function buildTransaction(plan: Plan, txid: string): Transaction {
       : atomicWriteStep('director', `${prefix}.upload`, content, {
           mode: '600',
           stamp: '-',
+          privateDir: true,
           why: `upload the batch (${batch === '' ? 0 : batch.split('\n').length - 1} ipvsadm -R line(s)) and the table it should leave`,
         });
   const size = content === undefined ? '-' : String(Buffer.byteLength(content, 'utf8'));

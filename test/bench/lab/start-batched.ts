@@ -6,9 +6,13 @@
  */
 import { observeDirector, observedSysctlKeys } from '../../../electron/services/director-observe.ts';
 import { planStart } from '../../../electron/lvs/plan/director-plan.ts';
-import { report } from '../measure.ts';
+import { measure, report } from '../measure.ts';
 import { bigProfile, restoreBootState } from '../../lab/support/remote-lab.ts';
-import { benchLab, heldContext, measureEach, ratio } from './support/bench-lab.ts';
+import { benchLab, heldContext, ratio } from './support/bench-lab.ts';
+
+// Both ways get the same runs and warm-up (the baseline is slow on the emulated director: few runs, an odd count).
+const RUNS = 3;
+const WARMUP = 1;
 
 export default async function startBatched(): Promise<void> {
   const lab = benchLab();
@@ -24,20 +28,19 @@ export default async function startBatched(): Promise<void> {
     const resolve = await ctx.resolver();
     await empty();
     let lines = 0;
-    const batched = await measureEach(
-      empty,
+    const batched = await measure(
       async () => {
         const o = await svc.run({ kind: 'verb', verb: 'start' });
         lines = o.transaction!.batch.split('\n').length - 1;
       },
-      5,
-      1,
+      RUNS,
+      WARMUP,
+      empty,
     );
     report(`start, batched: observe + one transaction (${lines} -R lines) + verify`, batched);
     const keys = observedSysctlKeys(cluster, lab.vip);
     let execs = 0;
-    const oneByOne = await measureEach(
-      empty,
+    const oneByOne = await measure(
       async () => {
         const before = await observeDirector(exec, 'table', keys);
         const plan = planStart(cluster, before, resolve);
@@ -51,8 +54,9 @@ export default async function startBatched(): Promise<void> {
           }
         }
       },
-      2,
-      0,
+      RUNS,
+      WARMUP,
+      empty,
     );
     report(`start, one exec per command (observe + ${execs} execs)`, oneByOne);
     console.log(`ratio one-exec-per-command / batched: ${ratio(oneByOne.median, batched.median)} (goal ≥ 20×)`);

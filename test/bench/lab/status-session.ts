@@ -14,14 +14,15 @@ export default async function statusSession(): Promise<void> {
   const { ctx, svc, sessions } = await heldContext(lab, lab.profileFile);
   try {
     await svc.status(); // connects and resolves once: what "warm" means
-    const warm = await measure(() => svc.status(), 10, 2);
+    // every variant: the same 9 runs after 2 warm-ups
+    const warm = await measure(() => svc.status(), 9, 2);
     report('status, warm, held session (1 exec: ipvsadm, ip, grep)', warm);
-    const full = await measure(() => svc.status({ stats: true, rate: true }), 6, 1);
+    const full = await measure(() => svc.status({ stats: true, rate: true }), 9, 2);
     report('status --stats --rate, warm (1 exec: 3 ipvsadm, ip, grep)', full);
-    const fresh = await measure(() => freshSsh(lab, 'ipvsadm -L -n'), 6, 1);
+    const fresh = await measure(() => freshSsh(lab, 'ipvsadm -L -n'), 9, 2);
     report('fresh OpenSSH: ssh director ipvsadm -L -n', fresh);
     // The same single command as the fresh ssh, through the held session: what the session alone saves.
-    const same = await measure(() => ctx.director.exec(['ipvsadm', '-L', '-n']), 10, 2);
+    const same = await measure(() => ctx.director.exec(['ipvsadm', '-L', '-n']), 9, 2);
     report('ipvsadm -L -n through the held session', same);
     console.log(`ratio warm status / fresh ssh: ${(warm.median / fresh.median).toFixed(3)} (goal ≤ 0.25; fresh ssh is ${ratio(fresh.median, warm.median)} slower)`);
     console.log(`ratio warm status --stats --rate / fresh ssh: ${(full.median / fresh.median).toFixed(3)}`);

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { launchChromium } from '../../e2e/harness.ts';
+import { median } from '../measure.ts';
 import { MAX_POINTS } from '../../../renderer/features/charts/charts-page.tsx';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -35,9 +36,9 @@ export default async function chartRender(): Promise<void> {
       const fillMs = await page.evaluate(() => window.bench.fill(50, 24, 5));
       console.log(`filled the in-memory history: 50 realservers × 17 280 samples in ${fillMs.toFixed(0)} ms`);
       const runs: { lttbMs: number; commitMs: number; paintMs: number; points: number }[] = [];
-      for (let i = 0; i < 8; i++) runs.push(await page.evaluate((n) => window.bench.render(n), MAX_POINTS));
+      for (let i = 0; i < 9; i++) runs.push(await page.evaluate((n) => window.bench.render(n), MAX_POINTS));
       const warm = runs.slice(2);
-      const med = (k: 'lttbMs' | 'commitMs' | 'paintMs') => warm.map((r) => r[k]).sort((a, b) => a - b)[Math.floor(warm.length / 2)]!;
+      const med = (k: 'lttbMs' | 'commitMs' | 'paintMs') => median(warm.map((r) => r[k]));
       const pts = runs[0]!.points;
       const total = med('paintMs');
       console.log(

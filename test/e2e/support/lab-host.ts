@@ -7,11 +7,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { labExec, labUnavailable, REPO } from '../../lab/support/remote-lab.ts';
+import { realProofSkip } from '../../support/require-real.ts';
 
 /** Why the lab e2e cannot run here (undefined when it can): not Linux/root, or no qemu to boot the director. */
 export function labE2eSkipReason(): string | undefined {
   const base = labUnavailable();
   if (base) return base;
+  return realProofSkip(labE2eMissing(), 'the lab e2e (real services, the lab and Chromium)');
+}
+
+function labE2eMissing(): string | undefined {
   if (spawnSync('sh', ['-c', 'command -v qemu-system-x86_64'], { encoding: 'utf8' }).status !== 0) return 'qemu-system-x86_64 is not installed (bash test/lab/install-deps.sh), so the lab director cannot boot';
   if (!existsSync('/usr/bin/chromium') && !process.env.CHROMIUM_PATH) return '/usr/bin/chromium is missing (apt-get install chromium)';
   return undefined;

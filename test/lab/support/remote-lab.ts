@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { clusterSchema, type Cluster, type ClusterInput } from '../../../shared/model/cluster.ts';
 import type { CliIo } from '../../../electron/cli/io.ts';
 import { main } from '../../../electron/cli/lvsctl.ts';
+import { TX_DIR } from '../../../electron/lvs/plan/transaction.ts';
+import { realProofSkip } from '../../support/require-real.ts';
 
 /** The repository root. */
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -20,6 +22,10 @@ const LAB_SH = join(REPO, 'test', 'lab', 'lab.sh');
 
 /** Why the lab cannot run here (undefined when it can): it needs Linux, root and the lab scripts. */
 export function labUnavailable(): string | undefined {
+  return realProofSkip(labMissing(), 'the lab tests (the real IPVS kernel)');
+}
+
+function labMissing(): string | undefined {
   if (process.platform !== 'linux') return `the lab needs Linux (this is ${process.platform})`;
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return 'the lab needs root (network namespaces, qemu); CI runs it as root';
   if (!existsSync(LAB_SH)) return `${LAB_SH} is missing`;
@@ -139,7 +145,7 @@ export function restoreBootState(lab: Lab): void {
       'ipvsadm -C',
       `ip addr del ${lab.vip}/${lab.cluster.vipPrefix} dev eth0 2>/dev/null`,
       'sysctl -q -w net.ipv4.ip_forward=0; sysctl -q -w net.ipv4.conf.all.send_redirects=1; sysctl -q -w net.ipv4.conf.eth0.send_redirects=1',
-      'rm -f /tmp/lvs-console.*',
+      `rm -f /tmp/lvs-console.* ${TX_DIR}/lvs-console.*`,
       'true',
     ].join('; '),
   );

@@ -51,16 +51,3 @@ export async function freshSsh(lab: Lab, command: string): Promise<string> {
 
 /** "12.3×" */
 export const ratio = (a: number, b: number): string => `${(a / b).toFixed(a / b >= 10 ? 0 : 2)}×`;
-
-/** Like measure(), but `prepare` runs before each run outside the timing (e.g. emptying the table). */
-export async function measureEach(prepare: () => Promise<unknown>, fn: () => Promise<unknown>, runs: number, warmup = 1): Promise<{ median: number; min: number }> {
-  const t: number[] = [];
-  for (let i = 0; i < warmup + runs; i++) {
-    await prepare();
-    const s = performance.now();
-    await fn();
-    if (i >= warmup) t.push(performance.now() - s);
-  }
-  t.sort((a, b) => a - b);
-  return { median: t[Math.floor(t.length / 2)]!, min: t[0]! };
-}

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { realProofSkip } from '../../../support/require-real.ts';
 import { linuxDisplayTaken, pickDisplay } from '../../../../electron/launch/display.ts';
 import { detectLaunchers } from '../../../../electron/launch/detect.ts';
 import { nodeDetectReaders } from '../../../../electron/launch/node-readers.ts';
@@ -41,7 +42,7 @@ describe('spawnDetached', () => {
   });
 });
 
-const xvfb = process.platform === 'linux' && existsSync('/usr/bin/Xvfb');
+const xvfb = !realProofSkip(process.platform === 'linux' && existsSync('/usr/bin/Xvfb') ? undefined : 'Xvfb needs Linux and /usr/bin/Xvfb (apt-get install xvfb)', 'the real Xvfb launch test');
 
 describe.skipIf(!xvfb)('Connect me on Linux, for real: Xvfb detected, planned and spawned', () => {
   it('starts Xvfb with exactly the rendered argv (no shell) and it runs until killed', async () => {

@@ -52,7 +52,7 @@ describe('applyPlan on a local stand-in director', () => {
     const before = await observe(ld);
     const plan = planStart(cluster, before, resolve);
     const phases: string[] = [];
-    const r = await applyPlan(ld.exec, plan, before, { sysctlKeys: keys, onProgress: (p) => phases.push(p.phase) });
+    const r = await applyPlan(ld.exec, plan, before, { txDir: ld.txDir, sysctlKeys: keys, onProgress: (p) => phases.push(p.phase) });
     expect(r.verdict).toEqual({ kind: 'applied' });
     expect(r.recovered).toBe(false);
     expect(phases).toEqual(['upload', 'transaction', 'verify']);
@@ -73,7 +73,7 @@ describe('applyPlan on a local stand-in director', () => {
     const badResolve = profileResolver(bad);
     ld.setTable(formatSaveLines(desiredTable(cluster, resolve)));
     const before = await observe(ld);
-    const err = await applyPlan(ld.exec, planReload(bad, badResolve), before, { sysctlKeys: keys }).catch((e: unknown) => e);
+    const err = await applyPlan(ld.exec, planReload(bad, badResolve), before, { txDir: ld.txDir, sysctlKeys: keys }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('APPLY_FAILED');
     expect((err as AppError).message).toMatch(/^director 10\.0\.0\.1: ipvsadm -R \(batch of 6 line\(s\)\): Memory allocation problem \(×2\); restored the previous table$/);
@@ -86,7 +86,7 @@ describe('applyPlan on a local stand-in director', () => {
     ld.setTable('-A -t 10.0.0.100:80 -s rr\n');
     ld.mark('fail-clear');
     const before = await observe(ld);
-    const err = (await applyPlan(ld.exec, planStop(cluster, before, resolve), before, { sysctlKeys: keys }).catch((e: unknown) => e)) as AppError;
+    const err = (await applyPlan(ld.exec, planStop(cluster, before, resolve), before, { txDir: ld.txDir, sysctlKeys: keys }).catch((e: unknown) => e)) as AppError;
     expect(err.code).toBe('ROLLBACK_FAILED');
     expect(err.message).toMatch(/RESTORING THE PREVIOUS TABLE FAILED TOO.*\.snap\.keep/);
   });
@@ -97,7 +97,7 @@ describe('applyPlan on a local stand-in director', () => {
     const before = await observe(ld);
     const ex = cutting(ld, true);
     const phases: string[] = [];
-    const r = await applyPlan(ex, planStart(cluster, before, resolve), before, { sysctlKeys: keys, onProgress: (p) => phases.push(p.phase) });
+    const r = await applyPlan(ex, planStart(cluster, before, resolve), before, { txDir: ld.txDir, sysctlKeys: keys, onProgress: (p) => phases.push(p.phase) });
     expect(ex.cuts).toBe(1);
     expect(r.recovered).toBe(true);
     expect(r.verdict.kind).toBe('applied');
@@ -109,7 +109,7 @@ describe('applyPlan on a local stand-in director', () => {
     ld = localDirector();
     ld.setTable('-A -t 10.0.0.100:80 -s rr\n');
     const before = await observe(ld);
-    const err = (await applyPlan(cutting(ld, false), planStart(cluster, before, resolve), before, { sysctlKeys: keys }).catch((e: unknown) => e)) as AppError;
+    const err = (await applyPlan(cutting(ld, false), planStart(cluster, before, resolve), before, { txDir: ld.txDir, sysctlKeys: keys }).catch((e: unknown) => e)) as AppError;
     expect(err.code).toBe('APPLY_FAILED');
     expect(err.message).toMatch(/the transaction never started; nothing was changed \(the connection was cut/);
     expect(ld.table()).toBe('-A -t 10.0.0.100:80 -s rr\n');
@@ -127,7 +127,7 @@ describe('applyPlan on a local stand-in director', () => {
         return l.exec.exec(argv, opts);
       },
     };
-    const err = (await applyPlan(dead, planStart(cluster, before, resolve), before, { sysctlKeys: keys }).catch((e: unknown) => e)) as AppError;
+    const err = (await applyPlan(dead, planStart(cluster, before, resolve), before, { txDir: ld.txDir, sysctlKeys: keys }).catch((e: unknown) => e)) as AppError;
     expect(err.code).toBe('CONNECT_FAILED');
     expect(err.message).toMatch(/either as before or as planned, never in between/);
     expect(existsSync(ld.dir)).toBe(true);

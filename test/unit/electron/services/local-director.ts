@@ -6,8 +6,8 @@
  * told to fail or be slow through marker files. The real ipvsadm/kernel are proven in test/lab.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterSchema } from '../../../../shared/model/cluster.ts';
 import { AppError } from '../../../../shared/result.ts';
@@ -91,6 +91,16 @@ fi
 echo "fake ip: unsupported $*" >&2; exit 2
 `;
 
+/**
+ * A base for directories the transaction accepts as private (electron/shell/private-dir.ts: every component owned by
+ * root or this user, none writable by others): ~/.cache/lvs-console-test, 0700. Not under /tmp, which anyone may write.
+ */
+export function privateTestBase(): string {
+  const d = join(homedir(), '.cache', 'lvs-console-test');
+  mkdirSync(d, { recursive: true, mode: 0o700 });
+  return d;
+}
+
 /** A profile for the stand-in director (10.0.0.1): telnet and xdmcp on the VIP 10.0.0.100 over 10.0.0.11 and .12. */
 export const standInCluster = clusterSchema.parse({
   id: 't',
@@ -118,6 +128,8 @@ export const BASE_ADDR_LINE = '2: eth0    inet 10.0.0.1/24 brd 10.0.0.255 scope 
 /** A local director: its state directory, an Executor, and helpers to read and arrange its state. */
 export interface LocalDirector {
   dir: string;
+  /** The private directory its transactions use (pass it as buildTransaction's dir / applyPlan's txDir). */
+  txDir: string;
   exec: Executor;
   table(): string;
   setTable(text: string): void;
@@ -160,21 +172,12 @@ export function localDirector(label = 'director 10.0.0.1'): LocalDirector {
   chmodSync(join(bin, 'ip'), 0o755);
   writeFileSync(join(dir, 'table'), '');
   writeFileSync(join(dir, 'addrs'), BASE_ADDR_LINE);
+  const txDir = mkdtempSync(join(privateTestBase(), 'tx-'));
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, LVSFAKE: dir };
-  const txids = new Set<string>();
-  const inner = localExec(label, env);
-  const exec: Executor = {
-    label,
-    exec: (argv, opts) => {
-      for (const a of argv) {
-        const m = /^\/tmp\/lvs-console\.([0-9a-f]+)/.exec(a);
-        if (m) txids.add(m[1]!);
-      }
-      return inner.exec(argv, opts);
-    },
-  };
+  const exec = localExec(label, env);
   return {
     dir,
+    txDir,
     exec,
     table: () => readFileSync(join(dir, 'table'), 'utf8'),
     setTable: (t) => writeFileSync(join(dir, 'table'), t),
@@ -182,9 +185,7 @@ export function localDirector(label = 'director 10.0.0.1'): LocalDirector {
     setConns: (lines) => writeFileSync(join(dir, 'conns'), lines),
     mark: (name, content = '') => writeFileSync(join(dir, name), content),
     cleanup: () => {
-      if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
-      // The files of the transactions this director ran (TX_DIR is /tmp on a director; here that is this machine's /tmp).
-      for (const f of readdirSync('/tmp')) if ([...txids].some((id) => f.startsWith(`lvs-console.${id}.`))) rmSync(join('/tmp', f), { force: true });
+      for (const d of [dir, txDir]) if (existsSync(d)) rmSync(d, { recursive: true, force: true });
     },
   };
 }

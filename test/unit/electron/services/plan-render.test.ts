@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../../../shared/model/plan.ts';
-import { commentText, hereDocDelimiter, renderPlan } from '../../../../electron/services/plan-render.ts';
+import { hereDocDelimiter, renderPlan } from '../../../../electron/services/plan-render.ts';
+import { escapeControls } from '../../../../electron/shell/shell-comment.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'plan-render-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,7 +41,7 @@ describe('plan renderer', () => {
 
   it('escapes control characters in comments: a newline in a name or reason never becomes a command', () => {
     const evil = 'rs1\ntouch /tmp/pwned-by-plan\r\u001b[31m\u202e';
-    expect(commentText(evil)).toBe('rs1\\ntouch /tmp/pwned-by-plan\\r\\x1b[31m\\u202e');
+    expect(escapeControls(evil)).toBe('rs1\\ntouch /tmp/pwned-by-plan\\r\\x1b[31m\\u202e');
     const plan: Plan = { verb: 'edit', steps: [{ host: evil, argv: ['ipvsadm', '-e', '-t', '10.0.0.1:23'], why: evil }], summary: [evil] };
     const text = renderPlan(plan, { title: `drain ${evil}`, before: [evil], after: [evil] });
     expect(text.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual(["ipvsadm -e -t 10.0.0.1:23"]);

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realProofSkip } from '../../../support/require-real.ts';
 import { sha256Fingerprint } from '../../../../electron/ssh/host-key.ts';
 import { SessionPool } from '../../../../electron/ssh/session-pool.ts';
 import { sshTargetSchema, type Auth } from '../../../../shared/model/cluster.ts';
@@ -55,7 +56,7 @@ describe.skipIf(skip)('authentication against a real sshd', { timeout: 90_000 },
     await acceptedKey(k);
   });
 
-  it.skipIf(!hasPuttygen())('private key: PuTTY .ppk v2 (RSA) logs in; .ppk v3 fails before connecting, saying how to convert', async () => {
+  it.skipIf(!!realProofSkip(hasPuttygen() ? undefined : 'puttygen missing (apt-get install putty-tools)', 'the PuTTY login test'))('private key: PuTTY .ppk v2 (RSA) logs in; .ppk v3 fails before connecting, saying how to convert', async () => {
     const k = generateKey(sshd.dir, 'for_ppk', { type: 'rsa' });
     sshd.authorize('root', k.publicLine);
     const v2 = join(sshd.dir, 'k2.ppk');

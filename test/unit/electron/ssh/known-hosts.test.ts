@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkKnownHosts, entryMatchesHost, hostLookupName, knownKeyTypes, parseKnownHosts, wildcardMatch } from '../../../../electron/ssh/known-hosts.ts';
 import { AppError } from '../../../../shared/result.ts';
@@ -7,6 +8,7 @@ const FILE = 'known_hosts-openssh-9.2.txt';
 const entries = parseKnownHosts(fixture(FILE), FILE);
 const k = capturedKeys();
 const key = (c: string) => k.get(c)!;
+const KEY_A = key('key-a').base64;
 
 describe('parseKnownHosts', () => {
   it('reads every key line of the captured file, skipping the comment and the blank line', () => {
@@ -55,8 +57,37 @@ describe('matching hosts', () => {
     expect(wildcardMatch('10.0.0.*', '10.0.0.77')).toBe(true);
     expect(wildcardMatch('10.0.0.?', '10.0.0.77')).toBe(false);
     expect(wildcardMatch('a.b', 'axb')).toBe(false);
+    expect(wildcardMatch('[10.0.0.*]:22?2', '[10.0.0.9]:2202')).toBe(true);
+    expect(wildcardMatch('(a|b)+', 'aaa')).toBe(false);
+    expect(wildcardMatch('*', '')).toBe(true);
+    expect(wildcardMatch('?', '')).toBe(false);
+    expect(wildcardMatch('RS*.Lab', 'rs1.lab')).toBe(true);
+  });
+  it('pathological patterns (many *, a name that almost matches) get the right answer (time: npm run bench, host-pattern)', () => {
+    // A backtracking matcher (the regex ^.*a.*a…b$ it used to build) takes exponential time in the number of stars here.
+    const name = 'a'.repeat(5000);
+    expect(wildcardMatch(`${'*a'.repeat(40)}*b`, name)).toBe(false);
+    expect(wildcardMatch(`${'*a'.repeat(40)}*`, name)).toBe(true);
+    expect(wildcardMatch(`${'*?'.repeat(60)}*b`, name)).toBe(false);
+    const entry = parseKnownHosts(`${'*a'.repeat(30)}*b,!${'*a'.repeat(30)}*c ssh-ed25519 ${KEY_A}`, 'x')[0]!;
+    expect(entryMatchesHost(entry, 'a'.repeat(3000), 22)).toBe(false);
+  });
+  it('agrees with a plain reference matcher on random patterns and names (property)', () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[ab*?.]{0,12}$/), fc.stringMatching(/^[ab.]{0,14}$/), (pattern, name) => {
+        expect(wildcardMatch(pattern, name)).toBe(referenceMatch(pattern, name));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
+
+/** Textbook recursive glob match (exponential in the worst case: only for the small random inputs above). */
+function referenceMatch(p: string, s: string): boolean {
+  if (p === '') return s === '';
+  if (p[0] === '*') return referenceMatch(p.slice(1), s) || (s !== '' && referenceMatch(p, s.slice(1)));
+  return s !== '' && (p[0] === '?' || p[0] === s[0]) && referenceMatch(p.slice(1), s.slice(1));
+}
 
 describe('checkKnownHosts', () => {
   it('trusted when the same key is listed (plain, [host]:port, hashed)', () => {

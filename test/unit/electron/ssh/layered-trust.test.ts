@@ -41,3 +41,37 @@ describe('LayeredTrust', () => {
     expect(() => new LayeredTrust({ store, knownHostsFiles: [bad] })).toThrow(new RegExp(`bad_known_hosts:3: `));
   });
 });
+
+describe('LayeredTrust: a changed key stays refused whatever another source says', () => {
+  // The app's store holds key-a for 10.0.0.50 (trusted earlier); the host now presents key-b.
+  const held = async () => {
+    const s = hostKeyStoreIn(dir);
+    await s.trust('10.0.0.50', 22, 'ssh-ed25519', key('key-a'));
+    return s;
+  };
+  it('a profile knownHosts line (a wildcard, a plain name, [host]:port) listing the new key does not override the store', async () => {
+    for (const line of [`* ssh-ed25519 ${key('key-b')}`, `10.0.0.50 ssh-ed25519 ${key('key-b')}`, `10.0.0.5?,!10.0.0.51 ssh-ed25519 ${key('key-b')}`]) {
+      const t = new LayeredTrust({ store: await held(), knownHostsFiles: [], extraLines: { source: 'profile x knownHosts', lines: [line] } });
+      expect(await t.check('10.0.0.50', 22, 'ssh-ed25519', key('key-b')), line).toBe('changed');
+      // the sources disagree about this host: neither key is trusted until one of them is corrected
+      expect(await t.check('10.0.0.50', 22, 'ssh-ed25519', key('key-a')), line).toBe('changed');
+    }
+    const port = new LayeredTrust({ store: await held(), knownHostsFiles: [], extraLines: { source: 'p', lines: [`[10.0.0.50]:2222 ssh-ed25519 ${key('key-b')}`] } });
+    await port.trust('10.0.0.50', 2222, 'ssh-ed25519', key('key-a'));
+    expect(await port.check('10.0.0.50', 2222, 'ssh-ed25519', key('key-b'))).toBe('changed');
+  });
+  it('a known_hosts file that lists the old key is not overridden by a profile line or the store listing the new one', async () => {
+    const file = join(dir, 'old_known_hosts');
+    writeFileSync(file, `10.0.0.60 ssh-ed25519 ${key('key-a')}\n`);
+    const fromProfile = new LayeredTrust({ store: hostKeyStoreIn(dir), knownHostsFiles: [file], extraLines: { source: 'p', lines: [`10.0.0.6* ssh-ed25519 ${key('key-b')}`] } });
+    expect(await fromProfile.check('10.0.0.60', 22, 'ssh-ed25519', key('key-b'))).toBe('changed');
+    const store = hostKeyStoreIn(dir);
+    await store.trust('10.0.0.60', 22, 'ssh-ed25519', key('key-b'));
+    expect(await new LayeredTrust({ store, knownHostsFiles: [file] }).check('10.0.0.60', 22, 'ssh-ed25519', key('key-b'))).toBe('changed');
+  });
+  it('one source listing both keys of a host (a rotation in progress) still trusts either, as OpenSSH does within a file', async () => {
+    const t = new LayeredTrust({ store: hostKeyStoreIn(dir), knownHostsFiles: [], extraLines: { source: 'p', lines: [`10.0.0.70 ssh-ed25519 ${key('key-a')}`, `10.0.0.70 ssh-ed25519 ${key('key-b')}`] } });
+    expect(await t.check('10.0.0.70', 22, 'ssh-ed25519', key('key-b'))).toBe('trusted');
+  });
+});
+

@@ -3,11 +3,13 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { realProofSkip } from '../../../support/require-real.ts';
 import { loadPrivateKey, parsePrivateKey } from '../../../../electron/ssh/private-key.ts';
 import { AppError } from '../../../../shared/result.ts';
 import { generateKey, hasPuttygen } from '../../../support/sshd.ts';
 
-const haveKeygen = existsSync('/usr/bin/ssh-keygen');
+const haveKeygen = !realProofSkip(existsSync('/usr/bin/ssh-keygen') ? undefined : '/usr/bin/ssh-keygen missing (apt-get install openssh-client)', 'the ssh-keygen key tests');
+const havePuttygen = !realProofSkip(hasPuttygen() ? undefined : 'puttygen missing (apt-get install putty-tools)', 'the PuTTY .ppk tests');
 const dir = mkdtempSync(join(tmpdir(), 'lvs-keys-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const err = (f: () => unknown): AppError => {
@@ -43,7 +45,7 @@ describe.skipIf(!haveKeygen)('loadPrivateKey (keys made by ssh-keygen; skipped w
   });
 });
 
-describe.skipIf(!haveKeygen || !hasPuttygen())('PuTTY .ppk keys (puttygen; skipped without putty-tools)', () => {
+describe.skipIf(!haveKeygen || !havePuttygen)('PuTTY .ppk keys (puttygen; skipped without putty-tools)', () => {
   const puttygen = (src: string, out: string, version: 2 | 3) => {
     execFileSync('puttygen', [src, '-O', 'private', '-o', out, '--ppk-param', `version=${version}`], { stdio: 'ignore' });
     return out;

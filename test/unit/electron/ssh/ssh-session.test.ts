@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionPool } from '../../../../electron/ssh/session-pool.ts';
-import type { AuditEntry } from '../../../../electron/ssh/types.ts';
+import { MAX_REMOTE_FILE_BYTES, readRemoteFile } from '../../../../electron/services/conf-remote.ts';
+import { DEFAULT_MAX_OUTPUT_BYTES, type AuditEntry } from '../../../../electron/ssh/types.ts';
 import { sshTargetSchema } from '../../../../shared/model/cluster.ts';
 import { generateKey, killPid, sshdUnavailable, startSshd, type TestSshd } from '../../../support/sshd.ts';
 import { alive, rejection, secretsOf, trustWith, waitFor } from './support.ts';
@@ -119,6 +120,38 @@ describe.skipIf(skip)('SshSession against a real OpenSSH sshd', { timeout: 90_00
     expect(e.detail).toMatchObject({ connectionLost: true, stdout: 'started\n' });
     expect((await session().exec(['echo', 'up'])).stdout).toBe('up\n');
     expect(sshd.connectionCount()).toBe(count + 1);
+  });
+
+  it('output beyond the per-call cap stops the remote command with a clear error', { timeout: 30_000 }, async () => {
+    const pidFile = join(sshd.dir, 'cap.pid');
+    // 200,000 bytes, then the command would sleep for a minute: the cap must stop it, not wait for it
+    const e = await rejection(session().exec(['sh', '-c', `echo $$ > ${pidFile}; head -c 200000 /dev/zero | tr '\\0' y; exec sleep 60`], { maxOutputBytes: 65_536, step: 'flood' }));
+    expect(e.code).toBe('COMMAND_FAILED');
+    expect(e.message).toBe('test-host: flood: output exceeded 65536 bytes; the command was stopped');
+    expect(e.detail).toMatchObject({ outputLimit: 65_536, stream: 'stdout' });
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await waitFor(() => !alive(pid), `remote command ${pid} to be stopped`);
+    // stderr has its own cap
+    const err = await rejection(session().exec(['sh', '-c', "head -c 200000 /dev/zero | tr '\\0' y >&2"], { maxOutputBytes: 65_536, step: 'flood stderr' }));
+    expect(err.message).toBe('test-host: flood stderr: output exceeded 65536 bytes on stderr; the command was stopped');
+    expect((await session().exec(['echo', 'still fine'])).stdout).toBe('still fine\n');
+  });
+
+  it(`the default cap is ${DEFAULT_MAX_OUTPUT_BYTES} bytes of stdout; a call that expects more says so`, { timeout: 60_000 }, async () => {
+    const big = DEFAULT_MAX_OUTPUT_BYTES + 1000;
+    const e = await rejection(session().exec(['head', '-c', String(big), '/dev/zero'], { step: 'big' }));
+    expect(e.message).toBe(`test-host: big: output exceeded ${DEFAULT_MAX_OUTPUT_BYTES} bytes; the command was stopped`);
+    const r = await session().exec(['head', '-c', String(big), '/dev/zero'], { maxOutputBytes: 2 * DEFAULT_MAX_OUTPUT_BYTES });
+    expect(r.stdout.length).toBe(big);
+  });
+
+  it('conf pull (readRemoteFile) of a file over 1 MiB is stopped with the same clear error', async () => {
+    const f = join(sshd.dir, 'huge.conf');
+    writeFileSync(f, `VIP=10.0.0.1\n${'# padding\n'.repeat(120_000)}`);
+    const e = await rejection(readRemoteFile(session(), f));
+    expect(e.message).toBe(`test-host: cat ${f}: output exceeded ${MAX_REMOTE_FILE_BYTES} bytes; the command was stopped`);
+    writeFileSync(f, 'VIP=10.0.0.1\n');
+    expect(await readRemoteFile(session(), f)).toBe('VIP=10.0.0.1\n');
   });
 
   it('audits every command without stdin content', async () => {

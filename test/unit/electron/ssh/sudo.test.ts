@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realProofSkip } from '../../../support/require-real.ts';
 import { newSudoMarker, sudoArgv, sudoFailure, SudoPromptFilter } from '../../../../electron/ssh/sudo.ts';
 import { SessionPool } from '../../../../electron/ssh/session-pool.ts';
 import type { AuditEntry } from '../../../../electron/ssh/types.ts';
@@ -66,7 +67,7 @@ describe('sudoFailure', () => {
 
 // ---- against a real sshd + sudo, as the local user lvs-ssh-test (member of group sudo; see test/support/sshd.ts) ----
 
-const skipReal = sshdUnavailable() ?? (hasSudo() ? undefined : 'sudo not installed (apt-get install sudo)');
+const skipReal = sshdUnavailable() ?? realProofSkip(hasSudo() ? undefined : 'sudo not installed (apt-get install sudo)', 'the real sudo tests');
 if (skipReal) console.warn(`real sudo tests skipped: ${skipReal}`);
 
 describe.skipIf(skipReal)('sudo through a real sshd', { timeout: 90_000 }, () => {

@@ -65,3 +65,31 @@ describe('cluster model: runtime, health, pair, checks', () => {
     expect(issues({ ...base, runtime: 'keepalived', pair: { ...pair, gateway: 'gw.example' } })).toEqual(['pair.gateway: gateway must be an IPv4 address']);
   });
 });
+
+describe('control characters are refused in every name and free-text field, naming the field', () => {
+  // ESC, NUL, a newline, CR, TAB, DEL, C1 NEL (U+0085), right-to-left override U+202E, isolate U+2066, LRM U+200E
+  const BAD = ['\u001b[31m', '\u0000', '\n', '\r', '\t', '\u007f', '\u0085', '\u202e', '\u2066', '\u200e'];
+  const fields: Array<[string, (bad: string) => ClusterInput]> = [
+    ['name', (b) => ({ ...base, name: `c${b}x` })],
+    ['director.user', (b) => ({ ...base, director: { host: '10.0.0.1', user: `root${b}` } })],
+    ['director.auth.keyPath', (b) => ({ ...base, director: { host: '10.0.0.1', user: 'root', auth: { method: 'key', keyPath: `/home/a/.ssh/id${b}` } } })],
+    ['realservers.0.name', (b) => ({ ...base, realservers: [{ host: '10.0.0.11', name: `rs${b}1` }] })],
+    ['realservers.0.ssh.user', (b) => ({ ...base, realservers: [{ host: '10.0.0.11', ssh: { user: `u${b}` } }] })],
+    ['realservers.0.ssh.auth.keyPath', (b) => ({ ...base, realservers: [{ host: '10.0.0.11', ssh: { auth: { method: 'key', keyPath: `C:\\keys\\rs${b}` } } }] })],
+    ['knownHosts.0', (b) => ({ ...base, knownHosts: [`10.0.0.1 ssh-ed25519 AAAA${b}`] })],
+    ['pair.director.user', (b) => ({ ...base, runtime: 'keepalived', pair: { director: { host: '10.0.0.2', user: `r${b}` }, gateway: '10.0.0.254' } })],
+  ];
+  it.each(fields)('%s', (path, make) => {
+    for (const b of BAD) {
+      const r = clusterSchema.safeParse(make(b));
+      expect(r.success, `${path} with U+${b.codePointAt(0)!.toString(16).padStart(4, '0')}`).toBe(false);
+      const lines = describeIssues(r.error!);
+      const cp = `U+${b.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+      expect(lines.some((l) => l.startsWith(`${path}: `) && l.includes(cp)), `${lines.join('\n')} names ${path} and ${cp}`).toBe(true);
+    }
+  });
+  it('ordinary text stays accepted (accents, spaces in names, Windows key paths)', () => {
+    const c = clusterSchema.parse({ ...base, name: 'Büro cluster #2 (telnet)', director: { host: '10.0.0.1', user: 'root', auth: { method: 'key', keyPath: 'C:\\Users\\Zoë\\.ssh\\id_ed25519' } } });
+    expect(c.name).toBe('Büro cluster #2 (telnet)');
+  });
+});

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { realProofSkip } from '../../../../support/require-real.ts';
 import { confVariables, parseLvsConf } from '../../../../../electron/lvs/conf/conf-parse.ts';
 import { importText } from '../../../../../electron/lvs/conf/conf-text.ts';
 import { setConfVariable, writeLvsConf } from '../../../../../electron/lvs/conf/conf-write.ts';
@@ -113,7 +114,7 @@ describe('lvs.conf properties', () => {
   });
 
   // The reference: what the seed's script really gets when it sources the file. Only where /bin/sh exists.
-  const hasSh = existsSync('/bin/sh') && spawnSync('/bin/sh', ['-c', 'exit 0']).status === 0;
+  const hasSh = !realProofSkip(existsSync('/bin/sh') && spawnSync('/bin/sh', ['-c', 'exit 0']).status === 0 ? undefined : 'no working /bin/sh', 'the /bin/sh reference test');
   const dir = hasSh ? mkdtempSync(join(tmpdir(), 'lvs-conf-sh-')) : '';
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });

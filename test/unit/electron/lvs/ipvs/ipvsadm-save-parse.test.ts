@@ -14,8 +14,12 @@ function canon(t: IpvsTable): IpvsTable {
   return {
     services: [...t.services]
       .map((s): IpvsService => {
-        const o: IpvsService = { ...s, destinations: [...s.destinations].sort((a, b) => destinationKey(a).localeCompare(destinationKey(b))) };
+        // ipip is the default tunnel: the parser leaves it out
+        const dests = s.destinations.map(({ tunType, ...d }) => (tunType === undefined || tunType === 'ipip' ? d : { ...d, tunType }));
+        const o: IpvsService = { ...s, destinations: dests.sort((a, b) => destinationKey(a).localeCompare(destinationKey(b))) };
         if (s.flags) o.flags = [...s.flags].sort((a, b) => flagOrder.indexOf(a) - flagOrder.indexOf(b));
+        // the default netmask (/32, 128) is not saved: the same as none
+        if (s.persistent?.netmask === (s.family === 'inet6' ? '128' : '255.255.255.255')) o.persistent = { timeout: s.persistent.timeout };
         return o;
       })
       .sort((a, b) => serviceKey(a).localeCompare(serviceKey(b))),

@@ -12,6 +12,23 @@ const V4_REALS = ['10.0.1.1', '10.0.1.2', '10.0.1.3', '10.0.1.4', '172.16.0.9', 
 const V6_REALS = ['2001:db8:1::1', '2001:db8:1::2', '2001:db8:1::ff', 'fd00::1'];
 const PORTS = [22, 23, 80, 177, 6000];
 
+// Every tunnel encapsulation ipvsadm 1.31 takes (ipip is the default, left out of the model when absent; remcsum is
+// GUE-only: the save parser refuses gre with it).
+const TUN_TYPES = ['ipip', 'gre:csum', 'gre:nocsum', 'gue:6080:nocsum', 'gue:5555:remcsum', 'gue:1:csum'];
+// Persistence netmasks: the default (/32, 128) written out, and wider ones.
+const V4_MASKS = ['255.255.255.255', '255.255.255.0', '255.255.0.0', '255.0.0.0'];
+const V6_MASKS = ['128', '64', '48'];
+// -b flags per scheduler, as ipvsadm prints them: sh-*, mh-*, and flag-N for the others.
+const SCHED_FLAGS: Record<string, string[]> = { sh: ['sh-fallback', 'sh-port'], mh: ['mh-fallback', 'mh-port'] };
+const OTHER_FLAGS = ['flag-1', 'flag-2', 'flag-3'];
+
+/** A connection threshold: mostly small, sometimes up to ipvsadm's limit (2^32 - 1); absent 1 time in 3. */
+const arbThreshold = fc.option(fc.oneof(fc.integer({ min: 1, max: 5000 }), fc.integer({ min: 1, max: 2 ** 32 - 1 })), { nil: undefined, freq: 3 });
+
+/** Random -b flags for a scheduler (and -o for UDP services). */
+export const arbFlags = (scheduler: string, protocol: IpvsService['protocol']): fc.Arbitrary<string[]> =>
+  fc.tuple(fc.boolean(), fc.subarray(SCHED_FLAGS[scheduler] ?? OTHER_FLAGS)).map(([ops, b]) => [...(ops && protocol === 'udp' ? ['ops'] : []), ...b]);
+
 const arbDest = (family: 'inet' | 'inet6', port: number): fc.Arbitrary<IpvsDestination> =>
   fc
     .record({
@@ -19,9 +36,9 @@ const arbDest = (family: 'inet' | 'inet6', port: number): fc.Arbitrary<IpvsDesti
       port: fc.constantFrom(port, port, port === 0 ? 80 : 8080),
       forward: fc.constantFrom('masq', 'route', 'tunnel') as fc.Arbitrary<IpvsDestination['forward']>,
       weight: fc.oneof(fc.constantFrom(0, 1, 2), fc.integer({ min: 0, max: 65535 })),
-      upperThreshold: fc.option(fc.integer({ min: 1, max: 5000 }), { nil: undefined }),
-      lowerThreshold: fc.option(fc.integer({ min: 1, max: 5000 }), { nil: undefined }),
-      tunType: fc.option(fc.constantFrom('gre:csum', 'gue:6080:nocsum', 'gue:5555:remcsum'), { nil: undefined }),
+      upperThreshold: arbThreshold,
+      lowerThreshold: arbThreshold,
+      tunType: fc.option(fc.constantFrom(...TUN_TYPES), { nil: undefined }),
     })
     .map((d) => {
       // As ipvsadm stores it: -g/-i destinations of a port service get the service's port (fwmark services: port 0).
@@ -42,10 +59,9 @@ export const arbService: fc.Arbitrary<IpvsService> = fc
     port: fc.constantFrom(...PORTS),
     fwmark: fc.integer({ min: 1, max: 3 }),
     scheduler: fc.constantFrom(...SCHEDULERS),
-    persistent: fc.option(fc.record({ timeout: fc.integer({ min: 1, max: 2678400 }), mask: fc.boolean() }), { nil: undefined }),
-    ops: fc.boolean(),
-    shFlags: fc.subarray(['sh-fallback', 'sh-port']),
+    persistent: fc.option(fc.record({ timeout: fc.oneof(fc.constantFrom(1, 300, 360), fc.integer({ min: 1, max: 2678400 })), mask: fc.nat(3) }), { nil: undefined }),
     pe: fc.boolean(),
+    flagSeed: fc.nat(),
   })
   .chain((s) => {
     const vips = s.family === 'inet' ? V4_VIPS : V6_VIPS;
@@ -59,12 +75,15 @@ export const arbService: fc.Arbitrary<IpvsService> = fc
       destinations: [],
     };
     if (isMark) svc.fwmark = s.fwmark;
-    if (s.persistent) svc.persistent = s.persistent.mask ? { timeout: s.persistent.timeout, netmask: s.family === 'inet' ? '255.255.255.0' : '64' } : { timeout: s.persistent.timeout };
-    if (s.persistent && s.pe) svc.persistenceEngine = 'sip';
-    // ipvsadm allows one-packet scheduling (-o) for UDP services only.
-    const flags = [...(s.ops && s.protocol === 'udp' ? ['ops'] : []), ...(s.scheduler === 'sh' ? s.shFlags : [])];
-    if (flags.length) svc.flags = flags;
-    return fc.uniqueArray(arbDest(s.family, isMark ? 0 : s.port), { maxLength: 6, selector: (d) => destinationKey(d) }).map((destinations) => ({ ...svc, destinations }));
+    if (s.persistent) {
+      const masks = s.family === 'inet' ? V4_MASKS : V6_MASKS;
+      // mask index past the pool: no netmask given (the default)
+      svc.persistent = s.persistent.mask < masks.length ? { timeout: s.persistent.timeout, netmask: masks[s.persistent.mask]! } : { timeout: s.persistent.timeout };
+      if (s.pe) svc.persistenceEngine = 'sip';
+    }
+    return fc
+      .tuple(arbFlags(s.scheduler, s.protocol), fc.uniqueArray(arbDest(s.family, isMark ? 0 : s.port), { maxLength: 6, selector: (d) => destinationKey(d) }))
+      .map(([flags, destinations]) => ({ ...svc, ...(flags.length ? { flags } : {}), destinations }));
   });
 
 /** A random table: services unique by key. */
@@ -98,35 +117,102 @@ export function withCounters(t: IpvsTable, seed = 7): IpvsTable {
   };
 }
 
+/** How a live destination differs from the desired one (arbLiveFrom). */
+const DEST_FATES = ['keep', 'keep', 'weight', 'forward', 'upper', 'lower', 'both', 'clear', 'tun', 'local', 'port', 'drop'] as const;
+/** How a live service differs from the desired one: one option at a time, all of them, or gone. */
+const SERVICE_FATES = ['keep', 'keep', 'scheduler', 'persistence', 'netmask', 'pe', 'flags', 'all', 'drop'] as const;
+
+/** `d` with the change `fate` names (arbLiveFrom); t is a fresh threshold, tun a tunnel type. */
+function editDest(s: IpvsService, d: IpvsDestination, fate: (typeof DEST_FATES)[number], w: number, t: number, tun: string): IpvsDestination[] {
+  const o: IpvsDestination = { ...d };
+  switch (fate) {
+    case 'drop':
+      return [];
+    case 'weight':
+      o.weight = w;
+      break;
+    case 'forward': {
+      // masq ↔ route ↔ tunnel, only where the port survives it (ipvsadm gives -g/-i the service port)
+      if (d.forward === 'masq' && d.port !== s.port && s.protocol !== 'fwmark') break;
+      o.forward = d.forward === 'masq' ? 'route' : d.forward === 'route' ? 'tunnel' : 'masq';
+      delete o.tunType;
+      if (o.forward === 'tunnel' && tun !== 'ipip') o.tunType = tun;
+      break;
+    }
+    case 'upper':
+      o.upperThreshold = t;
+      break;
+    case 'lower':
+      o.lowerThreshold = t;
+      break;
+    case 'both':
+      o.upperThreshold = t;
+      o.lowerThreshold = Math.max(1, t >> 1);
+      break;
+    case 'clear':
+      delete o.upperThreshold;
+      delete o.lowerThreshold;
+      break;
+    case 'tun':
+      if (d.forward === 'tunnel') {
+        if (tun === 'ipip') delete o.tunType;
+        else o.tunType = tun;
+      }
+      break;
+    case 'local':
+      // the kernel reports a destination on one of the director's own addresses as Local, whatever it was added with
+      o.forward = 'local';
+      delete o.tunType;
+      break;
+    case 'port':
+      // another port is another destination (only -m keeps its own port on a port service)
+      if (d.forward === 'masq' || s.protocol === 'fwmark') o.port = d.port + 1;
+      break;
+  }
+  return [o];
+}
+
 /**
  * A live table derived from `desired` by random edits (so services and realservers mostly overlap): per service keep,
- * drop, or change options; per destination keep, drop, or change weight/forwarding/thresholds; plus random extras.
+ * drop, or change one option (scheduler with its flags, persistence timeout, netmask, persistence engine, flags) or all
+ * of them; per destination keep, drop, or change weight, forwarding, either threshold or both, clear them, tunnel type,
+ * report it as Local, or its port; plus random extra services.
  */
 export function arbLiveFrom(desired: IpvsTable): fc.Arbitrary<IpvsTable> {
   const perService = desired.services.map((s) =>
     fc
       .record({
-        fate: fc.constantFrom('keep', 'keep', 'edit', 'drop'),
+        fate: fc.constantFrom(...SERVICE_FATES),
         other: arbService,
-        dests: fc.array(fc.record({ fate: fc.constantFrom('keep', 'keep', 'weight', 'forward', 'thresh', 'drop'), w: fc.integer({ min: 0, max: 9 }) }), {
-          minLength: s.destinations.length,
-          maxLength: s.destinations.length,
-        }),
+        flags: arbFlags(s.scheduler, s.protocol),
+        dests: fc.array(
+          fc.record({ fate: fc.constantFrom(...DEST_FATES), w: fc.integer({ min: 0, max: 9 }), t: fc.integer({ min: 1, max: 9000 }), tun: fc.constantFrom(...TUN_TYPES) }),
+          { minLength: s.destinations.length, maxLength: s.destinations.length },
+        ),
       })
-      .map(({ fate, other, dests }): IpvsService | undefined => {
+      .map(({ fate, other, flags, dests }): IpvsService | undefined => {
         if (fate === 'drop') return undefined;
-        const opts = fate === 'edit' ? { scheduler: other.scheduler, persistent: other.persistent, flags: other.flags, persistenceEngine: other.persistenceEngine } : {};
-        const ds = s.destinations.flatMap((d, i): IpvsDestination[] => {
-          const f = dests[i]!;
-          if (f.fate === 'drop') return [];
-          if (f.fate === 'weight') return [{ ...d, weight: f.w }];
-          // masq → route only where the port survives it (ipvsadm gives -g the service port).
-          if (f.fate === 'forward' && (d.forward !== 'masq' || d.port === s.port || s.protocol === 'fwmark')) return [{ ...d, forward: d.forward === 'masq' ? 'route' : 'masq', tunType: undefined }];
-          if (f.fate === 'thresh') return [{ ...d, upperThreshold: f.w + 1 }];
-          return [{ ...d }];
-        });
-        const out: IpvsService = { ...s, ...opts, destinations: ds };
-        for (const k of ['persistent', 'flags', 'persistenceEngine', 'tunType'] as const) if ((out as unknown as Record<string, unknown>)[k] === undefined) delete (out as unknown as Record<string, unknown>)[k];
+        const out: IpvsService = { ...s };
+        const otherFlags = (other.flags ?? []).filter((f) => f !== 'ops' || s.protocol === 'udp');
+        if (fate === 'scheduler' || fate === 'all') {
+          out.scheduler = other.scheduler;
+          out.flags = otherFlags;
+        }
+        if (fate === 'persistence' || fate === 'all') {
+          out.persistent = other.persistent && s.persistent ? { ...s.persistent, timeout: other.persistent.timeout } : other.persistent;
+          if (!out.persistent) delete out.persistenceEngine;
+        }
+        if (fate === 'netmask' && s.persistent) out.persistent = { timeout: s.persistent.timeout, ...(s.persistent.netmask === undefined ? { netmask: s.family === 'inet' ? '255.255.0.0' : '48' } : {}) };
+        if ((fate === 'pe' || fate === 'all') && out.persistent) out.persistenceEngine = out.persistenceEngine ? undefined : 'sip';
+        if (fate === 'flags') out.flags = flags;
+        out.destinations = s.destinations.flatMap((d, i) => editDest(s, d, dests[i]!.fate, dests[i]!.w, dests[i]!.t, dests[i]!.tun));
+        for (const k of ['persistent', 'flags', 'persistenceEngine'] as const) {
+          const v = (out as unknown as Record<string, unknown>)[k];
+          if (v === undefined || (Array.isArray(v) && v.length === 0)) delete (out as unknown as Record<string, unknown>)[k];
+        }
+        // two edits may now name the same destination (a port moved onto another): keep the first
+        const seen = new Set<string>();
+        out.destinations = out.destinations.filter((d) => !seen.has(destinationKey(d)) && seen.add(destinationKey(d)));
         return out;
       }),
   );

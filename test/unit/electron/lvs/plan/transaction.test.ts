@@ -38,7 +38,7 @@ describe('buildTransaction (pure)', () => {
     expect(tx.want).toBe(tx.batch);
     expect(tx.vip).toEqual({ address: '10.0.0.100', dev: 'eth0', up: true });
     expect(tx.argv.slice(0, 4)).toEqual(['sh', '-c', TX_SCRIPT, 'lvs-console-tx']);
-    expect(tx.argv.slice(4, 7)).toEqual(['/tmp/lvs-console.aaaaaaaaaaaaaaaa', String(Buffer.byteLength(tx.upload!.stdin!)), 'check']);
+    expect(tx.argv.slice(4, 7)).toEqual(['/var/lib/lvs-console/tx/lvs-console.aaaaaaaaaaaaaaaa', String(Buffer.byteLength(tx.upload!.stdin!)), 'check']);
     // The scripts are constants: no address, path or id of this plan is inside them.
     for (const s of [TX_SCRIPT, WAIT_SCRIPT]) expect(s).not.toMatch(/10\.0\.0|aaaaaaaa/);
   });
@@ -86,7 +86,7 @@ describe('TX_SCRIPT on a local stand-in director (real sh)', () => {
   // machine's interfaces). The real busybox director is proven in test/lab.
   it('applies start, leaving exactly the planned table and the VIP with its label', async () => {
     ld = localDirector();
-    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid());
+    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir);
     const r = await runTx(ld, tx);
     expect(parseTxOutput(r.stdout)?.verdict).toEqual({ kind: 'applied' });
     expect(ld.table()).toBe(tx.want);
@@ -99,7 +99,7 @@ describe('TX_SCRIPT on a local stand-in director (real sh)', () => {
     ld = localDirector();
     ld.setTable('-A -t 10.0.0.100:80 -s rr\n');
     const bad = clusterSchema.parse({ ...cluster, realservers: [{ host: '10.0.0.11' }, { host: '10.66.6.6' }, { host: '10.0.0.12' }] });
-    const tx = buildTransaction(planStart(bad, empty, profileResolver(bad)), newTxid());
+    const tx = buildTransaction(planStart(bad, empty, profileResolver(bad)), newTxid(), ld.txDir);
     const out = parseTxOutput((await runTx(ld, tx)).stdout)!;
     expect(out.verdict).toEqual({ kind: 'rolled-back', op: 3, opName: 'restore' });
     expect(out.log).toContain('Memory allocation problem');
@@ -110,7 +110,7 @@ describe('TX_SCRIPT on a local stand-in director (real sh)', () => {
   it('a read-back that differs from the plan rolls back (verify op)', async () => {
     ld = localDirector();
     ld.mark('garble-restore');
-    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid());
+    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir);
     const out = parseTxOutput((await runTx(ld, tx)).stdout)!;
     expect(out.verdict).toEqual({ kind: 'rolled-back', op: 4, opName: 'verify' });
     expect(out.log).toContain('+-A -t 10.9.9.9:1 -s rr');
@@ -121,7 +121,7 @@ describe('TX_SCRIPT on a local stand-in director (real sh)', () => {
     ld = localDirector();
     ld.setTable('-A -t 10.0.0.100:80 -s rr\n');
     ld.mark('fail-clear');
-    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid());
+    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir);
     const out = parseTxOutput((await runTx(ld, tx)).stdout)!;
     expect(out.verdict).toEqual({ kind: 'rollback-failed', op: 1, opName: 'clear' });
     expect(readFileSync(`${tx.prefix}.snap.keep`, 'utf8')).toBe('-A -t 10.0.0.100:80 -s rr\n');
@@ -130,7 +130,7 @@ describe('TX_SCRIPT on a local stand-in director (real sh)', () => {
   it('refuses (changing nothing) when the upload is not the size announced', async () => {
     ld = localDirector();
     ld.setTable('-A -t 10.0.0.100:80 -s rr\n');
-    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid());
+    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir);
     const argv = [...tx.argv];
     argv[5] = '3';
     const out = parseTxOutput((await runTx(ld, tx, argv)).stdout)!;
@@ -141,7 +141,7 @@ describe('TX_SCRIPT on a local stand-in director (real sh)', () => {
   it('ignores SIGHUP and SIGTERM (a cut SSH session) and finishes; the wait script then reads the verdict', async () => {
     ld = localDirector();
     ld.mark('slow', '1');
-    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid());
+    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir);
     await ld.exec.exec(tx.upload!.argv, { stdin: tx.upload!.stdin ?? '' });
     const child = spawn(tx.argv[0]!, tx.argv.slice(1), { env: { ...process.env, PATH: `${ld.dir}/bin:${process.env.PATH}`, LVSFAKE: ld.dir }, stdio: ['pipe', 'pipe', 'pipe'] });
     await new Promise((r) => setTimeout(r, 300));

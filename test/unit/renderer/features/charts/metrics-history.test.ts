@@ -48,6 +48,9 @@ describe('csv', () => {
     expect(csvField('say "hi"')).toBe('"say ""hi"""');
     expect(csvField('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvField(-3)).toBe('-3');
+    expect(csvField('-3')).toBe('-3'); // a number as text stays a number
+    expect(csvField('-1+cmd')).toBe("'-1+cmd");
+    expect(csvField('@x')).toBe("'@x");
     expect(csvField(NaN)).toBe('');
     expect(toCsv(['a', 'b'], [[1, 'x\ny']])).toBe('a,b\r\n1,"x\ny"\r\n');
   });
