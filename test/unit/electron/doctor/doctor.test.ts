@@ -54,6 +54,28 @@ describe('collectors: argv and parsers of captured output', () => {
     expect(o.displayManager).toBeNull();
     expect(o.listeners).toEqual([]);
   });
+  it('reads the HP-UX branch (sections assembled from the documented outputs: netstat -rnv, ps -e, netstat -an, ifconfig)', () => {
+    const rf = (n: string) => readFileSync(new URL(`../../../fixtures/realserver/${n}`, import.meta.url), 'utf8');
+    const sec = (name: string, out: string, rc = 0) => `@@lvs-console begin ${name}\n${out}\n@@lvs-console end ${name} ${rc}\n`;
+    const boot = ['uname HP-UX', 'dir /sbin/init.d', 'dir /sbin/rc2.d', 'dir /sbin/rc3.d', 'dir /etc/rc.config.d', 'tool /usr/bin/netstat', 'tool /usr/sbin/route', ...rf('ifconfig-lan0.hpux-11i.txt').trimEnd().split('\n').map((l) => `addr ${l}`)].join('\n') + '\n';
+    const text = sec('uname', 'HP-UX\n') + sec('routes', rf('netstat-rnv.hpux-11i.txt')) + sec('ps', rf('ps-e.hpux-11i.txt')) + sec('listen', rf('netstat-an.hpux-11i.txt')) + sec('boot', boot);
+    const o = parseRealserverCollect({ name: 'hp1', address: '15.13.136.66', os: 'hpux', netIf: 'lan0', gateway: '15.13.136.1', stamp: 's' }, text);
+    expect(o.os).toBe('hpux');
+    expect(o.displayManager).toBe('dtlogin');
+    expect(o.listeners).toContainEqual({ protocol: 'udp', port: 177 });
+    expect(o.routes?.find((r) => r.dest === 'default')?.gateway).toBe('15.13.136.11');
+    expect(o.boot && 'layout' in o.boot && o.boot.layout.kind).toBe('hpux-rc');
+    const c = clusterSchema.parse({ id: 'hp', name: 'hp', director: { host: '15.13.136.1', user: 'root' }, vip: '15.13.136.100', tcp: [{ port: 23 }], udp: [{ port: 177 }], realservers: [{ host: '15.13.136.66', name: 'hp1', os: 'hpux', netIf: 'lan0' }] });
+    const d: DirectorObs = { name: 'director', probes: { '15.13.136.66': { icmp: true, tcp: { 23: true } } } };
+    const found = diagnose(c, { directors: [d], realservers: [o] }, profileResolver(c));
+    expect(found.map((f) => f.id)).toEqual(['realserver.subnet-route', 'realserver.default-route', 'realserver.boot-script-missing']);
+    expect(argvs(found[0])).toEqual([
+      'hp1: /usr/sbin/route add host 15.13.136.1 15.13.136.66 0',
+      'hp1: /usr/sbin/route delete default 15.13.136.11',
+      'hp1: /usr/sbin/route add default 15.13.136.1 1',
+      'hp1: /usr/sbin/route delete net 15.13.136.0 netmask 255.255.248.0 15.13.136.66',
+    ]);
+  });
   it('parses a director without IPVS (captured in a namespace on a kernel without ip_vs)', () => {
     const o = parseDirectorCollect('director', fx('director-collect.netns-no-ipvs.debian12.txt'), { tcpPorts: [23], realservers: ['10.99.0.11', '10.99.0.12'] });
     expect(o.ipvs).toEqual({ ok: false, error: expect.stringContaining("Can't initialize ipvs: Protocol not available") });
