@@ -12,6 +12,7 @@ import { parseCollectSections } from '../../../../electron/doctor/collect-sectio
 import { directorCollectArgv, parseDirectorCollect } from '../../../../electron/doctor/director-collect.ts';
 import { parseRealserverCollect, realserverCollectArgv } from '../../../../electron/doctor/realserver-collect.ts';
 import { diagnose } from '../../../../electron/doctor/diagnose.ts';
+import { collectPlan, wantsXdmcp } from '../../../../electron/doctor/collect-plan.ts';
 import { FINDING_IDS, type DirectorObs, type DoctorObservations, type Finding, type RealserverObs } from '../../../../electron/doctor/model.ts';
 import { WHY } from '../../../../electron/doctor/why.ts';
 
@@ -98,6 +99,23 @@ describe('collectors: argv and parsers of captured output', () => {
     expect(() => parseCollectSections('rs1', '@@lvs-console begin a\nx\n')).toThrow(/section a never ended/);
     const cut = fx('director-collect.netns-no-ipvs.debian12.txt').split('@@lvs-console begin probe')[0]!;
     expect(() => parseDirectorCollect('director', cut, { tcpPorts: [23], realservers: ['10.99.0.11'] })).toThrow(/director: collect: no probe section/);
+  });
+});
+
+describe('collect plan', () => {
+  it('one exec per director and per enabled realserver, each with its parser', () => {
+    const c = cluster({ realservers: [1, 2, 3].map((n) => ({ host: `10.99.0.1${n}`, name: `rs${n}`, enabled: n !== 3 })) });
+    const p = collectPlan(c, profileResolver(c), 's');
+    expect(p.directors.map((d) => d.name)).toEqual(['director']);
+    expect(p.directors[0]!.argv.slice(7)).toEqual(['10.99.0.11', '10.99.0.12']);
+    expect(p.realservers.map((r) => `${r.name} ${r.address} ${r.argv[4]}`)).toEqual(['rs1 10.99.0.11 eth0', 'rs2 10.99.0.12 eth0']);
+    expect(p.realservers[0]!.parse(fx('realserver-collect.healthy.debian12.txt')).displayManager).toBe('xdm');
+    expect(wantsXdmcp(c)).toBe(true);
+    const pair = cluster({ runtime: 'keepalived', pair: { director: { host: '10.99.0.2', user: 'root' }, gateway: '10.99.0.254' } });
+    const pp = collectPlan(pair, profileResolver(pair), 's');
+    expect(pp.directors.map((d) => `${d.which} ${d.name}`)).toEqual(['director director', 'pair 10.99.0.2']);
+    const rs1 = pp.realservers[0]!.parse(fx('realserver-collect.healthy.debian12.txt'));
+    expect(rs1.boot && 'spec' in rs1.boot && rs1.boot.spec.gateway).toBe('10.99.0.254');
   });
 });
 
