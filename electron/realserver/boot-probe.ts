@@ -141,7 +141,7 @@ export function parseBootProbe(label: string, stdout: string): BootProbe {
     if (line === '') return;
     let m: RegExpExecArray | null;
     if ((m = /^uname (\S.*)$/.exec(line))) out.uname = m[1]!.trim();
-    else if ((m = /^pid1 (\S*)$/.exec(line))) out.pid1 = m[1]!;
+    else if ((m = /^pid1 (.*)$/.exec(line))) out.pid1 = m[1]!; // comm may hold spaces ("lvslab-holder r")
     else if (line === 'systemd-booted') out.systemdBooted = true;
     else if ((m = /^dir (\/\S+)$/.exec(line))) out.dirs.push(m[1]!);
     else if ((m = /^tool (\/\S+)$/.exec(line))) out.tools.push(m[1]!);

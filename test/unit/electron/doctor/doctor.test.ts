@@ -15,6 +15,7 @@ import { diagnose } from '../../../../electron/doctor/diagnose.ts';
 import { collectPlan, wantsXdmcp } from '../../../../electron/doctor/collect-plan.ts';
 import { FINDING_IDS, type DirectorObs, type DoctorObservations, type Finding, type RealserverObs } from '../../../../electron/doctor/model.ts';
 import { WHY } from '../../../../electron/doctor/why.ts';
+import { labCluster } from '../../../fixtures/lab-cluster.ts';
 
 const fx = (name: string) => readFileSync(new URL(`../../../fixtures/doctor/${name}`, import.meta.url), 'utf8');
 
@@ -360,5 +361,51 @@ describe('the doctor', () => {
     const found = diagnose(c, o, profileResolver(c));
     expect(ids(found)).toEqual(expect.arrayContaining(['director.vip-on-both pair', 'director.pair-roles pair', 'realserver.default-route rs1', 'realserver.default-route rs2', 'realserver.default-route rs3']));
     expect(found.find((f) => f.id === 'realserver.default-route')!.what).toContain('no default route via the director 10.99.0.254');
+  });
+});
+
+describe('the doctor on the lab (captured from the real director VM and rs1)', () => {
+  const lab = labCluster();
+  const labResolve = profileResolver(lab);
+  const ask = { tcpPorts: [23], realservers: ['10.77.0.11', '10.77.0.12', '10.77.0.13'] };
+  const labRs = (n: number, file = 'realserver-collect.lab-rs1.txt') =>
+    parseRealserverCollect({ name: `rs${n}`, address: `10.77.0.1${n}`, os: 'linux', netIf: 'eth0', gateway: '10.77.0.1', stamp: 's' }, fx(file));
+  const found = (d: DirectorObs, rss: RealserverObs[]) => ids(diagnose(lab, { directors: [d], realservers: rss }, labResolve));
+
+  it('at boot: forwarding off, redirects on, no VIP, empty table, no runtime (one finding each)', () => {
+    const d = parseDirectorCollect('director', fx('director-collect.lab-boot.txt'), ask);
+    expect(found(d, [1, 2, 3].map((n) => labRs(n)))).toEqual(
+      expect.arrayContaining(['director.ip-forward-off director', 'director.redirects-on director', 'director.vip-missing director', 'director.table-empty director', 'director.runtime-missing director']),
+    );
+    const all = diagnose(lab, { directors: [d], realservers: [1, 2, 3].map((n) => labRs(n)) }, labResolve);
+    expect(argvs(all.find((f) => f.id === 'director.vip-missing'))).toEqual(['director: ip addr add 10.77.0.100/24 dev eth0 label eth0:110']);
+  });
+
+  it('started, routes fixed, lvs-director installed: only the realservers\' missing lvs-route boot scripts remain', () => {
+    const d = parseDirectorCollect('director', fx('director-collect.lab-started.txt'), ask);
+    expect(d.script).toMatchObject({ installed: true, bootLink: true, cronEntry: true, crondRunning: true });
+    expect(found(d, [1, 2, 3].map((n) => labRs(n)))).toEqual(['realserver.boot-script-missing rs1', 'realserver.boot-script-missing rs2', 'realserver.boot-script-missing rs3']);
+  });
+
+  it('faults injected on the real hosts: each named once, at its root', () => {
+    const d = parseDirectorCollect('director', fx('director-collect.lab-faults.txt'), ask);
+    const rs1 = labRs(1, 'realserver-collect.lab-rs1-faults.txt');
+    const rs2: RealserverObs = { name: 'rs2', address: '10.77.0.12', error: 'rs2: connect: No route to host' };
+    expect(found(d, [rs1, rs2, labRs(3)])).toEqual([
+      'director.ip-forward-off director',
+      'director.redirects-on director',
+      'director.table-drift director',
+      'director.config-drift director',
+      'realserver.subnet-route rs1',
+      'realserver.boot-script-missing rs1',
+      'realserver.service-not-listening rs1',
+      'realserver.display-manager-stopped rs1',
+      'realserver.down rs2',
+      'realserver.boot-script-missing rs3',
+    ]);
+    const all = diagnose(lab, { directors: [d], realservers: [rs1, rs2, labRs(3)] }, labResolve);
+    expect(argvs(all.find((f) => f.id === 'director.table-drift'))).toEqual(['director: ipvsadm -a -u 10.77.0.100:177 -r 10.77.0.13:177 -m -w 1']);
+    expect(all.find((f) => f.id === 'director.config-drift')!.what).toContain('-a -t 10.77.0.100:23 -r 10.77.0.13:23 -m -w 1');
+    expect(argvs(all.find((f) => f.id === 'realserver.subnet-route'))).toEqual(['rs1: ip route del 10.77.0.0/24 dev eth0']);
   });
 });
