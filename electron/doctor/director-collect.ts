@@ -1,0 +1,106 @@
+/**
+ * The doctor's look at one director, in ONE exec: the live IPVS table (`ipvsadm -S -n`, or why ipvsadm failed), its
+ * addresses (is the VIP up?), the sysctls start sets, the runtime (lvs-director script: installed, boot link, cron
+ * entry, crond; keepalived: configured, running), what the installed script would load (`lvs-director rules`), and the
+ * seed's probe of every realserver from the director (ping + TCP connect, health/probe-script.ts), all in parallel on
+ * the director. The script is a constant; sysctl paths, ports, the probe script and the addresses are positional
+ * arguments.
+ */
+import { AppError } from '../../shared/result.ts';
+import { PROBE_SCRIPT, parseProbeOutput } from '../health/probe-script.ts';
+import { parseIpAddr } from '../lvs/ipvs/ip-addr-parse.ts';
+import { parseIpvsadmSave } from '../lvs/ipvs/ipvsadm-save-parse.ts';
+import { sysctlKey, sysctlPath } from '../lvs/plan/sysctl-path.ts';
+import { parseCollectSections, SEC } from './collect-sections.ts';
+import type { DirectorObs, DirectorProbe } from './model.ts';
+
+/**
+ * $1 = sysctl files (space-separated /proc/sys paths), $2 = TCP ports to probe (space-separated), $3 = the probe script,
+ * then the realserver addresses. Sections: save (stdout and stderr of `ipvsadm -S -n`), addr, sysctl, runtime (facts,
+ * one per line: installed | bootlink PATH | cron FILE | crond | keepalived-conf | keepalived-running), rules (only when
+ * the script is installed), probe (only when there are realservers).
+ */
+export const DIRECTOR_COLLECT_SCRIPT = [
+  'sysctls=$1; ports=$2; probe=$3; shift 3',
+  'PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH',
+  SEC,
+  'both() { "$@" 2>&1; }',
+  'readsys() { grep -H "" "$@" 2>/dev/null; return 0; }',
+  'runtime() {',
+  '  [ -x /etc/init.d/lvs-director ] && echo installed',
+  '  for l in /etc/rc.d/rc3.d/S*lvs-director /etc/rc3.d/S*lvs-director; do [ -L "$l" ] && echo "bootlink $l"; done',
+  '  for f in /etc/cron.d/lvs-director /etc/crontabs/root /var/spool/cron/crontabs/root; do [ -f "$f" ] && grep -q "lvs-director update" "$f" && echo "cron $f"; done',
+  '  { pidof crond || pidof cron; } >/dev/null 2>&1 && echo crond',
+  '  [ -f /etc/keepalived/keepalived.conf ] && echo keepalived-conf',
+  '  pidof keepalived >/dev/null 2>&1 && echo keepalived-running',
+  '  return 0',
+  '}',
+  'sec save both ipvsadm -S -n',
+  'sec addr ip -o addr show',
+  'sec sysctl readsys $sysctls',
+  'sec runtime runtime',
+  '[ -x /etc/init.d/lvs-director ] && sec rules both /etc/init.d/lvs-director rules',
+  'if [ $# -gt 0 ]; then sec probe sh -c "$probe" sh "$ports" "$@"; fi',
+  'exit 0',
+].join('\n');
+
+/** argv of the collector exec: sysctl keys (as directorSysctls gives them), TCP ports, realserver addresses. */
+export function directorCollectArgv(sysctlKeys: readonly string[], tcpPorts: readonly number[], realservers: readonly string[]): string[] {
+  for (const p of tcpPorts) if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`director collect: bad port ${p}`);
+  return ['sh', '-c', DIRECTOR_COLLECT_SCRIPT, 'lvs-console-doctor', sysctlKeys.map((k) => `/proc/sys/${sysctlPath(k)}`).join(' '), tcpPorts.join(' '), PROBE_SCRIPT, ...realservers];
+}
+
+/** Parses the collector's stdout into a DirectorObs (pure); PARSE_ERROR naming the director and the part for bad output. */
+export function parseDirectorCollect(name: string, stdout: string, ask: { tcpPorts: readonly number[]; realservers: readonly string[] }): DirectorObs {
+  const sections = parseCollectSections(name, stdout);
+  const part = <T>(step: string, f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw new AppError('PARSE_ERROR', `${name}: ${step}: ${e instanceof Error ? e.message : String(e)}`, { host: name, step, cause: e });
+    }
+  };
+  const need = (n: string) => {
+    const s = sections.get(n);
+    if (!s) throw new AppError('PARSE_ERROR', `${name}: collect: no ${n} section (the output was cut?)`, { host: name, step: 'collect' });
+    return s;
+  };
+  const obs: DirectorObs = { name };
+  const save = need('save');
+  if (save.rc === 0) {
+    obs.ipvs = { ok: true };
+    obs.table = part('ipvsadm -S -n', () => ({ services: parseIpvsadmSave(save.out).services }));
+  } else obs.ipvs = { ok: false, error: save.rc === 127 ? 'ipvsadm not found' : save.out.trim() || `ipvsadm -S -n: exit ${save.rc}` };
+  const addr = need('addr');
+  if (addr.rc === 0) obs.addresses = part('ip -o addr show', () => parseIpAddr(addr.out));
+  const sysctls: Record<string, string> = {};
+  need('sysctl')
+    .out.split('\n')
+    .forEach((line, i) => {
+      if (line === '') return;
+      // /proc/sys/PATH:VALUE
+      const m = /^\/proc\/sys\/([^:]+):(.*)$/.exec(line);
+      if (!m) throw new AppError('PARSE_ERROR', `${name}: read sysctls: line ${i + 1}: unexpected "${line.slice(0, 80)}"`, { host: name, step: 'read sysctls' });
+      sysctls[sysctlKey(m[1]!)] = m[2]!.trim();
+    });
+  obs.sysctls = sysctls;
+  const facts = need('runtime').out.split('\n').filter(Boolean);
+  for (const f of facts) {
+    // installed | bootlink PATH | cron FILE | crond | keepalived-conf | keepalived-running
+    if (!/^(installed|crond|keepalived-conf|keepalived-running|(bootlink|cron) \/\S+)$/.test(f)) throw new AppError('PARSE_ERROR', `${name}: runtime: unexpected "${f.slice(0, 80)}"`, { host: name, step: 'runtime' });
+  }
+  const has = (w: string) => facts.some((f) => f === w || f.startsWith(`${w} `));
+  obs.script = { installed: has('installed'), bootLink: has('bootlink'), cronEntry: has('cron'), crondRunning: has('crond') };
+  obs.keepalived = { configured: has('keepalived-conf'), running: has('keepalived-running') };
+  const rules = sections.get('rules');
+  if (rules) {
+    if (rules.rc === 0) obs.script.rules = part('lvs-director rules', () => ({ services: parseIpvsadmSave(rules.out).services }));
+    else obs.script.rulesError = rules.out.trim() || `exit ${rules.rc}`;
+  }
+  if (ask.realservers.length) {
+    const probe = need('probe');
+    const results = part('probe', () => parseProbeOutput(probe.out, [...ask.realservers], [...ask.tcpPorts]));
+    obs.probes = Object.fromEntries(results.map((r): [string, DirectorProbe] => [r.host, { icmp: r.icmp, tcp: r.tcp }]));
+  }
+  return obs;
+}
