@@ -19,6 +19,8 @@ PACKAGES=(
   # keepalived 2.2.7: the director's second runtime; its config test (keepalived -t) checks every keepalived.conf the
   # console compiles (unit tests), and VRRP-only instances run in namespaces here (not started while installing)
   keepalived
+  # systemd-analyze verifies the realserver boot unit the console generates (systemd need not run here)
+  systemd
   # realservers: telnet service and XDMCP display manager
   inetutils-inetd inetutils-telnetd xdm xfonts-base
   # client: telnet, X server for -query, screenshots
