@@ -15,7 +15,7 @@ import { COMPLETE_LIST_VARIANTS, parseIpvsadmList, type IpvsListResult } from '.
 import { parseIpvsadmSave } from '../lvs/ipvs/ipvsadm-save-parse.ts';
 import { execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
-import { parseSections, SECTION_FUNCTION, type Section } from './marked-sections.ts';
+import { parseSections, SECTION_FUNCTION, type Section } from '../shell/marked-sections.ts';
 
 /**
  * The observe script. $1 = mode (table | status), $2 = the counter listings status adds (`-`, `stats`, `rate` or

@@ -11,7 +11,7 @@ import { execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
 import { realserverName, type ClusterContext } from './cluster-context.ts';
 import { forEachRealserver, type PerHost } from './per-host.ts';
-import { parseSections, SECTION_FUNCTION } from './marked-sections.ts';
+import { parseSections, SECTION_FUNCTION } from '../shell/marked-sections.ts';
 
 /** `uname -s` and `uptime` in one exec, as sections "uname" and "uptime". */
 export const IDENTIFY_SCRIPT = [SECTION_FUNCTION, 'sec uname uname -s', 'sec uptime uptime'].join('\n');

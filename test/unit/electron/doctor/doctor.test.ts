@@ -97,7 +97,7 @@ describe('collectors: argv and parsers of captured output', () => {
     expect(() => parseCollectSections('rs1', 'hello\n')).toThrow(/rs1: collect: line 1: text outside any section/);
     const garbled = fx('realserver-collect.broken.debian12.txt').replace('default via 10.99.0.254 dev eth0', 'default via 10.99.0.254 dev eth0 frob');
     expect(() => parseRealserverCollect(ctx(1), garbled)).toThrow(/rs1: ip -4 route show: ip route: line 1: unexpected "frob"/);
-    expect(() => parseCollectSections('rs1', '@@lvs-console begin a\nx\n')).toThrow(/section a never ended/);
+    expect(() => parseCollectSections('rs1', '@@lvs-console begin a\nx\n')).toThrow(/rs1: collect: section a (.*)never ended/);
     const cut = fx('director-collect.netns-no-ipvs.debian12.txt').split('@@lvs-console begin probe')[0]!;
     expect(() => parseDirectorCollect('director', cut, { tcpPorts: [23], realservers: ['10.99.0.11'] })).toThrow(/director: collect: no probe section/);
   });
@@ -256,7 +256,7 @@ describe('the doctor', () => {
       },
       want: 'realserver.boot-script-missing rs1',
       fix: [
-        expect.stringMatching(/^rs1: sh -c .* \/etc\/init\.d\/lvs-route 755 20261201T000000Z sh$/s),
+        expect.stringMatching(/^rs1: sh -c .* \/etc\/init\.d\/lvs-route 755 20261201T000000Z sh -$/s),
         'rs1: ln -snf ../init.d/lvs-route /etc/rc2.d/S99lvs-route',
         'rs1: ln -snf ../init.d/lvs-route /etc/rc3.d/S99lvs-route',
         'rs1: ln -snf ../init.d/lvs-route /etc/rc4.d/S99lvs-route',

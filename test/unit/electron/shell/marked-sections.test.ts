@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseSections, SECTION_FUNCTION } from '../../../../electron/services/marked-sections.ts';
+import { parseSections, SECTION_FUNCTION } from '../../../../electron/shell/marked-sections.ts';
 
 /** Runs a script of `sec` calls with the real sh; returns its stdout and stderr. */
 function sh(script: string): { stdout: string; stderr: string } {
