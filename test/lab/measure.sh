@@ -3,7 +3,9 @@
 #   lab:down; image cache removed -> lab:up cold WITH image build; lab:up warm; lab:down; lab:up cold with the cached
 #   image; director reboot-to-ssh. Leaves the lab up. Run as root; takes about two minutes.
 set -euo pipefail
+# shellcheck source=config.sh
 . "$(dirname "${BASH_SOURCE[0]}")/config.sh"
+# shellcheck source=lib/common.sh
 . "$LAB_SRC/lib/common.sh"
 need_root_linux
 
