@@ -133,7 +133,8 @@ describe.skipIf(!!skip)(`the lab's own parts${skip ? ` (SKIPPED: ${skip})` : ''}
 
   it('VRRP works on the lab bridge: a minimal config on both moves an address to director2 when director is hard-killed', async () => {
     for (const vm of VMS) {
-      labSh(vm, `mkdir -p /etc/keepalived && cat > /etc/keepalived/keepalived.conf <<'EOF'\n${vrrpConf(vm)}EOF`);
+      // sync: the kill below is a power cut, and what the guest has not written back yet is lost (as on real hardware)
+      labSh(vm, `mkdir -p /etc/keepalived && cat > /etc/keepalived/keepalived.conf <<'EOF'\n${vrrpConf(vm)}EOF\nsync`);
       const started = labExec(vm, '/etc/init.d/keepalived start');
       expect(started.code, `${vm}: ${started.stdout}${started.stderr}`).toBe(0);
       expect(labExec(vm, '/etc/init.d/keepalived status').code).toBe(0);

@@ -264,9 +264,9 @@ ensure_holder() {
   local name=$1 kind=$2 ns upid pid i
   holder_pid "$name" >/dev/null && return 0
   ns=$(ns_of "$name")
-  setsid ip netns exec "$ns" unshare --uts --pid --mount --fork --mount-proc --propagation private -- \
-    /bin/sh "$LAB_SRC/lib/holder.sh" "$name" "$STATE" "$kind" </dev/null >>"$LOGS/$name-holder.log" 2>&1 &
-  upid=$!
+  # started from a subshell, so it is not a job of this script (a bare `wait` must not wait for it)
+  upid=$(setsid ip netns exec "$ns" unshare --uts --pid --mount --fork --mount-proc --propagation private -- \
+    /bin/sh "$LAB_SRC/lib/holder.sh" "$name" "$STATE" "$kind" </dev/null >>"$LOGS/$name-holder.log" 2>&1 & echo $!)
   for i in $(seq 100); do
     pid=$(children "$upid" | awk '{print $1}')
     if [[ -n $pid ]] && [[ $(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) == "lvslab-holder $name "* ]]; then
