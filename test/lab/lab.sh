@@ -489,7 +489,7 @@ vm_boot() {
     mv "$disk.tmp" "$disk"
     printf '%s\n' "$IMAGE_DIR" > "$stamp"
   fi
-  : > "$(vm_console "$vm")"
+  printf '\n==== lab.sh: %s qemu started %s\n' "$vm" "$(date '+%F %T')" >> "$(vm_console "$vm")"   # kept across boots
   ip netns exec "$NS_BRIDGE" qemu-system-x86_64 -name "lvslab-$vm" -accel tcg -cpu "${LVSLAB_QEMU_CPU:-max}" -m "$VM_MEM_MB" -smp 1 \
     -nodefaults -no-user-config -display none -vga none \
     -kernel "$IMAGE_DIR/vmlinuz" -initrd "$IMAGE_DIR/initrd.img" \
