@@ -163,6 +163,41 @@ describe.skipIf(!!skip)(`the lab's own parts${skip ? ` (SKIPPED: ${skip})` : ''}
     expect(holds('director2')).toBe(false);
   }, 10 * 60_000);
 
+  it('keepalived drives the kernel IPVS table in the VM (loads ip_vs itself); a telnet stopped with lab.sh service drops out', async () => {
+    const vm = 'director2';
+    const loaded = labSh(vm, "grep -c '^ip_vs ' /proc/modules || true").trim();
+    note(`${vm}: ip_vs loaded before keepalived: ${loaded === '0' ? 'no' : 'yes'}`);
+    const conf = [
+      'global_defs {\n  router_id lvslab_ipvs\n}',
+      'virtual_server 10.77.0.43 23 {\n  delay_loop 1\n  lb_algo rr\n  lb_kind NAT\n  protocol TCP',
+      ...['10.77.0.11', '10.77.0.12'].map((ip) => `  real_server ${ip} 23 {\n    weight 1\n    TCP_CHECK {\n      connect_timeout 1\n      retry 1\n      delay_before_retry 1\n    }\n  }`),
+      '}',
+      '',
+    ].join('\n');
+    labSh(vm, `mkdir -p /etc/keepalived && cat > /etc/keepalived/keepalived.conf <<'EOF'\n${conf}EOF`);
+    expect(labExec(vm, '/etc/init.d/keepalived configtest').code).toBe(0);
+    expect(labExec(vm, '/etc/init.d/keepalived start').code).toBe(0);
+    try {
+      const save = () => labSh(vm, 'ipvsadm -S -n');
+      const both = await until(20_000, 500, () => /-r 10\.77\.0\.11:23 -m/.test(save()) && /-r 10\.77\.0\.12:23 -m/.test(save()));
+      expect(both, `keepalived put both realservers in the table:\n${save()}`).toBeTruthy();
+      expect(save()).toContain('-A -t 10.77.0.43:23 -s rr');
+      labOk('service', 'rs2', 'telnet', 'stop');
+      const t0 = Date.now();
+      const out = await until(20_000, 250, () => !save().includes('10.77.0.12:23'));
+      note(`keepalived (delay_loop 1, connect_timeout 1, retry 1) dropped rs2 after its telnet stopped: ${Date.now() - t0} ms`);
+      expect(out, `rs2 out of the table:\n${save()}`).toBeTruthy();
+      expect(save()).toContain('10.77.0.11:23');
+      labOk('service', 'rs2', 'telnet', 'start');
+      expect(await until(20_000, 250, () => save().includes('10.77.0.12:23')), 'rs2 back').toBeTruthy();
+    } finally {
+      labOk('service', 'rs2', 'telnet', 'start');
+      labExec(vm, '/etc/init.d/keepalived stop; rm -f /etc/keepalived/keepalived.conf');
+    }
+    expect(labExec(vm, '/etc/init.d/keepalived status').code).toBe(3);
+    expect(labSh(vm, 'ipvsadm -S -n').trim()).toBe('');
+  }, 120_000);
+
   it('lab.sh service RS sshd|telnet|xdm stop|start really stops and starts the daemon', () => {
     const rs = 'rs2';
     for (const [svc, proto, port] of [['xdm', 'udp', 177], ['telnet', 'tcp', 23], ['sshd', 'tcp', 22]] as const) {

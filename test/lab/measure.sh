@@ -50,6 +50,13 @@ rs_cpu() {
   awk -v d=$(( b - a )) -v hz="$(getconf CLK_TCK)" -v s="$s" 'BEGIN {printf "%.1f%% of one core over %d s", 100 * d / hz / s, s}'
 }
 
+# pid_cpu PID SECONDS — CPU the process used over SECONDS (utime+stime).
+pid_cpu() {
+  local a b
+  a=$(awk '{print $14 + $15}' "/proc/$1/stat"); sleep "$2"; b=$(awk '{print $14 + $15}' "/proc/$1/stat")
+  awk -v d=$(( b - a )) -v hz="$(getconf CLK_TCK)" -v s="$2" 'BEGIN {printf "%.1f%% of one core over %d s", 100 * d / hz / s, s}'
+}
+
 mkdir -p "$LOGS"; : > "$LOGS/measure.log"
 printf 'lvslab figures on %s (%s CPUs, load %s), qemu -accel tcg, %s MB per VM guest\n' "$(uname -r)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$VM_MEM_MB"
 timed "lab:down (whatever was up)" lab down
@@ -61,6 +68,7 @@ timed "lab:up cold, cached image, one director" lab up
 timed "lab:down" lab down
 timed "lab:up cold, both directors" env LVSLAB_DIRECTOR2=1 bash "$LAB_SRC/lab.sh" up
 timed "lab:up warm, both directors" env LVSLAB_DIRECTOR2=1 bash "$LAB_SRC/lab.sh" up
+printf '%-48s %s\n' "director2 idle (qemu, booted, nothing running)" "$(pid_cpu "$(cat "$RUN/qemu-director2.pid")" 20)"
 timed "director reboot until ssh answers again" lab reboot director
 timed "director2 kill (qemu SIGKILL)" lab kill director2
 timed "director2 start (its disk) until ssh answers" lab start director2
