@@ -496,7 +496,7 @@ vm_boot() {
     -append "console=ttyS0 root=/dev/vda rw panic=5 quiet loglevel=4 lvslab.host=$vm lvslab.ip=$(vm_ip "$vm")" \
     -drive "file=$disk,format=raw,if=virtio,cache=writeback" \
     -netdev "tap,id=n0,ifname=$(vm_tap "$vm"),script=no,downscript=no" -device "virtio-net-pci,netdev=n0,mac=$(vm_mac "$vm")" \
-    -serial "file:$(vm_console "$vm")" -monitor "unix:$(vm_monitor "$vm"),server,nowait" \
+    -chardev "file,id=console,path=$(vm_console "$vm"),append=on" -serial chardev:console -monitor "unix:$(vm_monitor "$vm"),server,nowait" \
     -pidfile "$(vm_pidfile "$vm")" -daemonize
   BOOT_STARTED_MS[$vm]=$(now_ms)
 }
