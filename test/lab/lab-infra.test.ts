@@ -78,8 +78,7 @@ describe.skipIf(!!skip)(`the lab's own parts${skip ? ` (SKIPPED: ${skip})` : ''}
     for (const vm of VMS) labExec(vm, '/etc/init.d/keepalived stop >/dev/null 2>&1; rm -f /etc/keepalived/keepalived.conf /tmp/ka-*.conf; test -e /usr/sbin/.keepalived.hidden && mv /usr/sbin/.keepalived.hidden /usr/sbin/keepalived; true');
     if (labExec('director', 'true').code !== 0) labCmd('start', 'director');
     if (!director2WasRunning) labCmd('kill', 'director2');
-    for (const rs of realservers(lab)) labCmd('link', rs.name, 'up');
-    restoreBootState(lab);
+    restoreBootState(lab); // also plugs every cable back in
     writeFileSync(join(OUT, 'lab-infra.log'), `${log.join('\n')}\n`);
     labRelease();
   }, 10 * 60_000);
@@ -276,6 +275,7 @@ describe.skipIf(!!skip)(`the lab's own parts${skip ? ` (SKIPPED: ${skip})` : ''}
     expect(labSh(rs.name, 'ip -o -4 addr show dev eth0')).toContain(`${rs.ip}/24`);
     const status = labCmd('status');
     expect(status.stdout).toMatch(new RegExp(`^${rs.name} .*CABLE PULLED`, 'm'));
+    expect(status.code).toBe(1);
     labOk('link', rs.name, 'up');
     expect(await until(10_000, 250, reach), `${rs.name} reachable again`).toBe(true);
   }, 60_000);

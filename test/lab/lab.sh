@@ -17,8 +17,8 @@
 #            "profile: PATH", "profile-keepalived: PATH", "profile-ha: PATH" and "vip: ADDRESS"
 #   down     idempotent; removes every namespace, process, veth, tap, both VMs and their disks, the realservers' /etc
 #            (keeps .lab/cache, keys and logs)
-#   status   one line per part; exit 0 when everything lab:up starts is up, 1 otherwise (director2 counts when running
-#            or asked for with LVSLAB_DIRECTOR2=1)
+#   status   one line per part; exit 0 when everything lab:up starts is up (services listening, cables plugged in), 1
+#            otherwise (director2 counts when running or asked for with LVSLAB_DIRECTOR2=1)
 #   exec     runs CMD on director or director2 (ssh, lab key, lab known_hosts, BatchMode), client, rs1…, or desktop (this
 #            host); CMD's output and exit code pass through. One CMD word containing spaces is run by sh -c (like ssh);
 #            several words are an argv (quoted for the director's shell). stdin is passed through.
@@ -658,7 +658,7 @@ cmd_status() {
           if [[ $m == *" $s "* ]]; then svc+=" $s=DOWN"; ok=1; else svc+=" $s"; fi
         done
         svc+="; routes: $(ip -n "$(ns_of "$n")" -4 route show | sed 's/ *$//' | paste -sd ',' - | sed 's/,/, /g')"
-        cable_in "$n" || svc+="; CABLE PULLED (lab.sh link $n up)"
+        cable_in "$n" || { svc+="; CABLE PULLED (lab.sh link $n up)"; ok=1; }
       fi
       printf '%-9s up      %s (netns %s, holder pid %s)%s\n' "$n" "$(host_ip "$n")" "$(ns_of "$n")" "$pid" "$svc"
     else printf '%-9s DOWN\n' "$n"; ok=1; fi
