@@ -3,23 +3,33 @@
 #   vmlinuz     Debian's kernel (IPVS as modules)
 #   initrd.img  busybox + the modules needed to mount the root disk (virtio_pci, virtio_blk, ext4, crc32c)
 #   root.img    ext4 image (mkfs.ext4 -d) of a small root: busybox (init, sh, ping, sysctl, crond, syslogd …), OpenSSH sshd
-#               and sftp-server, ipvsadm, iproute2 ip/ss, kmod, getent, with the libraries ldd names, the IPVS/netfilter and
-#               virtio_net modules, /etc (passwd, hosts, sshd_config, inittab, SysV-style rc scripts).
+#               and sftp-server, ipvsadm, keepalived (Debian 12's 2.2.7), iproute2 ip/ss, kmod, getent, with the libraries
+#               ldd names, the IPVS/netfilter and virtio_net modules, /etc (passwd, hosts, sshd_config, inittab, SysV-style
+#               rc scripts, keepalived's init script NOT enabled).
+# One image serves both directors: the kernel command line names the VM (lvslab.host=director2 lvslab.ip=10.77.0.2), and
+# the first boot of a disk personalizes it (host name, eth0 address, that VM's own ssh host key; the other key is deleted).
 # The guest boots like a small SysV Linux: busybox init runs /etc/rc.d/rcS, which mounts the pseudo file systems and runs
 # /etc/rc.d/rc3.d/S* start in order (S10syslog S20network S30sshd S40crond); shutdown/reboot runs their stop in reverse.
-# Nothing LVS-related is configured: no VIP, ip_forward=0, no table, ip_vs not even loaded. A product can add
-# /etc/lvs.conf, /etc/rc.d/init.d/NAME (= /etc/init.d/NAME) with an rc3.d/S99 link, and a crontab
-# (/var/spool/cron/crontabs/root, busybox crond); they survive a reboot because root.img is a persistent disk.
+# Nothing LVS-related is configured: no VIP, ip_forward=0, no table, ip_vs not even loaded, keepalived not started. A
+# product can add /etc/lvs.conf, /etc/rc.d/init.d/NAME (= /etc/init.d/NAME) with an rc3.d/S99 link, a crontab
+# (/var/spool/cron/crontabs/root, busybox crond), /etc/keepalived/keepalived.conf and an rc3.d link to init.d/keepalived;
+# they survive a reboot (and a hard kill of the VM) because root.img is a persistent disk.
 #
 # usage: build-image.sh OUT_DIR KERNEL_TREE KERNEL_VERSION   (lab.sh calls it; run as root)
 set -euo pipefail
+# shellcheck source=config.sh
 . "$(dirname "${BASH_SOURCE[0]}")/config.sh"
+# shellcheck source=lib/common.sh
 . "$LAB_SRC/lib/common.sh"
+set_realservers 3   # the image names rs1-rs3 only: it must not depend on LVSLAB_REALSERVERS (realservers beyond are used by address)
 
 (( $# == 3 )) || die "usage: build-image.sh OUT_DIR KERNEL_TREE KERNEL_VERSION"
 OUT=$(realpath -m "$1") KTREE=$(realpath -m "$2") KVER=$3
 [[ -f $KTREE/boot/vmlinuz-$KVER ]] || die "no kernel at $KTREE/boot/vmlinuz-$KVER"
-[[ -f $LAB_KEY.pub && -f $KEYS/director_host_ed25519_key.pub ]] || die "lab keys missing (lab.sh up makes them)"
+for k in "$LAB_KEY.pub" "$KEYS/director_host_ed25519_key" "$KEYS/director2_host_ed25519_key"; do
+  [[ -f $k ]] || die "lab key $k missing (lab.sh up makes them)"
+done
+[[ -x /usr/sbin/keepalived ]] || die "/usr/sbin/keepalived missing (bash test/lab/install-deps.sh installs Debian's keepalived)"
 
 WORK=$(mktemp -d "${OUT%/}.build.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -49,7 +59,7 @@ module_closure() {
 }
 
 # ---------------------------------------------------------------- root file system
-mkdir -p "$R"/usr/{bin,sbin,lib,lib64} "$R"/{etc,proc,sys,dev,run,tmp,root,var/log,var/spool/cron/crontabs,home}
+mkdir -p "$R"/usr/{bin,sbin,lib,lib64} "$R"/{etc,proc,sys,dev,run,tmp,root,var/log,var/spool/cron/crontabs,home,etc/keepalived,etc/sysconfig}
 ln -s usr/bin "$R/bin"; ln -s usr/sbin "$R/sbin"; ln -s usr/lib "$R/lib"; ln -s usr/lib64 "$R/lib64"
 ln -s ../run "$R/var/run"
 chmod 1777 "$R/tmp"; chmod 700 "$R/root"
@@ -63,6 +73,7 @@ install_bin "$R" /usr/sbin/sshd
 install_bin "$R" /usr/lib/openssh/sftp-server
 install_bin "$R" /usr/bin/ssh-keygen
 install_bin "$R" /usr/sbin/ipvsadm
+install_bin "$R" /usr/sbin/keepalived
 install_bin "$R" "$(readlink -f "$(command -v ip)")" /usr/bin/ip
 install_bin "$R" "$(readlink -f "$(command -v ss)")" /usr/bin/ss
 install_bin "$R" "$(readlink -f "$(command -v getent)")" /usr/bin/getent
@@ -97,7 +108,7 @@ printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files\nservices: file
 printf 'director\n' > "$R/etc/hostname"
 {
   printf '127.0.0.1\tlocalhost\n'
-  printf '%s\tdirector\n' "$DIRECTOR_IP"
+  printf '%s\tdirector\n%s\tdirector2\n' "$DIRECTOR_IP" "$DIRECTOR2_IP"
   for i in "${!RS_NAMES[@]}"; do printf '%s\t%s\n' "${RS_IPS[$i]}" "${RS_NAMES[$i]}"; done
   printf '%s\tclient\n%s\tdesktop\n' "$CLIENT_IP" "$DESKTOP_IP"
 } > "$R/etc/hosts"
@@ -121,8 +132,13 @@ X
 mkdir -p "$R/root/.ssh"
 install -m 600 "$LAB_KEY.pub" "$R/root/.ssh/authorized_keys"
 chmod 700 "$R/root/.ssh"
-install -m 600 "$KEYS/director_host_ed25519_key" "$R/etc/ssh/ssh_host_ed25519_key"
-install -m 644 "$KEYS/director_host_ed25519_key.pub" "$R/etc/ssh/ssh_host_ed25519_key.pub"
+# Both VMs' host keys; the first boot keeps the one its kernel command line names (rcS) and deletes the other.
+for vm in director director2; do
+  mkdir -p "$R/etc/ssh/lvslab-identity/$vm"
+  install -m 600 "$KEYS/${vm}_host_ed25519_key" "$R/etc/ssh/lvslab-identity/$vm/ssh_host_ed25519_key"
+  install -m 644 "$KEYS/${vm}_host_ed25519_key.pub" "$R/etc/ssh/lvslab-identity/$vm/ssh_host_ed25519_key.pub"
+done
+chmod 700 "$R/etc/ssh/lvslab-identity"
 cat > "$R/etc/ssh/sshd_config" <<'X'
 # lvslab director: root logs in with the lab key only.
 Port 22
@@ -171,6 +187,23 @@ mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 mount -t tmpfs -o mode=755 tmpfs /run
 mount -o remount,rw /
 : > /run/utmp
+# First boot of this disk: take the identity the kernel command line names (lvslab.host=NAME lvslab.ip=ADDRESS; default
+# director): host name, eth0 address, that VM's ssh host key. Later boots keep what the disk says.
+if [ -d /etc/ssh/lvslab-identity ]; then
+  id_host=director id_ip=
+  for w in $(cat /proc/cmdline); do
+    case $w in lvslab.host=*) id_host=${w#lvslab.host=} ;; lvslab.ip=*) id_ip=${w#lvslab.ip=} ;; esac
+  done
+  if [ -d "/etc/ssh/lvslab-identity/$id_host" ]; then
+    echo "$id_host" > /etc/hostname
+    [ -n "$id_ip" ] && sed -i "s/^\\([[:space:]]*\\)address .*/\\1address $id_ip/" /etc/network/interfaces
+    mv "/etc/ssh/lvslab-identity/$id_host/ssh_host_ed25519_key" "/etc/ssh/lvslab-identity/$id_host/ssh_host_ed25519_key.pub" /etc/ssh/
+    rm -rf /etc/ssh/lvslab-identity
+    echo "lvslab: this disk is now $id_host ${id_ip:-(image address)}"
+  else
+    echo "lvslab: unknown lvslab.host=$id_host on the kernel command line; identity left unset"
+  fi
+fi
 hostname -F /etc/hostname
 echo "lvslab: rcS at $(cut -d' ' -f1 /proc/uptime)s"
 for s in /etc/rc.d/rc3.d/S*; do
@@ -236,6 +269,46 @@ case "$1" in
   stop) killall crond 2>/dev/null ;;
   restart) "$0" stop; sleep 1; "$0" start ;;
   *) echo "usage: $0 start|stop|restart"; exit 1 ;;
+esac
+X
+cat > "$R/etc/rc.d/init.d/keepalived" <<'X'
+#!/bin/sh
+# keepalived (Debian 12's 2.2.7): VRRP and IPVS virtual servers with health checks, from /etc/keepalived/keepalived.conf.
+# Not started at boot until an installer links it into /etc/rc.d/rc3.d (e.g. S50keepalived -> ../init.d/keepalived).
+# Extra daemon options: KEEPALIVED_OPTIONS in /etc/sysconfig/keepalived (default -D, detailed log to syslog).
+# start | stop | reload (SIGHUP: re-read the config, keep connections) | restart | status (LSB codes: 0 running, 3 stopped)
+# | configtest (keepalived -t -f the config).
+DAEMON=/usr/sbin/keepalived
+CONF=/etc/keepalived/keepalived.conf
+PIDFILE=/run/keepalived.pid
+KEEPALIVED_OPTIONS=-D
+[ -r /etc/sysconfig/keepalived ] && . /etc/sysconfig/keepalived
+running() { [ -r $PIDFILE ] && p=$(cat $PIDFILE 2>/dev/null) && [ -n "$p" ] && kill -0 "$p" 2>/dev/null; }
+case "$1" in
+  start)
+    if running; then echo "keepalived is already running (pid $p)"; exit 0; fi
+    [ -x $DAEMON ] || { echo "keepalived: $DAEMON is missing"; exit 5; }
+    [ -r $CONF ] || { echo "keepalived: $CONF is missing"; exit 6; }
+    # shellcheck disable=SC2086
+    $DAEMON $KEEPALIVED_OPTIONS -f $CONF -p $PIDFILE || exit 1
+    i=0; while ! running && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+    running || { echo "keepalived did not start (see /var/log/messages)"; exit 1; } ;;
+  stop)
+    if running; then
+      kill -TERM "$p"
+      i=0; while kill -0 "$p" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+      kill -0 "$p" 2>/dev/null && { echo "keepalived (pid $p) did not stop in 10 s"; exit 1; }
+    fi
+    rm -f $PIDFILE ;;
+  reload)
+    running || { echo "keepalived is not running"; exit 7; }
+    kill -HUP "$p" ;;
+  restart) "$0" stop && "$0" start ;;
+  status)
+    if running; then echo "keepalived (pid $p) is running"; exit 0; fi
+    echo "keepalived is stopped"; exit 3 ;;
+  configtest) $DAEMON -t -f $CONF ;;
+  *) echo "usage: $0 start|stop|reload|restart|status|configtest"; exit 2 ;;
 esac
 X
 chmod 755 "$R"/etc/rc.d/rcS "$R"/etc/rc.d/rcK "$R"/etc/rc.d/init.d/*

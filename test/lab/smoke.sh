@@ -10,7 +10,9 @@
 #  6. everything undone: empty table, no VIP, the boot-time sysctls and routes back (checked)
 # Prints PASS/FAIL per check and the time each step took; exits 1 when any check failed.
 set -uo pipefail
+# shellcheck source=config.sh
 . "$(dirname "${BASH_SOURCE[0]}")/config.sh"
+# shellcheck source=lib/common.sh
 . "$LAB_SRC/lib/common.sh"
 
 LAB=("bash" "$LAB_SRC/lab.sh")

@@ -1,10 +1,10 @@
 /**
  * What the remote-verb lab tests and bench:lab share: whether the lab can run here, bringing it up (`npm run lab:up`,
- * idempotent), running commands on lab hosts (`lab.sh exec`), running lvsctl in-process, and putting the lab back in its
- * boot state (empty table, no VIP, boot sysctls, realserver routes as at boot).
+ * idempotent) for one test file at a time, running commands on lab hosts (`lab.sh exec`), running lvsctl in-process, and
+ * putting the lab back in its boot state (empty table, no VIP, boot sysctls, realserver routes as at boot).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +32,13 @@ function labMissing(): string | undefined {
   return undefined;
 }
 
-/** The running lab: its profile file, the profile, and the VIP. */
+/** The running lab: its profile files, the (script runtime) profile, and the VIP. */
 export interface Lab {
   profileFile: string;
+  /** The same cluster with runtime "keepalived" (lab:up's `profile-keepalived:` line). */
+  profileKeepalivedFile: string;
+  /** The director pair (director + director2, floating gateway; runtime "keepalived"): lab:up's `profile-ha:` line. */
+  profileHaFile: string;
   cluster: Cluster;
   input: ClusterInput;
   vip: string;
@@ -43,13 +47,57 @@ export interface Lab {
   emptyKnownHosts: string;
 }
 
-/** `npm run lab:up` (idempotent); parses the `profile: PATH` and `vip: ADDR` lines it ends with. */
+let lockHolder: ChildProcess | undefined;
+
+/**
+ * Makes this process the only lab test user until it exits (or labRelease): vitest may run test files in parallel, and
+ * the lab has one director. An flock(1) on .lab/tests.lock is held by a child `cat` that lives as long as its stdin, a pipe
+ * from this process, so a crashed test file releases it too. Waits (at most `maxMs`) while another file holds it.
+ */
+export function labHold(maxMs = 60 * 60_000): void {
+  if (lockHolder) return;
+  const dir = join(REPO, '.lab');
+  mkdirSync(dir, { recursive: true });
+  const marker = join(dir, `tests.lock.${process.pid}`);
+  rmSync(marker, { force: true });
+  const child = spawn('flock', [join(dir, 'tests.lock'), 'sh', '-c', 'echo "$PPID" > "$1"; exec cat', 'sh', marker], { stdio: ['pipe', 'ignore', 'inherit'] });
+  child.unref();
+  (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  const end = Date.now() + maxMs;
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  while (!existsSync(marker)) {
+    if (child.exitCode !== null) throw new Error(`flock ${join(dir, 'tests.lock')} exited (${child.exitCode}): is util-linux installed?`);
+    if (Date.now() > end) {
+      child.kill();
+      throw new Error(`another lab test file held ${join(dir, 'tests.lock')} for more than ${Math.round(maxMs / 60_000)} min`);
+    }
+    Atomics.wait(nap, 0, 0, 250);
+  }
+  rmSync(marker, { force: true });
+  lockHolder = child;
+}
+
+/** Lets the next lab test file have the lab (also happens by itself when this process exits). */
+export function labRelease(): void {
+  lockHolder?.stdin?.end();
+  lockHolder = undefined;
+}
+
+/**
+ * Holds the lab (labHold), then `npm run lab:up` (idempotent); parses the `profile: PATH`, `profile-keepalived: PATH`,
+ * `profile-ha: PATH` and `vip: ADDR` lines it ends with.
+ */
 export function labUp(): Lab {
+  labHold();
   const r = spawnSync('npm', ['run', '-s', 'lab:up'], { cwd: REPO, encoding: 'utf8', timeout: 20 * 60_000 });
   if (r.status !== 0) throw new Error(`npm run lab:up failed (exit ${r.status}):\n${r.stdout}\n${r.stderr.slice(-4000)}`);
   const profileFile = /^profile: (.+)$/m.exec(r.stdout)?.[1]?.trim();
+  const profileKeepalivedFile = /^profile-keepalived: (.+)$/m.exec(r.stdout)?.[1]?.trim();
+  const profileHaFile = /^profile-ha: (.+)$/m.exec(r.stdout)?.[1]?.trim();
   const vip = /^vip: (.+)$/m.exec(r.stdout)?.[1]?.trim();
-  if (!profileFile || !vip) throw new Error(`npm run lab:up did not print "profile:" and "vip:" lines:\n${r.stdout}`);
+  if (!profileFile || !profileKeepalivedFile || !profileHaFile || !vip) {
+    throw new Error(`npm run lab:up did not print "profile:", "profile-keepalived:", "profile-ha:" and "vip:" lines:\n${r.stdout}`);
+  }
   const input = JSON.parse(readFileSync(profileFile, 'utf8')) as ClusterInput;
   const home = mkdtempSync(join(tmpdir(), 'lvslab-home-'));
   const emptyKnownHosts = join(home, 'known_hosts');
@@ -57,7 +105,7 @@ export function labUp(): Lab {
   // The CLI's trust store goes to $XDG_CONFIG_HOME: keep the tests' trust decisions out of root's own config.
   process.env.XDG_CONFIG_HOME = home;
   mkdirSync(OUT, { recursive: true });
-  return { profileFile, cluster: clusterSchema.parse(input), input, vip, home, emptyKnownHosts };
+  return { profileFile, profileKeepalivedFile, profileHaFile, cluster: clusterSchema.parse(input), input, vip, home, emptyKnownHosts };
 }
 
 /** Output of a command on a lab host. */
@@ -80,7 +128,7 @@ export function labSh(host: string, line: string): string {
   return r.stdout;
 }
 
-/** `lab.sh VERB ARGS…` (reboot, rekey). */
+/** `lab.sh VERB ARGS…` (reboot, kill, start, service, link, rekey, keepalived). */
 export function labCmd(...args: string[]): LabResult {
   const r = spawnSync('bash', [LAB_SH, ...args], { cwd: REPO, encoding: 'utf8', timeout: 10 * 60_000 });
   return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
@@ -131,8 +179,8 @@ export function realservers(lab: Lab): { name: string; ip: string }[] {
 
 /**
  * Back to the boot state, whatever a test left: no lvs-director install, empty table, no VIP, the boot sysctls
- * (ip_forward 0, send_redirects 1), every realserver's link up with its boot routes (subnet route, default via the
- * director). Returns what it found different, for the log.
+ * (ip_forward 0, send_redirects 1), every realserver's cable plugged in and link up with its boot routes (subnet route,
+ * default via the director). Returns what it found different, for the log.
  */
 export function restoreBootState(lab: Lab): void {
   const d = lab.cluster.director.host;
@@ -150,6 +198,7 @@ export function restoreBootState(lab: Lab): void {
     ].join('; '),
   );
   for (const rs of realservers(lab)) {
+    labCmd('link', rs.name, 'up'); // a cable pulled with `lab.sh link NAME down`
     labExec(rs.name, `ip link set eth0 up; ip route del ${d} dev eth0 2>/dev/null; ip route replace ${net}.0/24 dev eth0 proto kernel scope link src ${rs.ip}; ip route replace default via ${d} dev eth0; true`);
   }
 }
