@@ -73,6 +73,9 @@ install_bin "$R" /usr/sbin/sshd
 install_bin "$R" /usr/lib/openssh/sftp-server
 install_bin "$R" /usr/bin/ssh-keygen
 install_bin "$R" /usr/sbin/ipvsadm
+# bash: what a real director (Debian, RHEL) has; its /dev/udp lets a director-side check send an XDMCP Query and read
+# the reply (busybox nc has no UDP mode). /bin/sh stays busybox.
+install_bin "$R" /bin/bash /usr/bin/bash
 install_bin "$R" /usr/sbin/keepalived
 install_bin "$R" "$(readlink -f "$(command -v ip)")" /usr/bin/ip
 install_bin "$R" "$(readlink -f "$(command -v ss)")" /usr/bin/ss
