@@ -3,7 +3,7 @@
  * ipc/adapter.ts + ipc/dispatch.ts, the data in store/, the audit log in audit/, Connect me in launch/, and the services
  * behind every contract method in app/handlers.ts (`createHandlers(deps)`, the same ones the web host serves).
  */
-import { app, BrowserWindow, dialog, ipcMain, protocol, safeStorage, screen, session, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, safeStorage, screen, session, shell, type WebContents } from 'electron';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,7 +98,15 @@ async function start(): Promise<void> {
   });
   // A launcher override that runs another program is confirmed in a native dialog the page cannot answer.
   const confirmLauncher = launcherConfirmDialog(dialog, () => mainWindow);
-  const deps: MainDeps = { stores, audit, emit, launch: { ...nodeLaunchDeps(), confirmLauncher }, log };
+  // A change of health (a realserver out of a service, or back) as a desktop notification while the app runs.
+  const notify = (title: string, body: string) => {
+    try {
+      if (Notification.isSupported()) new Notification({ title, body }).show();
+    } catch (e) {
+      log('warn', `notification not shown: ${(e as Error).message}`);
+    }
+  };
+  const deps: MainDeps = { stores, audit, emit, launch: { ...nodeLaunchDeps(), confirmLauncher }, log, notify };
   const handlers = createHandlers(deps);
   registerIpc(ipcMain, handlers, { isTrustedSender: (frame) => isTrustedUrl(frame.url, ORIGINS), log: (m) => log('warn', m) });
   mainWindow = createWindow(stores);

@@ -27,13 +27,15 @@ import { nodeMainDeps, type MainDeps } from '../ipc/main-deps.ts';
 import type { ClusterContext } from '../services/cluster-context.ts';
 import { realserverName } from '../services/cluster-context.ts';
 import { ClusterSessions } from '../services/cluster-sessions.ts';
-import { ClusterServices, type Change, type Preview, type RunOutcome } from '../services/cluster-service.ts';
+import { ClusterServices, type Change, type Preview, type ProbeReport, type RunOutcome } from '../services/cluster-service.ts';
+import { probeLine } from '../services/probe-text.ts';
 import { displaySteps } from '../services/plan-render.ts';
 import { RealserverChecks } from '../services/realserver-check.ts';
 import { RealserverRoutes } from '../services/realserver-routes.ts';
 import { execChecked } from '../ssh/exec-checked.ts';
 import { sshFingerprint } from '../store/store-document.ts';
 import { CONNECTIONS_MAX_OUTPUT_BYTES } from '../ssh/types.ts';
+import { HealthMonitor, describeChange as describeHealthChange } from './health-monitor.ts';
 import { MetricsSampler } from './metrics-sampler.ts';
 import type { ApplyProgress } from '../services/director-apply.ts';
 import { RunProgress } from './run-progress.ts';
@@ -55,11 +57,11 @@ export function createNodeDeps(opts: { emit: MainDeps['emit']; dataDir: string }
  * What a run changed and noticed, for the renderer: when applied, each step by its why (update and the minimal diff
  * already describe their steps in the summary), then the plan's notes ("VIP already up …"), then the probe.
  */
-export function changesOf(plan: Plan, applied: boolean, probe?: { display: string; alive: boolean }[]): string[] {
+export function changesOf(plan: Plan, applied: boolean, probe?: readonly ProbeReport[]): string[] {
   const described = plan.verb === 'update' || plan.verb === 'diff';
   const out = applied && !described ? plan.steps.map((s) => s.why) : [];
   out.push(...(plan.summary ?? []));
-  for (const p of probe ?? []) out.push(`${p.display}: ${p.alive ? 'alive' : 'not answering'}`);
+  for (const p of probe ?? []) out.push(probeLine(p));
   return out;
 }
 
@@ -99,6 +101,21 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
     intervalSec: () => stores.settings.get().sampleIntervalSec,
     emit: (s) => deps.emit('cluster.sample', s),
     log: deps.log,
+  });
+  // Health per (service, realserver), pushed the moment it changes: every page's status strip, the live table, a desktop
+  // notification (Electron's, from main; the web host's page shows its own) and the audit log.
+  const health = new HealthMonitor({
+    service: (id) => (stores.profiles.get(id) ? services.get(id) : undefined),
+    emit: (h) => deps.emit('cluster.health', h),
+    log: deps.log,
+    onTransitions: (cluster, changes) => {
+      for (const c of changes) {
+        const text = describeHealthChange(c);
+        deps.audit.append({ time: c.at, host: `health ${cluster.id}`, argv: ['health', c.realserver, c.service, c.to === 'down' ? 'out' : 'in'], code: null, durationMs: 0, outputExcerpt: text });
+        deps.log(c.to === 'down' ? 'warn' : 'info', `${cluster.name}: ${text}`);
+      }
+      deps.notify?.(`${cluster.name}: ${changes.length === 1 ? describeHealthChange(changes[0]!) : `${changes.length} changes of health`}`, changes.map(describeHealthChange).join('\n'));
+    },
   });
 
   /** Previews a change (nothing runs). */
@@ -145,6 +162,7 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
     'clusters.save': async ({ cluster }) => stores.profiles.save(cluster),
     'clusters.delete': async ({ clusterId }) => {
       sampler.watch(clusterId, false);
+      health.watch(clusterId, false);
       services.forget(clusterId);
       await sessions.drop(clusterId);
       if (!stores.profiles.delete(clusterId)) throw new AppError('NOT_FOUND', `no cluster profile '${clusterId}'`);
@@ -179,14 +197,15 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
     'director.run': async ({ clusterId, verb, fingerprint }) => run(clusterId, verbChange(verb), verb, fingerprint),
     'director.status': async ({ clusterId }) => {
       const snap = await services.get(clusterId).snapshot({ rate: true });
-      const health = sampler.health(clusterId);
-      for (const rs of snap.cluster.realservers) health[realserverName(rs)] ??= 'unknown';
+      const byRs = health.perRealserver(clusterId);
+      for (const rs of snap.cluster.realservers) byRs[realserverName(rs)] ??= 'unknown';
       return {
         table: tableOf(snap.view),
         vipUp: snap.view.vip.up,
         forwarding: snap.state.sysctls['net.ipv4.ip_forward'] === '1',
         drift: driftOf(snap.cluster, snap.resolve, snap.state),
-        health,
+        health: byRs,
+        serviceHealth: health.state(clusterId).entries,
         observedAt: Date.now(),
       };
     },
@@ -269,7 +288,12 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
     'metrics.watch': async ({ clusterId, on }) => {
       services.get(clusterId);
       sampler.watch(clusterId, on);
+      health.watch(clusterId, on);
       return {};
+    },
+    'cluster.health': async ({ clusterId }) => {
+      services.get(clusterId);
+      return health.state(clusterId);
     },
     'settings.get': async () => stores.settings.get(),
     'settings.set': async (patch) => setSettingsChecked(stores.settings, patch, { readers: deps.launch.readers, ...(deps.launch.confirmLauncher ? { confirm: deps.launch.confirmLauncher } : {}) }),

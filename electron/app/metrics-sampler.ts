@@ -1,11 +1,10 @@
 /**
  * The live feed behind the Director table and the Charts: while a page watches a cluster, polls the director's status
- * every sample interval (one exec), the realservers' load every 6th tick, and the health probe every 3rd tick (with
- * hysteresis); emits `cluster.sample`, keeps a bounded history per cluster (24 h at the interval), and finishes
- * graceful drains whose connections are gone.
+ * every sample interval (one exec) and the realservers' load every 6th tick; emits `cluster.sample`, keeps a bounded
+ * history per cluster (24 h at the interval), and finishes graceful drains whose connections are gone. Health has its
+ * own loop at the profile's check interval (health-monitor.ts).
  */
 import type { EventPayload } from '../../shared/api/contract.ts';
-import { nextHealth, type HealthState } from '../health/hysteresis.ts';
 import type { ClusterService } from '../services/cluster-service.ts';
 import { RealserverChecks } from '../services/realserver-check.ts';
 import { sampleOf } from './status-mapping.ts';
@@ -27,7 +26,6 @@ interface Watch {
   ticks: number;
   busy: boolean;
   loads: Map<string, number>;
-  health: Map<string, HealthState>;
   lastError?: string;
 }
 
@@ -49,7 +47,7 @@ export class MetricsSampler {
       return;
     }
     if (w) return;
-    const nw: Watch = { timer: undefined, ticks: 0, busy: false, loads: new Map(), health: new Map() };
+    const nw: Watch = { timer: undefined, ticks: 0, busy: false, loads: new Map() };
     this.watches.set(id, nw);
     void this.tick(id, nw);
   }
@@ -61,12 +59,6 @@ export class MetricsSampler {
     let i = all.length;
     while (i > 0 && all[i - 1]!.time >= from) i--;
     return all.slice(i);
-  }
-
-  /** Health per realserver name from the last probes ('unknown' before the first). */
-  health(id: string): Record<string, 'up' | 'down' | 'unknown'> {
-    const w = this.watches.get(id);
-    return Object.fromEntries([...(w?.health ?? new Map<string, HealthState>())].map(([k, v]) => [k, v.state]));
   }
 
   /** Stops everything. */
@@ -91,7 +83,6 @@ export class MetricsSampler {
     const name = svc.cluster.name;
     try {
       if (w.ticks % 6 === 0) await this.refreshLoads(svc, w);
-      if (w.ticks % 3 === 0) await this.refreshHealth(svc, w);
       const snap = await svc.snapshot({ rate: true });
       const sample = sampleOf(id, snap.view, Date.now(), w.loads);
       this.record(id, sample);
@@ -114,10 +105,6 @@ export class MetricsSampler {
   private async refreshLoads(svc: ClusterService, w: Watch): Promise<void> {
     const res = await new RealserverChecks(svc.context()).check('all');
     for (const r of res) if (r.ok) w.loads.set(r.name, r.value.load[0]);
-  }
-
-  private async refreshHealth(svc: ClusterService, w: Watch): Promise<void> {
-    for (const p of await svc.probe()) w.health.set(p.display, nextHealth(w.health.get(p.display), p.alive));
   }
 
   private record(id: string, s: Sample): void {

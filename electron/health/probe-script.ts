@@ -1,8 +1,9 @@
 import { AppError } from '../../shared/result.ts';
 
 /**
- * SUPERSEDED by service-probe.ts (a verdict per service and realserver, XDMCP by Query → Willing); kept only until
- * the director service's `update` and the sampler move to it.
+ * SUPERSEDED by service-probe.ts (a verdict per service and realserver, XDMCP by Query → Willing), which `update`,
+ * the director's own cron update and the console's health use; kept only for the doctor's director collector until it
+ * moves too.
  *
  * The probe the director runs for `update`: the seed's ping, plus a TCP connect to each TCP service port, for every
  * realserver IN PARALLEL, in ONE round trip. The script is a constant; hosts and ports travel only as positional

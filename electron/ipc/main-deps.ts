@@ -37,6 +37,8 @@ export interface MainDeps {
   launch: LaunchDeps;
   /** The app's own log (goes to the 'app.log' event and stderr). Never pass secrets. */
   log(level: LogLevel, message: string): void;
+  /** A desktop notification from the main side (Electron's Notification); absent in the web host, whose page shows its own. */
+  notify?(title: string, body: string): void;
 }
 
 /** Real Connect me dependencies for this machine. */

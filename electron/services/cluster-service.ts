@@ -12,11 +12,11 @@
  */
 import type { Cluster } from '../../shared/model/cluster.ts';
 import type { Plan } from '../../shared/model/plan.ts';
-import { portNumber } from '../../shared/model/well-known-ports.ts';
 import { AppError } from '../../shared/result.ts';
-import { parseProbeOutput, probeArgv, type ProbeResult } from '../health/probe-script.ts';
+import type { FallRise } from '../health/hysteresis.ts';
+import { parseServiceProbe, planServiceProbe, serviceProbeArgv, serviceProbeTimeoutMs, withRouteProblems, type RealserverProbe } from '../health/service-probe.ts';
 import { desiredTable, type Resolve } from '../lvs/plan/desired-table.ts';
-import { planReload, planStart, planStop, planUpdate } from '../lvs/plan/director-plan.ts';
+import { planReload, planStart, planStop, planUpdate, type UpdateJudge } from '../lvs/plan/director-plan.ts';
 import { planDrainFollowUp } from '../lvs/plan/graceful-drain.ts';
 import { splitByOwner } from '../lvs/plan/ownership.ts';
 import { editProfile, planEdit } from '../lvs/plan/realserver-edit.ts';
@@ -24,6 +24,7 @@ import { applyStepsToTable, diffTables } from '../lvs/plan/table-diff.ts';
 import { buildTransaction, type Transaction } from '../lvs/plan/transaction.ts';
 import { execChecked } from '../ssh/exec-checked.ts';
 import { realserverName, type ClusterContext } from './cluster-context.ts';
+import { RealserverRoutes } from './realserver-routes.ts';
 import { pullConf, pushConf } from './conf-remote.ts';
 import { applyPlan, type ApplyOptions, type ApplyReport } from './director-apply.ts';
 import { observeDirector, observedSysctlKeys, type DirectorState, type ObserveCounters } from './director-observe.ts';
@@ -35,8 +36,49 @@ import { WriteLock } from './write-lock.ts';
 
 export type { Change, PlanBasis } from './plan-fingerprint.ts';
 
-/** What the update probe saw of one realserver (`name` is the profile host planUpdate matches, `display` its name). */
-export type ProbeReport = ProbeResult & { name: string; display: string };
+/**
+ * What the health probe saw of one realserver: a verdict per service (parseServiceProbe; `name` is the profile host,
+ * `display` its display name), with its route check folded in when routes were checked (withRouteProblems): `routes`
+ * says what the check found, or why it could not run (then the director's verdicts stand).
+ */
+export interface ProbeReport extends RealserverProbe {
+  display: string;
+  routes?: { ok: boolean; problems: string[] } | { error: string };
+}
+
+/** Options of probe. */
+export interface ProbeOptions {
+  /**
+   * Also check each realserver's routes (over SSH, on the realserver, in parallel): wrong routes fail every service. Only
+   * realservers that pass some check are asked (one that fails everything is out anyway, and may not even answer SSH).
+   */
+  routes?: boolean;
+}
+
+/** One health round: the results, the hysteresis to judge them with, and where they come from (in words). */
+export interface HealthRound {
+  results: ProbeReport[];
+  policy: FallRise;
+  source: string;
+}
+
+/** update's judge from a probe: pass or unchecked → in, fail → out (why), unknown → as it is. */
+export function judgeOf(probe: readonly ProbeReport[]): UpdateJudge {
+  const by = new Map(probe.map((p) => [p.name, new Map(p.services.map((s) => [`${s.protocol}/${s.port}`, s]))]));
+  return (service, rs) => {
+    const s = by.get(rs.host)?.get(service);
+    if (!s) return { verdict: 'as-is', why: 'not probed' };
+    if (s.verdict === 'fail') return { verdict: 'out', why: s.detail };
+    if (s.verdict === 'unknown') return { verdict: 'as-is', why: s.detail };
+    return { verdict: 'in' };
+  };
+}
+
+/** The probe as the plan basis keeps it: "udp/177 10.77.0.12 out" per (service, realserver), sorted. */
+export function probeBasis(probe: readonly ProbeReport[]): string[] {
+  const word = { pass: 'in', unchecked: 'in', fail: 'out', unknown: 'as-is' } as const;
+  return probe.flatMap((p) => p.services.map((s) => `${s.protocol}/${s.port} ${p.name} ${word[s.verdict]}`)).sort();
+}
 
 /** A preview: the exact commands a change would run, what they were planned from, and the fingerprint of both. */
 export interface Preview {
@@ -103,8 +145,8 @@ export interface ClusterServiceDeps {
   state?: ClusterState;
 }
 
-/** How long the probe of all realservers may take (ping -W 2 and 3 s connects run in parallel). */
-const PROBE_TIMEOUT_MS = 60_000;
+/** Added to the probe's own bound (serviceProbeTimeoutMs): the SSH round trip and a slow (TCG) director. */
+const PROBE_SLACK_MS = 15_000;
 
 /** A short name for a change ("start", "drain rs2 (tcp/23)"), for the lock and messages. */
 export function describeChange(c: Change): string {
@@ -170,27 +212,54 @@ export class ClusterService {
   }
 
   /**
-   * Probes the enabled realservers from the director in one exec (ping + TCP connect to each TCP service port, in
-   * parallel). Read-only.
+   * Probes the enabled realservers from the director in one exec, per (service, realserver): TCP connect, XDMCP Query →
+   * Willing, the profile's UDP payload/reply (service-probe.ts), all in parallel; with `routes`, also each realserver's
+   * routes (on the realserver). Read-only.
    */
-  async probe(cluster: Cluster = this.cluster): Promise<ProbeReport[]> {
+  async probe(cluster: Cluster = this.cluster, opts: ProbeOptions = {}): Promise<ProbeReport[]> {
     const ctx = this.deps.context(cluster);
     const resolve = await ctx.resolver();
-    const rss = cluster.realservers.filter((r) => r.enabled);
-    if (rss.length === 0) return [];
-    const addrs = rss.map((r) => resolve(r.host));
-    const ports = [...new Set(cluster.tcp.map((s) => portNumber(s.port, 'tcp')).filter((p): p is number => p !== undefined))];
+    const plan = planServiceProbe(cluster, resolve);
+    if (plan.hosts.length === 0) return [];
     const exec = ctx.director;
     const step = 'probe realservers';
-    const r = await execChecked(exec, probeArgv(addrs, ports), [0], step, { timeoutMs: PROBE_TIMEOUT_MS });
-    let results: ProbeResult[];
+    const r = await execChecked(exec, serviceProbeArgv(plan), [0], step, { timeoutMs: serviceProbeTimeoutMs(plan) + PROBE_SLACK_MS });
+    let results: RealserverProbe[];
     try {
-      results = parseProbeOutput(r.stdout, addrs, ports);
+      results = parseServiceProbe(r.stdout, plan);
     } catch (e) {
       throw new AppError('PARSE_ERROR', `${exec.label}: ${step}: ${e instanceof Error ? e.message : String(e)}`, { host: exec.label, step, cause: e });
     }
-    // The profile host is what planUpdate matches; realserverName is only for messages.
-    return results.map((p, i) => ({ ...p, name: rss[i]!.host, display: realserverName(rss[i]!) }));
+    const byHost = new Map(cluster.realservers.map((rs) => [rs.host, rs]));
+    const reports: ProbeReport[] = results.map((p) => ({ ...p, display: realserverName(byHost.get(p.name)!) }));
+    if (!opts.routes) return reports;
+    const routes = new RealserverRoutes(ctx);
+    return Promise.all(
+      reports.map(async (p): Promise<ProbeReport> => {
+        if (!p.services.some((s) => s.verdict === 'pass')) return p;
+        try {
+          const rc = await routes.check(byHost.get(p.name)!);
+          return { ...withRouteProblems(p, rc.problems), display: p.display, routes: { ok: rc.ok, problems: rc.problems } };
+        } catch (e) {
+          return { ...p, routes: { error: e instanceof Error ? e.message : String(e) } };
+        }
+      }),
+    );
+  }
+
+  /**
+   * One health round for the console's live view: on the script runtime the director's probe per (service,
+   * realserver) (probe), judged with the profile's fall/rise by the caller. Read-only.
+   */
+  async health(opts: ProbeOptions = {}): Promise<HealthRound> {
+    const cluster = this.cluster;
+    const h = cluster.health;
+    const results = await this.probe(cluster, opts);
+    return {
+      results,
+      policy: { fall: h.fall, rise: h.rise },
+      source: `the director probes every service of every realserver every ${h.intervalSec} s (out after ${h.fall} failure(s) in a row, back after ${h.rise} pass(es))`,
+    };
   }
 
   /** Observes and plans `change` without running anything (and without the lock): the preview the admin confirms. */
@@ -210,8 +279,8 @@ export class ClusterService {
         else if (change.verb === 'stop') plan = planStop(cluster, before, resolve);
         else if (change.verb === 'reload') plan = planReload(cluster, resolve, before);
         else {
-          probe = await this.probe(cluster);
-          plan = planUpdate(cluster, before, new Set(probe.filter((p) => p.alive).map((p) => p.name)), resolve);
+          probe = await this.probe(cluster, { routes: true });
+          plan = planUpdate(cluster, before, judgeOf(probe), resolve);
         }
         break;
       case 'reconcile': {
@@ -230,8 +299,7 @@ export class ClusterService {
         break;
     }
     const transaction = plan.steps.length ? buildTransaction(plan, newTxid()) : undefined;
-    const alive = probe?.filter((p) => p.alive).map((p) => p.name);
-    const basis = planBasis(change, cluster, vip, before, plan, alive);
+    const basis = planBasis(change, cluster, vip, before, plan, probe ? probeBasis(probe) : undefined);
     const fingerprint = fingerprintOf(basis);
     this.state.remember(fingerprint, basis);
     return { change, cluster, plan, ...(transaction ? { transaction } : {}), before, ...(probe ? { probe } : {}), basis, fingerprint };

@@ -29,8 +29,8 @@ export interface PlanBasis {
   table: IpvsTable;
   vip: { address: string; up: string[] };
   sysctls: Record<string, string>;
-  /** update: the profile hosts of the realservers that answered the probe. */
-  alive?: string[];
+  /** update: what the probe decided per (service, realserver): "udp/177 10.77.0.12 out" (in | out | as-is), sorted. */
+  health?: string[];
   steps: { host: string; argv: string[]; stdin?: string }[];
 }
 
@@ -44,14 +44,14 @@ export function canonicalJson(v: unknown): string {
 }
 
 /** The basis of a plan made from `state` for `profile`. */
-export function planBasis(change: Change, profile: Cluster, vip: string, state: DirectorState, plan: Plan, alive?: readonly string[]): PlanBasis {
+export function planBasis(change: Change, profile: Cluster, vip: string, state: DirectorState, plan: Plan, health?: readonly string[]): PlanBasis {
   return {
     change,
     profile,
     table: canonicalTable(state.table),
     vip: { address: vip, up: findAddress(state.addresses, vip).map((a) => a.label) },
     sysctls: { ...state.sysctls },
-    ...(alive ? { alive: [...alive].sort() } : {}),
+    ...(health ? { health: [...health].sort() } : {}),
     steps: plan.steps.map((s) => ({ host: s.host, argv: s.argv, ...(s.stdin !== undefined ? { stdin: s.stdin } : {}) })),
   };
 }
@@ -129,10 +129,14 @@ export function describeBasisChanges(before: PlanBasis, now: PlanBasis): string[
   for (const k of [...new Set([...Object.keys(before.sysctls), ...Object.keys(now.sysctls)])].sort()) {
     if (before.sysctls[k] !== now.sysctls[k]) out.push(`${k} ${before.sysctls[k] ?? '(absent)'} → ${now.sysctls[k] ?? '(absent)'}`);
   }
-  const was = new Set(before.alive ?? []);
-  const is = new Set(now.alive ?? []);
-  for (const h of is) if (!was.has(h)) out.push(`${h} answers again`);
-  for (const h of was) if (!is.has(h)) out.push(`${h} stopped answering`);
+  // "udp/177 10.77.0.12 out": service, realserver, verdict
+  const verdicts = (b: PlanBasis) => new Map((b.health ?? []).map((h) => [h.slice(0, h.lastIndexOf(' ')), h.slice(h.lastIndexOf(' ') + 1)]));
+  const [was, is] = [verdicts(before), verdicts(now)];
+  for (const [k, v] of is) {
+    if (was.get(k) === v) continue;
+    const [service, host] = k.split(' ') as [string, string];
+    out.push(v === 'in' ? `${host} passes its ${service} check again` : v === 'out' ? `${host} now fails its ${service} check` : `${host}'s ${service} check could not run`);
+  }
   if (out.length === 0 && canonicalJson(before.steps) !== canonicalJson(now.steps)) out.push('the planned commands differ');
   return out;
 }

@@ -12,6 +12,7 @@ import { ConnectPage } from '../features/connect/connect-page.tsx';
 import { LogPage } from '../features/log/log-page.tsx';
 import { ApiProvider } from './api-context.tsx';
 import { AppStateProvider, useAppState } from './app-state.tsx';
+import { HealthStrip } from './health-strip.tsx';
 import { SCREENS, screenForShortcut, screenFromHash, type ScreenId } from './screens.ts';
 
 /** The whole renderer. */
@@ -115,6 +116,7 @@ function Shell({ client }: { client: RendererApi }) {
             : 'Lost the connection to the LVS Console web host; retrying. If you restarted `npm run web`, open the new URL it printed (the access token changes on every start).'}
         </div>
       )}
+      <HealthStrip />
       <nav className="sidenav" aria-label="Main">
         <ul>
           {SCREENS.map((s) => (

@@ -90,13 +90,58 @@ export const runResultSchema = z.object({
  */
 export const driftItemSchema = z.object({ kind: z.enum(['missing', 'extra', 'changed', 'draining', 'foreign']), what: z.string(), detail: z.string() });
 
+/**
+ * The health of one realserver in one service (the console's own probe from the director with the profile's
+ * hysteresis, or keepalived's checker on that runtime): `since` is when it entered this state (ms since the epoch).
+ */
+export const healthEntrySchema = z.object({
+  /** "udp/177" */
+  service: z.string(),
+  /** "xdmcp": the service's conventional name, or its id */
+  label: z.string(),
+  /** The realserver's display name. */
+  realserver: z.string(),
+  state: z.enum(['up', 'down', 'unknown']),
+  since: z.number(),
+  /** What the last check said ("Willing (rs2): …", "connect refused or no answer within 1 s", "routes: …"). */
+  detail: z.string(),
+});
+
+/** A cluster's health as the console knows it now (every page's status strip, notifications). */
+export const clusterHealthSchema = z.object({
+  clusterId: z.string(),
+  /** When the last result came in (0: none yet). */
+  at: z.number(),
+  /** Where the health comes from and how it is judged, in words. */
+  source: z.string(),
+  entries: z.array(healthEntrySchema),
+  /** One sentence per realserver that is out of something: "rs2 out of telnet and xdmcp since 13:01:13". */
+  outages: z.array(z.string()),
+  /** Why the last check could not run (the previous states stand). */
+  error: z.string().optional(),
+});
+
+/** A change of health (out of a service, or back in). */
+export const healthTransitionSchema = z.object({
+  service: z.string(),
+  label: z.string(),
+  realserver: z.string(),
+  from: z.enum(['up', 'down', 'unknown']),
+  to: z.enum(['up', 'down']),
+  at: z.number(),
+  detail: z.string(),
+});
+
 /** Live director status. */
 export const statusSchema = z.object({
   table: tableSchema,
   vipUp: z.boolean(),
   forwarding: z.boolean(),
   drift: z.array(driftItemSchema),
+  /** Per realserver: down when it is out of any service, up when in every checked one, else unknown. */
   health: z.record(z.string(), z.enum(['up', 'down', 'unknown'])),
+  /** Per (service, realserver). */
+  serviceHealth: z.array(healthEntrySchema).optional(),
   observedAt: z.number(),
 });
 
@@ -202,6 +247,7 @@ export const methods = {
     output: z.array(sampleSchema),
   },
   'metrics.watch': { input: clusterRef.extend({ on: z.boolean() }), output: empty },
+  'cluster.health': { input: clusterRef, output: clusterHealthSchema },
   'settings.get': { input: empty, output: settingsSchema },
   'settings.set': { input: settingsSchema.partial(), output: settingsSchema },
 } as const;
@@ -219,6 +265,8 @@ export const events = {
     output: z.string().optional(),
   }),
   'cluster.sample': sampleSchema,
+  /** Pushed as soon as a health change is known (and after the first result): the whole state plus what changed. */
+  'cluster.health': clusterHealthSchema.extend({ transitions: z.array(healthTransitionSchema) }),
   'audit.entry': auditEntrySchema,
   'app.log': z.object({ time: z.number(), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
 } as const;

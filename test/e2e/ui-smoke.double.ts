@@ -250,6 +250,16 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
       timer = on && opts.liveSamples !== false ? setInterval(sampleNow, 1000) : undefined;
       return {};
     },
+    'cluster.health': async ({ clusterId }) => ({
+      clusterId,
+      at: Date.now(),
+      source: 'the test double (no director)',
+      entries: ['rs1', 'rs2'].flatMap((realserver) => [
+        { service: 'tcp/23', label: 'telnet', realserver, state: 'up' as const, since: Date.now() - 60_000, detail: 'connect accepted' },
+        { service: 'udp/177', label: 'xdmcp', realserver, state: 'up' as const, since: Date.now() - 60_000, detail: 'Willing' },
+      ]),
+      outages: [],
+    }),
     'settings.get': async () => settings,
     'settings.set': async (patch) => (settings = { ...settings, ...patch }),
   };

@@ -10,6 +10,7 @@ import { AppError } from '../../../shared/result.ts';
 import { describeChange, type Change, type PlanBasis, type Preview, type RunOutcome } from '../../services/cluster-service.ts';
 import { canonicalJson, fingerprintOf } from '../../services/plan-fingerprint.ts';
 import { renderPlan } from '../../services/plan-render.ts';
+import { probeLine } from '../../services/probe-text.ts';
 import { EXIT, type CliIo } from '../io.ts';
 import type { RemoteRun } from './remote-verb.ts';
 
@@ -29,12 +30,7 @@ const planFileSchema = z.object({
 
 /** One line per probed realserver (update). */
 function probeLines(p: Preview): string[] {
-  return (p.probe ?? []).map((r) => {
-    const tcp = Object.entries(r.tcp)
-      .map(([port, up]) => `tcp/${port} ${up ? 'up' : 'down'}`)
-      .join(' ');
-    return `  ${r.display.padEnd(10)} ${r.host.padEnd(15)} ping ${r.icmp ? 'up' : 'down'}${tcp ? ` ${tcp}` : ''} → ${r.alive ? 'alive' : 'DEAD'}`;
-  });
+  return (p.probe ?? []).map((r) => `  ${probeLine(r)}`);
 }
 
 /** The preview as text (what --dry-run prints and --save-plan keeps beside the basis). */

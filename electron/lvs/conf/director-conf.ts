@@ -1,4 +1,4 @@
-import { clusterSchema, describeIssues, effectivePersistence, type Cluster, type ClusterInput, type Forwarding, type Scheduler } from '../../../shared/model/cluster.ts';
+import { checkSchema, clusterSchema, describeIssues, effectiveCheck, effectivePersistence, type Check, type Cluster, type ClusterInput, type Forwarding, type Scheduler } from '../../../shared/model/cluster.ts';
 import { portNumber } from '../../../shared/model/well-known-ports.ts';
 import { AppError } from '../../../shared/result.ts';
 import { applyClusterToConf, confToCluster, type ConfClusterBase } from './conf-model.ts';
@@ -9,11 +9,18 @@ const HEADER = `# /etc/lvs.conf: LVS-NAT director configuration, read by /etc/in
 # Written by LVS Console; hand edits are kept (only the variables below are rewritten).
 `;
 
+/** A check as CHECKS writes it: connect | xdmcp | none | udp:PAYLOADHEX:REPLYHEX. */
+function checkWord(c: Check): string {
+  return c.kind === 'udp' ? `udp:${c.payload}:${c.reply}` : c.kind;
+}
+
 /**
  * The lvs.conf the director's own script (director-init-script.ts) needs to load exactly the table the console plans for
- * `cluster`: the seed's six variables, plus the ones the seed's script had fixed (VIP_PREFIX, SCHEDULER, SCHEDULERS,
- * PERSISTENT, WEIGHTS, RIPS_DISABLED, FORWARD). Starts from `existing` (the director's current file) so unknown variables
- * and comments survive; only lines whose meaning changes are rewritten.
+ * `cluster` and to check its services the way the console does: the seed's six variables, plus the ones the seed's
+ * script had fixed (VIP_PREFIX, SCHEDULER, SCHEDULERS, PERSISTENT, WEIGHTS, RIPS_DISABLED, FORWARD) and what the profile
+ * adds (EXCLUDE: per-service drains/disables; CHECKS and CHECK_TIMEOUT: how update checks each service; EXCLUSIVE: the
+ * ownership rule). Starts from `existing` (the director's current file) so unknown variables and comments survive;
+ * only lines whose meaning changes are rewritten.
  */
 export function directorConf(cluster: Cluster, existing?: LvsConfDoc): LvsConfDoc {
   let doc = applyClusterToConf(existing ?? parseLvsConf(HEADER, '/etc/lvs.conf'), cluster);
@@ -37,12 +44,18 @@ export function directorConf(cluster: Cluster, existing?: LvsConfDoc): LvsConfDo
   set('PERSISTENT', persistent.join(' '));
   set('WEIGHTS', cluster.realservers.filter((r) => r.weight !== 1).map((r) => `${r.host}=${r.weight}`).join(' '));
   set('RIPS_DISABLED', cluster.realservers.filter((r) => !r.enabled).map((r) => r.host).join(' '));
+  set('EXCLUDE', cluster.realservers.flatMap((r) => (r.exclude ?? []).map((ref) => `${r.host}=${ref}`)).join(' '));
+  const checks: string[] = [];
+  for (const proto of ['tcp', 'udp'] as const) for (const s of cluster[proto]) checks.push(`${proto}/${portNumber(s.port, proto)!}=${checkWord(effectiveCheck(proto, s))}`);
+  set('CHECKS', checks.join(' '));
+  set('CHECK_TIMEOUT', String(cluster.health.timeoutSec));
+  set('EXCLUSIVE', cluster.exclusiveDirector ? 'yes' : 'no');
   return doc;
 }
 
 /**
  * The inverse of directorConf: a profile from a director's lvs.conf including the extra variables (SCHEDULER, VIP_PREFIX,
- * FORWARD, SCHEDULERS, PERSISTENT, WEIGHTS, RIPS_DISABLED), so importing a file the console (or an admin following its
+ * FORWARD, SCHEDULERS, PERSISTENT, WEIGHTS, RIPS_DISABLED, EXCLUDE, CHECKS, CHECK_TIMEOUT, EXCLUSIVE), so importing a file the console (or an admin following its
  * format) wrote loses nothing. A file with only the seed's six variables reads as confToCluster reads it: a UDP service
  * other than XDMCP gets the health check 'none' with a warning pushed to `warnings`. Errors name FILE:LINE:COL of the
  * offending item. Linear in the number of items.
@@ -75,6 +88,24 @@ export function clusterFromDirectorConf(vars: ConfVariables, base: ConfClusterBa
     out[p] = lists[p];
     return { list: lists[p], i: i! };
   };
+  for (const it of v('CHECKS')?.items ?? []) {
+    const m = /^(tcp|udp)\/([^=]+)=(connect|xdmcp|none|udp:([0-9a-fA-F]+):([0-9a-fA-F]+))$/.exec(it.text);
+    if (!m) bad('CHECKS', it, `'${it.text}' is not PROTO/PORT=connect|xdmcp|none|udp:PAYLOADHEX:REPLYHEX`);
+    const { list, i } = service(m![1]!, m![2]!, 'CHECKS', it);
+    const parsed = checkSchema.safeParse(m![3]!.startsWith('udp:') ? { kind: 'udp', payload: m![4], reply: m![5] } : { kind: m![3] });
+    if (!parsed.success) bad('CHECKS', it, `'${it.text}': ${describeIssues(parsed.error).join('; ')}`);
+    list[i] = { ...list[i]!, check: parsed.data! };
+  }
+  if (v('CHECK_TIMEOUT')?.value) {
+    const t = v('CHECK_TIMEOUT')!;
+    if (!/^[0-9]+$/.test(t.value)) bad('CHECK_TIMEOUT', t, `'${t.value}' is not a number of seconds`);
+    out.health = { ...(out.health ?? {}), timeoutSec: Number(t.value) };
+  }
+  if (v('EXCLUSIVE')?.value) {
+    const e = v('EXCLUSIVE')!;
+    if (e.value !== 'yes' && e.value !== 'no') bad('EXCLUSIVE', e, `'${e.value}' is not yes or no`);
+    out.exclusiveDirector = e.value === 'yes';
+  }
   for (const it of v('SCHEDULERS')?.items ?? []) {
     const [proto, port, sched] = it.text.split(':');
     if (!proto || !port || !sched) bad('SCHEDULERS', it, `'${it.text}' is not PROTO:PORT:SCHEDULER`);
@@ -113,6 +144,14 @@ export function clusterFromDirectorConf(vars: ConfVariables, base: ConfClusterBa
   for (const it of v('RIPS_DISABLED')?.items ?? []) {
     const i = find('RIPS_DISABLED', it, it.text);
     rss[i] = { ...rss[i]!, enabled: false };
+  }
+  for (const it of v('EXCLUDE')?.items ?? []) {
+    const m = /^([^=]+)=((tcp|udp)\/[0-9]+)$/.exec(it.text);
+    if (!m) bad('EXCLUDE', it, `'${it.text}' is not HOST=PROTO/PORT`);
+    const i = find('EXCLUDE', it, m![1]!);
+    const ex = [...(rss[i]!.exclude ?? [])];
+    if (!ex.includes(m![2]!)) ex.push(m![2]!);
+    rss[i] = { ...rss[i]!, exclude: ex.sort() };
   }
   out.realservers = rss;
   const res = clusterSchema.safeParse(out);

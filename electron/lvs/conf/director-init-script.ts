@@ -3,7 +3,19 @@
  * runs without any desktop open: the seed's verbs start / stop / reload / status / update (+ rules), POSIX sh, reading
  * /etc/lvs.conf. `rules` prints exactly what start/reload load with `ipvsadm -R`; a unit test checks it matches the
  * console's own planner for the same configuration.
+ *
+ * `update` (the cron poll) checks every service of every realserver the way the console does: it embeds the console's
+ * own probe (shell/service-probe-script.ts: TCP connect, XDMCP Query → Willing, a UDP payload/reply) and takes a
+ * realserver out of exactly the services whose check fails (CHECKS says how each service is checked). start, stop and
+ * reload follow the profile ownership rule: only this VIP's services are cleared, `ipvsadm -C` only when the director
+ * holds nothing else or EXCLUSIVE=yes. EXCLUDE keeps a realserver out of named services (a per-service drain/disable).
  */
+import { SERVICE_PROBE_SCRIPT } from '../../shell/service-probe-script.ts';
+
+/** The probe as a shell function (a subshell body: its variables and helper functions stay inside). */
+const PROBE_FN = `probe_all() (\n${SERVICE_PROBE_SCRIPT}\n)`;
+
+/** The director script (see the module comment). */
 export const LVS_DIRECTOR_SCRIPT = `#!/bin/sh
 # lvs-director: control script for a one-interface LVS-NAT director, as described in "Providing Network Services Using
 # LVS" (Sys Admin, Sep 2002). Installed and kept in sync by LVS Console; runs without any desktop open (boot + cron).
@@ -11,7 +23,11 @@ export const LVS_DIRECTOR_SCRIPT = `#!/bin/sh
 #   VIP VIP_IF LVS_IF TPORTS UPORTS RIPS  (the seed's variables)
 #   optional (written by LVS Console): VIP_PREFIX (default 32), SCHEDULER (default wlc), SCHEDULERS ("tcp:23:rr ..."
 #   per-service overrides), PERSISTENT ("udp:177:360[:netmask] ..."), WEIGHTS ("rip=w ..."), RIPS_DISABLED ("rip ..."
-#   listed in RIPS but kept out of the table), FORWARD (masq, the seed's NAT; route; tunnel)
+#   listed in RIPS but kept out of the table), FORWARD (masq, the seed's NAT; route; tunnel), EXCLUDE ("rip=udp/177 ...":
+#   a realserver kept out of one service), CHECKS ("tcp/23=connect udp/177=xdmcp udp/5000=udp:PAYLOADHEX:REPLYHEX
+#   udp/123=none": how update checks each service; default connect for TCP, xdmcp for UDP 177, none otherwise),
+#   CHECK_TIMEOUT (seconds per check, default 1), EXCLUSIVE (yes: start/stop/reload clear the whole table, the seed's
+#   way; default no: only this VIP's services, ipvsadm -C only when the director holds nothing else)
 ### BEGIN INIT INFO
 # Provides:          lvs-director
 # Required-Start:    $network
@@ -21,7 +37,7 @@ export const LVS_DIRECTOR_SCRIPT = `#!/bin/sh
 # Short-Description: LVS-NAT director (virtual IP and IPVS table)
 ### END INIT INFO
 
-PATH=/sbin:/usr/sbin:/bin:/usr/bin:$PATH
+PATH=\${PATH:+$PATH:}/sbin:/usr/sbin:/bin:/usr/bin
 CONF=\${LVS_CONF:-/etc/lvs.conf}
 [ -r "$CONF" ] || { echo "lvs-director: cannot read $CONF" >&2; exit 6; }
 . "$CONF"
@@ -29,6 +45,10 @@ CONF=\${LVS_CONF:-/etc/lvs.conf}
 LVS_IF=\${LVS_IF:-eth0}
 VIP_PREFIX=\${VIP_PREFIX:-32}
 SCHEDULER=\${SCHEDULER:-wlc}
+CHECK_TIMEOUT=\${CHECK_TIMEOUT:-1}
+EXCLUSIVE=\${EXCLUSIVE:-no}
+# An XDMCP Query (version 1, opcode Query 2, length 1, no authentication names) as printf octal escapes.
+XDMCP_QUERY='\\000\\001\\000\\002\\000\\001\\000'
 case \${FORWARD:-masq} in
   masq) FWD=-m ;; route) FWD=-g ;; tunnel) FWD=-i ;;
   *) echo "lvs-director: FORWARD must be masq, route or tunnel" >&2; exit 6 ;;
@@ -77,6 +97,25 @@ disabled() {
   return 1
 }
 
+excluded() { # rip proto port: kept out of this one service
+  for e in $EXCLUDE; do [ "$e" = "$1=$2/$3" ] && return 0; done
+  return 1
+}
+
+check_for() { # proto port -> connect | xdmcp | udp:PAYLOADHEX:REPLYHEX | none
+  for c in $CHECKS; do
+    sv=\${c%%=*}; pr=\${sv%%/*}
+    [ "$pr" = "$1" ] && [ "$(portnum "\${sv#*/}" "$pr")" = "$2" ] && { echo "\${c#*=}"; return 0; }
+  done
+  if [ "$1" = tcp ]; then echo connect; elif [ "$2" = 177 ]; then echo xdmcp; else echo none; fi
+}
+
+hex_format() { # hex bytes -> printf octal escapes (\\ooo each)
+  h=$1; o=
+  while [ -n "$h" ]; do b=\${h%"\${h#??}"}; h=\${h#??}; o="$o\\\\$(printf %03o "0x$b")"; done
+  printf '%s' "$o"
+}
+
 sched_for() { # proto port
   for p in $SCHEDULERS; do
     pr=\${p%%:*}; rest=\${p#*:}; pt=\${rest%%:*}
@@ -107,6 +146,7 @@ rules() {
       echo "-A $flag $vip:$n -s $(sched_for $proto "$n")\${po:+ $po}"
       for r in \${1-$RIPS}; do
         disabled "$r" && continue
+        excluded "$r" $proto "$n" && continue
         ra=$(addr "$r") || return 1
         echo "-a $flag $vip:$n -r $ra:$n $FWD -w $(weight "$r")"
       done
@@ -140,45 +180,112 @@ kernel_setup() {
   echo 1 > /proc/sys/net/ipv4/ip_forward
 }
 
+# Once IPVS is loaded: a persistence template pointing at a weight-0 (drained, or failed) realserver expires instead of
+# sending its client there for the whole persistence timeout.
+vs_setup() {
+  f=/proc/sys/net/ipv4/vs/expire_quiescent_template
+  [ -w $f ] && echo 1 > $f
+  return 0
+}
+
+# Empties this VIP's part of the table: ipvsadm -C when EXCLUSIVE=yes or nothing else is there, else ipvsadm -D per
+# service of this VIP (other VIPs' services are someone else's).
+clear_own() {
+  vip=$(addr "$VIP") || return 1
+  [ "$EXCLUSIVE" = yes ] && { ipvsadm -C; return; }
+  save=$(ipvsadm -S -n) || return 1
+  others=$(printf '%s\\n' "$save" | awk -v v="$vip:" '$1 == "-A" && !(($2 == "-t" || $2 == "-u") && index($3, v) == 1)' | wc -l)
+  [ "$others" -eq 0 ] && { ipvsadm -C; return; }
+  printf '%s\\n' "$save" | awk -v v="$vip:" '$1 == "-A" && ($2 == "-t" || $2 == "-u") && index($3, v) == 1 { print $2, $3 }' |
+    while read -r f a; do ipvsadm -D "$f" "$a" || exit 1; done
+}
+
 load_table() {
   r=$(rules "$@") || return 1
-  ipvsadm -C || return 1
+  clear_own || return 1
   printf '%s\\n' "$r" | ipvsadm -R
 }
 
+${PROBE_FN}
+
+verdict() { # PROBE_OUTPUT ADDR PROTO PORT -> in | out WHY | asis WHY
+  k=$(check_for "$3" "$4")
+  [ "$k" = none ] && { echo in; return 0; }
+  line=$(printf '%s\\n' "$1" | awk -v a="$2" -v p="$3" -v n="$4" '$1 == a && $2 == p && $3 == n { print; exit }')
+  case $3:$line in
+    tcp:*" up") echo in ;;
+    tcp:*" down") echo "out connect refused or no answer" ;;
+    udp:*" notool") echo "asis no UDP tool on the director (bash or socat)" ;;
+    udp:*" noreply") echo "out no reply" ;;
+    udp:*" reply "*)
+      hex=\${line##* }
+      if [ "$k" = xdmcp ]; then
+        case $hex in 00010005*) if [ \${#hex} -ge 24 ]; then echo in; else echo "out a Willing too short"; fi ;; *) echo "out not a Willing" ;; esac
+      else
+        want=\${k#udp:}; want=\${want#*:}
+        case $hex in "$want"*) echo in ;; *) echo "out unexpected reply" ;; esac
+      fi ;;
+    *) echo "asis not probed" ;;
+  esac
+}
+
+# The cron poll: every service of every enabled realserver checked at once (probe_all), each realserver taken out of
+# exactly the services whose check fails and added back to those whose check passes; excluded ones are left alone.
 update() {
   vip=$(addr "$VIP") || return 1
   live=$(ipvsadm -S -n) || return 1
+  tports=; uspecs=; hosts=
+  for p in $TPORTS; do
+    n=$(portnum "$p" tcp) || continue
+    [ "$(check_for tcp "$n")" = connect ] && tports="$tports $n"
+  done
+  for p in $UPORTS; do
+    n=$(portnum "$p" udp) || continue
+    k=$(check_for udp "$n")
+    case $k in
+      xdmcp) uspecs="$uspecs $n/$XDMCP_QUERY" ;;
+      udp:*) k=\${k#udp:}; uspecs="$uspecs $n/$(hex_format "\${k%%:*}")" ;;
+    esac
+  done
   for r in $RIPS; do
     disabled "$r" && continue
     ra=$(addr "$r") || continue
-    if ping -c 1 -W 2 "$ra" >/dev/null 2>&1; then up=1; else up=0; fi
+    hosts="$hosts $ra"
+  done
+  [ -n "$hosts" ] || return 0
+  # shellcheck disable=SC2086
+  res=$(probe_all "$CHECK_TIMEOUT" "$tports" "$uspecs" $hosts)
+  for r in $RIPS; do
+    disabled "$r" && continue
+    ra=$(addr "$r") || continue
     for proto in tcp udp; do
       if [ $proto = tcp ]; then ports=$TPORTS; flag=-t; else ports=$UPORTS; flag=-u; fi
       for p in $ports; do
         n=$(portnum "$p" $proto) || continue
+        excluded "$r" $proto "$n" && continue
+        v=$(verdict "$res" "$ra" $proto "$n")
         if printf '%s\\n' "$live" | grep -q -- "^-a $flag $vip:$n -r $ra:$n "; then present=1; else present=0; fi
-        if [ $up = 0 ] && [ $present = 1 ]; then
-          ipvsadm -d $flag "$vip:$n" -r "$ra:$n" && log "removed $r from $proto/$n (no answer to ping)"
-        elif [ $up = 1 ] && [ $present = 0 ]; then
-          ipvsadm -a $flag "$vip:$n" -r "$ra:$n" $FWD -w "$(weight "$r")" && log "added $r to $proto/$n"
-        fi
+        case $v in
+          out*) if [ $present = 1 ]; then ipvsadm -d $flag "$vip:$n" -r "$ra:$n" && log "removed $r from $proto/$n (\${v#out })"; fi ;;
+          in) if [ $present = 0 ]; then ipvsadm -a $flag "$vip:$n" -r "$ra:$n" $FWD -w "$(weight "$r")" && log "added $r to $proto/$n"; fi ;;
+        esac
       done
     done
   done
+  return 0
 }
 
 case "$1" in
   start)
-    kernel_setup && vip_up && load_table || { log "start failed"; exit 1; }
+    kernel_setup && vip_up && load_table && vs_setup || { log "start failed"; exit 1; }
     log "started: VIP $VIP on $VIP_IF"
     ;;
   stop)
-    ipvsadm -C; vip_down || exit 1
+    clear_own; vip_down || exit 1
     log "stopped"
     ;;
   reload|force-reload)
-    load_table || { log "reload failed"; exit 1; }
+    load_table && vs_setup || { log "reload failed"; exit 1; }
     log "reloaded"
     ;;
   restart)

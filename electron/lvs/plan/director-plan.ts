@@ -2,7 +2,7 @@
  * Pure planners for the seed's lvs-director verbs (start, stop, reload, status, update): profile + observed state →
  * the exact commands, as a Plan. Nothing here runs anything; apply (elsewhere) runs the steps in order and re-observes.
  */
-import type { Cluster } from '../../../shared/model/cluster.ts';
+import type { Cluster, Realserver } from '../../../shared/model/cluster.ts';
 import { destinationKey, serviceKey, type IpvsTable } from '../../../shared/model/ipvs.ts';
 import { desiredTable, familyOf, type Resolve } from './desired-table.ts';
 import { findAddress, type IpAddr } from '../ipvs/ip-addr-parse.ts';
@@ -24,12 +24,20 @@ export function confKey(family: 'ipv4' | 'ipv6', ifname: string, setting: string
   return `net.${family}.conf.${ifname.replace(/\./g, '/')}.${setting}`;
 }
 
-/** The sysctls start sets and the value each must have: ICMP redirects off on LVS_IF and all, forwarding on. */
+/**
+ * The sysctls start sets and the value each must have: ICMP redirects off on LVS_IF and all, forwarding on, and IPVS's
+ * expire_quiescent_template on (IPVS is loaded by then: observe's ipvsadm loads it).
+ */
 export function directorSysctls(cluster: Cluster, vipFamily: 'inet' | 'inet6' = 'inet'): { key: string; value: string; why: string }[] {
   const out = [
     { key: confKey('ipv4', 'all', 'send_redirects'), value: '0', why: 'no ICMP redirects: in one-interface NAT they would tell realservers to bypass the director, and replies would skip the NAT' },
     { key: confKey('ipv4', cluster.lvsIf, 'send_redirects'), value: '0', why: `no ICMP redirects on LVS_IF ${cluster.lvsIf} (the kernel sends them if either "all" or the interface says so)` },
     { key: 'net.ipv4.ip_forward', value: '1', why: 'the director forwards (NATs) traffic between clients and realservers' },
+    {
+      key: 'net.ipv4.vs.expire_quiescent_template',
+      value: '1',
+      why: 'a persistence template pointing at a realserver of weight 0 (drained, or out after a failed check) expires, instead of sending its client there for the whole persistence timeout (360 s for XDMCP)',
+    },
   ];
   if (vipFamily === 'inet6') out.push({ key: 'net.ipv6.conf.all.forwarding', value: '1', why: 'the VIP is IPv6: forward IPv6 too' });
   return out;
@@ -97,6 +105,8 @@ export function planStart(cluster: Cluster, observed: DirectorObserved | undefin
   for (const s of directorSysctls(cluster, fam)) {
     const now = observed?.sysctls[s.key]?.trim();
     if (now === s.value) summary.push(`${s.key} is already ${s.value}`);
+    // IPVS's own sysctls exist once ip_vs is loaded (observe's ipvsadm loads it); a kernel without them is told, not failed.
+    else if (observed && now === undefined && s.key.startsWith('net.ipv4.vs.')) summary.push(`${s.key} is not there (IPVS not loaded, or a kernel without it): not set`);
     else steps.push({ host: DIRECTOR, argv: ['sysctl', '-w', `${s.key}=${s.value}`], why: `${s.why}${now !== undefined ? ` (now ${now})` : ''}` });
   }
   steps.push(...empty.deletes);
@@ -164,22 +174,38 @@ export function planStatus(cluster: Cluster, counters: { stats?: boolean; rate?:
 }
 
 /**
- * update (the seed's cron poll): given which realservers answered (`alive`: profile host or name), add the live enabled
- * realservers missing from the table and delete the dead ones; services missing entirely are added first. Realservers
- * not in the profile, and disabled ones, are left alone (reload handles those). `summary` says what changes.
+ * What update knows about one (service, realserver): `in` (its check passed, or the service is not checked), `out` (its
+ * check failed: it leaves THIS service only), or `as-is` (the check could not run: it stays as it is, in or out).
  */
-export function planUpdate(cluster: Cluster, observed: DirectorObserved, alive: ReadonlySet<string>, resolve: Resolve): Plan {
+export type UpdateVerdict = { verdict: 'in'; why?: string } | { verdict: 'out'; why: string } | { verdict: 'as-is'; why: string };
+
+/** The verdict for a service ("tcp/23") and a profile realserver. */
+export type UpdateJudge = (service: string, rs: Realserver) => UpdateVerdict;
+
+/** The judge of a one-verdict-per-realserver probe (the seed's): `alive` names (host or name) are in every service, the rest out. */
+export function judgeByAlive(alive: ReadonlySet<string>): UpdateJudge {
+  return (_service, r) => (alive.has(r.host) || (r.name !== undefined && alive.has(r.name)) ? { verdict: 'in' } : { verdict: 'out', why: 'not answering' });
+}
+
+/**
+ * update (the seed's cron poll, per service): for every service of the profile and every enabled realserver the
+ * profile puts in it (not excluded from it), `judge` says whether its check passed: a realserver that passes and is
+ * missing from the service is added back, one that fails and is in it is deleted from THAT service only (it stays in
+ * the services whose checks pass), one whose check could not run is left as it is. Services missing entirely are added
+ * first. Realservers not in the profile, disabled ones and excluded ones are left alone (reload handles those).
+ * `summary` says what changes and why. `judge` may be a set of live realserver names (judgeByAlive).
+ */
+export function planUpdate(cluster: Cluster, observed: DirectorObserved, judge: UpdateJudge | ReadonlySet<string>, resolve: Resolve): Plan {
+  const verdictOf = typeof judge === 'function' ? judge : judgeByAlive(judge);
   const desired = desiredTable(cluster, resolve);
   const liveBy = new Map(observed.table.services.map((s) => [serviceKey(s), s]));
-  const byAddr = new Map<string, { name: string; alive: boolean }>();
-  for (const r of cluster.realservers.filter((x) => x.enabled)) {
-    const isAlive = alive.has(r.host) || (r.name !== undefined && alive.has(r.name));
-    byAddr.set(resolve(r.host).toLowerCase(), { name: r.name ?? r.host, alive: isAlive });
-  }
+  const byAddr = new Map<string, Realserver>();
+  for (const r of cluster.realservers.filter((x) => x.enabled)) byAddr.set(resolve(r.host).toLowerCase(), r);
   const steps: PlanStep[] = [];
   const summary: string[] = [];
   for (const want of sortServices(desired.services)) {
     const sk = serviceKey(want);
+    const sid = `${want.protocol}/${want.port}`;
     const have = liveBy.get(sk);
     if (!have) {
       steps.push({ host: DIRECTOR, argv: [IPVSADM, ...serviceArgs(want)], why: `${sk} is missing from the table: add it before its realservers` });
@@ -188,16 +214,18 @@ export function planUpdate(cluster: Cluster, observed: DirectorObserved, alive: 
     const present = new Set((have?.destinations ?? []).map((d) => destinationKey(d)));
     for (const d of sortDests(want.destinations)) {
       const rs = byAddr.get(d.address.toLowerCase())!;
+      const name = rs.name ?? rs.host;
+      const v = verdictOf(sid, rs);
       const dk = destinationKey(d);
-      if (rs.alive && !present.has(dk)) {
-        steps.push({ host: DIRECTOR, argv: [IPVSADM, ...destinationArgs(want, d)], why: `${rs.name} answers again: add ${dk} back to ${sk}` });
-        summary.push(`+ ${rs.name} (${dk}) back in ${sk}`);
-      } else if (!rs.alive && present.has(dk)) {
-        steps.push({ host: DIRECTOR, argv: [IPVSADM, ...deleteDestinationArgs(want, d)], why: `${rs.name} does not answer: take ${dk} out of ${sk}` });
-        summary.push(`- ${rs.name} (${dk}) out of ${sk}: not answering`);
-      }
+      if (v.verdict === 'in' && !present.has(dk)) {
+        steps.push({ host: DIRECTOR, argv: [IPVSADM, ...destinationArgs(want, d)], why: `${name} passes its ${sid} check again: add ${dk} back to ${sk}` });
+        summary.push(`+ ${name} (${dk}) back in ${sk}`);
+      } else if (v.verdict === 'out' && present.has(dk)) {
+        steps.push({ host: DIRECTOR, argv: [IPVSADM, ...deleteDestinationArgs(want, d)], why: `${name} fails its ${sid} check (${v.why}): take ${dk} out of ${sk}` });
+        summary.push(`- ${name} (${dk}) out of ${sk}: ${v.why}`);
+      } else if (v.verdict === 'as-is') summary.push(`${name} in ${sk}: left as it is (${v.why})`);
     }
   }
-  if (!steps.length) summary.push('no change: every live realserver is in the table and no dead one is');
+  if (!steps.length) summary.push('no change: every realserver that passes its checks is in the table and no failing one is');
   return { verb: 'update', steps, desired: applyStepsToTable(observed.table, steps), summary };
 }

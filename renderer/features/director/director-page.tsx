@@ -15,6 +15,7 @@ import { ErrorBox } from '../../app/error-box.tsx';
 import { clock } from '../../app/format.ts';
 import { NeedCluster } from '../../app/need-cluster.tsx';
 import { useQuery } from '../../app/use-query.ts';
+import { useClusterHealth } from '../../app/use-health.ts';
 import { LiveTable, type RsAction } from './live-table.tsx';
 import { PlanSteps, type RunResult } from './plan-view.tsx';
 import { RunLog, type Progress } from './run-log.tsx';
@@ -121,6 +122,7 @@ function Director() {
   const cluster = selected!;
   const feed = useFeed();
   const status = useQuery('director.status', { clusterId: cluster.id }, { pollMs: POLL_MS });
+  const { health } = useClusterHealth(cluster.id);
   const [p, setP] = useState<Phase>({ phase: 'idle' });
   const [planError, setPlanError] = useState<AppErrorData>();
 
@@ -267,7 +269,7 @@ function Director() {
         </section>
       )}
 
-      {s && <LiveTable cluster={cluster} status={s} latest={feed?.history.latest() ?? new Map()} busy={busy ? '*' : undefined} onAction={act} />}
+      {s && <LiveTable cluster={cluster} status={s} latest={feed?.history.latest() ?? new Map()} busy={busy ? '*' : undefined} onAction={act} health={health?.entries} />}
 
       <Dialog
         open={p.phase === 'preview'}

@@ -27,8 +27,14 @@ export function realserverRef(cluster: Cluster, address: string, tableName?: unk
   return typeof tableName === 'string' ? { ref: tableName, label: tableName } : { ref: address, label: address };
 }
 
-function healthOf(status: Status, address: string, port: number, name: string): 'up' | 'down' | 'unknown' {
-  return status.health[name] ?? status.health[address] ?? status.health[`${address}:${port}`] ?? 'unknown';
+/** One (service, realserver) health entry. */
+export type HealthEntry = NonNullable<Status['serviceHealth']>[number];
+
+/** The health of one realserver in ONE service (the row's): the live entries when given, else the status's. */
+function healthOf(status: Status, health: readonly HealthEntry[] | undefined, service: string | undefined, name: string): { state: 'up' | 'down' | 'unknown'; detail?: string } {
+  const e = service ? (health ?? status.serviceHealth)?.find((x) => x.service === service && x.realserver === name) : undefined;
+  if (e) return { state: e.state, detail: e.detail };
+  return { state: service ? 'unknown' : (status.health[name] ?? 'unknown') };
 }
 
 function WeightEditor({ current, label, busy, onSet }: { current: number; label: string; busy: boolean; onSet: (w: number) => void }) {
@@ -78,11 +84,14 @@ export function LiveTable({
   latest,
   busy,
   onAction,
+  health,
 }: {
   cluster: Cluster;
   status: Status;
   latest: Map<string, LatestValues>;
   busy: string | undefined;
+  /** Live health per (service, realserver) (the cluster.health event), newer than the status's. */
+  health?: readonly HealthEntry[] | undefined;
   onAction: (rs: string, label: string, a: RsAction, service?: RowService) => void;
 }) {
   const foreign = new Set(status.drift.filter((d) => d.kind === 'foreign').map((d) => d.what));
@@ -132,7 +141,7 @@ export function LiveTable({
               )}
               {svc.destinations.map((d) => {
                 const { ref, label } = realserverRef(cluster, d.address, d.name);
-                const h = healthOf(status, d.address, d.port, label);
+                const h = healthOf(status, health, rowService?.ref, label);
                 const cps = typeof d.cps === 'number' ? d.cps : latest.get(d.address)?.cps;
                 const isBusy = busy !== undefined;
                 const says = !theirs && rowService ? profileSays(cluster, ref, rowService.ref) : undefined;
@@ -159,7 +168,9 @@ export function LiveTable({
                     </td>
                     <td className="numeric">{num(d.inactiveConns)}</td>
                     <td>
-                      <span className={`health health-${h}`}>{h}</span>
+                      <span className={`health health-${h.state}`} data-testid="health" title={h.detail}>
+                        {h.state}
+                      </span>
                     </td>
                     <td className="numeric">{num(cps, 1)}</td>
                     <td className="actions">

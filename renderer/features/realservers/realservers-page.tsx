@@ -13,6 +13,8 @@ import { num } from '../../app/format.ts';
 import { NeedCluster } from '../../app/need-cluster.tsx';
 import { useQuery } from '../../app/use-query.ts';
 import { PlanSteps } from '../director/plan-view.tsx';
+import { useClusterHealth, type HealthEntry } from '../../app/use-health.ts';
+import { HealthCell } from './health-cell.tsx';
 
 type Check = MethodOutput<'realservers.check'>[number];
 type FixResult = MethodOutput<'realservers.routeFix'>;
@@ -28,6 +30,7 @@ function Realservers() {
   const api = useApi();
   const cluster = useAppState().selected!;
   const checks = useQuery('realservers.check', { clusterId: cluster.id });
+  const { health } = useClusterHealth(cluster.id);
   const [fix, setFix] = useState<{ name: string; preview?: FixResult; result?: FixResult; error?: AppErrorData; running?: boolean }>();
 
   const previewFix = async (name: string) => {
@@ -66,6 +69,7 @@ function Realservers() {
             <tr>
               <th scope="col">Realserver</th>
               <th scope="col">OS</th>
+              <th scope="col">Health</th>
               <th scope="col">Route via director</th>
               <th scope="col">Display manager</th>
               <th scope="col">Telnet</th>
@@ -79,7 +83,7 @@ function Realservers() {
           </thead>
           <tbody>
             {rows.map((c) => (
-              <Row key={c.name} c={c} onFix={() => void previewFix(c.name)} />
+              <Row key={c.name} c={c} health={health?.entries} onFix={() => void previewFix(c.name)} />
             ))}
           </tbody>
         </table>
@@ -131,7 +135,7 @@ function Realservers() {
   );
 }
 
-function Row({ c, onFix }: { c: Check; onFix: () => void }) {
+function Row({ c, health, onFix }: { c: Check; health: readonly HealthEntry[] | undefined; onFix: () => void }) {
   const head = (
     <th scope="row">
       {c.name}
@@ -142,6 +146,9 @@ function Row({ c, onFix }: { c: Check; onFix: () => void }) {
     return (
       <tr data-rs={c.name}>
         {head}
+        <td>
+          <HealthCell entries={health} realserver={c.name} />
+        </td>
         <td colSpan={6}>
           <ErrorBox error={c.error ?? { code: 'CONNECT_FAILED', message: `${c.host} did not answer`, host: c.host }} />
         </td>
@@ -151,6 +158,9 @@ function Row({ c, onFix }: { c: Check; onFix: () => void }) {
   return (
     <tr data-rs={c.name}>
       {head}
+      <td>
+        <HealthCell entries={health} realserver={c.name} />
+      </td>
       <td>{c.os}</td>
       <td>
         {c.route === undefined ? (

@@ -60,7 +60,7 @@ describe('lvsctl plan', () => {
   it('plans start from a JSON profile; the printed script replays to exactly the JSON steps', async () => {
     const h = await run([profile]);
     expect(h.code).toBe(0);
-    expect(h.out).toMatch(/^# lvsctl plan: start for lab \(VIP 10.77.0.50 on eth0:110\): 6 step\(s\)\n/);
+    expect(h.out).toMatch(/^# lvsctl plan: start for lab \(VIP 10.77.0.50 on eth0:110\): 7 step\(s\)\n/);
     expect(h.out).toContain("ipvsadm -R <<'EOF'\n-A -t 10.77.0.50:23 -s wlc\n");
     const j = JSON.parse((await run([profile, '--json'])).out) as { verb: string; steps: { argv: string[]; stdin?: string; command: string; why: string }[] };
     expect(j.verb).toBe('start');
@@ -70,6 +70,7 @@ describe('lvsctl plan', () => {
       'sysctl -w net.ipv4.conf.all.send_redirects=0',
       'sysctl -w net.ipv4.conf.eth0.send_redirects=0',
       'sysctl -w net.ipv4.ip_forward=1',
+      'sysctl -w net.ipv4.vs.expire_quiescent_template=1',
       'ipvsadm -R',
     ]);
     expect(replay(h.out)).toBe(expectedReplay(j.steps));

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { clusterSchema, type ClusterInput } from '../../../../../shared/model/cluster.ts';
+import { clusterSchema, effectiveCheck, type ClusterInput } from '../../../../../shared/model/cluster.ts';
 import { LVS_DIRECTOR_SCRIPT } from '../../../../../electron/lvs/conf/director-init-script.ts';
 import { directorConf } from '../../../../../electron/lvs/conf/director-conf.ts';
 import { writeLvsConf } from '../../../../../electron/lvs/conf/conf-write.ts';
@@ -44,6 +44,7 @@ describe('lvs-director script vs the planner', () => {
     ['seed defaults (xdmcp persistent, weights, a disabled realserver, per-service scheduler)', base],
     ['persistence with netmask and rr', { ...base, scheduler: 'rr', udp: [{ port: 177, persistence: { timeout: 900, netmask: '255.255.255.0' } }] }],
     ['direct routing', { ...base, forwarding: 'route' }],
+    ['a realserver kept out of one service (EXCLUDE), a drained one (weight 0)', { ...base, realservers: [{ host: '10.77.0.11', exclude: ['udp/177'] }, { host: '10.77.0.12', weight: 0 }] }],
   ];
   for (const [name, c] of cases) {
     it(`loads the same rules as the planner: ${name}`, () => {
@@ -72,7 +73,15 @@ describe('director lvs.conf round trip', () => {
   it('reads back every profile field the director file carries', async () => {
     const { clusterFromDirectorConf } = await import('../../../../../electron/lvs/conf/director-conf.ts');
     const { confVariables, parseLvsConf } = await import('../../../../../electron/lvs/conf/conf-parse.ts');
-    for (const c of [base, { ...base, scheduler: 'rr' as const, forwarding: 'route' as const, vipPrefix: 32, udp: [{ port: 177, persistence: { timeout: 900, netmask: '255.255.255.0' } }] }]) {
+    const checked: ClusterInput = {
+      ...base,
+      exclusiveDirector: true,
+      health: { timeoutSec: 3 },
+      tcp: [{ port: 'telnet' }, { port: 22, check: { kind: 'none' } }],
+      udp: [{ port: 'xdmcp' }, { port: 5000, check: { kind: 'udp', payload: '50494e47', reply: '504f4e47' } }],
+      realservers: [{ host: '10.77.0.11', exclude: ['udp/177', 'tcp/22'] }, { host: '10.77.0.12', weight: 0 }],
+    };
+    for (const c of [base, checked, { ...base, scheduler: 'rr' as const, forwarding: 'route' as const, vipPrefix: 32, udp: [{ port: 177, persistence: { timeout: 900, netmask: '255.255.255.0' } }] }]) {
       const cluster = clusterSchema.parse(c);
       const text = writeLvsConf(directorConf(cluster));
       const back = clusterSchema.parse(clusterFromDirectorConf(confVariables(parseLvsConf(text, 'lvs.conf')), { id: cluster.id, name: cluster.name, director: cluster.director }));
@@ -80,6 +89,10 @@ describe('director lvs.conf round trip', () => {
       expect(formatSaveLines(desiredTable(back, (h) => h))).toBe(formatSaveLines(desiredTable(cluster, (h) => h)));
       expect(back.realservers.map((r) => [r.host, r.weight, r.enabled])).toEqual(cluster.realservers.map((r) => [r.host, r.weight, r.enabled]));
       expect([back.scheduler, back.forwarding, back.vipPrefix]).toEqual([cluster.scheduler, cluster.forwarding, cluster.vipPrefix]);
+      // What update needs: per-service exclusions, each service's check, the check timeout, the ownership rule.
+      expect(back.realservers.map((r) => [...(r.exclude ?? [])].sort())).toEqual(cluster.realservers.map((r) => [...(r.exclude ?? [])].sort()));
+      expect([...back.tcp, ...back.udp].map((x) => x.check)).toEqual([...cluster.tcp.map((x) => effectiveCheck('tcp', x)), ...cluster.udp.map((x) => effectiveCheck('udp', x))]);
+      expect([back.health.timeoutSec, back.exclusiveDirector]).toEqual([cluster.health.timeoutSec, cluster.exclusiveDirector]);
     }
   });
   it('names the file, line and column of a bad extra variable', async () => {

@@ -33,7 +33,7 @@ const EMPTY: IpvsTable = { services: [] };
 const addrsWithVip = parseIpAddr(readFileSync(join(import.meta.dirname, '../../../../fixtures/ip-addr/ip-o-addr-show.iproute2-6.1.0.netns.txt'), 'utf8'));
 const addrsNoVip = addrsWithVip.filter((a) => a.address !== '10.77.0.50');
 const sysctlsOff = { 'net.ipv4.ip_forward': '0', 'net.ipv4.conf.all.send_redirects': '1', 'net.ipv4.conf.eth0.send_redirects': '1' };
-const sysctlsOn = { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.send_redirects': '0', 'net.ipv4.conf.eth0.send_redirects': '0' };
+const sysctlsOn = { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.send_redirects': '0', 'net.ipv4.conf.eth0.send_redirects': '0', 'net.ipv4.vs.expire_quiescent_template': '1' };
 
 describe('planStart', () => {
   it('on a fresh director: clear, VIP up with its label, sysctls, then the whole table in one ipvsadm -R', () => {
@@ -65,7 +65,14 @@ describe('planStart', () => {
   it('skips the VIP and sysctls that already hold, and says so', () => {
     const plan = planStart(cluster, { table: EMPTY, addresses: addrsWithVip, sysctls: sysctlsOn }, id);
     expect(lines(plan)).toEqual(['ipvsadm -C', 'ipvsadm -R']);
-    expect(plan.summary).toEqual(['VIP 10.77.0.50 already up on eth0:110: not added again', 'net.ipv4.conf.all.send_redirects is already 0', 'net.ipv4.conf.eth0.send_redirects is already 0', 'net.ipv4.ip_forward is already 1']);
+    expect(plan.summary).toEqual(['VIP 10.77.0.50 already up on eth0:110: not added again', 'net.ipv4.conf.all.send_redirects is already 0', 'net.ipv4.conf.eth0.send_redirects is already 0', 'net.ipv4.ip_forward is already 1', 'net.ipv4.vs.expire_quiescent_template is already 1']);
+  });
+
+  it('tells, and does not set, an IPVS sysctl the observed kernel does not have (ip_vs not loaded)', () => {
+    const { 'net.ipv4.vs.expire_quiescent_template': _gone, ...noVs } = sysctlsOn;
+    const plan = planStart(cluster, { table: EMPTY, addresses: addrsWithVip, sysctls: noVs }, id);
+    expect(lines(plan)).toEqual(['ipvsadm -C', 'ipvsadm -R']);
+    expect(plan.summary).toContain('net.ipv4.vs.expire_quiescent_template is not there (IPVS not loaded, or a kernel without it): not set');
   });
 
   it('the steps leave exactly the desired table, whatever was there', () => {
@@ -112,7 +119,7 @@ describe('planStop / planReload / planStatus', () => {
     expect(lines(planStatus(cluster))).toEqual([
       'ipvsadm -L -n',
       'ip -o addr show dev eth0',
-      'sysctl net.ipv4.conf.all.send_redirects net.ipv4.conf.eth0.send_redirects net.ipv4.ip_forward',
+      'sysctl net.ipv4.conf.all.send_redirects net.ipv4.conf.eth0.send_redirects net.ipv4.ip_forward net.ipv4.vs.expire_quiescent_template',
     ]);
     expect(lines(planStatus(cluster, { stats: true, rate: true })).slice(0, 3)).toEqual(['ipvsadm -L -n', 'ipvsadm -L -n --stats --exact', 'ipvsadm -L -n --rate --exact']);
   });
@@ -146,7 +153,32 @@ describe('planUpdate', () => {
     live.services[0]!.destinations.push({ address: '10.77.0.99', port: 23, forward: 'masq', weight: 1 });
     const p = planUpdate(cluster, observed(live), new Set(['rs1', 'rs2']), id);
     expect(p.steps).toEqual([]);
-    expect(p.summary).toEqual(['no change: every live realserver is in the table and no dead one is']);
+    expect(p.summary).toEqual(['no change: every realserver that passes its checks is in the table and no failing one is']);
+  });
+
+  it('per service: a realserver whose XDMCP check fails leaves UDP 177 only; one that could not be checked stays as it is', () => {
+    // rs2's xdm is down (fails udp/177, passes tcp/23); rs1's UDP check could not run (no UDP tool on the director).
+    const judge = (service: string, rs: { host: string }) =>
+      service === 'udp/177' && rs.host === '10.77.0.12'
+        ? { verdict: 'out' as const, why: 'no reply within 1 s' }
+        : service === 'udp/177'
+          ? { verdict: 'as-is' as const, why: 'no UDP tool' }
+          : { verdict: 'in' as const };
+    const p = planUpdate(cluster, observed(full), judge, id);
+    expect(lines(p)).toEqual(['ipvsadm -d -u 10.77.0.50:177 -r 10.77.0.12:177']);
+    expect(p.summary).toEqual(['rs1 in udp 10.77.0.50:177: left as it is (no UDP tool)', '- rs2 (10.77.0.12:177) out of udp 10.77.0.50:177: no reply within 1 s']);
+    // as-is does not add a missing one back either
+    const noRs1 = structuredClone(full);
+    noRs1.services[1]!.destinations = noRs1.services[1]!.destinations.filter((d) => d.address !== '10.77.0.11');
+    expect(lines(planUpdate(cluster, observed(noRs1), judge, id))).toEqual(['ipvsadm -d -u 10.77.0.50:177 -r 10.77.0.12:177']);
+  });
+
+  it('leaves a realserver excluded from a service (a per-service drain) out of it, whatever its check says', () => {
+    const drained = clusterSchema.parse({ ...input, realservers: [{ host: '10.77.0.11', name: 'rs1', exclude: ['udp/177'] }, { host: '10.77.0.12', name: 'rs2' }] });
+    const live = structuredClone(full);
+    live.services[1]!.destinations = live.services[1]!.destinations.filter((d) => d.address !== '10.77.0.11');
+    const p = planUpdate(drained, observed(live), new Set(['rs1', 'rs2']), id);
+    expect(p.steps).toEqual([]);
   });
 
   it('adds a service that is missing entirely before its realservers', () => {

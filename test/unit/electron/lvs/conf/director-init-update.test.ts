@@ -1,0 +1,159 @@
+/**
+ * The director's own script (LVS_DIRECTOR_SCRIPT) run for real by dash and busybox sh: its cron `update` checks every
+ * service of every realserver with the console's probe (a TCP connect, an XDMCP Query answered with the Willing or the
+ * Unwilling Debian's xdm sent, test/fixtures/xdmcp) and takes a realserver out of exactly the services whose check
+ * fails; EXCLUDE keeps a realserver out of one service; reload and stop touch only this VIP's services. The realservers
+ * are loopback addresses with real listeners; ipvsadm is a stand-in that keeps its table in a file and logs its calls
+ * (the kernel's IPVS is proven in test/lab).
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createSocket, type Socket } from 'node:dgram';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { clusterSchema, type ClusterInput } from '../../../../../shared/model/cluster.ts';
+import { writeLvsConf } from '../../../../../electron/lvs/conf/conf-write.ts';
+import { directorConf } from '../../../../../electron/lvs/conf/director-conf.ts';
+import { LVS_DIRECTOR_SCRIPT } from '../../../../../electron/lvs/conf/director-init-script.ts';
+
+// ipvsadm stand-in: the table as `-S -n` lines in $FAKE/table; -a appends, -d / -D delete, -R appends -A/-a lines,
+// -C empties; every call is logged to $FAKE/log.
+const FAKE_IPVSADM = `#!/bin/sh
+t="$FAKE/table"; [ -f "$t" ] || : > "$t"
+echo "$*" >> "$FAKE/log"
+case $1 in
+  -S) cat "$t" ;;
+  -L) cat "$t" ;;
+  -C) : > "$t" ;;
+  -R) while IFS= read -r l; do case $l in -A*|-a*) printf '%s\\n' "$l" >> "$t" ;; esac; done ;;
+  -a) shift; printf '%s\\n' "-a $*" >> "$t" ;;
+  -d) grep -v -- "^-a $2 $3 -r $5 " "$t" > "$t.n"; mv "$t.n" "$t" ;;
+  -D) grep -v -- "^-[aA] $2 $3 " "$t" > "$t.n"; mv "$t.n" "$t" ;;
+  *) echo "fake ipvsadm: unsupported $*" >&2; exit 2 ;;
+esac
+`;
+
+const hex = (f: string) => Buffer.from(readFileSync(join(import.meta.dirname, '../../../../fixtures/xdmcp', f), 'utf8').replace(/\s/g, ''), 'hex');
+const WILLING = hex('willing.xdm-1.1.11.hex');
+const UNWILLING = hex('unwilling.xdm-1.1.11.hex');
+const RS_A = '127.0.0.2';
+const RS_B = '127.0.0.3';
+const VIP = '10.0.0.100';
+const OTHER = '-A -t 10.0.0.200:80 -s rr\n-a -t 10.0.0.200:80 -r 10.0.0.9:80 -m -w 1\n';
+
+const canRun = process.platform === 'linux' && typeof process.getuid === 'function' && process.getuid() === 0;
+
+describe.runIf(canRun)("the director's own update, per service, for real (dash and busybox sh)", () => {
+  let dir: string;
+  let tcpPort: number;
+  let udpPort: number;
+  let tcp: Server;
+  const udps: Socket[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'lvsupd-'));
+    writeFileSync(join(dir, 'ipvsadm'), FAKE_IPVSADM);
+    writeFileSync(join(dir, 'logger'), '#!/bin/sh\nexit 0\n');
+    chmodSync(join(dir, 'ipvsadm'), 0o755);
+    chmodSync(join(dir, 'logger'), 0o755);
+    writeFileSync(join(dir, 'lvs-director'), LVS_DIRECTOR_SCRIPT, { mode: 0o755 });
+    // rs A listens on the TCP port and answers XDMCP with a Willing; rs B has the TCP port closed and answers Unwilling.
+    tcp = createServer((s) => s.on('error', () => {})).listen(0, RS_A);
+    await new Promise((r) => tcp.once('listening', r));
+    tcpPort = (tcp.address() as { port: number }).port;
+    const a = createSocket('udp4');
+    await new Promise<void>((r) => a.bind(0, RS_A, () => r()));
+    udpPort = a.address().port;
+    const b = createSocket('udp4');
+    await new Promise<void>((r) => b.bind(udpPort, RS_B, () => r()));
+    a.on('message', (_m, r) => a.send(WILLING, r.port, r.address));
+    b.on('message', (_m, r) => b.send(UNWILLING, r.port, r.address));
+    udps.push(a, b);
+  });
+  afterAll(() => {
+    tcp?.close();
+    for (const s of udps) s.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const profile = (extra: Partial<ClusterInput> = {}): ClusterInput => ({
+    id: 'upd',
+    name: 'upd',
+    director: { host: '10.0.0.1', user: 'root' },
+    vip: VIP,
+    tcp: [{ port: tcpPort }],
+    udp: [{ port: udpPort, check: { kind: 'xdmcp' } }],
+    realservers: [{ host: RS_A }, { host: RS_B }],
+    ...extra,
+  });
+  const full = () =>
+    [
+      `-A -t ${VIP}:${tcpPort} -s wlc`,
+      `-a -t ${VIP}:${tcpPort} -r ${RS_A}:${tcpPort} -m -w 1`,
+      `-a -t ${VIP}:${tcpPort} -r ${RS_B}:${tcpPort} -m -w 1`,
+      `-A -u ${VIP}:${udpPort} -s wlc`,
+      `-a -u ${VIP}:${udpPort} -r ${RS_A}:${udpPort} -m -w 1`,
+      `-a -u ${VIP}:${udpPort} -r ${RS_B}:${udpPort} -m -w 1`,
+    ].join('\n') + '\n';
+
+  let fake: string;
+  beforeEach(() => {
+    fake = mkdtempSync(join(dir, 'fake-'));
+  });
+  // Asynchronous: the UDP "realservers" live in this process and must answer while the script runs.
+  const run = async (shell: string, verb: string, p: ClusterInput, table: string) => {
+    writeFileSync(join(fake, 'table'), table);
+    writeFileSync(join(fake, 'log'), '');
+    const conf = join(fake, 'lvs.conf');
+    writeFileSync(conf, writeLvsConf(directorConf(clusterSchema.parse(p))));
+    const sh = shell === 'busybox' ? ['/bin/busybox', 'sh'] : ['/bin/dash'];
+    await promisify(execFile)(sh[0]!, [...sh.slice(1), join(dir, 'lvs-director'), verb], {
+      env: { PATH: `${dir}:/usr/sbin:/usr/bin:/sbin:/bin`, LVS_CONF: conf, FAKE: fake },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    return {
+      table: readFileSync(join(fake, 'table'), 'utf8').split('\n').filter(Boolean).sort(),
+      calls: readFileSync(join(fake, 'log'), 'utf8').split('\n').filter((l) => l && l !== '-S -n'),
+    };
+  };
+  const sorted = (t: string) => t.split('\n').filter(Boolean).sort();
+
+  for (const shell of ['dash', 'busybox']) {
+    it(`${shell}: B leaves the TCP service (connect refused) and the XDMCP one (Unwilling); A stays in both`, async () => {
+      const r = await run(shell, 'update', profile(), full());
+      expect(r.calls.sort()).toEqual([`-d -t ${VIP}:${tcpPort} -r ${RS_B}:${tcpPort}`, `-d -u ${VIP}:${udpPort} -r ${RS_B}:${udpPort}`].sort());
+      expect(r.table).toEqual(sorted(full()).filter((l) => !l.includes(`-r ${RS_B}:`)));
+    }, 30_000);
+
+    it(`${shell}: a check that is not run (none) keeps B in; a missing A is added back only where its check passes`, async () => {
+      const p = profile({ tcp: [{ port: tcpPort, check: { kind: 'none' } }] });
+      const withoutA = sorted(full()).filter((l) => !l.includes(`-r ${RS_A}:`)).join('\n') + '\n';
+      const r = await run(shell, 'update', p, withoutA);
+      expect(r.calls.sort()).toEqual([`-a -t ${VIP}:${tcpPort} -r ${RS_A}:${tcpPort} -m -w 1`, `-a -u ${VIP}:${udpPort} -r ${RS_A}:${udpPort} -m -w 1`, `-d -u ${VIP}:${udpPort} -r ${RS_B}:${udpPort}`].sort());
+    }, 30_000);
+
+    it(`${shell}: EXCLUDE keeps A out of the XDMCP service (a per-service drain): update does not add it back there`, async () => {
+      const p = profile({ realservers: [{ host: RS_A, exclude: [`udp/${udpPort}`] }, { host: RS_B }] });
+      const noA = sorted(full()).filter((l) => l !== `-a -u ${VIP}:${udpPort} -r ${RS_A}:${udpPort} -m -w 1`).join('\n') + '\n';
+      const r = await run(shell, 'update', p, noA);
+      expect(r.calls).not.toContain(`-a -u ${VIP}:${udpPort} -r ${RS_A}:${udpPort} -m -w 1`);
+      expect(r.table).not.toContain(`-a -u ${VIP}:${udpPort} -r ${RS_A}:${udpPort} -m -w 1`);
+    }, 30_000);
+
+    it(`${shell}: reload rebuilds only this VIP's services (another VIP's stay; no ipvsadm -C); EXCLUSIVE=yes clears all`, async () => {
+      const r = await run(shell, 'reload', profile(), OTHER + full());
+      expect(r.calls).not.toContain('-C');
+      expect(r.calls).toContain(`-D -t ${VIP}:${tcpPort}`);
+      expect(r.table).toEqual(sorted(OTHER + full()));
+      const alone = await run(shell, 'reload', profile(), full());
+      expect(alone.calls).toContain('-C');
+      const excl = await run(shell, 'reload', profile({ exclusiveDirector: true }), OTHER + full());
+      expect(excl.calls).toContain('-C');
+      expect(excl.table).toEqual(sorted(full()));
+    }, 30_000);
+  }
+});
