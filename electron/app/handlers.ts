@@ -39,7 +39,7 @@ import { HealthMonitor, describeChange as describeHealthChange } from './health-
 import { MetricsSampler } from './metrics-sampler.ts';
 import type { ApplyProgress } from '../services/director-apply.ts';
 import { RunProgress } from './run-progress.ts';
-import { driftOf, tableOf } from './status-mapping.ts';
+import { configDriftOf, driftOf, tableOf } from './status-mapping.ts';
 
 type RunResult = MethodOutput<'director.run'>;
 
@@ -196,14 +196,15 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
     'director.plan': async ({ clusterId, verb }) => plan(clusterId, verbChange(verb), verb),
     'director.run': async ({ clusterId, verb, fingerprint }) => run(clusterId, verbChange(verb), verb, fingerprint),
     'director.status': async ({ clusterId }) => {
-      const snap = await services.get(clusterId).snapshot({ rate: true });
+      const snap = await services.get(clusterId).snapshot({ rate: true }, { config: true });
       const byRs = health.perRealserver(clusterId);
       for (const rs of snap.cluster.realservers) byRs[realserverName(rs)] ??= 'unknown';
       return {
         table: tableOf(snap.view),
         vipUp: snap.view.vip.up,
         forwarding: snap.state.sysctls['net.ipv4.ip_forward'] === '1',
-        drift: driftOf(snap.cluster, snap.resolve, snap.state),
+        drift: [...driftOf(snap.cluster, snap.resolve, snap.state), ...configDriftOf(snap.view.config)],
+        runtime: snap.cluster.runtime,
         health: byRs,
         serviceHealth: health.state(clusterId).entries,
         observedAt: Date.now(),

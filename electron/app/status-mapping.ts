@@ -13,6 +13,7 @@ import { sortServices } from '../lvs/ipvs/ipvs-rules.ts';
 import { serviceKey } from '../../shared/model/ipvs.ts';
 import type { DirectorState } from '../services/director-observe.ts';
 import type { StatusView } from '../services/status-view.ts';
+import { describeConfigDrift, type ConfigDrift } from '../services/runtime-drift.ts';
 
 type Status = MethodOutput<'director.status'>;
 type Forward = 'masq' | 'route' | 'tunnel' | 'local';
@@ -73,6 +74,17 @@ export function driftOf(cluster: Cluster, resolve: Resolve, state: DirectorState
       detail: `not on this profile's VIP ${vip}: another cluster's (or set by hand); left alone`,
     })),
   );
+}
+
+/**
+ * The runtime config's disagreements as drift items ('config'): one per destination where /etc/lvs.conf or
+ * keepalived.conf says something else than the profile or the kernel, with all three; one item when the file is
+ * missing or unreadable (another cluster's file is not this profile's business: no item).
+ */
+export function configDriftOf(c: ConfigDrift | undefined): Status['drift'] {
+  if (!c || c.state === 'matches' || c.state === 'other-vip') return [];
+  if (c.state !== 'differs') return [{ kind: 'config', what: c.path, detail: `${c.detail ?? c.state}: a director reboot (or its cron update) would not load what the console set; reconcile writes it` }];
+  return c.items.map((i) => ({ kind: 'config' as const, what: i.what, detail: describeConfigDrift(c, i) }));
 }
 
 /** One sample: per realserver address, connections summed over the services, CPS from --rate. */

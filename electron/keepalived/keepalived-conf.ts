@@ -47,8 +47,14 @@
  *   preempt could cut them. The roles stay as the last failover left them until the admin moves them with "make this
  *   director master" (previewed), which writes 1 to the yield file on the current master: the track_file below (weight
  *   0) then puts its instance in FAULT, it sends a priority-0 advert, the other takes over at once; writing 0 brings it
- *   back as BACKUP. One director alone (no pair) runs the same instance as MASTER, priority 100, so keepalived also
- *   brings the VIP up at boot, and status reads its role the same way.
+ *   back as BACKUP. One director alone (no pair) runs the same instance as MASTER at priority 255, the address owner
+ *   (RFC 5798): keepalived brings the VIP up at boot, status reads its role the same way, and when it starts it takes
+ *   the VIP at once. At a lower priority it would first remove the VIP and wait 3 adverts as BACKUP (≈ 4 s without the
+ *   VIP, seen on the lab), so moving a running cluster from the script to keepalived would cut it.
+ *
+ * DRAINING: a realserver drained from the console (weight 0 now, deleted once its connections are gone) is not in the
+ * profile any more but must stay in the table until then; `draining` lists such destinations, written as real_servers
+ * of weight 0 with their service's checker (a keepalived reload would otherwise delete them and cut their sessions).
  *
  * ROLE READING: the instance's `notify` script (notifyScriptText) appends every transition with its time to the event
  * log and writes the current state to the state file; keepalived's own JSON dump (SIGJSON, /tmp/keepalived.json; this
@@ -63,7 +69,7 @@ import { isIPv4 } from '../../shared/model/validators.ts';
 import { portNumber } from '../../shared/model/well-known-ports.ts';
 import { AppError } from '../../shared/result.ts';
 import { encodeQuery, hexToBytes, XDMCP_MAX_MSGLEN } from '../health/xdmcp.ts';
-import type { IpvsTable } from '../../shared/model/ipvs.ts';
+import type { IpvsDestination, IpvsTable } from '../../shared/model/ipvs.ts';
 import { desiredTable, type Resolve } from '../lvs/plan/desired-table.ts';
 
 /** The files on a director the generated config refers to. */
@@ -83,7 +89,7 @@ export const DEFAULT_KEEPALIVED_PATHS: KeepalivedPaths = {
 /** The one VRRP instance's name. */
 export const VRRP_INSTANCE = 'VI_1';
 /** Priorities of the preferred (profile's) director and of the second one. */
-export const PRIORITY = { primary: 150, secondary: 100, single: 100 } as const;
+export const PRIORITY = { primary: 150, secondary: 100, single: 255 } as const;
 
 /** What compileKeepalived needs. */
 export interface KeepalivedInput {
@@ -93,6 +99,11 @@ export interface KeepalivedInput {
   /** Which director the file is for: the profile's `director` (primary) or `pair.director` (secondary). Default primary. */
   director?: 'primary' | 'secondary';
   paths?: Partial<KeepalivedPaths>;
+  /**
+   * Destinations still draining (see DRAINING in the module comment): kept at weight 0 in their service. Ignored when
+   * the profile wants them anyway, or when their service is not in the profile.
+   */
+  draining?: readonly { protocol: 'tcp' | 'udp'; port: number; address: string }[];
 }
 
 /** A compiled config, with what it leaves out and what keepalived -t will say about it that is not an error. */
@@ -109,6 +120,8 @@ export interface KeepalivedConfig {
    * exits non-zero. The installer accepts exactly these lines (isExpectedConfigTest in config-test-parse.ts).
    */
   expectedWarnings: string[];
+  /** The IPVS table this file makes while every check passes (a failing check shows as that destination's weight 0). */
+  table: IpvsTable;
 }
 
 const TOKEN = /^[A-Za-z0-9._:/-]+$/;
@@ -127,6 +140,7 @@ function quotedPath(value: string, field: string): string {
 }
 
 const METHOD: Record<Forwarding, string> = { masq: 'NAT', route: 'DR', tunnel: 'TUN' };
+const FORWARD_OF: Record<Forwarding, IpvsDestination['forward']> = { masq: 'masq', route: 'route', tunnel: 'tunnel' };
 
 /** Hex as keepalived reads it: pairs separated by spaces ("00 01 00 02"). */
 const hexPairs = (bytes: Uint8Array): string => Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -191,9 +205,25 @@ function checker(check: Check, protocol: 'tcp' | 'udp', port: number, h: Cluster
  * less the services with no enabled realserver (keepalived ignores an empty virtual_server). A failing check shows in
  * the kernel as that destination's weight 0 (inhibit_on_failure), not as a missing destination.
  */
-export function keepalivedTable(cluster: Cluster, resolve: Resolve): IpvsTable {
-  const t = desiredTable(cluster, resolve);
+export function keepalivedTable(cluster: Cluster, resolve: Resolve, draining: KeepalivedInput['draining'] = []): IpvsTable {
+  const t = withDraining(desiredTable(cluster, resolve), draining, FORWARD_OF[cluster.forwarding]);
   return { ...t, services: t.services.filter((s) => s.destinations.length > 0) };
+}
+
+/** The profile's table with the draining destinations added at weight 0 (those it does not already have). */
+function withDraining(t: IpvsTable, draining: KeepalivedInput['draining'] = [], forward: IpvsDestination['forward'] = 'masq'): IpvsTable {
+  if (draining.length === 0) return t;
+  return {
+    ...t,
+    services: t.services.map((svc) => {
+      const extra = draining.filter(
+        (d) => d.protocol === svc.protocol && d.port === svc.port && !svc.destinations.some((x) => x.address.toLowerCase() === d.address.toLowerCase()),
+      );
+      if (extra.length === 0) return svc;
+      const dests = [...svc.destinations, ...extra.map((d) => ({ address: d.address, port: d.port, forward, weight: 0 }))];
+      return { ...svc, destinations: dests };
+    }),
+  };
 }
 
 /** Compiles the profile into keepalived.conf for one director (see the module comment for every choice). */
@@ -202,7 +232,7 @@ export function compileKeepalived(input: KeepalivedInput): KeepalivedConfig {
   const which = input.director ?? 'primary';
   const paths = { ...DEFAULT_KEEPALIVED_PATHS, ...input.paths };
   if (which === 'secondary' && !c.pair) throw new AppError('INVALID_INPUT', 'keepalived.conf: the profile has no second director (pair)');
-  const table = desiredTable(c, resolve);
+  const table = withDraining(desiredTable(c, resolve), input.draining, FORWARD_OF[c.forwarding]);
   const vip = token(resolve(c.vip), 'vip');
   const lvsIf = token(c.lvsIf, 'lvsIf');
   const vipIf = token(c.vipIf, 'vipIf');
@@ -255,7 +285,15 @@ export function compileKeepalived(input: KeepalivedInput): KeepalivedConfig {
   const omitted: KeepalivedConfig['omitted'] = [];
   const expectedWarnings: string[] = [];
   const services = [...c.tcp.map((s) => ['tcp', s] as const), ...c.udp.map((s) => ['udp', s] as const)];
-  const names = new Map(c.realservers.filter((r) => r.enabled).map((r) => [resolve(r.host).toLowerCase(), r.name ?? r.host]));
+  const names = new Map<string, string>();
+  for (const r of c.realservers) {
+    try {
+      const a = resolve(r.host).toLowerCase();
+      if (!names.has(a) || r.enabled) names.set(a, r.name ?? r.host);
+    } catch {
+      // a disabled realserver that does not resolve has no destination to name
+    }
+  }
   table.services.forEach((svc, i) => {
     const [protocol, s] = services[i]!;
     if (portNumber(s.port, protocol) !== svc.port || protocol !== svc.protocol) throw new AppError('INTERNAL', 'keepalived.conf: services out of step with the table');
@@ -295,5 +333,5 @@ export function compileKeepalived(input: KeepalivedInput): KeepalivedConfig {
   });
   const long = lines.findIndex((l) => l.length > MAX_LINE);
   if (long >= 0) throw new AppError('INTERNAL', `keepalived.conf: line ${long + 1} is longer than ${MAX_LINE} characters`);
-  return { text: `${lines.join('\n')}\n`, omitted, expectedWarnings };
+  return { text: `${lines.join('\n')}\n`, omitted, expectedWarnings, table: { ...table, services: table.services.filter((x) => x.destinations.length > 0) } };
 }

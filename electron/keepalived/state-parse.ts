@@ -242,3 +242,110 @@ export function failovers(logs: Readonly<Record<string, readonly VrrpEvent[]>>, 
     .sort((a, b) => a.at - b.at || a.director.localeCompare(b.director));
   return masters.slice(1).reverse();
 }
+
+// ---------------------------------------------------------------- the checker process's data dump
+
+/** One real server of one virtual server as keepalived's checker process holds it. */
+export interface CheckerDestination {
+  protocol: 'tcp' | 'udp';
+  /** The virtual server's address and port. */
+  vip: string;
+  vport: number;
+  address: string;
+  port: number;
+  /** The weight in the config, and the one keepalived set (0 while a check fails: inhibit_on_failure). */
+  weight: number;
+  effectiveWeight: number;
+  /** keepalived's verdict: false while any of its checkers fails. */
+  alive: boolean;
+  failedCheckers: number;
+  /** The checkers on it ("TCP_CHECK", "UDP_CHECK"), each with keepalived's Up; none = not checked (always alive). */
+  checkers: { method: string; up: boolean }[];
+}
+
+/**
+ * Parses the checker process's SIGUSR1 dump, /tmp/keepalived_check.data (keepalived 2.2.7; captured on the lab
+ * director: test/fixtures/keepalived/checker/). Under "------< LVS Topology >------": " VS VIP = ADDR, VPORT = PORT"
+ * opens a virtual server ("   protocol = TCP|UDP" inside), "   RIP = ADDR, RPORT = PORT, WEIGHT = W EFF WEIGHT = E" a
+ * real server, whose "   alive = 0|1" and "   num failed checkers = N" follow. Under "------< Health checkers >------":
+ * " [VIP]:proto:VPORT -> [RIP]:proto:RPORT" opens a checker, with "   Up = yes|no" and "   Keepalive method = X".
+ * PARSE_ERROR naming the line for a real server outside a virtual server, a checker for an unknown real server, or a
+ * number that is not one. Other sections and lines are skipped (the format may grow between versions).
+ */
+export function parseCheckerData(text: string): CheckerDestination[] {
+  const out: CheckerDestination[] = [];
+  const key = (protocol: string, vip: string, vport: number, address: string, port: number) => `${protocol} ${vip}:${vport} ${address}:${port}`;
+  const index = new Map<string, CheckerDestination>();
+  let section = '';
+  let vs: { vip: string; vport: number; protocol?: 'tcp' | 'udp'; dests: CheckerDestination[] } | undefined;
+  let rs: CheckerDestination | undefined;
+  let checker: { method: string; up: boolean } | undefined;
+  const bad = (i: number, why: string): never => {
+    throw new AppError('PARSE_ERROR', `keepalived_check.data: line ${i + 1}: ${why}`);
+  };
+  const closeVs = () => {
+    if (vs) for (const d of vs.dests) index.set(key(d.protocol, d.vip, d.vport, d.address, d.port), d);
+  };
+  text.split('\n').forEach((line, i) => {
+    const sec = /^-+< (.+) >-+$/.exec(line);
+    if (sec) {
+      closeVs();
+      vs = undefined;
+      rs = undefined;
+      section = sec[1]!;
+      return;
+    }
+    if (section === 'LVS Topology') {
+      // " VS VIP = 10.77.0.100, VPORT = 23"
+      const v = /^ VS VIP = (\S+), VPORT = (\d+)$/.exec(line);
+      if (v) {
+        closeVs();
+        vs = { vip: v[1]!.replace(/^\[|\]$/g, ''), vport: Number(v[2]), dests: [] };
+        rs = undefined;
+        return;
+      }
+      // "   protocol = TCP"
+      const p = /^ {3}protocol = (TCP|UDP)$/.exec(line);
+      if (p && vs && !rs) {
+        vs.protocol = p[1] === 'TCP' ? 'tcp' : 'udp';
+        for (const d of vs.dests) d.protocol = vs.protocol;
+        return;
+      }
+      // "   RIP = 10.77.0.11, RPORT = 23, WEIGHT = 1 EFF WEIGHT = 1"
+      const r = /^ {3}RIP = (\S+), RPORT = (\d+), WEIGHT = (-?\d+) EFF WEIGHT = (-?\d+)$/.exec(line);
+      if (r) {
+        if (!vs) bad(i, 'a real server outside a virtual server');
+        rs = { protocol: vs!.protocol ?? 'tcp', vip: vs!.vip, vport: vs!.vport, address: r[1]!.replace(/^\[|\]$/g, ''), port: Number(r[2]), weight: Number(r[3]), effectiveWeight: Number(r[4]), alive: true, failedCheckers: 0, checkers: [] };
+        vs!.dests.push(rs);
+        out.push(rs);
+        return;
+      }
+      // "   alive = 1" / "   num failed checkers = 0" (inside a real server)
+      const a = /^ {3}(alive|num failed checkers) = (\S+)$/.exec(line);
+      if (a && rs) {
+        if (!/^\d+$/.test(a[2]!)) bad(i, `${a[1]} is not a number: "${a[2]}"`);
+        if (a[1] === 'alive') rs.alive = a[2] !== '0';
+        else rs.failedCheckers = Number(a[2]);
+      }
+      return;
+    }
+    if (section === 'Health checkers') {
+      // " [10.77.0.100]:tcp:23 -> [10.77.0.11]:tcp:23"
+      const c = /^ \[([^\]]+)\]:(tcp|udp):(\d+) -> \[([^\]]+)\]:(tcp|udp):(\d+)$/.exec(line);
+      if (c) {
+        const d = index.get(key(c[2]!, c[1]!, Number(c[3]), c[4]!, Number(c[6])));
+        if (!d) bad(i, `a checker for ${c[4]}:${c[6]} which is not a real server of ${c[2]} ${c[1]}:${c[3]}`);
+        checker = { method: '?', up: true };
+        d!.checkers.push(checker);
+        return;
+      }
+      const u = /^ {3}(Up|Keepalive method) = (.+)$/.exec(line);
+      if (u && checker) {
+        if (u[1] === 'Up') checker.up = u[2] === 'yes';
+        else checker.method = u[2]!.trim();
+      }
+    }
+  });
+  closeVs();
+  return out;
+}

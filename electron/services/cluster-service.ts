@@ -10,13 +10,22 @@
  * and, for an edit, saves the edited profile. The profile is re-read for every operation, so an edit saved by another
  * window is seen.
  */
-import type { Cluster } from '../../shared/model/cluster.ts';
-import type { Plan } from '../../shared/model/plan.ts';
+import { effectiveCheck, type Cluster } from '../../shared/model/cluster.ts';
+import { portNumber } from '../../shared/model/well-known-ports.ts';
+import type { Plan, PlanStep } from '../../shared/model/plan.ts';
 import { AppError } from '../../shared/result.ts';
 import type { FallRise } from '../health/hysteresis.ts';
 import { parseServiceProbe, planServiceProbe, serviceProbeArgv, serviceProbeTimeoutMs, withRouteProblems, type RealserverProbe } from '../health/service-probe.ts';
 import { desiredTable, type Resolve } from '../lvs/plan/desired-table.ts';
 import { planReload, planStart, planStop, planUpdate, type UpdateJudge } from '../lvs/plan/director-plan.ts';
+import { keepalivedRuntimeFiles, planKeepalived, type KeepalivedAction, type KeepalivedPlan } from '../keepalived/keepalived-plan.ts';
+import { lvsConfChange, planScriptInstall, scriptRuntimeFiles } from '../lvs/plan/script-runtime.ts';
+import { RUNTIME_PATHS } from '../lvs/plan/runtime-steps.ts';
+import { parseIpvsadmSave } from '../lvs/ipvs/ipvsadm-save-parse.ts';
+import { shellQuote } from '../shell/shell-quote.ts';
+import { readKeepalivedCheckers, testKeepalivedConf } from './keepalived-remote.ts';
+import type { CheckerDestination } from '../keepalived/state-parse.ts';
+import { runtimeConfigPath, runtimeDrift } from './runtime-drift.ts';
 import { planDrainFollowUp } from '../lvs/plan/graceful-drain.ts';
 import { splitByOwner } from '../lvs/plan/ownership.ts';
 import { editProfile, planEdit } from '../lvs/plan/realserver-edit.ts';
@@ -28,9 +37,8 @@ import { RealserverRoutes } from './realserver-routes.ts';
 import { pullConf, pushConf } from './conf-remote.ts';
 import { applyPlan, type ApplyOptions, type ApplyReport } from './director-apply.ts';
 import { observeDirector, observedSysctlKeys, type DirectorState, type ObserveCounters } from './director-observe.ts';
-import { installDirector, type InstallReport } from './install-director.ts';
 import { describeBasisChanges, fingerprintOf, planBasis, type Change, type PlanBasis } from './plan-fingerprint.ts';
-import { statusView, type StatusView } from './status-view.ts';
+import { statusView, type DestinationHealth, type StatusView } from './status-view.ts';
 import { newTxid } from './txid.ts';
 import { WriteLock } from './write-lock.ts';
 
@@ -60,6 +68,31 @@ export interface HealthRound {
   results: ProbeReport[];
   policy: FallRise;
   source: string;
+}
+
+/**
+ * keepalived's checker view as probe reports, per enabled realserver and per service keepalived has it in: a
+ * destination without checkers is not checked, an alive one passes, a dead one fails (weight 0 in the kernel).
+ */
+export function fromCheckers(cluster: Cluster, resolve: Resolve, dests: readonly CheckerDestination[]): ProbeReport[] {
+  const vip = resolve(cluster.vip).toLowerCase();
+  return cluster.realservers
+    .filter((r) => r.enabled)
+    .map((r) => {
+      const address = resolve(r.host);
+      const services = dests
+        .filter((d) => d.vip.toLowerCase() === vip && d.address.toLowerCase() === address.toLowerCase())
+        .map((d): ProbeReport['services'][number] => {
+          const svc = cluster[d.protocol === 'udp' ? 'udp' : 'tcp'].find((x) => portNumber(x.port, d.protocol === 'udp' ? 'udp' : 'tcp') === d.vport);
+          const check = svc ? effectiveCheck(d.protocol === 'udp' ? 'udp' : 'tcp', svc).kind : 'none';
+          if (d.checkers.length === 0) return { protocol: d.protocol, port: d.vport, check, verdict: 'unchecked', detail: 'keepalived: no checker (check: none)' };
+          const what = d.checkers.map((c) => `${c.method} ${c.up ? 'up' : 'DOWN'}`).join(', ');
+          return d.alive
+            ? { protocol: d.protocol, port: d.vport, check, verdict: 'pass', detail: `keepalived: ${what}` }
+            : { protocol: d.protocol, port: d.vport, check, verdict: 'fail', detail: `keepalived: ${what} (weight 0 until it passes)` };
+        });
+      return { name: r.host, address, display: realserverName(r), icmp: true, services };
+    });
 }
 
 /** update's judge from a probe: pass or unchecked → in, fail → out (why), unknown → as it is. */
@@ -92,6 +125,8 @@ export interface Preview {
   before: DirectorState;
   /** update: what the probe saw. */
   probe?: ProbeReport[];
+  /** On the keepalived runtime: the compiled config (its config test's expected warnings) and whether the plan installs it. */
+  keepalived?: Pick<KeepalivedPlan, 'conf' | 'installsConf'>;
   basis: PlanBasis;
   /** sha256 of the basis (canonical JSON): what run() must be given to run exactly this. */
   fingerprint: string;
@@ -102,6 +137,8 @@ export interface RunOutcome extends Preview {
   report?: ApplyReport;
   /** An edit's profile was saved. */
   saved: boolean;
+  /** install-director on the script runtime: the installed script's `rules` compared with the console's plan. */
+  installCheck?: { rulesMatchPlan: boolean; rulesDiff: string[] };
 }
 
 /** Options of run. */
@@ -151,6 +188,7 @@ const PROBE_SLACK_MS = 15_000;
 /** A short name for a change ("start", "drain rs2 (tcp/23)"), for the lock and messages. */
 export function describeChange(c: Change): string {
   if (c.kind === 'verb') return c.verb;
+  if (c.kind === 'install') return 'install-director';
   if (c.kind === 'reconcile') return 'reconcile';
   const what = c.edit.kind === 'weight' ? `set the weight of ${c.realserver} to ${c.edit.weight}` : `${c.edit.kind} ${c.realserver}`;
   return `${what}${c.service ? ` (${c.service})` : ''}`;
@@ -194,21 +232,34 @@ export class ClusterService {
     return observeDirector(ctx.director, mode, keys, { counters });
   }
 
-  /** One status observation with everything a caller maps from it (the app's drift and samples). Read-only. */
-  async snapshot(counters: ObserveCounters = {}): Promise<{ cluster: Cluster; resolve: Resolve; vip: string; state: DirectorState; view: StatusView }> {
+  /**
+   * One status observation with everything a caller maps from it (the app's drift and samples); with `config`, the
+   * runtime config is read in the same exec and compared with the profile and the kernel (view.config). Read-only.
+   */
+  async snapshot(counters: ObserveCounters = {}, opts: { config?: boolean } = {}): Promise<{ cluster: Cluster; resolve: Resolve; vip: string; state: DirectorState; view: StatusView }> {
     const cluster = this.cluster;
     const ctx = this.deps.context(cluster);
     const { resolve, vip, keys } = await this.basics(cluster, ctx);
-    const state = await observeDirector(ctx.director, 'status', keys, { counters });
-    return { cluster, resolve, vip, state, view: statusView(cluster, resolve, state, vip) };
+    const path = runtimeConfigPath(cluster);
+    const state = await observeDirector(ctx.director, 'status', keys, { counters, ...(opts.config ? { files: [path] } : {}) });
+    const view: StatusView = { ...statusView(cluster, resolve, state, vip), runtime: cluster.runtime };
+    if (opts.config) view.config = runtimeDrift(cluster, resolve, state.table, state.runtime!.files.get(path));
+    return { cluster, resolve, vip, state, view };
   }
 
   /**
-   * status: the live table with its connections (the seed's `ipvsadm -L`), the VIP and the sysctls; `counters.stats`
-   * adds the cumulative counters, `counters.rate` the kernel's rate estimates. Read-only.
+   * status: the live table with its connections (the seed's `ipvsadm -L`), the VIP and the sysctls, the runtime and
+   * its config next to the profile and the kernel; `counters.stats` adds the cumulative counters, `counters.rate` the
+   * kernel's rate estimates; `opts.health` the health of every destination (health(): the probe, or keepalived's
+   * checkers; the realservers' routes are `realserver route-check`'s). Read-only.
    */
-  async status(counters: ObserveCounters = {}): Promise<StatusView> {
-    return (await this.snapshot(counters)).view;
+  async status(counters: ObserveCounters = {}, opts: { health?: boolean } = {}): Promise<StatusView> {
+    const [snap, h] = await Promise.all([this.snapshot(counters, { config: true }), opts.health ? this.health() : undefined]);
+    if (!h) return snap.view;
+    const destinations: DestinationHealth[] = h.results.flatMap((r) =>
+      r.services.map((sv) => ({ service: `${sv.protocol}/${sv.port}`, realserver: r.display, address: r.address, verdict: sv.verdict, detail: sv.detail })),
+    );
+    return { ...snap.view, health: { source: h.source, destinations } };
   }
 
   /**
@@ -232,7 +283,13 @@ export class ClusterService {
     }
     const byHost = new Map(cluster.realservers.map((rs) => [rs.host, rs]));
     const reports: ProbeReport[] = results.map((p) => ({ ...p, display: realserverName(byHost.get(p.name)!) }));
-    if (!opts.routes) return reports;
+    return opts.routes ? this.withRoutes(cluster, reports) : reports;
+  }
+
+  /** Each report with its realserver's route check folded in (only those that pass some check are asked). */
+  private withRoutes(cluster: Cluster, reports: ProbeReport[]): Promise<ProbeReport[]> {
+    const ctx = this.deps.context(cluster);
+    const byHost = new Map(cluster.realservers.map((rs) => [rs.host, rs]));
     const routes = new RealserverRoutes(ctx);
     return Promise.all(
       reports.map(async (p): Promise<ProbeReport> => {
@@ -254,6 +311,18 @@ export class ClusterService {
   async health(opts: ProbeOptions = {}): Promise<HealthRound> {
     const cluster = this.cluster;
     const h = cluster.health;
+    if (cluster.runtime === 'keepalived') {
+      // keepalived's own checkers are the truth on this runtime (they set the weights): read their view back. They
+      // applied the retries already, so each result counts at once.
+      const ctx = this.deps.context(cluster);
+      const resolve = await ctx.resolver();
+      const results = fromCheckers(cluster, resolve, await readKeepalivedCheckers(ctx.director));
+      return {
+        results: opts.routes ? await this.withRoutes(cluster, results) : results,
+        policy: { fall: 1, rise: 1 },
+        source: `keepalived's checkers on the director (every ${h.intervalSec} s; out after ${h.fall} failure(s), a failing realserver keeps its sessions at weight 0)`,
+      };
+    }
     const results = await this.probe(cluster, opts);
     return {
       results,
@@ -270,12 +339,31 @@ export class ClusterService {
     let services: string[] = [];
     if (change.kind === 'edit') ({ cluster, services } = editProfile(saved, { realserver: change.realserver, ...(change.service ? { service: change.service } : {}) }, change.edit));
     const { resolve, vip, keys } = await this.basics(cluster, ctx);
-    const before = await observeDirector(ctx.director, 'table', keys);
+    const ka = cluster.runtime === 'keepalived';
+    // The runtime's files come with the table: every change writes them in the same transaction.
+    const before = await observeDirector(ctx.director, 'table', keys, { files: ka ? keepalivedRuntimeFiles() : scriptRuntimeFiles() });
+    const rt = before.runtime!;
     let plan: Plan;
     let probe: ProbeReport[] | undefined;
+    let kp: KeepalivedPlan | undefined;
+    const onKeepalived = (action: KeepalivedAction, base?: Plan): Plan => {
+      kp = planKeepalived({
+        action,
+        verb: base?.verb ?? (change.kind === 'verb' ? change.verb : change.kind === 'install' ? 'install' : 'diff'),
+        cluster,
+        resolve,
+        observed: before,
+        runtime: rt,
+        ...(base?.desired ? { after: base.desired } : {}),
+        ...(base ? { tableSteps: base.steps, notes: base.summary ?? [] } : {}),
+      });
+      return kp.plan;
+    };
     switch (change.kind) {
       case 'verb':
-        if (change.verb === 'start') plan = planStart(cluster, before, resolve);
+        if (ka && change.verb !== 'update') plan = onKeepalived(change.verb);
+        else if (ka) plan = onKeepalived('update');
+        else if (change.verb === 'start') plan = planStart(cluster, before, resolve);
         else if (change.verb === 'stop') plan = planStop(cluster, before, resolve);
         else if (change.verb === 'reload') plan = planReload(cluster, resolve, before);
         else {
@@ -292,17 +380,34 @@ export class ClusterService {
         const summary = steps.map((s) => s.why);
         if (foreign.services.length) summary.push(`${foreign.services.length} service(s) of other VIPs on the director: not this profile's, left alone`);
         plan = { verb: 'diff', steps, desired: applyStepsToTable(before.table, steps), summary };
+        if (ka) plan = onKeepalived('apply', plan);
         break;
       }
       case 'edit':
         plan = planEdit(cluster, resolve, before.table, { realserver: change.realserver, ...(change.service ? { service: change.service } : {}) }, services, change.edit.kind);
+        if (ka) plan = onKeepalived('apply', plan);
+        break;
+      case 'install':
+        plan = ka ? onKeepalived('install') : planScriptInstall(cluster, resolve, before, rt);
         break;
     }
+    if (!ka && change.kind !== 'install') plan = withLvsConf(plan, lvsConfChange(cluster, resolve, rt.files.get(RUNTIME_PATHS.lvsConf)));
+    const kpDone = kp as KeepalivedPlan | undefined;
     const transaction = plan.steps.length ? buildTransaction(plan, newTxid()) : undefined;
     const basis = planBasis(change, cluster, vip, before, plan, probe ? probeBasis(probe) : undefined);
     const fingerprint = fingerprintOf(basis);
     this.state.remember(fingerprint, basis);
-    return { change, cluster, plan, ...(transaction ? { transaction } : {}), before, ...(probe ? { probe } : {}), basis, fingerprint };
+    return {
+      change,
+      cluster,
+      plan,
+      ...(transaction ? { transaction } : {}),
+      before,
+      ...(probe ? { probe } : {}),
+      ...(kpDone ? { keepalived: { conf: kpDone.conf, installsConf: kpDone.installsConf } } : {}),
+      basis,
+      fingerprint,
+    };
   }
 
   /**
@@ -325,17 +430,38 @@ export class ClusterService {
       }
       const ctx = this.deps.context(this.cluster);
       const keys = observedSysctlKeys(fresh.cluster, fresh.basis.vip.address);
+      // A new keepalived.conf is config-tested ON THE DIRECTOR (its keepalived, its kernel) before anything changes.
+      if (fresh.transaction && fresh.keepalived?.installsConf) {
+        opts.apply?.onProgress?.({ phase: 'upload', message: 'keepalived -t: testing the new keepalived.conf on the director', txid: fresh.transaction.txid });
+        await testKeepalivedConf(ctx.director, fresh.keepalived.conf, fresh.transaction.txid);
+      }
       const report = fresh.transaction
         ? await applyPlan(ctx.director, fresh.plan, fresh.before, { ...opts.apply, txid: fresh.transaction.txid, sysctlKeys: keys })
         : undefined;
+      const installCheck = change.kind === 'install' && fresh.cluster.runtime === 'script' ? await this.checkInstalledRules(fresh.cluster) : undefined;
       let saved = false;
       if (change.kind === 'edit') {
         if (!this.deps.save) throw new AppError('UNSUPPORTED', `${describeChange(change)}: this caller cannot save the profile`);
         await this.deps.save(fresh.cluster);
         saved = true;
       }
-      return { ...fresh, ...(report ? { report } : {}), saved };
+      return { ...fresh, ...(report ? { report } : {}), saved, ...(installCheck ? { installCheck } : {}) };
     });
+  }
+
+  /** Proof after install-director (script runtime): what the installed script would load equals the console's plan. */
+  private async checkInstalledRules(cluster: Cluster): Promise<{ rulesMatchPlan: boolean; rulesDiff: string[] }> {
+    const ctx = this.deps.context(cluster);
+    const resolve = await ctx.resolver();
+    const step = `${RUNTIME_PATHS.lvsDirector} rules`;
+    const rr = await execChecked(ctx.director, [RUNTIME_PATHS.lvsDirector, 'rules'], [0], step, { sudo: true, timeoutMs: 30_000 });
+    try {
+      const installed = { services: parseIpvsadmSave(rr.stdout).services };
+      const rulesDiff = diffTables(desiredTable(cluster, resolve), installed).map((st) => `${shellQuote(st.argv)}  # ${st.why}`);
+      return { rulesMatchPlan: rulesDiff.length === 0, rulesDiff };
+    } catch (e) {
+      throw new AppError('PARSE_ERROR', `${ctx.director.label}: ${step}: ${e instanceof Error ? e.message : String(e)}`, { host: ctx.director.label, step, cause: e });
+    }
   }
 
   /**
@@ -357,10 +483,18 @@ export class ClusterService {
       const { resolve, keys } = await this.basics(cluster, ctx);
       // A status observation's table comes from `ipvsadm -L -n`, so it carries ActiveConn / InActConn; without them no
       // destination counts as drained and nothing is deleted.
-      const live = await observeDirector(ctx.director, 'status', keys);
+      const ka = cluster.runtime === 'keepalived';
+      const live = await observeDirector(ctx.director, 'status', keys, ka ? { files: keepalivedRuntimeFiles() } : {});
       const steps = ready(cluster, resolve, live);
       if (steps.length === 0) return [];
-      await applyPlan(ctx.director, { verb: 'drain', steps, desired: applyStepsToTable(live.table, steps) }, live, { sysctlKeys: keys });
+      let plan: Plan = { verb: 'drain', steps, desired: applyStepsToTable(live.table, steps) };
+      if (ka) {
+        // keepalived.conf without the drained destinations, and a reload (the kernel follows keepalived)
+        const kp = planKeepalived({ action: 'apply', verb: 'drain', cluster, resolve, observed: live, runtime: live.runtime!, after: plan.desired!, tableSteps: steps });
+        plan = kp.plan;
+        if (kp.installsConf) await testKeepalivedConf(ctx.director, kp.conf, newTxid());
+      }
+      await applyPlan(ctx.director, plan, live, { sysctlKeys: keys });
       return steps.map((s) => s.why);
     });
   }
@@ -375,14 +509,20 @@ export class ClusterService {
     return this.state.lock.run('conf push', () => pushConf(this.context().director, text, source));
   }
 
-  /** Installs the director script, its configuration, boot link and cron entry (install-director.ts), under the lock. */
-  installDirector(opts: { now?: Date } = {}): Promise<InstallReport> {
-    return this.state.lock.run('install-director', async () => {
-      const cluster = this.cluster;
-      const ctx = this.deps.context(cluster);
-      return installDirector(ctx.director, cluster, await ctx.resolver(), opts);
-    });
+  /**
+   * install-director: puts the runtime the profile names on the director (previewed like every change: the exact
+   * steps, one transaction), moving a running cluster from the other runtime without a gap. See script-runtime.ts and
+   * keepalived-plan.ts.
+   */
+  installDirector(opts: RunOptions = {}): Promise<RunOutcome> {
+    return this.run({ kind: 'install' }, opts);
   }
+}
+
+/** A plan with the step that writes /etc/lvs.conf appended (after the table steps: one transaction) and its notes. */
+function withLvsConf(plan: Plan, conf: { steps: PlanStep[]; notes: string[] }): Plan {
+  if (conf.steps.length === 0 && plan.steps.length === 0) return plan;
+  return { ...plan, steps: [...plan.steps, ...conf.steps], summary: [...(plan.summary ?? []), ...conf.notes] };
 }
 
 /** The app's registry: one ClusterService (and one write lock) per cluster id, for as long as the profile exists. */

@@ -9,7 +9,7 @@ import { findAddress } from '../lvs/ipvs/ip-addr-parse.ts';
 import { ATOMIC_WRITE_EXIT } from '../shell/remote-file.ts';
 import type { Plan } from '../../shared/model/plan.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
-import { diffTables, sameTable } from '../lvs/plan/table-diff.ts';
+import { diffTables, sameTable, sameTableInhibited } from '../lvs/plan/table-diff.ts';
 import { checkedError, execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
 import { waitArgv } from '../shell/transaction-script.ts';
@@ -74,10 +74,11 @@ function isCut(e: unknown): boolean {
   return e instanceof AppError && (e.code === 'CONNECT_FAILED' || e.code === 'TIMEOUT');
 }
 
-/** Which table the director holds now compared with before and the plan. */
+/** Which table the director holds now compared with before and the plan (keepalived's weight-0 inhibits allowed when the plan says so). */
 function whichTable(plan: Plan, before: DirectorState, after: DirectorState): 'planned' | 'before' | 'neither' {
-  if (plan.desired && sameTable(after.table, plan.desired)) return 'planned';
-  if (sameTable(after.table, before.table)) return 'before';
+  const same = plan.tableCheck === 'inhibit' ? sameTableInhibited : (a: typeof after.table, b: typeof after.table) => sameTable(b, a);
+  if (plan.desired && same(plan.desired, after.table)) return 'planned';
+  if (same(before.table, after.table)) return 'before';
   return 'neither';
 }
 
@@ -102,11 +103,12 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
   const tx = buildTransaction(plan, opts.txid ?? newTxid(), opts.txDir);
   const progress = (phase: ApplyProgress['phase'], message: string) => opts.onProgress?.({ phase, message, txid: tx.txid });
 
-  if (tx.upload) {
-    progress('upload', tx.upload.why);
+  const uploads = [...(tx.upload ? [tx.upload] : []), ...tx.files.map((f) => f.upload)];
+  for (const up of uploads) {
+    progress('upload', up.why);
     // execChecked's errors (a failed write, or the connection lost before it) all mean: nothing was changed.
-    await execChecked(exec, tx.upload.argv, [0], 'upload batch', {
-      stdin: tx.upload.stdin ?? '',
+    await execChecked(exec, up.argv, [0], 'upload batch', {
+      stdin: up.stdin ?? '',
       sudo: true,
       timeoutMs: UPLOAD_TIMEOUT_MS,
       exitMeanings: ATOMIC_WRITE_EXIT,

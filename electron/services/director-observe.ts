@@ -2,7 +2,9 @@
  * observe: the director's live state in ONE exec of a constant script (positional arguments only): the IPVS table
  * (`ipvsadm -S -n`), its addresses (`ip -o addr show`, is the VIP up?), the sysctls start sets, and for status the
  * listing with connections (`ipvsadm -L -n`, what the seed's status prints) and, when asked, the cumulative counters
- * (`--stats`) and the kernel's rate estimates (`--rate`). Each part is parsed with the existing parsers.
+ * (`--stats`) and the kernel's rate estimates (`--rate`). Each part is parsed with the existing parsers. When asked,
+ * it also reads the director's runtime (its config files, keepalived, boot links, cron: what a change rewrites in the
+ * same transaction as the table, and what drift compares with the profile and the kernel).
  */
 import type { Cluster } from '../../shared/model/cluster.ts';
 import type { IpvsDestination, IpvsService, IpvsTable } from '../../shared/model/ipvs.ts';
@@ -10,6 +12,7 @@ import { isIPv6 } from '../../shared/model/validators.ts';
 import { sysctlKey, sysctlPath } from '../lvs/plan/sysctl-path.ts';
 import { AppError } from '../../shared/result.ts';
 import { directorSysctls, type DirectorObserved } from '../lvs/plan/director-plan.ts';
+import type { DirectorRuntime } from '../lvs/plan/runtime-steps.ts';
 import { parseIpAddr } from '../lvs/ipvs/ip-addr-parse.ts';
 import { COMPLETE_LIST_VARIANTS, parseIpvsadmList, type IpvsListResult } from '../lvs/ipvs/ipvsadm-list-parse.ts';
 import { parseIpvsadmSave } from '../lvs/ipvs/ipvsadm-save-parse.ts';
@@ -28,7 +31,7 @@ import { parseSections, SECTION_FUNCTION, type Section } from '../shell/marked-s
  * the kernel answers a read at a non-zero offset with EOF, so they would see only the first character.
  */
 export const OBSERVE_SCRIPT = [
-  'mode=$1; counters=,$2,; shift 2',
+  'mode=$1; counters=,$2,; files=$3; shift 3',
   'PATH=$PATH:/usr/sbin:/sbin:/usr/bin:/bin',
   "command -v ipvsadm >/dev/null 2>&1 || { echo 'ipvsadm: not found' >&2; exit 127; }",
   SECTION_FUNCTION,
@@ -39,7 +42,25 @@ export const OBSERVE_SCRIPT = [
   'else sec save ipvsadm -S -n; fi',
   'sec addr ip -o addr show',
   'sec sysctl sysctls "$@"',
+  // The runtime: facts, then each file asked for as its own section (exit 1 when it does not exist).
+  'facts() {',
+  '  k=$(command -v keepalived) && echo "keepalived-bin $k"',
+  '  if [ -r /run/keepalived.pid ] && k=$(cat /run/keepalived.pid 2>/dev/null) && [ -n "$k" ] && kill -0 "$k" 2>/dev/null; then',
+  '    echo "keepalived-pid $k"; printf \'keepalived-args %s\\n\' "$(tr \'\\000\' \' \' < /proc/$k/cmdline)"; fi',
+  '  rc=; for d in /etc/rc.d/rc3.d /etc/rc3.d; do [ -d "$d" ] && [ -z "$rc" ] && rc=$d && echo "rcdir $d"; done',
+  '  for d in /etc/cron.d /etc/crontabs /var/spool/cron/crontabs /etc/sysconfig /etc/default /etc/init.d; do [ -d "$d" ] && echo "dir $d"; done',
+  '  if [ -n "$rc" ]; then for l in "$rc"/*; do [ -L "$l" ] && echo "link $l $(readlink "$l")"; done; fi',
+  '  return 0',
+  '}',
+  'catf() { [ -f "$1" ] || return 1; cat "$1"; }',
+  'if [ "$files" != - ]; then',
+  '  sec facts facts',
+  // (sec sets $n and $r: the counter is $j)
+  '  j=0; set -f; IFS=:; for f in $files; do sec "file$j" catf "$f"; j=$((j+1)); done; unset IFS; set +f',
+  'fi',
 ].join('\n');
+
+export type { DirectorRuntime } from '../lvs/plan/runtime-steps.ts';
 
 /** The director as observed: the planner's DirectorObserved, plus the listings with counters when asked for. */
 export interface DirectorState extends DirectorObserved {
@@ -52,6 +73,8 @@ export interface DirectorState extends DirectorObserved {
   /** `--stats` and `--rate` listings: only for mode 'status' and when asked for (ObserveCounters). */
   stats?: IpvsListResult;
   rate?: IpvsListResult;
+  /** The runtime, when files were asked for. */
+  runtime?: DirectorRuntime;
 }
 
 /** Which counter listings a status observe adds to `ipvsadm -L -n`: cumulative (`--stats`), rates (`--rate`). */
@@ -70,9 +93,48 @@ export function observedSysctlKeys(cluster: Cluster, vipAddress: string): string
   return directorSysctls(cluster, isIPv6(vipAddress) ? 'inet6' : 'inet').map((s) => s.key);
 }
 
-/** argv of the observe exec (`counters` only matter in mode 'status'). */
-export function observeArgv(mode: 'table' | 'status', sysctlKeys: readonly string[], counters: ObserveCounters = {}): string[] {
-  return ['sh', '-c', OBSERVE_SCRIPT, 'lvs-console-observe', mode, mode === 'status' ? countersArg(counters) : '-', ...sysctlKeys.map((k) => `/proc/sys/${sysctlPath(k)}`)];
+/** argv of the observe exec (`counters` only matter in mode 'status'; `files`: the runtime's files to read, and its facts). */
+export function observeArgv(mode: 'table' | 'status', sysctlKeys: readonly string[], counters: ObserveCounters = {}, files?: readonly string[]): string[] {
+  for (const f of files ?? []) if (!/^\/[A-Za-z0-9_./@+-]+$/.test(f) || f.includes('..')) throw new AppError('INVALID_INPUT', `observe: bad path ${f}`);
+  return [
+    'sh',
+    '-c',
+    OBSERVE_SCRIPT,
+    'lvs-console-observe',
+    mode,
+    mode === 'status' ? countersArg(counters) : '-',
+    files ? files.join(':') : '-',
+    ...sysctlKeys.map((k) => `/proc/sys/${sysctlPath(k)}`),
+  ];
+}
+
+/** The runtime sections: the facts, and file0… in the order `files` were asked for. */
+export function parseRuntime(label: string, sections: Map<string, Section>, files: readonly string[]): DirectorRuntime {
+  const out: DirectorRuntime = { files: new Map(), keepalived: {}, links: new Map(), dirs: new Set() };
+  const facts = sections.get('facts');
+  if (!facts) throw new AppError('PARSE_ERROR', `${label}: observe: no runtime facts (observe script cut short)`, { host: label, step: 'observe runtime' });
+  facts.stdout.split('\n').forEach((line, i) => {
+    if (line === '') return;
+    // "keepalived-bin PATH" | "keepalived-pid N" | "keepalived-args ARGS…" | "rcdir DIR" | "dir DIR" | "link PATH TARGET"
+    const m = /^(keepalived-bin|keepalived-pid|keepalived-args|rcdir|dir|link) (.*)$/.exec(line);
+    if (!m) throw new AppError('PARSE_ERROR', `${label}: observe runtime: line ${i + 1}: unexpected "${line.slice(0, 80)}"`, { host: label, step: 'observe runtime' });
+    const v = m[2]!;
+    if (m[1] === 'keepalived-bin') out.keepalived.bin = v;
+    else if (m[1] === 'keepalived-pid') out.keepalived.pid = Number(v);
+    else if (m[1] === 'keepalived-args') out.keepalived.args = v.trim();
+    else if (m[1] === 'rcdir') out.rcDir = v;
+    else if (m[1] === 'dir') out.dirs.add(v);
+    else {
+      const sp = v.indexOf(' ');
+      if (sp > 0) out.links.set(v.slice(0, sp), v.slice(sp + 1));
+    }
+  });
+  files.forEach((f, i) => {
+    const sec = sections.get(`file${i}`);
+    if (!sec) throw new AppError('PARSE_ERROR', `${label}: observe: no section for ${f} (observe script cut short)`, { host: label, step: `cat ${f}` });
+    out.files.set(f, sec.rc === 0 ? sec.stdout : undefined);
+  });
+  return out;
 }
 
 /** What each section is, for error messages ("director 10.0.0.1: ipvsadm -S -n: …"). */
@@ -109,8 +171,9 @@ function parsed<T>(label: string, step: string, f: () => T): T {
  * Parses the observe script's stdout (pure). `keys` are the sysctl keys asked for, in order; `counters` the listings
  * asked for (each must be there). Throws AppError naming the host and the failing command.
  */
-export function parseObserveOutput(label: string, mode: 'table' | 'status', keys: readonly string[], stdout: string, stderr = '', counters: ObserveCounters = {}): DirectorState {
+export function parseObserveOutput(label: string, mode: 'table' | 'status', keys: readonly string[], stdout: string, stderr = '', counters: ObserveCounters = {}, files?: readonly string[]): DirectorState {
   const { sections } = parsed(label, 'observe', () => parseSections(stdout, stderr));
+  const runtime = files ? { runtime: parseRuntime(label, sections, files) } : {};
   const saveText = mode === 'table' ? sectionOut(label, sections, 'save') : undefined;
   const addrText = sectionOut(label, sections, 'addr');
   const addresses = parsed(label, 'ip -o addr show', () => parseIpAddr(addrText));
@@ -127,7 +190,7 @@ export function parseObserveOutput(label: string, mode: 'table' | 'status', keys
     });
   if (saveText !== undefined) {
     const table = { services: parsed(label, 'ipvsadm -S -n', () => parseIpvsadmSave(saveText)).services };
-    return { label, table, addresses, sysctls, saveText };
+    return { label, table, addresses, sysctls, saveText, ...runtime };
   }
   const listing = (name: 'list' | 'stats' | 'rate'): IpvsListResult => {
     const text = sectionOut(label, sections, name);
@@ -142,6 +205,7 @@ export function parseObserveOutput(label: string, mode: 'table' | 'status', keys
     list,
     ...(counters.stats ? { stats: listing('stats') } : {}),
     ...(counters.rate ? { rate: listing('rate') } : {}),
+    ...runtime,
   };
 }
 
@@ -171,9 +235,9 @@ export async function observeDirector(
   exec: Executor,
   mode: 'table' | 'status',
   keys: readonly string[],
-  opts: { signal?: AbortSignal; counters?: ObserveCounters } = {},
+  opts: { signal?: AbortSignal; counters?: ObserveCounters; files?: readonly string[] } = {},
 ): Promise<DirectorState> {
-  const { signal, counters = {} } = opts;
-  const r = await execChecked(exec, observeArgv(mode, keys, counters), [0], 'observe', { sudo: true, timeoutMs: OBSERVE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
-  return parseObserveOutput(exec.label, mode, keys, r.stdout, r.stderr, mode === 'status' ? counters : {});
+  const { signal, counters = {}, files } = opts;
+  const r = await execChecked(exec, observeArgv(mode, keys, counters, files), [0], 'observe', { sudo: true, timeoutMs: OBSERVE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+  return parseObserveOutput(exec.label, mode, keys, r.stdout, r.stderr, mode === 'status' ? counters : {}, files);
 }

@@ -18,6 +18,7 @@ import type { DirectorState } from './director-observe.ts';
 export type Change =
   | { kind: 'verb'; verb: 'start' | 'stop' | 'reload' | 'update' }
   | { kind: 'reconcile' }
+  | { kind: 'install' }
   | { kind: 'edit'; realserver: string; service?: string; edit: { kind: 'weight'; weight: number } | { kind: 'drain' | 'disable' | 'enable' } };
 
 /** Everything a plan was computed from, plus the plan's commands. Plain JSON (a saved plan file carries it). */

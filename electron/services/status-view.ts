@@ -9,6 +9,7 @@ import { realserverFor, type Resolve } from '../lvs/plan/desired-table.ts';
 import { findAddress } from '../lvs/ipvs/ip-addr-parse.ts';
 import { compareDests, compareServices } from '../lvs/ipvs/ipvs-rules.ts';
 import type { DirectorState } from './director-observe.ts';
+import { describeConfigDrift, type ConfigDrift } from './runtime-drift.ts';
 
 /** One realserver line of the status. */
 export interface StatusDestination {
@@ -37,12 +38,29 @@ export interface StatusService {
   destinations: StatusDestination[];
 }
 
+/** The health of one destination (a realserver in one service), as the runtime judges it. */
+export interface DestinationHealth {
+  /** "udp/177" */
+  service: string;
+  realserver: string;
+  address: string;
+  /** pass / fail (out of that service) / unknown (could not be checked) / unchecked (check: none). */
+  verdict: 'pass' | 'fail' | 'unknown' | 'unchecked';
+  detail: string;
+}
+
 /** The whole status. */
 export interface StatusView {
   director: string;
   vip: { address: string; up: boolean; label?: string };
   sysctls: Record<string, string>;
   services: StatusService[];
+  /** What runs the cluster on the director (the profile's runtime). */
+  runtime?: 'script' | 'keepalived';
+  /** Per destination, when asked: the console's probe (script runtime) or keepalived's checkers, and where from. */
+  health?: { source: string; destinations: DestinationHealth[] };
+  /** The runtime config next to the profile and the kernel (runtime-drift.ts), when asked. */
+  config?: ConfigDrift;
 }
 
 /** Indexes a listing by service key and destination key. */
@@ -112,16 +130,33 @@ export function formatStatus(v: StatusView): string {
   const sys = Object.entries(v.sysctls)
     .map(([k, val]) => `${k.replace(/^net\.ipv4\./, '')}=${val}`)
     .join(' ');
-  const head = `${v.director}: VIP ${v.vip.address} ${v.vip.up ? `up${v.vip.label ? ` on ${v.vip.label}` : ''}` : 'DOWN'}; ${sys}`;
-  if (v.services.length === 0) return `${head}\nthe IPVS table is empty\n`;
+  const head = `${v.director}: VIP ${v.vip.address} ${v.vip.up ? `up${v.vip.label ? ` on ${v.vip.label}` : ''}` : 'DOWN'}; ${sys}${v.runtime ? `; runtime ${v.runtime}` : ''}`;
+  const tail = [
+    ...(v.health ? [`health: ${v.health.source}`] : []),
+    ...(v.config
+      ? v.config.state === 'matches'
+        ? [`${v.config.path} says what the profile and the kernel say`]
+        : v.config.state === 'differs'
+          ? [`${v.config.path} disagrees (drift):`, ...v.config.items.map((i) => `  ${i.what}: ${describeConfigDrift(v.config!, i)}`)]
+          : [`${v.config.path}: ${v.config.detail ?? v.config.state}`]
+      : []),
+  ];
+  const tailText = tail.length ? `${tail.join('\n')}\n` : '';
+  if (v.services.length === 0) return `${head}\nthe IPVS table is empty\n${tailText}`;
   const all = v.services.flatMap((s) => [s, ...s.destinations]);
   const withStats = all.some((x) => x.stats);
   const withRate = all.some((x) => x.rate);
+  const health = new Map((v.health?.destinations ?? []).map((h) => [`${h.service} ${h.address}`, h]));
+  const healthOf = (s: StatusService, d: StatusDestination) => {
+    const h = health.get(`${s.protocol}/${s.port} ${d.address}`);
+    return h ? (h.verdict === 'pass' ? 'up' : h.verdict === 'fail' ? `DOWN: ${h.detail}` : h.verdict === 'unchecked' ? 'not checked' : `unknown: ${h.detail}`) : '';
+  };
   const rows: string[][] = [
     [
       'Service / realserver', 'Sched/Fwd', 'Weight', 'Active', 'InAct',
       ...(withStats ? ['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'] : []),
       ...(withRate ? ['CPS', 'InBPS', 'OutBPS'] : []),
+      ...(v.health ? ['Health'] : []),
     ],
   ];
   const counters = (s?: IpvsCounters, r?: IpvsRates) => [
@@ -130,7 +165,7 @@ export function formatStatus(v: StatusView): string {
   ];
   for (const s of v.services) {
     const sched = `${s.scheduler}${s.persistent ? ` persistent ${s.persistent.timeout}` : ''}`;
-    rows.push([`${s.protocol.toUpperCase()} ${s.address}:${s.port}`, sched, '', '', '', ...counters(s.stats, s.rate)]);
+    rows.push([`${s.protocol.toUpperCase()} ${s.address}:${s.port}`, sched, '', '', '', ...counters(s.stats, s.rate), ...(v.health ? [''] : [])]);
     for (const d of s.destinations) {
       rows.push([
         `  -> ${d.address}:${d.port}${d.name ? ` (${d.name})` : ''}`,
@@ -139,8 +174,9 @@ export function formatStatus(v: StatusView): string {
         String(d.activeConns),
         String(d.inactiveConns),
         ...counters(d.stats, d.rate),
+        ...(v.health ? [healthOf(s, d)] : []),
       ]);
     }
   }
-  return `${head}\n${columns(rows)}\n`;
+  return `${head}\n${columns(rows)}\n${tailText}`;
 }

@@ -32,10 +32,30 @@ export const THR_MERGE = [
 ].join('\n');
 
 /**
+ * `tcmp WANT AFTER`: two `ipvsadm -S -n` texts equal line for line, except that a destination's weight may be 0 on
+ * either side (keepalived's inhibit_on_failure sets a failing destination's weight to 0 instead of deleting it).
+ */
+export const TCMP_FN = [
+  "tcmp() { awk '",
+  '  function norm(l) { W = ""; if (match(l, / -w [0-9]+/)) { W = substr(l, RSTART + 4, RLENGTH - 4); l = substr(l, 1, RSTART - 1) substr(l, RSTART + RLENGTH) } return l }',
+  '  FILENAME == ARGV[1] { a[++n] = norm($0); aw[n] = W; next }',
+  '  { b[++m] = norm($0); bw[m] = W }',
+  '  END { if (n != m) exit 1; for (i = 1; i <= n; i++) { if (a[i] != b[i]) exit 1; if (aw[i] != bw[i] && aw[i] != "0" && bw[i] != "0") exit 1 } exit 0 }',
+  '\' "$1" "$2"; }',
+].join('\n');
+
+/**
  * The transaction. $1 = prefix (PREFIX = DIR/lvs-console.TXID: DIR must pass PRIVATE_DIR_FN, else the verdict is
- * "refused private-dir WHY" and nothing is written), $2 = the upload's size in bytes ('-' = no upload), $3 = check | - (compare the table
- * read back with the wanted text), then ops:
+ * "refused private-dir WHY" and nothing is written), $2 = the upload's size in bytes ('-' = no upload), $3 = check | ka
+ * | - (compare the table read back with the wanted text: exactly, or with keepalived's weight-0 inhibits allowed), then ops:
  *   clear | restore | vip-add ADDR/PFX DEV LABEL|- | vip-del ADDR/PFX DEV | sysctl PATH VALUE
+ *   | install N TARGET MODE SIZE sh|-    (PREFIX.fN, uploaded, replaces TARGET atomically; the old file kept)
+ *   | remove TARGET | link TARGET LINK | crond USER DIR
+ *   | ka start|reload|stop ADDR/PFX|- DEV|- up|down|-   (keepalived; waits until it runs or stopped, the table is the
+ *     wanted one and the VIP up or down as said, up to 20 s)
+ * Every file, link and keepalived change is journalled (PREFIX.undo); a rollback undoes them newest first (files and
+ * links, then keepalived back to how it was), then restores the table snapshot with its thresholds if the table still
+ * differs from it, and undoes a VIP change.
  * Verdict (PREFIX.result, and "@@lvs-console result VERDICT" on stdout after the log):
  *   applied | rolled-back N OP | rollback-failed N OP | refused WHY   (N = 1-based op number; N OP = "N verify" when
  *   the read-back differed). After rollback-failed the snapshot is kept as PREFIX.snap.keep.
@@ -52,7 +72,7 @@ export const TX_SCRIPT = [
   "find \"${p%/*}\" -maxdepth 1 -name 'lvs-console.*' -mtime +0 -exec rm -f {} \\; 2>/dev/null",
   'say() {',
   '  printf \'%s\\n\' "$1" > "$p.result.tmp" && mv -f "$p.result.tmp" "$p.result"',
-  '  rm -f "$p.upload" "$p.batch" "$p.want" "$p.snap" "$p.thr" "$p.restore" "$p.after" "$p.err" "$p.started"',
+  '  rm -f "$p.upload" "$p.batch" "$p.want" "$p.snap" "$p.thr" "$p.restore" "$p.after" "$p.err" "$p.started" "$p.undo" "$p.undo.rev" "$p".f[0-9]* "$p".old[0-9]*',
   '  cat "$p.log" >&3 2>/dev/null',
   '  printf \'@@lvs-console result %s\\n\' "$1" >&3 2>/dev/null',
   '  exit 0',
@@ -61,19 +81,65 @@ export const TX_SCRIPT = [
   'vip_add() { if [ "$3" = - ]; then ip addr add "$1" dev "$2"; else ip addr add "$1" dev "$2" label "$3"; fi; }',
   "vip_label() { ip -o addr show dev \"$2\" | awk -v a=\"$1\" '$4 == a { for (i = 5; i <= NF; i++) if ($i ~ /\\\\$/ || i == NF) { l = $i; sub(/\\\\$/, \"\", l); print l; exit } }'; }",
   THR_MERGE,
+  TCMP_FN,
+  // the table as planned: exactly, or (ka) with keepalived's weight-0 inhibits allowed
+  'table_same() { ipvsadm -S -n > "$p.after" 2>/dev/null || return 1; if [ "$check" = ka ]; then tcmp "$1" "$p.after"; else cmp -s "$1" "$p.after"; fi; }',
+  'ka_pid() { kp=; [ -r /run/keepalived.pid ] && kp=$(cat /run/keepalived.pid 2>/dev/null) && [ -n "$kp" ] && kill -0 "$kp" 2>/dev/null; }',
+  'ka_do() { if [ -x /etc/init.d/keepalived ]; then /etc/init.d/keepalived "$1"; elif command -v systemctl >/dev/null 2>&1; then systemctl "$1" keepalived; else echo "lvs-console: neither /etc/init.d/keepalived nor systemctl"; return 1; fi; }',
+  // ka_wait ACTION TABLEFILE|- ADDR/PFX|- DEV|- up|down|-: up to 20 s for keepalived running (stopped), the table, the VIP
+  'ka_wait() {',
+  '  w=0',
+  '  while [ $w -lt 100 ]; do',
+  '    if [ "$1" = stop ]; then ka_pid || return 0',
+  '    elif ka_pid && { [ "$2" = - ] || table_same "$2"; } && case $5 in up) has_addr "$3" "$4" ;; down) ! has_addr "$3" "$4" ;; *) true ;; esac; then return 0; fi',
+  '    sleep 0.2; w=$((w+1))',
+  '  done',
+  '  echo "lvs-console: keepalived $1: not as planned after 20 s (running: $(ka_pid && echo yes || echo no))"; return 1',
+  '}',
+  // undo_journal: files and links back (newest first), then keepalived as it was (and the VIP it added or removed)
+  'undo_journal() {',
+  '  [ -s "$p.undo" ] || return 0',
+  '  uok=1',
+  "  sed '1!G;h;$!d' \"$p.undo\" > \"$p.undo.rev\"",
+  '  while read -r k a b c d e; do',
+  '    case $k in',
+  '      file) { cp -p "$p.old$a" "$b.lvsconsole.r" && mv -f "$b.lvsconsole.r" "$b"; } || uok=0 ;;',
+  '      new) rm -f "$a" || uok=0 ;;',
+  '      link) if [ "$b" = - ]; then rm -f "$a" || uok=0; else ln -sfn "$b" "$a" || uok=0; fi ;;',
+  '    esac',
+  '  done < "$p.undo.rev"',
+  '  while read -r k a b c d e; do',
+  '    case $k in',
+  '      crond) echo "$a" >> "$b/cron.update" ;;',
+  '      ka)',
+  '        case $a:$b in',
+  '          start:stopped) ka_do stop; ka_wait stop - - - - || uok=0 ;;',
+  '          stop:running) { ka_do start && ka_wait start - "$d" "$e" -; } || uok=0 ;;',
+  '          *:running) ka_do reload || uok=0 ;;',
+  '        esac',
+  '        if [ "$c" = down ] && has_addr "$d" "$e"; then ip addr del "$d" dev "$e" || uok=0; fi ;;',
+  '    esac',
+  '  done < "$p.undo.rev"',
+  '  [ $uok = 1 ]',
+  '}',
   'undo=',
   'rollback() {',
   '  echo "lvs-console: op $failed failed: restoring the snapshot"',
   '  ok=1',
-  '  thr_merge "$p.thr" "$p.snap" > "$p.restore" || cp "$p.snap" "$p.restore"',
-  '  ipvsadm -C || ok=0',
-  '  ipvsadm -R < "$p.restore" || ok=0',
+  '  undo_journal || ok=0',
   '  case $undo in',
   '    del\\ *) set -- $undo; ip addr del "$2" dev "$3" || ok=0 ;;',
   '    add\\ *) set -- $undo; vip_add "$2" "$3" "$4" || ok=0 ;;',
   '  esac',
-  '  if ipvsadm -S -n > "$p.after" && cmp -s "$p.snap" "$p.after"; then :; else ok=0; fi',
-  '  if [ $ok = 1 ]; then say "rolled-back $failed"; else cp "$p.restore" "$p.snap.keep"; say "rollback-failed $failed"; fi',
+  // keepalived, reloaded with its old file, rebuilds the old table by itself: give it a moment before forcing it
+  '  if [ "$check" = ka ]; then w=0; until table_same "$p.snap" || [ $w -ge 50 ]; do sleep 0.2; w=$((w+1)); done; fi',
+  '  if ! table_same "$p.snap"; then',
+  '    thr_merge "$p.thr" "$p.snap" > "$p.restore" || cp "$p.snap" "$p.restore"',
+  '    ipvsadm -C || ok=0',
+  '    ipvsadm -R < "$p.restore" || ok=0',
+  '    table_same "$p.snap" || ok=0',
+  '  fi',
+  '  if [ $ok = 1 ]; then say "rolled-back $failed"; else cp "$p.restore" "$p.snap.keep" 2>/dev/null || cp "$p.snap" "$p.snap.keep"; say "rollback-failed $failed"; fi',
   '}',
   'if [ "$size" != - ]; then',
   '  [ -f "$p.upload" ] || say "refused upload-missing"',
@@ -85,6 +151,7 @@ export const TX_SCRIPT = [
   'fi',
   'ipvsadm -S -n > "$p.snap" || say "refused snapshot-failed"',
   'if [ -s "$p.snap" ]; then ipvsadm -L -n --thresholds > "$p.thr" 2>/dev/null || : > "$p.thr"; else : > "$p.thr"; fi',
+  ': > "$p.undo"',
   'i=0',
   'while [ $# -gt 0 ]; do',
   '  i=$((i+1)); op=$1; shift; failed="$i $op"',
@@ -102,12 +169,33 @@ export const TX_SCRIPT = [
   '        if ip addr del "$a" dev "$d"; then undo="add $a $d $l"; else rollback; fi',
   '      fi ;;',
   '    sysctl) k=$1; v=$2; shift 2; echo "$v" > "/proc/sys/$k" || rollback ;;',
+  '    install) f="$p.f$1"; t=$2; m=$3; z=$4; c=$5; shift 5',
+  '      if [ ! -f "$f" ] || [ "$(wc -c < "$f" | tr -d \' \')" != "$z" ]; then echo "lvs-console: the upload for $t is missing or cut"; rollback; fi',
+  '      if [ "$c" = sh ] && ! sh -n "$f"; then echo "lvs-console: $t: the new file fails sh -n"; rollback; fi',
+  '      if [ -e "$t" ] || [ -L "$t" ]; then cp -p "$t" "$p.old$i" || rollback; echo "file $i $t" >> "$p.undo"; else echo "new $t" >> "$p.undo"; fi',
+  '      mkdir -p "${t%/*}" && cp "$f" "$t.lvsconsole.$$" && chmod "$m" "$t.lvsconsole.$$" && mv -f "$t.lvsconsole.$$" "$t" || { rm -f "$t.lvsconsole.$$"; rollback; } ;;',
+  '    remove) t=$1; shift',
+  '      if [ -e "$t" ] || [ -L "$t" ]; then',
+  '        if [ -L "$t" ]; then echo "link $t $(readlink "$t")" >> "$p.undo"; else cp -p "$t" "$p.old$i" && echo "file $i $t" >> "$p.undo" || rollback; fi',
+  '        rm -f "$t" || rollback',
+  '      fi ;;',
+  '    link) t=$1; l=$2; shift 2',
+  '      if [ -L "$l" ]; then echo "link $l $(readlink "$l")" >> "$p.undo"; elif [ -e "$l" ]; then echo "lvs-console: $l exists and is not a link"; rollback; else echo "link $l -" >> "$p.undo"; fi',
+  '      ln -sfn "$t" "$l" || rollback ;;',
+  '    crond) u=$1; d=$2; shift 2; echo "crond $u $d" >> "$p.undo"; echo "$u" >> "$d/cron.update" || rollback ;;',
+  '    ka) a=$1; v=$2; d=$3; s=$4; shift 4',
+  '      was=stopped; ka_pid && was=running',
+  '      vw=-; if [ "$v" != - ]; then if has_addr "$v" "$d"; then vw=up; else vw=down; fi; fi',
+  '      echo "ka $a $was $vw $v $d" >> "$p.undo"',
+  '      ka_do "$a" || rollback',
+  '      tw=-; [ "$a" != stop ] && [ "$check" != - ] && tw="$p.want"',
+  '      ka_wait "$a" "$tw" "$v" "$d" "$s" || rollback ;;',
   '    *) echo "lvs-console: unknown op $op"; rollback ;;',
   '  esac',
   'done',
-  'if [ "$check" = check ]; then',
+  'if [ "$check" != - ]; then',
   '  i=$((i+1)); failed="$i verify"',
-  '  if ipvsadm -S -n > "$p.after" && cmp -s "$p.want" "$p.after"; then :; else',
+  '  if table_same "$p.want"; then :; else',
   '    echo "lvs-console: the table read back differs from the plan (- planned, + read back):"; diff -u "$p.want" "$p.after"; rollback',
   '  fi',
   'fi',

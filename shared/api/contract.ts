@@ -86,9 +86,11 @@ export const runResultSchema = z.object({
 /**
  * A difference between the profile and the live table. 'draining': a realserver the profile no longer wants, at weight
  * 0 with connections left; the console deletes it once they are gone (not something to reconcile now). 'foreign': a
- * service on another VIP (another profile's, or set by hand): someone else's, never reconciled or deleted.
+ * service on another VIP (another profile's, or set by hand): someone else's, never reconciled or deleted. 'config': the
+ * director's runtime config (/etc/lvs.conf or keepalived.conf) disagrees with the profile or the kernel; the detail
+ * says all three (reconcile writes the config with the table).
  */
-export const driftItemSchema = z.object({ kind: z.enum(['missing', 'extra', 'changed', 'draining', 'foreign']), what: z.string(), detail: z.string() });
+export const driftItemSchema = z.object({ kind: z.enum(['missing', 'extra', 'changed', 'draining', 'foreign', 'config']), what: z.string(), detail: z.string() });
 
 /**
  * The health of one realserver in one service (the console's own probe from the director with the profile's
@@ -142,6 +144,8 @@ export const statusSchema = z.object({
   health: z.record(z.string(), z.enum(['up', 'down', 'unknown'])),
   /** Per (service, realserver). */
   serviceHealth: z.array(healthEntrySchema).optional(),
+  /** What runs the cluster on the director: the seed's script + cron, or keepalived. */
+  runtime: z.enum(['script', 'keepalived']).optional(),
   observedAt: z.number(),
 });
 

@@ -56,6 +56,13 @@ function describeOutcome(o: RunOutcome): string {
   const head = !r
     ? `${label}: ${what}: nothing to do on the director`
     : `${label}: ${what}: applied as one transaction (${r.txid}), table verified${r.recovered ? ' (the connection was cut; the verdict was read after reconnecting)' : ''}`;
+  if (o.installCheck) {
+    lines.push(
+      o.installCheck.rulesMatchPlan
+        ? '  check: `/etc/init.d/lvs-director rules` loads exactly the table this profile plans'
+        : `  CHECK FAILED: the installed script would load a different table:\n${o.installCheck.rulesDiff.map((d) => `    ${d}`).join('\n')}`,
+    );
+  }
   return `${head}\n${lines.join('\n')}${lines.length ? '\n' : ''}  table now: ${services} service(s), ${dests} realserver entr${dests === 1 ? 'y' : 'ies'}\n`;
 }
 
@@ -73,6 +80,8 @@ function outcomeJson(p: Preview | RunOutcome, dryRun: boolean) {
     ...(p.transaction ? { transaction: { txid: p.transaction.txid, ops: p.transaction.ops, batch: p.transaction.batch } } : {}),
     ...(p.probe ? { probe: p.probe } : {}),
     ...(!dryRun ? { saved: o.saved } : {}),
+    runtime: p.cluster.runtime,
+    ...(o.installCheck ? { installCheck: o.installCheck } : {}),
     ...(o.report ? { result: { verdict: o.report.verdict, recovered: o.report.recovered, log: o.report.log, table: o.report.after.table } } : {}),
   };
 }
@@ -134,5 +143,5 @@ export async function changeCommand(run: RemoteRun, change: Change, flags: Reado
     throw e;
   }
   io.out(run.json ? `${JSON.stringify(outcomeJson(outcome, false), null, 2)}\n` : describeOutcome(outcome));
-  return EXIT.OK;
+  return outcome.installCheck && !outcome.installCheck.rulesMatchPlan ? EXIT.INVALID : EXIT.OK;
 }

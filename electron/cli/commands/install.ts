@@ -1,28 +1,28 @@
 /**
- * `lvsctl --profile FILE install-director`: installs the seed's director arrangement (lvs.conf from the profile,
- * /etc/init.d/lvs-director, its S99 rc link, a cron entry for `update` every minute) so the director runs the cluster by
- * itself, and checks that the installed script loads exactly the table the console plans.
+ * `lvsctl --profile FILE install-director [--dry-run [--save-plan F] | --plan F]`: puts the runtime the profile names
+ * on the director, previewed and run like every change (change.ts: the exact steps, one transaction, refused when the
+ * director changed since a saved preview). The script runtime: lvs.conf, /etc/init.d/lvs-director, its S99 rc link and
+ * a cron `update` every minute, then a check that the installed script loads exactly the table the console plans. The
+ * keepalived runtime: keepalived.conf (config-tested on the director first), the notify script, keepalived's options,
+ * the boot links. A running cluster moves from the other runtime without a gap.
  */
+import { parseArgs } from '../args.ts';
 import { EXIT } from '../io.ts';
+import { CHANGE_BOOLEANS, CHANGE_VALUES, changeCommand } from './change.ts';
 import type { RemoteVerb } from './remote-verb.ts';
+
+const USAGE = 'usage: lvsctl --profile FILE install-director [--dry-run [--save-plan FILE] | --plan FILE]\n';
 
 /** The `install-director` verb. */
 export const installVerb: RemoteVerb = async (run, args, io) => {
-  if (args.length) {
-    io.err(`lvsctl install-director: unexpected argument '${args[0]}'\nusage: lvsctl --profile FILE install-director\n`);
+  const parsed = parseArgs(args, { values: CHANGE_VALUES, booleans: CHANGE_BOOLEANS });
+  if ('error' in parsed) {
+    io.err(`lvsctl install-director: ${parsed.error}\n${USAGE}`);
     return EXIT.USAGE;
   }
-  const r = await run.service.installDirector();
-  if (run.json) {
-    io.out(`${JSON.stringify({ ok: r.rulesMatchPlan, ...r }, null, 2)}\n`);
-    return r.rulesMatchPlan ? EXIT.OK : EXIT.INVALID;
+  if (parsed.positionals.length) {
+    io.err(`lvsctl install-director: unexpected argument '${parsed.positionals[0]}'\n${USAGE}`);
+    return EXIT.USAGE;
   }
-  const label = run.ctx.director.label;
-  let out = `${label}: installed ${r.written.join(', ')}\n  boot: ${r.rcLink} → /etc/init.d/lvs-director\n  cron: ${r.cron.file}: ${r.cron.line}\n`;
-  out += r.rulesMatchPlan
-    ? '  check: `/etc/init.d/lvs-director rules` loads exactly the table this profile plans\n'
-    : `  CHECK FAILED: the installed script would load a different table:\n${r.rulesDiff.map((d) => `    ${d}`).join('\n')}\n`;
-  out += '  it starts at the next boot; run `lvsctl --profile FILE start` (or /etc/init.d/lvs-director start) to start it now\n';
-  io.out(out);
-  return r.rulesMatchPlan ? EXIT.OK : EXIT.INVALID;
+  return changeCommand(run, { kind: 'install' }, parsed.flags, io);
 };

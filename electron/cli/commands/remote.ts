@@ -29,13 +29,17 @@ export const USAGE = `usage: lvsctl --profile FILE [--trust-new-host-key] [--kno
       --dry-run --save-plan FILE              keep the preview (with its fingerprint) as JSON
       --plan FILE                             run a saved preview; refused, saying what changed, if anything did
   status [--stats] [--rate]                   live table with connections, VIP and sysctls (the seed's
-                                              ipvsadm -L); --stats adds the counters, --rate the rates
+                                              ipvsadm -L), the runtime, each destination's health and the
+                                              runtime config's drift; --stats adds the counters, --rate the rates
   realserver route-check|route-fix [NAME|--all] [--dry-run]   the seed's lvs-route (default via the director)
   realserver check [NAME|--all]               OS, load, users, display manager, telnet and XDMCP listening
   realserver drain|disable|enable NAME [--service tcp/23] [--dry-run]   one realserver (in one service), saved
   realserver weight NAME N [--dry-run]        in the profile file; only that realserver's entries change
   conf pull [--out FILE] | conf push [FILE]   the director's /etc/lvs.conf (push: validated, atomic, backed up)
-  install-director                            lvs.conf, /etc/init.d/lvs-director, S99 rc link, cron update
+  install-director [--dry-run]                the runtime the profile names (script: lvs.conf, lvs-director, S99
+                                              link, cron update; keepalived: keepalived.conf tested on the
+                                              director, notify script, options, boot links); a running cluster
+                                              moves from the other runtime without a gap
 Host keys: unknown → refused with the SHA256 fingerprint unless --trust-new-host-key (or a yes on a terminal);
 changed → always refused. Secrets come from LVSCTL_SECRET_<REF> environment variables.
 `;
@@ -166,7 +170,7 @@ async function directorVerb(verb: (typeof DIRECTOR_VERBS)[number], run: RemoteRu
     return EXIT.USAGE;
   }
   if (verb === 'status') {
-    const view = await run.service.status({ stats: parsed.flags.has('stats'), rate: parsed.flags.has('rate') });
+    const view = await run.service.status({ stats: parsed.flags.has('stats'), rate: parsed.flags.has('rate') }, { health: true });
     io.out(run.json ? `${JSON.stringify({ ok: true, ...view }, null, 2)}\n` : formatStatus(view));
     return EXIT.OK;
   }

@@ -132,6 +132,25 @@ export function sameTable(a: IpvsTable, b: IpvsTable): boolean {
   return diffTables(a, b).length === 0;
 }
 
+/**
+ * The same table as `want`, except that a destination may have weight 0 in `have` (or in `want`) where the other has
+ * another weight: keepalived's inhibit_on_failure sets a destination whose check fails to weight 0 instead of deleting it.
+ */
+export function sameTableInhibited(want: IpvsTable, have: IpvsTable): boolean {
+  const weights = new Map<string, number>();
+  for (const s of want.services) for (const d of s.destinations) weights.set(`${serviceKey(s)} ${destinationKey(d)}`, d.weight);
+  const eased: IpvsTable = {
+    services: have.services.map((s) => ({
+      ...s,
+      destinations: s.destinations.map((d) => {
+        const w = weights.get(`${serviceKey(s)} ${destinationKey(d)}`);
+        return w !== undefined && (d.weight === 0 || w === 0) ? { ...d, weight: w } : d;
+      }),
+    })),
+  };
+  return sameTable(want, eased);
+}
+
 interface SimService {
   svc: IpvsService;
   dests: Map<string, IpvsDestination>;

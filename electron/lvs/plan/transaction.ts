@@ -10,12 +10,19 @@
  *      restores the snapshot with its thresholds (`ipvsadm -C; ipvsadm -R`) and undoes a VIP change; its verdict goes
  *      to PREFIX.result;
  *   3. if the connection was cut, WAIT_SCRIPT (after reconnecting) waits for PREFIX.result.
+ * The director's runtime changes with the table, in the same transaction (runtime-steps.ts): each file a step installs
+ * is uploaded as PREFIX.fN and installed atomically by the `install` op (the old file kept for rollback), boot links
+ * (`link`) and removals (`remove`) are journalled too, and keepalived is started, reloaded or stopped by the `ka` op,
+ * which waits until the table read back is the planned one (weights of failing checks aside: plan.tableCheck
+ * 'inhibit') and the VIP is where the plan puts it. A rollback puts files and links back, keepalived as it was, then
+ * the table snapshot when the table still differs.
  * Operations travel as positional words with fixed arities; the scripts never contain user input.
  */
 import { AppError } from '../../../shared/result.ts';
 import { formatSaveLines, IPVSADM } from '../ipvs/ipvs-rules.ts';
 import type { Plan, PlanStep } from '../../../shared/model/plan.ts';
 import { atomicWriteStep } from '../../shell/remote-file.ts';
+import { CROND_RELOAD_SCRIPT, KEEPALIVED_INIT, PLAIN_PATH } from './runtime-steps.ts';
 import { shellQuote } from '../../shell/shell-quote.ts';
 import { sysctlPath } from './sysctl-path.ts';
 import { TX_SCRIPT } from '../../shell/transaction-script.ts';
@@ -50,10 +57,14 @@ export interface Transaction {
   opSteps: PlanStep[];
   /** Upload of the batch and the wanted table (undefined when the plan has neither). */
   upload?: PlanStep;
+  /** Files the transaction installs: each uploaded (to PREFIX.fN) before it runs. */
+  files: { n: number; target: string; upload: PlanStep }[];
   /** argv of the transaction. */
   argv: string[];
   /** What the VIP should be afterwards, when the plan changes it: address + device. */
   vip?: { address: string; dev: string; up: boolean };
+  /** How the table read back is compared with the plan's (exact, or keepalived's inhibit_on_failure allowed). */
+  tableCheck: 'exact' | 'inhibit';
 }
 
 /** The line that separates the batch from the wanted table in the upload. */
@@ -71,9 +82,27 @@ function batchLine(step: PlanStep): string {
 }
 
 /** Maps one non-table plan step to a TX op, or throws UNSUPPORTED naming the step. */
-function stepOp(step: PlanStep): { op: string[]; vip?: Transaction['vip'] } {
+function stepOp(step: PlanStep, plan: Plan, file: () => number): { op: string[]; vip?: Transaction['vip']; file?: { n: number; target: string; content: string; mode: string } } {
   const a = step.argv;
   const unsupported = () => new AppError('UNSUPPORTED', `${step.host}: ${shellQuote(a)}: this step cannot run inside the apply transaction`, { host: step.host, step: shellQuote(a) });
+  // install -m MODE /dev/stdin PATH   (content on stdin)
+  if (a[0] === 'install' && a.length === 5 && a[1] === '-m' && /^[0-7]{3,4}$/.test(a[2]!) && a[3] === '/dev/stdin' && PLAIN_PATH.test(a[4]!) && step.stdin !== undefined) {
+    const n = file();
+    const size = String(Buffer.byteLength(step.stdin, 'utf8'));
+    return { op: ['install', String(n), a[4]!, a[2]!, size, step.check === 'sh' ? 'sh' : '-'], file: { n, target: a[4]!, content: step.stdin, mode: a[2]! } };
+  }
+  // rm -f PATH
+  if (a[0] === 'rm' && a.length === 3 && a[1] === '-f' && PLAIN_PATH.test(a[2]!)) return { op: ['remove', a[2]!] };
+  // ln -sfn TARGET LINK
+  if (a[0] === 'ln' && a.length === 4 && a[1] === '-sfn' && PLAIN_PATH.test(a[2]!) && PLAIN_PATH.test(a[3]!)) return { op: ['link', a[2]!, a[3]!] };
+  // sh -c CROND_RELOAD_SCRIPT lvs-console-crond USER DIR
+  if (a[0] === 'sh' && a[1] === '-c' && a[2] === CROND_RELOAD_SCRIPT && a.length === 6 && /^[a-z_][a-z0-9_-]{0,31}$/.test(a[4]!) && PLAIN_PATH.test(a[5]!)) return { op: ['crond', a[4]!, a[5]!] };
+  // /etc/init.d/keepalived start|reload|stop: waits for the planned table and the VIP where the plan puts it
+  if (a[0] === KEEPALIVED_INIT && a.length === 2 && (a[1] === 'start' || a[1] === 'reload' || a[1] === 'stop')) {
+    const v = plan.vip;
+    if (v && (!ADDR_PFX.test(`${v.address}/${v.prefix}`) || !IFNAME.test(v.dev))) throw unsupported();
+    return { op: ['ka', a[1], v ? `${v.address}/${v.prefix}` : '-', v ? v.dev : '-', v ? (v.up ? 'up' : 'down') : '-'], ...(v ? { vip: { address: v.address, dev: v.dev, up: v.up } } : {}) };
+  }
   if (a[0] === 'ip') {
     const rest = a[1] === '-6' ? a.slice(2) : a.slice(1);
     // ip [-6] addr add ADDR/PFX dev DEV [label LABEL]   |   ip [-6] addr del ADDR/PFX dev DEV
@@ -108,6 +137,8 @@ export function buildTransaction(plan: Plan, txid: string, dir: string = TX_DIR)
   let batch = '';
   let restoreAt = -1;
   let vip: Transaction['vip'];
+  let files = 0;
+  const installs: { n: number; target: string; content: string; mode: string }[] = [];
   plan.steps.forEach((step, idx) => {
     if (step.followUp) throw new AppError('UNSUPPORTED', `${shellQuote(step.argv)}: a step with a follow-up (graceful drain) is not applied by this transaction`);
     const isIpvs = step.argv[0] === IPVSADM;
@@ -128,8 +159,9 @@ export function buildTransaction(plan: Plan, txid: string, dir: string = TX_DIR)
       }
       return;
     }
-    const m = stepOp(step);
+    const m = stepOp(step, plan, () => ++files);
     if (m.vip) vip = m.vip;
+    if (m.file) installs.push(m.file);
     ops.push(m.op.join('\u0000'));
     opSteps.push(step);
   });
@@ -151,6 +183,13 @@ export function buildTransaction(plan: Plan, txid: string, dir: string = TX_DIR)
           why: `upload the batch (${batch === '' ? 0 : batch.split('\n').length - 1} ipvsadm -R line(s)) and the table it should leave`,
         });
   const size = content === undefined ? '-' : String(Buffer.byteLength(content, 'utf8'));
+  const tableCheck = plan.tableCheck ?? 'exact';
+  if (!vip && plan.vip) vip = { address: plan.vip.address, dev: plan.vip.dev, up: plan.vip.up };
+  const fileUploads = installs.map((f) => ({
+    n: f.n,
+    target: f.target,
+    upload: atomicWriteStep('director', `${prefix}.f${f.n}`, f.content, { mode: '600', stamp: '-', privateDir: true, why: `upload the new ${f.target}` }),
+  }));
   return {
     txid,
     prefix,
@@ -159,8 +198,10 @@ export function buildTransaction(plan: Plan, txid: string, dir: string = TX_DIR)
     ops: ops.map((o) => o.split('\u0000').join(' ')),
     opSteps,
     ...(upload ? { upload } : {}),
-    argv: ['sh', '-c', TX_SCRIPT, 'lvs-console-tx', prefix, size, want !== undefined ? 'check' : '-', ...words],
+    files: fileUploads,
+    argv: ['sh', '-c', TX_SCRIPT, 'lvs-console-tx', prefix, size, want !== undefined ? (tableCheck === 'inhibit' ? 'ka' : 'check') : '-', ...words],
     ...(vip ? { vip } : {}),
+    tableCheck,
   };
 }
 

@@ -94,13 +94,15 @@ describe('director handlers through the one dispatch, on the stand-in director',
     const rs2 = ld.table().split('\n').filter((l) => l.includes('10.0.0.12:'));
     const edit = { clusterId: 'lab', realserver: 'rs1', edit: { kind: 'weight', weight: 4 } };
     const p = await call(h, 'director.planEdit', edit);
-    expect(p.value.steps.map((s: { command: string }) => s.command)).toEqual(['ipvsadm -e -t 10.0.0.100:23 -r 10.0.0.11:23 -m -w 4', 'ipvsadm -e -u 10.0.0.100:177 -r 10.0.0.11:177 -m -w 4']);
+    // the table, then the director's own /etc/lvs.conf (its WEIGHTS) in the same transaction
+    expect(p.value.steps.map((s: { command: string }) => s.command)).toEqual(['ipvsadm -e -t 10.0.0.100:23 -r 10.0.0.11:23 -m -w 4', 'ipvsadm -e -u 10.0.0.100:177 -r 10.0.0.11:177 -m -w 4', 'install -m 644 /dev/stdin /etc/lvs.conf']);
     expect(deps.stores.profiles.get('lab')!.realservers[0]!.weight).toBe(1);
     const r = await call(h, 'director.runEdit', { ...edit, fingerprint: p.value.fingerprint });
     expect(r.ok, JSON.stringify(r.error)).toBe(true);
     expect(r.value).toMatchObject({ applied: true, profileSaved: true });
     expect(ld.table().split('\n').filter((l) => l.includes('10.0.0.12:'))).toEqual(rs2);
     expect(deps.stores.profiles.get('lab')!.realservers[0]!.weight).toBe(4);
+    expect(ld.file('/etc/lvs.conf')).toMatch(/^WEIGHTS="?10\.0\.0\.11=4"?$/m);
   });
 
   it('a stale preview is refused as data: PLAN_STALE with what changed and a fresh preview in the contract\'s shape', async () => {
@@ -116,7 +118,7 @@ describe('director handlers through the one dispatch, on the stand-in director',
     expect(r.error.code).toBe('PLAN_STALE');
     expect(r.error.message).toContain('rs1 (10.0.0.11:23) in tcp 10.0.0.100:23: weight 1 → 7');
     expect(r.error.detail.changes).toEqual(['rs1 (10.0.0.11:23) in tcp 10.0.0.100:23: weight 1 → 7']);
-    expect(r.error.detail.preview.steps.map((s: { command: string }) => s.command)).toEqual(['ipvsadm -e -t 10.0.0.100:23 -r 10.0.0.12:23 -m -w 0']);
+    expect(r.error.detail.preview.steps.map((s: { command: string }) => s.command)).toEqual(['ipvsadm -e -t 10.0.0.100:23 -r 10.0.0.12:23 -m -w 0', 'install -m 644 /dev/stdin /etc/lvs.conf']);
     expect(r.error.detail.preview.fingerprint).not.toBe(p.value.fingerprint);
     expect(ld.table()).toContain('-r 10.0.0.12:23 -m -w 1');
   });

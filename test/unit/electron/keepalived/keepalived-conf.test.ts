@@ -23,13 +23,13 @@ const block = (text: string, head: string): string => {
 };
 
 describe('keepalived.conf from the lab profile', () => {
-  it('one director: a MASTER instance that brings up the VIP on its label, no sync daemon, VRRPv2 (1 s adverts)', () => {
+  it('one director: a MASTER instance at 255 (the address owner: it takes the VIP at once) on its label, no sync daemon, VRRPv2 (1 s adverts)', () => {
     const { text } = compile(labCluster());
     expect(text).toContain('  router_id lvs-console-lab-primary\n');
     expect(text).not.toContain('vrrp_version');
     expect(text).not.toContain('lvs_sync_daemon');
     const vrrp = block(text, 'vrrp_instance VI_1');
-    expect(vrrp).toContain('  state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  advert_int 1\n');
+    expect(vrrp).toContain('  state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 255\n  advert_int 1\n');
     expect(vrrp).not.toContain('nopreempt');
     expect(vrrp).toContain('  virtual_ipaddress {\n    10.77.0.100/24 dev eth0 label eth0:110\n  }');
     expect(vrrp).toContain('notify "/etc/keepalived/lvs-console-notify.sh"');
@@ -54,6 +54,21 @@ describe('keepalived.conf from the lab profile', () => {
     expect(whole).toContain('  advert_int 2\n');
     expect(whole).toContain('  lvs_sync_daemon eth0 VI_1 id 7\n');
     expect(whole).toContain('  virtual_router_id 7\n');
+  });
+  it('keeps draining destinations at weight 0 with their checker (a reload would delete them and cut their sessions); the table says so', () => {
+    const c = labCluster();
+    const rs2 = c.realservers[1]!.host;
+    const off = { ...c, realservers: c.realservers.map((r, i) => (i === 1 ? { ...r, enabled: false } : r)) };
+    const out = compileKeepalived({ cluster: off, resolve: (h) => h, draining: [{ protocol: 'udp', port: 177, address: rs2 }, { protocol: 'tcp', port: 80, address: rs2 }] });
+    const udp = block(out.text, 'virtual_server 10.77.0.100 177');
+    expect(udp).toContain(`  real_server ${rs2} 177 {  # rs2\n    weight 0\n    UDP_CHECK {`);
+    expect(block(out.text, 'virtual_server 10.77.0.100 23')).not.toContain(rs2);
+    expect(out.table.services.map((s) => s.destinations.map((d) => `${d.address}:${d.weight}`))).toEqual([
+      c.realservers.filter((_, i) => i !== 1).map((r) => `${r.host}:1`),
+      [...c.realservers.filter((_, i) => i !== 1).map((r) => `${r.host}:1`), `${rs2}:0`],
+    ]);
+    // A destination the profile still wants is not duplicated.
+    expect(compileKeepalived({ cluster: c, resolve: (h) => h, draining: [{ protocol: 'udp', port: 177, address: rs2 }] }).text).toBe(compile(c).text);
   });
   it('a virtual_server per service with scheduler, NAT, persistence, delay_loop and inhibit_on_failure', () => {
     const { text } = compile(labCluster());

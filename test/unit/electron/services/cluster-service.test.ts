@@ -48,6 +48,9 @@ const caught = (p: Promise<unknown>) => p.then(() => expect.unreachable('expecte
 /** The table's save lines mentioning `addr`. */
 const linesOf = (l: LocalDirector, addr: string) => l.table().split('\n').filter((x) => x.includes(`-r ${addr}:`));
 
+
+/** A plan's table commands (the runtime's steps, e.g. writing /etc/lvs.conf, left out). */
+const tableSteps = (p: { plan: { steps: { argv: string[] }[] } }) => p.plan.steps.filter((s) => s.argv[0] === 'ipvsadm').map((s) => s.argv.join(' '));
 describe('ClusterService: the preview is the plan', () => {
   it('a preview runs exactly as shown when nothing changed (same fingerprint), then the table is the profile', async () => {
     ld = localDirector();
@@ -138,7 +141,7 @@ describe('ClusterService: an edit changes what it names and nothing else', () =>
     const { svc, box } = await drainingRs2();
     const change: Change = { kind: 'edit', realserver: 'rs3', edit: { kind: 'weight', weight: 3 } };
     const p = await svc.preview(change);
-    expect(p.plan.steps.map((s) => s.argv.join(' '))).toEqual(['ipvsadm -e -t 10.0.0.100:23 -r 10.0.0.13:23 -m -w 3', 'ipvsadm -e -u 10.0.0.100:177 -r 10.0.0.13:177 -m -w 3']);
+    expect(tableSteps(p)).toEqual(['ipvsadm -e -t 10.0.0.100:23 -r 10.0.0.13:23 -m -w 3', 'ipvsadm -e -u 10.0.0.100:177 -r 10.0.0.13:177 -m -w 3']);
     const rs2Before = linesOf(ld!, '10.0.0.12');
     const out = await svc.run(change, { fingerprint: p.fingerprint });
     expect(out.saved).toBe(true);
@@ -153,11 +156,14 @@ describe('ClusterService: an edit changes what it names and nothing else', () =>
     await svc.run(start);
     const change: Change = { kind: 'edit', realserver: 'rs1', service: 'tcp/23', edit: { kind: 'drain' } };
     const p = await svc.preview(change);
-    expect(p.plan.steps.map((s) => s.argv.join(' '))).toEqual(['ipvsadm -e -t 10.0.0.100:23 -r 10.0.0.11:23 -m -w 0']);
+    expect(tableSteps(p)).toEqual(['ipvsadm -e -t 10.0.0.100:23 -r 10.0.0.11:23 -m -w 0']);
+    // the director's own runtime says the same, in the same transaction: its cron update will not add rs1 back to tcp/23
+    expect(p.plan.steps.at(-1)!.argv).toEqual(['install', '-m', '644', '/dev/stdin', '/etc/lvs.conf']);
     ld.setConns('TCP 10.0.0.100:23 10.0.0.11:23 2 1\n');
     await svc.run(change, { fingerprint: p.fingerprint });
     expect(linesOf(ld, '10.0.0.11')).toEqual(['-a -t 10.0.0.100:23 -r 10.0.0.11:23 -m -w 0', '-a -u 10.0.0.100:177 -r 10.0.0.11:177 -m -w 1']);
     expect(box.cluster.realservers[0]).toMatchObject({ name: 'rs1', enabled: true, exclude: ['tcp/23'] });
+    expect(ld.file('/etc/lvs.conf')).toMatch(/^EXCLUDE="?10\.0\.0\.11=tcp\/23"?$/m);
     // Connections left: the follow-up waits; gone: it deletes that destination, and only that one.
     expect(await svc.drainFollowUp()).toEqual([]);
     ld.setConns('');
@@ -173,11 +179,13 @@ describe('ClusterService: an edit changes what it names and nothing else', () =>
     const others = () => ld!.table().split('\n').filter((l) => !l.includes('10.0.0.11:'));
     const untouched = others();
     const dis = await svc.run({ kind: 'edit', realserver: 'rs1', edit: { kind: 'disable' } });
-    expect(dis.plan.steps.map((s) => s.argv.join(' '))).toEqual(['ipvsadm -d -t 10.0.0.100:23 -r 10.0.0.11:23', 'ipvsadm -d -u 10.0.0.100:177 -r 10.0.0.11:177']);
+    expect(tableSteps(dis)).toEqual(['ipvsadm -d -t 10.0.0.100:23 -r 10.0.0.11:23', 'ipvsadm -d -u 10.0.0.100:177 -r 10.0.0.11:177']);
+    expect(ld.file('/etc/lvs.conf')).toMatch(/^RIPS_DISABLED="?10\.0\.0\.11"?$/m);
     expect(linesOf(ld, '10.0.0.11')).toEqual([]);
     expect(box.cluster.realservers[0]!.enabled).toBe(false);
     const en = await svc.run({ kind: 'edit', realserver: 'rs1', edit: { kind: 'enable' } });
-    expect(en.plan.steps.map((s) => s.argv[1])).toEqual(['-a', '-a']);
+    expect(en.plan.steps.filter((s) => s.argv[0] === 'ipvsadm').map((s) => s.argv[1])).toEqual(['-a', '-a']);
+    expect(ld.file('/etc/lvs.conf')).toMatch(/^RIPS_DISABLED=(""|)$/m);
     expect(others()).toEqual(untouched);
     expect(linesOf(ld, '10.0.0.11')).toHaveLength(2);
   });
@@ -213,7 +221,7 @@ describe('ClusterService: a profile touches only its own services', () => {
     // B's reconcile has nothing to do (A's services are not extras), B's drift-free edits stay on B's VIP.
     expect((await b.svc.preview({ kind: 'reconcile' })).plan.steps).toEqual([]);
     const drain = await b.svc.preview({ kind: 'edit', realserver: 'rs2', edit: { kind: 'drain' } });
-    expect(drain.plan.steps.map((s) => s.argv.join(' '))).toEqual(['ipvsadm -e -t 10.0.0.101:23 -r 10.0.0.12:23 -m -w 0', 'ipvsadm -e -u 10.0.0.101:177 -r 10.0.0.12:177 -m -w 0']);
+    expect(tableSteps(drain)).toEqual(['ipvsadm -e -t 10.0.0.101:23 -r 10.0.0.12:23 -m -w 0', 'ipvsadm -e -u 10.0.0.101:177 -r 10.0.0.12:177 -m -w 0']);
     await b.svc.run(drain.change, { fingerprint: drain.fingerprint });
     // B's drain follow-up deletes B's drained rs2 only; A's rs3, set to weight 0 by hand and without connections, is
     // not B's to delete.

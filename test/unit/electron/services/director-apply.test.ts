@@ -83,8 +83,11 @@ describe('applyPlan on a local stand-in director', () => {
 
   it('restore failing too: ROLLBACK_FAILED, loud, pointing at the kept snapshot', async () => {
     ld = localDirector();
-    ld.setTable('-A -t 10.0.0.100:80 -s rr\n');
+    // Another VIP's service stays, so stop deletes this VIP's with -D (a batch); the read-back is garbled, and the
+    // restore's ipvsadm -C is refused.
+    ld.setTable('-A -t 10.0.0.100:80 -s rr\n-A -t 10.0.0.200:80 -s rr\n');
     ld.mark('fail-clear');
+    ld.mark('garble-restore');
     const before = await observe(ld);
     const err = (await applyPlan(ld.exec, planStop(cluster, before, resolve), before, { txDir: ld.txDir, sysctlKeys: keys }).catch((e: unknown) => e)) as AppError;
     expect(err.code).toBe('ROLLBACK_FAILED');

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../../shared/result.ts';
 import { observeArgv, observeDirector, observedSysctlKeys, parseObserveOutput } from '../../../../electron/services/director-observe.ts';
@@ -30,7 +32,7 @@ describe('observe (the constant script on a local stand-in director)', () => {
     const ex: Executor = { label: ld.exec.label, exec: (argv, o) => (calls.push(argv), ld!.exec.exec(argv, o)) };
     const s = await observeDirector(ex, 'table', keys);
     expect(calls).toHaveLength(1);
-    expect(calls[0]!.slice(3)).toEqual(['lvs-console-observe', 'table', '-', '/proc/sys/net/ipv4/conf/all/send_redirects', '/proc/sys/net/ipv4/conf/eth0/send_redirects', '/proc/sys/net/ipv4/ip_forward', '/proc/sys/net/ipv4/vs/expire_quiescent_template']);
+    expect(calls[0]!.slice(3)).toEqual(['lvs-console-observe', 'table', '-', '-', '/proc/sys/net/ipv4/conf/all/send_redirects', '/proc/sys/net/ipv4/conf/eth0/send_redirects', '/proc/sys/net/ipv4/ip_forward', '/proc/sys/net/ipv4/vs/expire_quiescent_template']);
     expect(s.table.services).toHaveLength(1);
     expect(s.table.services[0]!.destinations.map((d) => d.address)).toEqual(['192.168.188.82', '192.168.188.83']);
     expect(s.saveText).toBe(fixture('ipvsadm/S-n.1.2.1.nat-rr.txt'));
@@ -81,6 +83,29 @@ describe('observe (the constant script on a local stand-in director)', () => {
     const out = '@@lvs-console begin save\n\n@@lvs-console end save 1\n';
     const err = "@@lvs-console begin save\nCan't initialize ipvs: Protocol not available\n";
     expect(() => parseObserveOutput('director 10.0.0.1', 'table', keys, out, err)).toThrow("director 10.0.0.1: ipvsadm -S -n: Can't initialize ipvs: Protocol not available");
+  });
+
+  it('reads the runtime when asked: each file (or its absence) and the facts, in the same exec', async () => {
+    ld = localDirector();
+    const dir = mkdtempSync(join(tmpdir(), 'obs-rt-'));
+    try {
+      writeFileSync(join(dir, 'lvs.conf'), 'VIP=10.0.0.100\n');
+      writeFileSync(join(dir, 'empty'), '');
+      const files = [join(dir, 'lvs.conf'), join(dir, 'missing.conf'), join(dir, 'empty')];
+      const s = await observeDirector(ld.exec, 'table', keys, { files });
+      expect([...s.runtime!.files]).toEqual([
+        [files[0], 'VIP=10.0.0.100\n'],
+        [files[1], undefined],
+        [files[2], ''],
+      ]);
+      // this machine: /etc/init.d exists; keepalived is not running here
+      expect(s.runtime!.dirs.has('/etc/init.d') || !existsSync('/etc/init.d')).toBe(true);
+      expect(s.runtime!.keepalived.pid).toBeUndefined();
+      expect(() => observeArgv('table', [], {}, ['/etc/../x'])).toThrow(/bad path/);
+      expect(() => observeArgv('table', [], {}, ['relative'])).toThrow(/bad path/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the script is a constant: the interface and mode travel as arguments', () => {

@@ -138,15 +138,34 @@ export interface LocalDirector {
   setConns(lines: string): void;
   /** Creates a marker file (fail-clear, fail-ip, garble-restore) or, for slow, the seconds -R sleeps. */
   mark(name: 'fail-clear' | 'fail-ip' | 'garble-restore' | 'slow', content?: string): void;
+  /** Where the director's /etc is on this machine (see underRoot), and one of its files (undefined when missing). */
+  root: string;
+  file(path: string): string | undefined;
   cleanup(): void;
 }
 
-/** Runs argv locally like the SSH layer would (never rejects on an exit code). */
-export function localExec(label: string, env: NodeJS.ProcessEnv): Executor {
+/**
+ * The director's runtime files (/etc/…, /var/spool/cron/…) live under `root` on this machine: every path argument
+ * (never a script's text) is moved there, so a change that writes /etc/lvs.conf writes ROOT/etc/lvs.conf, and this
+ * machine's own /etc is never touched.
+ */
+export function underRoot(root: string, argv: string[]): string[] {
+  const move = (a: string) =>
+    a
+      .split(':')
+      .map((p) => (/^\/(etc|var\/spool\/cron)\//.test(p) ? `${root}${p}` : p))
+      .join(':');
+  const fixed = argv[0] === 'sh' && argv[1] === '-c' ? 4 : 1;
+  return [...argv.slice(0, fixed), ...argv.slice(fixed).map(move)];
+}
+
+/** Runs argv locally like the SSH layer would (never rejects on an exit code); `root`: see underRoot. */
+export function localExec(label: string, env: NodeJS.ProcessEnv, root?: string): Executor {
   return {
     label,
-    exec: (argv: string[], opts: ExecOptions = {}) =>
+    exec: (given: string[], opts: ExecOptions = {}) =>
       new Promise<ExecResult>((resolve, reject) => {
+        const argv = root ? underRoot(root, given) : given;
         const started = performance.now();
         const child = spawn(argv[0]!, argv.slice(1), { env, stdio: ['pipe', 'pipe', 'pipe'] });
         let stdout = '';
@@ -174,11 +193,15 @@ export function localDirector(label = 'director 10.0.0.1'): LocalDirector {
   writeFileSync(join(dir, 'addrs'), BASE_ADDR_LINE);
   const txDir = mkdtempSync(join(privateTestBase(), 'tx-'));
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, LVSFAKE: dir };
-  const exec = localExec(label, env);
+  const root = join(dir, 'root');
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  const exec = localExec(label, env, root);
   return {
     dir,
     txDir,
     exec,
+    root,
+    file: (path) => (existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : undefined),
     table: () => readFileSync(join(dir, 'table'), 'utf8'),
     setTable: (t) => writeFileSync(join(dir, 'table'), t),
     addrs: () => readFileSync(join(dir, 'addrs'), 'utf8'),

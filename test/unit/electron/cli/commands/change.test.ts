@@ -78,7 +78,8 @@ describe('lvsctl --dry-run --save-plan / --plan', () => {
     await run.service.run({ kind: 'verb', verb: 'start' });
     const drain: Change = { kind: 'edit', realserver: 'rs2', service: 'tcp/23', edit: { kind: 'drain' } };
     const dry = await cli(run, drain, { 'dry-run': true });
-    expect(dry.out).toMatch(/^# drain rs2 \(tcp\/23\) on director 10\.0\.0\.1: 1 step\(s\)\n# 1\. rs2 in tcp 10\.0\.0\.100:23: drain: weight 0/);
+    expect(dry.out).toMatch(/^# drain rs2 \(tcp\/23\) on director 10\.0\.0\.1: 2 step\(s\)\n# 1\. rs2 in tcp 10\.0\.0\.100:23: drain: weight 0/);
+    expect(dry.out).toContain("install -m 644 /dev/stdin /etc/lvs.conf <<'EOF'\n");
     expect((await cli(run, drain, { 'save-plan': 'x.json' })).code).toBe(2);
     const r = await cli(run, drain, {});
     expect(r.code, r.err).toBe(0);

@@ -1,10 +1,14 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Plan, PlanStep } from '../../../../../shared/model/plan.ts';
+import { crondReloadStep, installStep, linkStep, removeStep } from '../../../../../electron/lvs/plan/runtime-steps.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clusterSchema } from '../../../../../shared/model/cluster.ts';
 import { newTxid } from '../../../../../electron/services/txid.ts';
 import { buildTransaction, parseTxOutput } from '../../../../../electron/lvs/plan/transaction.ts';
-import { TX_SCRIPT, waitArgv, WAIT_SCRIPT } from '../../../../../electron/shell/transaction-script.ts';
+import { TCMP_FN, TX_SCRIPT, waitArgv, WAIT_SCRIPT } from '../../../../../electron/shell/transaction-script.ts';
 import { planStart, planStop, planUpdate, directorSysctls, type DirectorObserved } from '../../../../../electron/lvs/plan/director-plan.ts';
 import { desiredTable, profileResolver } from '../../../../../electron/lvs/plan/desired-table.ts';
 import { formatSaveLines } from '../../../../../electron/lvs/ipvs/ipvs-rules.ts';
@@ -19,10 +23,10 @@ const empty: DirectorObserved = { table: { services: [] }, addresses: [], sysctl
 let ld: LocalDirector | undefined;
 afterEach(() => ld?.cleanup());
 
-/** Runs a transaction on the local director: upload (as the real apply does), then the transaction itself. */
+/** Runs a transaction on the local director: uploads (as the real apply does), then the transaction itself. */
 async function runTx(l: LocalDirector, tx: ReturnType<typeof buildTransaction>, argv = tx.argv): Promise<{ code: number | null; stdout: string }> {
-  if (tx.upload) {
-    const u = await l.exec.exec(tx.upload.argv, { stdin: tx.upload.stdin ?? '' });
+  for (const up of [...(tx.upload ? [tx.upload] : []), ...tx.files.map((f) => f.upload)]) {
+    const u = await l.exec.exec(up.argv, { stdin: up.stdin ?? '' });
     expect(u.code).toBe(0);
   }
   const r = await l.exec.exec(argv);
@@ -64,6 +68,113 @@ describe('buildTransaction (pure)', () => {
   it('refuses steps it cannot run inside the transaction, naming them', () => {
     expect(() => buildTransaction({ verb: 'start', steps: [{ host: 'director', argv: ['rm', '-rf', '/'], why: 'x' }] }, 'dddddddddddddddd')).toThrow(/rm -rf \/: this step cannot run inside/);
     expect(() => buildTransaction({ verb: 'start', steps: [] }, 'not-hex')).toThrow(/bad transaction id/);
+  });
+});
+
+describe('the runtime in the same transaction: files, links, removals (real sh, files in a temp folder)', () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    while (dirs.length) rmSync(dirs.pop()!, { recursive: true, force: true });
+  });
+  const etc = () => {
+    const d = mkdtempSync(join(tmpdir(), 'tx-etc-'));
+    dirs.push(d);
+    return d;
+  };
+  const withRuntime = (plan: Plan, steps: PlanStep[]): Plan => ({ ...plan, steps: [...plan.steps, ...steps] });
+
+  it('maps install, rm, ln and the crond reload to ops; each installed file is its own upload', () => {
+    const plan = withRuntime(planStart(cluster, empty, resolve), [
+      installStep('/etc/lvs.conf', 'VIP=10.0.0.100\n', '644', 'the config', { check: 'sh' }),
+      linkStep('/etc/init.d/lvs-director', '/etc/rc.d/rc3.d/S99lvs-director', 'boot'),
+      removeStep('/etc/rc.d/rc3.d/S50keepalived', 'not at boot'),
+      crondReloadStep('/var/spool/cron/crontabs', 'root', 'cron'),
+    ]);
+    const tx = buildTransaction(plan, 'aaaaaaaaaaaaaaaa');
+    expect(tx.ops.slice(-4)).toEqual(['install 1 /etc/lvs.conf 644 15 sh', 'link /etc/init.d/lvs-director /etc/rc.d/rc3.d/S99lvs-director', 'remove /etc/rc.d/rc3.d/S50keepalived', 'crond root /var/spool/cron/crontabs']);
+    expect(tx.files.map((f) => [f.n, f.target, f.upload.argv[4], f.upload.stdin])).toEqual([[1, '/etc/lvs.conf', `${tx.prefix}.f1`, 'VIP=10.0.0.100\n']]);
+    expect(() => buildTransaction(withRuntime(plan, [{ host: 'director', argv: ['install', '-m', '644', '/dev/stdin', '/etc/../x'], stdin: '', why: 'x' }]), 'bbbbbbbbbbbbbbbb')).toThrow(/cannot run inside/);
+  });
+
+  it('installs, links and removes with the table; a later failure puts every file and link back as it was', async () => {
+    ld = localDirector();
+    const d = etc();
+    writeFileSync(join(d, 'lvs.conf'), 'OLD=1\n');
+    writeFileSync(join(d, 'gone'), 'was here\n');
+    symlinkSync('/old/target', join(d, 'S50old'));
+    const files = [
+      installStep(join(d, 'lvs.conf'), 'NEW=2\n', '644', 'replace', { check: 'sh' }),
+      installStep(join(d, 'sub/new.conf'), 'x\n', '600', 'a new file in a new folder'),
+      linkStep('/usr/local/sbin/lvs-director', join(d, 'S99lvs-director'), 'a new link'),
+      linkStep('/new/target', join(d, 'S50old'), 'a changed link'),
+      removeStep(join(d, 'gone'), 'removed'),
+    ];
+    const ok = buildTransaction(withRuntime(planStart(cluster, empty, resolve), files), newTxid(), ld.txDir);
+    expect(parseTxOutput((await runTx(ld, ok)).stdout)?.verdict).toEqual({ kind: 'applied' });
+    expect(readFileSync(join(d, 'lvs.conf'), 'utf8')).toBe('NEW=2\n');
+    expect((statSync(join(d, 'lvs.conf')).mode & 0o777).toString(8)).toBe('644');
+    expect(readFileSync(join(d, 'sub/new.conf'), 'utf8')).toBe('x\n');
+    expect(readlinkSync(join(d, 'S99lvs-director'))).toBe('/usr/local/sbin/lvs-director');
+    expect(readlinkSync(join(d, 'S50old'))).toBe('/new/target');
+    expect(existsSync(join(d, 'gone'))).toBe(false);
+    expect(readdirSync(ld.txDir).filter((f) => /\.(f|old)\d+$/.test(f))).toEqual([]);
+
+    // Back to the start, then the same with a batch line the kernel refuses after the files: all-or-nothing.
+    writeFileSync(join(d, 'lvs.conf'), 'OLD=1\n');
+    rmSync(join(d, 'sub'), { recursive: true });
+    rmSync(join(d, 'S99lvs-director'));
+    rmSync(join(d, 'S50old'));
+    symlinkSync('/old/target', join(d, 'S50old'));
+    writeFileSync(join(d, 'gone'), 'was here\n');
+    ld.setTable('');
+    const bad = clusterSchema.parse({ ...cluster, realservers: [{ host: '10.0.0.11' }, { host: '10.66.6.6' }] });
+    const plan = planStart(bad, empty, profileResolver(bad));
+    // the files first, then the table: the refused batch line comes after every file change
+    const tx = buildTransaction({ ...plan, steps: [...plan.steps.filter((st) => st.argv[0] !== 'ipvsadm' || st.argv[1] === '-C'), ...files, ...plan.steps.filter((st) => st.argv[0] === 'ipvsadm' && st.argv[1] !== '-C')] }, newTxid(), ld.txDir);
+    const out = parseTxOutput((await runTx(ld, tx)).stdout)!;
+    expect(out.verdict).toMatchObject({ kind: 'rolled-back', opName: 'restore' });
+    expect(readFileSync(join(d, 'lvs.conf'), 'utf8')).toBe('OLD=1\n');
+    expect(existsSync(join(d, 'sub/new.conf'))).toBe(false);
+    expect(existsSync(join(d, 'S99lvs-director'))).toBe(false);
+    expect(readlinkSync(join(d, 'S50old'))).toBe('/old/target');
+    expect(readFileSync(join(d, 'gone'), 'utf8')).toBe('was here\n');
+    expect(ld.table()).toBe('');
+  });
+
+  it('a file that fails sh -n is refused before it replaces anything', async () => {
+    ld = localDirector();
+    const d = etc();
+    writeFileSync(join(d, 'lvs.conf'), 'OLD=1\n');
+    const tx = buildTransaction(withRuntime(planStart(cluster, empty, resolve), [installStep(join(d, 'lvs.conf'), 'if then fi (\n', '644', 'broken', { check: 'sh' })]), newTxid(), ld.txDir);
+    const out = parseTxOutput((await runTx(ld, tx)).stdout)!;
+    expect(out.verdict).toMatchObject({ kind: 'rolled-back', opName: 'install' });
+    expect(out.log).toContain('fails sh -n');
+    expect(readFileSync(join(d, 'lvs.conf'), 'utf8')).toBe('OLD=1\n');
+    expect(ld.table()).toBe('');
+  });
+});
+
+describe('tcmp (the read-back check on the keepalived runtime)', () => {
+  const tcmp = (want: string, after: string) => {
+    const d = mkdtempSync(join(tmpdir(), 'tcmp-'));
+    try {
+      writeFileSync(join(d, 'w'), want);
+      writeFileSync(join(d, 'a'), after);
+      return spawnSync('sh', ['-c', `${TCMP_FN}\ntcmp "$1" "$2"`, 'sh', join(d, 'w'), join(d, 'a')]).status === 0;
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  };
+  const want = '-A -t 10.0.0.100:23 -s wlc\n-a -t 10.0.0.100:23 -r 10.0.0.11:23 -m -w 3\n-a -t 10.0.0.100:23 -r 10.0.0.12:23 -m -w 0\n';
+  it('equal, or a weight 0 on either side (a failed check inhibits, a drained one is 0 in the plan); anything else differs', () => {
+    expect(tcmp(want, want)).toBe(true);
+    expect(tcmp(want, want.replace('-w 3', '-w 0'))).toBe(true);
+    expect(tcmp(want, want.replace('12:23 -m -w 0', '12:23 -m -w 1'))).toBe(true);
+    expect(tcmp(want, want.replace('-w 3', '-w 2'))).toBe(false);
+    expect(tcmp(want, want.replace('10.0.0.12', '10.0.0.13'))).toBe(false);
+    expect(tcmp(want, want.split('\n').slice(0, 2).join('\n') + '\n')).toBe(false);
+    expect(tcmp('', '')).toBe(true);
+    expect(tcmp('', want)).toBe(false);
   });
 });
 
@@ -117,14 +228,29 @@ describe('TX_SCRIPT on a local stand-in director (real sh)', () => {
     expect(ld.table()).toBe('');
   });
 
-  it('when restoring fails too, says rollback-failed and keeps the snapshot', async () => {
+  it('a failed op that changed nothing needs no restore: the table is the snapshot already (ipvsadm -C is not run)', async () => {
     ld = localDirector();
     ld.setTable('-A -t 10.0.0.100:80 -s rr\n');
     ld.mark('fail-clear');
     const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir);
     const out = parseTxOutput((await runTx(ld, tx)).stdout)!;
-    expect(out.verdict).toEqual({ kind: 'rollback-failed', op: 1, opName: 'clear' });
-    expect(readFileSync(`${tx.prefix}.snap.keep`, 'utf8')).toBe('-A -t 10.0.0.100:80 -s rr\n');
+    expect(out.verdict).toEqual({ kind: 'rolled-back', op: 1, opName: 'clear' });
+    expect(ld.table()).toBe('-A -t 10.0.0.100:80 -s rr\n');
+  });
+
+  it('when restoring fails too, says rollback-failed and keeps the snapshot', async () => {
+    ld = localDirector();
+    // Another VIP's service is there, so start deletes nothing with -C: the batch changes the table, the read-back is
+    // garbled, and the restore's ipvsadm -C is refused.
+    const other = '-A -t 10.0.0.200:80 -s rr\n';
+    ld.setTable(other);
+    ld.mark('fail-clear');
+    ld.mark('garble-restore');
+    const plan = planStart(cluster, { ...empty, table: { services: [{ protocol: 'tcp', address: '10.0.0.200', port: 80, family: 'inet', scheduler: 'rr', destinations: [] }] } }, resolve);
+    const tx = buildTransaction(plan, newTxid(), ld.txDir);
+    const out = parseTxOutput((await runTx(ld, tx)).stdout)!;
+    expect(out.verdict).toEqual({ kind: 'rollback-failed', op: tx.ops.length + 1, opName: 'verify' });
+    expect(readFileSync(`${tx.prefix}.snap.keep`, 'utf8')).toBe(other);
   });
 
   it('refuses (changing nothing) when the upload is not the size announced', async () => {
