@@ -189,6 +189,9 @@ export function restoreBootState(lab: Lab): void {
     'director',
     [
       'rm -f /etc/rc.d/rc3.d/S99lvs-director /etc/rc3.d/S99lvs-director /etc/init.d/lvs-director /etc/lvs.conf /etc/lvs.conf.bak.* /etc/init.d/lvs-director.bak.*',
+      // the keepalived runtime: stopped, its config, options, boot links and the console's files gone
+      '/etc/init.d/keepalived stop >/dev/null 2>&1',
+      'rm -f /etc/keepalived/keepalived.conf /etc/keepalived/lvs-console-notify.sh /etc/sysconfig/keepalived /etc/init.d/lvs-kernel /etc/rc.d/rc3.d/S45lvs-kernel /etc/rc.d/rc3.d/S50keepalived /var/lib/lvs-console/vrrp-*',
       "if [ -f /etc/crontabs/root ]; then grep -v 'lvs-director' /etc/crontabs/root > /tmp/ct.$$; cat /tmp/ct.$$ > /etc/crontabs/root; rm -f /tmp/ct.$$; echo root >> /etc/crontabs/cron.update; fi",
       'ipvsadm -C',
       `ip addr del ${lab.vip}/${lab.cluster.vipPrefix} dev eth0 2>/dev/null`,
