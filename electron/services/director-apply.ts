@@ -173,8 +173,10 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
 
   if (v.kind === 'applied') {
     const vipProblem = tx.vip ? vipMismatch(after, tx.vip) : undefined;
-    if (state === 'planned' && !vipProblem) return { txid: tx.txid, verdict: v, log: out.log, recovered, after, transaction: tx };
-    const diff = plan.desired ? diffTables(plan.desired, after.table).map((s) => shellQuote(s.argv)) : [];
+    // a plan without a desired table (install-director writing only files) must leave the table as it was
+    const asPlanned = state === 'planned' || (!plan.desired && state === 'before');
+    if (asPlanned && !vipProblem) return { txid: tx.txid, verdict: v, log: out.log, recovered, after, transaction: tx };
+    const diff = diffTables(plan.desired ?? before.table, after.table).map((s) => shellQuote(s.argv));
     throw new AppError(
       'APPLY_FAILED',
       `${label}: verify: ${vipProblem ?? `the table read back differs from the plan (${diff.length} difference(s): ${diff.slice(0, 3).join('; ')})`}${cutNote}`,
