@@ -128,6 +128,7 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
   let out: { log: string; verdict: TxVerdict } | undefined;
   let recovered = false;
   const txStep = 'apply transaction';
+  let cutBy: string | undefined;
   try {
     const pending = exec.exec(tx.argv, { sudo: true, step: txStep, timeoutMs: opts.transactionTimeoutMs ?? 300_000 });
     opts.onTransactionSent?.(tx);
@@ -137,11 +138,12 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
     if (!out && r.code !== null) throw checkedError(label, tx.argv, txStep, r, { suffix: ' (no verdict)' });
   } catch (e) {
     if (!isCut(e)) throw e;
+    cutBy = e instanceof Error ? e.message : String(e);
   }
   if (!out) {
     recovered = true;
     const waitS = opts.recoverWaitS ?? 120;
-    progress('reconnect', 'the connection was cut during the transaction: reconnecting to fetch its verdict');
+    progress('reconnect', `the connection was cut during the transaction${cutBy ? ` (${cutBy})` : ''}: reconnecting to fetch its verdict`);
     const step = 'wait for the transaction';
     try {
       const w = await exec.exec(waitArgv(tx.prefix, waitS), { sudo: true, step, timeoutMs: (waitS + 60) * 1000 });
