@@ -76,8 +76,26 @@ export function runResultOf(runId: string, verb: string, p: Preview | RunOutcome
   };
 }
 
-/** The handlers for every contract method. `opts.context` replaces the SSH wiring (tests hand in a stand-in director). */
-export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Cluster) => ClusterContext } = {}): ApiHandlers {
+/** Options of createHandlers. */
+export interface HandlerOptions {
+  /** Replaces the SSH wiring (tests hand in a stand-in director). */
+  context?: (cluster: Cluster) => ClusterContext;
+}
+
+/** The handlers plus what the host must do when it stops. */
+export interface AppHandlers {
+  handlers: ApiHandlers;
+  /** Stops sampling and closes every held SSH session (the web host on Ctrl+C / SIGTERM, Electron on quit). */
+  close(): Promise<void>;
+}
+
+/** The handlers for every contract method. */
+export function createHandlers(deps: MainDeps, opts: HandlerOptions = {}): ApiHandlers {
+  return createAppHandlers(deps, opts).handlers;
+}
+
+/** The handlers for every contract method, and close() for the host's shutdown. */
+export function createAppHandlers(deps: MainDeps, opts: HandlerOptions = {}): AppHandlers {
   const { stores } = deps;
   const sessions = new ClusterSessions({
     hostKeys: stores.hostKeys,
@@ -272,7 +290,13 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
     'settings.get': async () => stores.settings.get(),
     'settings.set': async (patch) => stores.settings.set(patch),
   };
-  return handlers;
+  return {
+    handlers,
+    async close() {
+      sampler.stopAll();
+      await sessions.closeAll();
+    },
+  };
 
   /** This desktop's address as the director sees it (its $SSH_CLIENT), or undefined if that isn't an address. */
   async function desktopAddress(ctx: ClusterContext): Promise<string | undefined> {
