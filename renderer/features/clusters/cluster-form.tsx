@@ -333,6 +333,7 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
           <SelectField label="Authentication" field="director.auth.method" value={authMethod} options={AUTH_METHODS} onChange={setAuth} />
           {authMethod === 'key' &&
             text(['director', 'auth', 'keyPath'], 'Private key file', {
+              className: 'span-2',
               placeholder: info?.platform === 'win32' ? 'C:\\Users\\me\\.ssh\\id_ed25519' : '/home/me/.ssh/id_ed25519',
               hint: info?.nativeDialogs ? undefined : 'the full path on the computer that runs LVS Console',
               after: info?.nativeDialogs ? (

@@ -3,7 +3,7 @@
  * trusted one by one or all at once, only when the user asks (it never opens by itself). A row of the page updates as
  * soon as its key is trusted (onTrusted), without pressing Check all again.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { AppErrorData } from '../../../shared/result.ts';
 import { useApi } from '../../app/api-context.tsx';
 import { Dialog } from '../../app/dialog.tsx';
@@ -16,10 +16,17 @@ export interface NewKey {
 }
 
 /** The dialog. */
-export function HostKeysDialog({ open, keys, onClose, onTrusted }: { open: boolean; keys: readonly NewKey[]; onClose: () => void; onTrusted: (name: string) => void }) {
+export function HostKeysDialog({ open, keys: current, onClose, onTrusted }: { open: boolean; keys: readonly NewKey[]; onClose: () => void; onTrusted: (name: string) => void }) {
   const api = useApi();
   const [state, setState] = useState<Record<string, 'trusting' | 'trusted' | AppErrorData>>({});
   const id = (k: NewKey) => `${k.detail.host}:${k.detail.port} ${k.detail.fingerprint}`;
+  // The keys as they were when the dialog opened (plus any that show up meanwhile): a trusted key stays listed as
+  // trusted while its row on the page updates behind the dialog.
+  const [keys, setKeys] = useState<NewKey[]>([]);
+  useEffect(() => {
+    if (!open) return setKeys([]);
+    setKeys((shown) => [...shown, ...current.filter((k) => !shown.some((s) => id(s) === id(k)))]);
+  }, [open, current]);
 
   const trust = async (k: NewKey) => {
     setState((s) => ({ ...s, [id(k)]: 'trusting' }));
