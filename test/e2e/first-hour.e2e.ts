@@ -180,6 +180,21 @@ describe("issue 13: an admin's first hour (test double)", () => {
     await shot('08-drift-not-matches');
   });
 
+  it("the Director page's hint names the real cause (a key file that is not there), with the profile's own check", async () => {
+    await page().getByTestId('cluster-picker').selectOption('nokey');
+    const box = page().locator('.error-box').filter({ hasText: 'Reading the live table' });
+    await box.waitFor();
+    expect(await box.locator('.error-title').textContent()).toBe('The private key file is not there');
+    expect(await box.locator('.error-next').textContent()).toMatch(/Fix the key file in Clusters → Edit/);
+    expect(await box.textContent()).not.toMatch(/ipvsadm/);
+    const note = page().getByTestId('profile-check-note');
+    await note.waitFor();
+    expect(await note.textContent()).toContain('Director: private key file: /home/admin/.ssh/missing_id does not exist');
+    await shot('09a-hint-names-the-cause');
+    await page().getByTestId('cluster-picker').selectOption('lab');
+    await page().getByTestId('live-service').first().waitFor();
+  });
+
   it('after a run finishes, focus goes to its result', async () => {
     await page().getByRole('button', { name: 'Reload…' }).click();
     const preview = page().getByRole('dialog');

@@ -56,6 +56,8 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
     ],
   });
   add({ id: 'moved', name: 'Reinstalled director', director: { host: '10.99.0.1', user: 'root' }, vip: '10.99.0.50', realservers: [{ host: '10.99.0.11' }] });
+  // Its key file is not there: connecting fails the way the SSH layer says it (NOT_FOUND at step "load key").
+  add({ id: 'nokey', name: 'Typo in the key path', director: { host: '10.77.0.1', user: 'root', auth: { method: 'key', keyPath: '/home/admin/.ssh/missing_id' } }, vip: '10.77.0.70', realservers: [{ host: '10.77.0.11' }] });
   // Never started: its director holds nothing yet (the Director page says "Stopped").
   add({ id: 'fresh', name: 'Fresh cluster', director: { host: '10.77.0.1', user: 'root' }, vip: '10.77.0.60', tcp: [{ port: 'telnet' }], udp: [{ port: 'xdmcp' }], realservers: [{ host: '10.77.0.11', name: 'rs1' }, { host: '10.77.0.12', name: 'rs2' }] });
   let platform: 'linux' | 'win32' = 'linux';
@@ -87,6 +89,7 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
   audit.sort((a, b) => a.time - b.time);
 
   const connect = (c: Cluster) => {
+    if (c.director.auth.method === 'key' && c.director.auth.keyPath.includes('missing')) throw new AppError('NOT_FOUND', `${c.director.auth.keyPath}: key file not found`, { step: 'load key' });
     if (c.id === 'moved') throw new AppError('HOST_KEY_CHANGED', `host key for ${c.director.host}:22 does not match the trusted one`, { host: c.director.host, step: 'connect', detail: { fingerprint: 'SHA256:ChAnGeDkEyXyZ0123456789abcdefGHIJKLMNOPqrstu' } });
     if (!trusted.has(LAB_KEY.fingerprint)) throw new AppError('HOST_KEY_UNKNOWN', `host key of ${LAB_KEY.host}:22 is not trusted yet`, { host: LAB_KEY.host, step: 'connect', detail: LAB_KEY });
   };
