@@ -48,6 +48,22 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Tears a client down for sure. ssh2's own destroy() only destroys a socket that is still writable, and end() has just
+ * made it not writable: a connection whose peer no longer answers (its replies routed away, e.g. a realserver whose
+ * subnet route was just removed while the director does not forward yet) then stays half-closed, retransmitting its FIN,
+ * until the kernel gives up (~15 min: tcp_retries2), and keeps the process alive that long. So the socket under the
+ * client (ssh2 1.x keeps it as `_sock`: a TCP socket, or a jump host's forwarded channel) is destroyed directly too.
+ */
+export function destroyClient(c: Client): void {
+  c.destroy();
+  const sock = (c as unknown as { _sock?: { destroyed?: boolean; destroy?: () => void } })._sock;
+  if (sock && !sock.destroyed) sock.destroy?.();
+}
+
+/** How long a polite close (SSH disconnect, then TCP FIN) may take before the connection is torn down. */
+export const CLOSE_GRACE_MS = 3000;
+
 /** A pooled, self-reconnecting SSH session (see file comment). */
 export class SshSession implements Executor {
   readonly label: string;
@@ -133,11 +149,11 @@ export class SshSession implements Executor {
     this.client = undefined;
     if (c) {
       await new Promise<void>((resolve) => {
-        // A connection that does not close politely within 3 s is torn down.
+        // A connection that does not close politely within CLOSE_GRACE_MS is torn down (destroyClient: for sure).
         const t = setTimeout(() => {
-          c.destroy();
+          destroyClient(c);
           resolve();
-        }, 3000);
+        }, CLOSE_GRACE_MS);
         c.once('close', () => {
           clearTimeout(t);
           resolve();
@@ -175,6 +191,8 @@ export class SshSession implements Executor {
   private drop(client: Client): void {
     if (this.client === client) this.client = undefined;
     client.end();
+    // end() alone may leave a dead peer's socket half-closed for minutes (see destroyClient).
+    setTimeout(() => destroyClient(client), CLOSE_GRACE_MS).unref();
   }
 
   private ensureClient(signal?: AbortSignal): Promise<Client> {
@@ -211,6 +229,13 @@ export class SshSession implements Executor {
     this.client = client;
     this.everConnected = true;
     this.connectCount += 1;
+    // After ready, an error means the connection is gone (ssh2's keepalive timeout, a socket error): tear it down so
+    // 'close' follows and the next exec reconnects instead of waiting on a dead connection until its own timeout.
+    client.on('error', (err: Error & { level?: string }) => {
+      if (err.level === 'agent') return;
+      if (this.client === client) this.client = undefined;
+      destroyClient(client);
+    });
     client.on('close', () => {
       if (this.client === client) this.client = undefined;
       c.onEvent?.({ type: 'closed', label: this.label, unexpected: !this.closed });
