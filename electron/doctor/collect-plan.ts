@@ -8,7 +8,8 @@ import { portNumber } from '../../shared/model/well-known-ports.ts';
 import type { Resolve } from '../lvs/plan/desired-table.ts';
 import { directorSysctls } from '../lvs/plan/director-plan.ts';
 import { routeGateway } from '../realserver/route-fix.ts';
-import { directorCollectArgv, parseDirectorCollect } from './director-collect.ts';
+import { planServiceProbe, type ProbedService } from '../health/service-probe.ts';
+import { directorCollectArgv, parseDirectorCollect, type CollectAsk } from './director-collect.ts';
 import { rsName } from './diagnose.ts';
 import type { DirectorObs, RealserverObs } from './model.ts';
 import { parseRealserverCollect, realserverCollectArgv } from './realserver-collect.ts';
@@ -40,8 +41,11 @@ export function collectPlan(cluster: Cluster, resolve: Resolve, stamp: string): 
   const rss = cluster.realservers.filter((r) => r.enabled);
   const addresses = rss.map((r) => resolve(r.host));
   const keys = directorSysctls(cluster).map((s) => s.key);
-  const dirArgv = directorCollectArgv(keys, tcpPorts, addresses);
-  const ask = { tcpPorts, realservers: addresses };
+  // TCP ports are connected to (whatever their health check); UDP services as their health check says (XDMCP: Willing).
+  const probe = planServiceProbe(cluster, resolve);
+  const udp = probe.services.filter((s): s is ProbedService & { protocol: 'udp' } => s.protocol === 'udp');
+  const ask: CollectAsk = { tcpPorts, realservers: addresses, udp, timeoutSec: probe.timeoutSec };
+  const dirArgv = directorCollectArgv(keys, tcpPorts, addresses, { udp, timeoutSec: probe.timeoutSec });
   const directors: DirectorCollect[] = [{ which: 'director', name: 'director', argv: dirArgv, parse: (out) => parseDirectorCollect('director', out, ask) }];
   if (cluster.pair) {
     const name = cluster.pair.director.host;

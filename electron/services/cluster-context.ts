@@ -45,6 +45,15 @@ export class ClusterContext {
   }
 
   /**
+   * The realserver's executor through the director (as with `ssh.viaDirector`), whatever the profile says: the path a
+   * route fix verifies over when the direct one was cut.
+   */
+  realserverExecutorViaDirector(rs: Realserver): Executor {
+    if (rs.ssh?.viaDirector) return this.realserverExecutor(rs);
+    return this.source.executor(resolveRealserverTarget(this.cluster.director, { ...rs, ssh: { ...rs.ssh, viaDirector: true } }));
+  }
+
+  /**
    * The realservers a command names: `all` → every one in the profile; otherwise the one whose name or host equals
    * `which` (case-insensitive). Throws INVALID_INPUT listing the known names.
    */
