@@ -26,6 +26,7 @@ export class ClusterContext {
   readonly director: Executor;
   private resolving?: Promise<Resolve>;
   private readonly rsExec = new Map<Realserver, Executor>();
+  private pairExec?: Executor;
 
   constructor(
     readonly cluster: Cluster,
@@ -42,6 +43,14 @@ export class ClusterContext {
       this.rsExec.set(rs, e);
     }
     return e;
+  }
+
+  /** The second director's executor when the profile has a director pair (created on first use). */
+  pairDirectorExecutor(): Executor | undefined {
+    const pair = this.cluster.pair;
+    if (!pair) return undefined;
+    this.pairExec ??= this.source.executor(resolveDirectorTarget(pair.director));
+    return this.pairExec;
   }
 
   /**
