@@ -17,7 +17,6 @@ import { writeLvsConf } from '../lvs/conf/conf-write.ts';
 import { directorConf } from '../lvs/conf/director-conf.ts';
 import { parseIpvsadmConnections } from '../lvs/ipvs/ipvsadm-conn-parse.ts';
 import type { Plan } from '../../shared/model/plan.ts';
-import { shellQuote } from '../shell/shell-quote.ts';
 import { detectLaunchers } from '../launch/detect.ts';
 import { pickDisplay } from '../launch/display.ts';
 import { landedOn } from '../launch/landed-on.ts';
@@ -30,7 +29,13 @@ import { ClusterSessions } from '../services/cluster-sessions.ts';
 import { ClusterServices, type Change, type Preview, type RunOutcome } from '../services/cluster-service.ts';
 import { displaySteps } from '../services/plan-render.ts';
 import { RealserverChecks } from '../services/realserver-check.ts';
-import { RealserverRoutes } from '../services/realserver-routes.ts';
+import { RealserverRoutes, type RouteReport } from '../services/realserver-routes.ts';
+import { RealserverBoot, type BootReport } from '../services/realserver-boot.ts';
+import { DoctorService, type DoctorReport } from '../services/doctor-service.ts';
+import { checkDesktop } from '../services/desktop-checks.ts';
+import { stepText } from '../services/run-steps.ts';
+import type { Finding } from '../doctor/model.ts';
+import { forEachRealserver } from '../services/per-host.ts';
 import { execChecked } from '../ssh/exec-checked.ts';
 import { sshFingerprint } from '../store/store-document.ts';
 import { CONNECTIONS_MAX_OUTPUT_BYTES } from '../ssh/types.ts';
@@ -75,6 +80,55 @@ export function runResultOf(runId: string, verb: string, p: Preview | RunOutcome
     changes: changesOf(p.plan, applied, p.probe),
     fingerprint: p.fingerprint,
     ...(ran && p.change.kind === 'edit' ? { profileSaved: (p as RunOutcome).saved } : {}),
+  };
+}
+
+const shownStep = (host: string, st: { argv: string[]; stdin?: string; why: string }) => ({ host, command: stepText({ host, ...st }), why: st.why });
+
+/** A route report in the contract's shape. */
+function routeFixResult(r: RouteReport, ran: boolean): MethodOutput<'realservers.routeFix'>[number] {
+  return {
+    name: r.name,
+    steps: [...r.directorSteps.map((st) => shownStep('director', st)), ...r.steps.map((st) => shownStep(r.name, st))],
+    applied: ran && (r.ran?.length ?? 0) > 0,
+    fingerprint: r.fingerprint,
+    path: { via: r.path, ...(r.peer ? { peer: r.peer } : {}) },
+    ...(r.ran ? { ran: r.ran } : {}),
+    ...(r.notes ? { notes: r.notes } : {}),
+  };
+}
+
+/** An install-route / uninstall-route report in the contract's shape. */
+function bootRouteResult(r: BootReport, ran: boolean): MethodOutput<'realservers.bootRoute'>[number] {
+  const v = (x: BootReport['verify']) => ({ installed: x.installed, current: x.current, problems: x.problems });
+  return {
+    name: r.name,
+    op: r.op,
+    kind: r.kind,
+    gateway: r.gateway,
+    steps: r.steps.map((st) => shownStep(r.name, st)),
+    fingerprint: r.fingerprint,
+    applied: ran && (r.ran?.length ?? 0) > 0,
+    ...(r.ran ? { ran: r.ran } : {}),
+    before: v(r.verify),
+    ...(r.after ? { after: v(r.after) } : {}),
+  };
+}
+
+/** A doctor report in the contract's shape (a fix is summarised; doctor.previewFix shows its commands). */
+function reportOut(r: DoctorReport): MethodOutput<'doctor.run'> {
+  return {
+    ...r,
+    findings: r.findings.map((f) => ({
+      id: f.id,
+      key: f.key,
+      severity: f.severity,
+      subject: f.subject,
+      what: f.what,
+      why: f.why,
+      ...(f.explains ? { explains: f.explains } : {}),
+      ...(f.fix ? { fix: f.fix.kind === 'steps' ? { kind: 'steps' as const, summary: `${f.fix.steps.length} command(s) on ${[...new Set(f.fix.steps.map((x) => x.host))].join(', ')}` } : { kind: 'action' as const, summary: f.fix.why } } : {}),
+    })),
   };
 }
 
@@ -194,7 +248,7 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
     'director.runEdit': async ({ clusterId, fingerprint, ...e }) => run(clusterId, editChange(e), e.edit.kind, fingerprint),
     'realservers.check': async ({ clusterId, name }) => {
       const ctx = ctxOf(clusterId);
-      const [checks, routes] = await Promise.all([new RealserverChecks(ctx).check(name ?? 'all'), routeReports(ctx, name)]);
+      const [checks, routes, boots] = await Promise.all([new RealserverChecks(ctx).check(name ?? 'all'), routeReports(ctx, name), bootReports(ctx, name)]);
       return checks.map((c) => {
         const rs = ctx.selectRealservers(c.name)[0]!;
         const route = routes.get(c.name);
@@ -209,24 +263,56 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
           displayManager: { name: c.value.displayManager ?? 'none', running: c.value.displayManager !== undefined },
           telnet: c.value.telnetListening,
           ...(route ? { route } : {}),
+          ...boots.get(c.name),
         };
       });
     },
-    'realservers.routeFix': async ({ clusterId, name, dryRun }) => {
-      const ctx = ctxOf(clusterId);
+    'realservers.routeFix': async ({ clusterId, name, dryRun, fingerprint }) => {
+      const svc = services.get(clusterId);
+      const ctx = svc.context();
       const routes = new RealserverRoutes(ctx);
-      return Promise.all(
-        ctx.selectRealservers(name ?? 'all').map(async (rs) => {
-          const n = realserverName(rs);
-          try {
-            const r = await routes.fix(rs, { dryRun });
-            return { name: n, steps: r.steps.map((s) => ({ host: n, command: shellQuote(s.argv), why: s.why })), applied: !dryRun && (r.ran?.length ?? 0) > 0 };
-          } catch (e) {
-            const err = e instanceof AppError ? e : new AppError('INTERNAL', String(e));
-            return { name: n, steps: [], applied: false, error: err.toData() };
-          }
-        }),
-      );
+      const rss = ctx.selectRealservers(name ?? 'all');
+      const go = () => forEachRealserver(rss, (rs) => (dryRun ? routes.preview(rs) : routes.fix(rs, fingerprint !== undefined ? { fingerprint } : {})));
+      const results = dryRun ? await go() : await svc.lock.run(`route-fix ${name ?? 'all'}`, go);
+      return results.map((r) => {
+        if (!r.ok) {
+          const ran = (r.error.detail as { ran?: string[] } | undefined)?.ran;
+          return { name: r.name, steps: [], applied: (ran?.length ?? 0) > 0, ...(ran ? { ran } : {}), error: { ...r.error.toData(), detail: undefined } };
+        }
+        return routeFixResult(r.value, !dryRun);
+      });
+    },
+    'realservers.bootRoute': async ({ clusterId, name, op, dryRun, fingerprint }) => {
+      const svc = services.get(clusterId);
+      const ctx = svc.context();
+      const boot = new RealserverBoot(ctx);
+      const rss = ctx.selectRealservers(name ?? 'all');
+      const go = () => forEachRealserver(rss, (rs) => (dryRun ? boot.preview(rs, op) : boot.run(rs, op, fingerprint !== undefined ? { fingerprint } : {})));
+      const results = dryRun ? await go() : await svc.lock.run(`${op}-route ${name ?? 'all'}`, go);
+      return results.map((r) => {
+        if (!r.ok) {
+          const ran = (r.error.detail as { ran?: string[] } | undefined)?.ran;
+          return { name: r.name, op, steps: [], applied: (ran?.length ?? 0) > 0, ...(ran ? { ran } : {}), error: { ...r.error.toData(), detail: undefined } };
+        }
+        return bootRouteResult(r.value, !dryRun);
+      });
+    },
+    'doctor.run': async ({ clusterId }) => reportOut(await doctorOf(clusterId).run()),
+    'doctor.previewFix': async ({ clusterId, key }) => {
+      const p = await doctorOf(clusterId).previewFix(key);
+      return { key: p.finding.key, via: p.via, commands: p.commands, fingerprint: p.fingerprint };
+    },
+    'doctor.runFix': async ({ clusterId, key, fingerprint }) => {
+      try {
+        const o = await doctorOf(clusterId).runFix(key, fingerprint);
+        return { key: o.finding.key, via: o.via, commands: o.commands, fingerprint: o.fingerprint, ran: o.ran, gone: o.gone, after: reportOut(o.after) };
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'PLAN_STALE') {
+          const p = (e.detail as { preview: { finding: Finding; via: string; commands: string[]; fingerprint: string } }).preview;
+          throw new AppError('PLAN_STALE', e.message, { detail: { changes: ['the fix changed'], preview: { key: p.finding.key, via: p.via, commands: p.commands, fingerprint: p.fingerprint } } });
+        }
+        throw e;
+      }
     },
     'connect.detect': async () => (await detectLaunchers(deps.launch.readers, stores.settings.get().launcherOverrides)).launchers,
     'connect.launch': async ({ clusterId, kind, launcherId }) => {
@@ -281,6 +367,29 @@ export function createHandlers(deps: MainDeps, opts: { context?: (cluster: Clust
     const r = await ctx.director.exec(['sh', '-c', 'echo "$SSH_CLIENT"'], { step: 'echo $SSH_CLIENT', timeoutMs: 30_000 });
     const a = r.stdout.trim().split(/\s+/)[0] ?? '';
     return r.code === 0 && (isIPv4(a) || isIPv6(a)) ? a : undefined;
+  }
+
+  /** The doctor of a cluster, with this desktop's own checks (its launchers and overrides). */
+  function doctorOf(clusterId: string): DoctorService {
+    return new DoctorService(services.get(clusterId), (i) => checkDesktop({ ...i, readers: deps.launch.readers, overrides: stores.settings.get().launcherOverrides }));
+  }
+
+  /** "Fixed at boot" per realserver: lvs-route's boot plan verified (or why it could not be told). */
+  async function bootReports(ctx: ClusterContext, name?: string): Promise<Map<string, { boot?: { kind: string; installed: boolean; current: boolean; problems: string[] }; bootError?: string }>> {
+    const boot = new RealserverBoot(ctx);
+    const out = new Map<string, { boot?: { kind: string; installed: boolean; current: boolean; problems: string[] }; bootError?: string }>();
+    await Promise.all(
+      ctx.selectRealservers(name ?? 'all').map(async (rs) => {
+        try {
+          const { plan } = await boot.plan(rs);
+          const v = plan.verify;
+          out.set(realserverName(rs), { boot: { kind: v.kind, installed: v.installed, current: v.current, problems: v.problems } });
+        } catch (e) {
+          out.set(realserverName(rs), { bootError: e instanceof Error ? e.message : String(e) });
+        }
+      }),
+    );
+    return out;
   }
 
   async function routeReports(ctx: ClusterContext, name?: string): Promise<Map<string, { ok: boolean; problems: string[] }>> {

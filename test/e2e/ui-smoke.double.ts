@@ -231,6 +231,16 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
         },
       ];
     },
+    'realservers.bootRoute': async ({ name, op, dryRun }) => [
+      { name: name ?? 'rs1', op, applied: !dryRun, steps: dryRun ? [{ host: name ?? 'rs1', command: 'write /etc/init.d/lvs-route (mode 755, atomically, checked with sh -n)', why: 'the seed\'s lvs-route, run at boot' }] : [] },
+    ],
+    'doctor.run': async () => ({ findings: [], checked: { directors: [{ name: 'director', ok: true }], realservers: [], desktop: true }, notes: [], durationMs: 1, observedAt: Date.now() }),
+    'doctor.previewFix': async ({ key }) => {
+      throw new AppError('NOT_FOUND', `doctor: no finding ${key} now (fixed already?)`);
+    },
+    'doctor.runFix': async ({ key }) => {
+      throw new AppError('NOT_FOUND', `doctor: no finding ${key} now (fixed already?)`);
+    },
     'connect.detect': async () => [
       { id: 'xephyr', name: 'Xephyr', kind: 'xdmcp', path: '/usr/bin/Xephyr', argsTemplate: [':9', '-query', '{vip}'] },
       { id: 'telnet', name: 'telnet', kind: 'telnet', path: '/usr/bin/telnet', argsTemplate: ['{vip}'] },
