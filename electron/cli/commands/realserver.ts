@@ -79,8 +79,8 @@ function finish<T>(io: CliIo, json: boolean, results: PerHost<T>[], human: (v: T
 function routeText(r: RouteReport, fixing: boolean, dryRun: boolean): string {
   const path = `reached ${r.path === 'via-director' ? 'through the director' : 'directly'}${r.peer ? `, session from ${r.peer}` : ''}`;
   const notes = (r.notes ?? []).map((n) => `  note: ${n}\n`).join('');
-  if (r.ok) return `${r.name}: routes ok (default via ${r.directorIp}, no subnet route; ${path})${r.ran?.length ? `\n  fixed with:\n${r.ran.map((c) => `    ${c}`).join('\n')}` : ''}\n${notes}`;
-  let out = `${r.name}: ${r.problems.length} problem(s) (${path}):\n${r.problems.map((p) => `  - ${p}`).join('\n')}\n`;
+  if (r.ok) return `${r.name}: routes ok (default via the director ${r.directorIp}, no subnet route)\n  path: ${path}${r.ran?.length ? `\n  fixed with:\n${r.ran.map((c) => `    ${c}`).join('\n')}` : ''}\n${notes}`;
+  let out = `${r.name}: ${r.problems.length} problem(s):\n${r.problems.map((p) => `  - ${p}`).join('\n')}\n  path: ${path}\n`;
   const all = [...r.directorSteps.map((s) => ({ ...s, text: `director: ${shellQuote(s.argv)}` })), ...r.steps.map((s) => ({ ...s, text: shellQuote(s.argv) }))];
   if (all.length) out += `  ${fixing && dryRun ? 'route-fix would run' : 'route-fix runs'}:\n${all.map((s) => `    ${s.text}   # ${s.why}`).join('\n')}\n`;
   return out + notes;
