@@ -14,6 +14,14 @@ import { rsName } from './diagnose.ts';
 import type { DirectorObs, RealserverObs } from './model.ts';
 import { parseRealserverCollect, realserverCollectArgv } from './realserver-collect.ts';
 
+/** The least time the doctor gives each check from the director (the health check's own timeout may be shorter: 1 s by default). */
+export const DOCTOR_PROBE_TIMEOUT_SEC = 3;
+
+/** Each director check's timeout in a doctor run: the profile's health timeout, at least DOCTOR_PROBE_TIMEOUT_SEC. */
+export function doctorProbeTimeoutSec(cluster: Pick<Cluster, 'health'>): number {
+  return Math.max(DOCTOR_PROBE_TIMEOUT_SEC, cluster.health.timeoutSec);
+}
+
 /** One director exec. */
 export interface DirectorCollect {
   /** 'director' (the profile's) or 'pair' (the second director of a pair). */
@@ -44,8 +52,10 @@ export function collectPlan(cluster: Cluster, resolve: Resolve, stamp: string): 
   // TCP ports are connected to (whatever their health check); UDP services as their health check says (XDMCP: Willing).
   const probe = planServiceProbe(cluster, resolve);
   const udp = probe.services.filter((s): s is ProbedService & { protocol: 'udp' } => s.protocol === 'udp');
-  const ask: CollectAsk = { tcpPorts, realservers: addresses, udp, timeoutSec: probe.timeoutSec };
-  const dirArgv = directorCollectArgv(keys, tcpPorts, addresses, { udp, timeoutSec: probe.timeoutSec });
+  // The doctor judges, it does not race: at least DOCTOR_PROBE_TIMEOUT_SEC per check (a slow director must not read as broken realservers).
+  const timeoutSec = doctorProbeTimeoutSec(cluster);
+  const ask: CollectAsk = { tcpPorts, realservers: addresses, udp, timeoutSec };
+  const dirArgv = directorCollectArgv(keys, tcpPorts, addresses, { udp, timeoutSec });
   const directors: DirectorCollect[] = [{ which: 'director', name: 'director', argv: dirArgv, parse: (out) => parseDirectorCollect('director', out, ask) }];
   if (cluster.pair) {
     const name = cluster.pair.director.host;

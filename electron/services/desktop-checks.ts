@@ -109,7 +109,10 @@ export function xdmcpWilling(host: string, timeoutMs: number): Promise<{ answere
     const send = () => sock.send(q, XDMCP_PORT, host, () => undefined);
     const again = setTimeout(send, Math.min(1000, timeoutMs / 2));
     sock.on('error', () => finish({ answered: false, willing: false }));
-    sock.on('message', (m) => {
+    sock.on('message', (m, from) => {
+      // Only an answer from the address asked counts: a realserver answering straight from its own address (its subnet
+      // route back) has bypassed the director's NAT, and an X server would not get its login screen that way.
+      if (from.address !== host) return;
       const r = decodeReply(new Uint8Array(m));
       finish({ answered: true, willing: r.kind === 'willing', ...(r.kind === 'willing' || r.kind === 'unwilling' ? { hostname: r.hostname } : {}) });
     });

@@ -13,7 +13,7 @@ import type { Realserver } from '../../shared/model/cluster.ts';
 import type { PlanStep } from '../../shared/model/plan.ts';
 import { portNumber } from '../../shared/model/well-known-ports.ts';
 import { AppError } from '../../shared/result.ts';
-import { collectPlan, wantsXdmcp } from '../doctor/collect-plan.ts';
+import { collectPlan, doctorProbeTimeoutSec, wantsXdmcp } from '../doctor/collect-plan.ts';
 import { diagnose } from '../doctor/diagnose.ts';
 import type { DesktopObs, DirectorObs, DoctorObservations, Finding, RealserverObs } from '../doctor/model.ts';
 import { serviceProbeTimeoutMs } from '../health/service-probe.ts';
@@ -28,7 +28,7 @@ import { RealserverRoutes } from './realserver-routes.ts';
 import { runSteps, stepText } from './run-steps.ts';
 
 /** How long one realserver's collector may take. */
-const REALSERVER_COLLECT_TIMEOUT_MS = 20_000;
+const REALSERVER_COLLECT_TIMEOUT_MS = 15_000;
 
 /** One host as the run reached it. */
 export interface CheckedHost {
@@ -91,29 +91,43 @@ export class DoctorService {
     const cluster = ctx.cluster;
     const resolve = await ctx.resolver();
     const plan = collectPlan(cluster, resolve, backupStamp(new Date()));
-    const probeMs = serviceProbeTimeoutMs({ timeoutSec: cluster.health.timeoutSec }) + 15_000;
+    const probeMs = serviceProbeTimeoutMs({ timeoutSec: doctorProbeTimeoutSec(cluster) }) + 15_000;
     const execOf = (which: 'director' | 'pair'): Executor => (which === 'director' ? ctx.director : ctx.pairDirectorExecutor()!);
     const rsByName = new Map(cluster.realservers.map((r) => [realserverName(r), r]));
     const vip = resolve(cluster.vip);
     const tcpPorts = cluster.tcp.map((s) => portNumber(s.port, 'tcp')).filter((p): p is number => p !== undefined);
+    // Every realserver collector can be ended early: when the director's probe finds the realserver answering neither
+    // ping nor any TCP port, waiting for SSH (through the director, whose kernel may take half a minute to give up on a
+    // host that just died) tells nothing more. Each also has its own deadline, connect included.
+    const stops = new Map(plan.realservers.map((p) => [p.name, new AbortController()]));
+    const dead = (d: DirectorObs) => Object.entries(d.probes ?? {}).filter(([, p]) => !p.icmp && Object.values(p.tcp).every((up) => !up)).map(([a]) => a);
     const [directors, realservers, desktop] = await Promise.all([
       Promise.all(
         plan.directors.map(async (d): Promise<DirectorObs> => {
+          let o: DirectorObs;
           try {
             const r = await execChecked(execOf(d.which), d.argv, [0], 'doctor: collect', { sudo: true, timeoutMs: probeMs });
-            return d.parse(r.stdout);
+            o = d.parse(r.stdout);
           } catch (e) {
-            return { name: d.name, error: message(e) };
+            o = { name: d.name, error: message(e) };
           }
+          const down = new Set(dead(o));
+          for (const p of plan.realservers) if (down.has(p.address)) stops.get(p.name)!.abort(new Error(`${p.name}: not answering the director's ping or TCP connects; not waiting for SSH`));
+          return o;
         }),
       ),
       Promise.all(
         plan.realservers.map(async (p): Promise<RealserverObs> => {
+          const stop = stops.get(p.name)!;
+          const deadline = setTimeout(() => stop.abort(new Error(`${p.name}: no answer within ${REALSERVER_COLLECT_TIMEOUT_MS / 1000} s (connect and collect)`)), REALSERVER_COLLECT_TIMEOUT_MS);
           try {
-            const r = await execChecked(ctx.realserverExecutor(rsByName.get(p.name)!), p.argv, [0], 'doctor: collect', { timeoutMs: REALSERVER_COLLECT_TIMEOUT_MS });
+            const r = await execChecked(ctx.realserverExecutor(rsByName.get(p.name)!), p.argv, [0], 'doctor: collect', { timeoutMs: REALSERVER_COLLECT_TIMEOUT_MS, signal: stop.signal });
             return p.parse(r.stdout);
           } catch (e) {
-            return { name: p.name, address: p.address, error: message(e) };
+            const why = stop.signal.aborted && stop.signal.reason instanceof Error ? stop.signal.reason.message : message(e);
+            return { name: p.name, address: p.address, error: why };
+          } finally {
+            clearTimeout(deadline);
           }
         }),
       ),

@@ -127,17 +127,40 @@ export class SshSession implements Executor {
     }
   }
 
-  /** Opens a TCP stream from this host to host:port (a jump for another session). */
-  async forwardOut(host: string, port: number, signal?: AbortSignal): Promise<Duplex> {
+  /**
+   * Opens a TCP stream from this host to host:port (a jump for another session). Bounded: the jump host's own TCP connect
+   * to a host that just died can take minutes (SYN retries), so the wait ends after `timeoutMs` (TIMEOUT) or when
+   * `signal` aborts (CANCELLED); a stream that arrives after that is closed.
+   */
+  async forwardOut(host: string, port: number, signal?: AbortSignal, timeoutMs = 20_000): Promise<Duplex> {
     const client = await this.ensureClient(signal);
     const fail = (err: Error) => new AppError('CONNECT_FAILED', `${this.label}: cannot reach ${host}:${port} through this host (${err.message})`, { host: this.label, step: 'jump', cause: err });
     return new Promise((resolve, reject) => {
+      let done = false;
+      const finish = (f: () => void) => {
+        if (done) return false;
+        done = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        f();
+        return true;
+      };
+      const timer = setTimeout(
+        () => finish(() => reject(new AppError('TIMEOUT', `${this.label}: cannot reach ${host}:${port} through this host: no answer within ${timeoutMs} ms`, { host: this.label, step: 'jump' }))),
+        timeoutMs,
+      );
+      const onAbort = () => finish(() => reject(new AppError('CANCELLED', `${this.label}: connect to ${host}:${port} through this host: cancelled`, { host: this.label, step: 'jump' })));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(fail(err)) : resolve(stream)));
+        client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+          if (err) finish(() => reject(fail(err)));
+          else if (!finish(() => resolve(stream))) stream.destroy(); // too late: nobody waits for it any more
+        });
       } catch (e) {
         // "Not connected": the jump host's connection dropped just now; the next attempt reconnects it.
         this.drop(client);
-        reject(fail(e as Error));
+        finish(() => reject(fail(e as Error)));
       }
     });
   }
@@ -224,7 +247,7 @@ export class SshSession implements Executor {
   private async connectOnce(attempt: number, signal?: AbortSignal): Promise<Client> {
     const c = this.opts.connect;
     c.onEvent?.({ type: 'connecting', label: this.label, host: c.host, port: c.port, attempt, ...(this.opts.via ? { via: this.opts.via.label } : {}) });
-    const sock = this.opts.via ? await this.opts.via.forwardOut(c.host, c.port, signal) : undefined;
+    const sock = this.opts.via ? await this.opts.via.forwardOut(c.host, c.port, signal, c.readyTimeoutMs ?? 20_000) : undefined;
     const client = await connectClient({ ...c, ...(sock ? { sock } : {}), ...(signal ? { signal } : {}) });
     this.client = client;
     this.everConnected = true;
