@@ -187,28 +187,34 @@ describe.skipIf(!!skip)(`realservers at boot and the doctor, against the lab${sk
   for (const f of faults) {
     it(`doctor names "${f.what}" (${f.id}) at its root${f.restore ? '' : ', and its fix works'}`, async () => {
       f.inject();
-      const d = await doctor();
-      note(`${f.what}: ${d.findings.length} finding(s) in ${Math.round(d.durationMs)} ms:\n  ${brief(d.findings)}`);
-      const found = d.findings.filter((x) => x.id === f.id && x.subject.name === f.subject);
-      expect(found, `expected ${f.id} on ${f.subject}; got:\n  ${brief(d.findings)}`).toHaveLength(1);
-      const root = found[0]!;
-      // At its root: every other error is either the same fault's own (a table entry it explains) or none.
-      const otherErrors = d.findings.filter((x) => x !== root && x.severity === 'error');
-      expect(otherErrors, `besides ${root.key}:\n  ${brief(otherErrors)}`).toEqual([]);
-      expect(root.why.length).toBeGreaterThan(40);
-      if (f.restore) {
-        f.restore();
-      } else {
-        expect(root.fix, `${f.id} should offer a fix`).toBeDefined();
-        const pre = await ctl(0, 'doctor', '--fix', root.key, '--dry-run');
-        const fp = /^fingerprint: ([0-9a-f]{64})$/m.exec(pre.out)?.[1];
-        expect(fp, pre.out).toBeDefined();
-        const run = await ctl(0, 'doctor', '--fix', root.key, '--fingerprint', fp!);
-        note(`fix ${root.key}:\n${pre.out}${run.out.split('\ndoctor:')[0]}`);
-        expect(run.out).toContain(`fixed: ${root.key} is gone`);
+      try {
+        await nameAndFix(f);
+      } finally {
+        f.restore?.(); // whatever happened, the next fault starts from a healthy cluster
       }
       await expectHealthy(`after "${f.what}"`);
     }, 300_000);
+  }
+
+  async function nameAndFix(f: Fault): Promise<void> {
+    const d = await doctor();
+    note(`${f.what}: ${d.findings.length} finding(s) in ${Math.round(d.durationMs)} ms:\n  ${brief(d.findings)}`);
+    const found = d.findings.filter((x) => x.id === f.id && x.subject.name === f.subject);
+    expect(found, `expected ${f.id} on ${f.subject}; got:\n  ${brief(d.findings)}`).toHaveLength(1);
+    const root = found[0]!;
+    // At its root: every other error is either the same fault's own (a table entry it explains) or none.
+    const otherErrors = d.findings.filter((x) => x !== root && x.severity === 'error');
+    expect(otherErrors, `besides ${root.key}:\n  ${brief(otherErrors)}`).toEqual([]);
+    expect(root.why.length).toBeGreaterThan(40);
+    if (!f.restore) {
+      expect(root.fix, `${f.id} should offer a fix`).toBeDefined();
+      const pre = await ctl(0, 'doctor', '--fix', root.key, '--dry-run');
+      const fp = /^fingerprint: ([0-9a-f]{64})$/m.exec(pre.out)?.[1];
+      expect(fp, pre.out).toBeDefined();
+      const run = await ctl(0, 'doctor', '--fix', root.key, '--fingerprint', fp!);
+      note(`fix ${root.key}:\n${pre.out}${run.out.split('\ndoctor:')[0]}`);
+      expect(run.out).toContain(`fixed: ${root.key} is gone`);
+    }
   }
 
   it('one unreachable realserver does not hide the others: realserver check --all answers for each, and exits', async () => {
