@@ -175,7 +175,7 @@ describe.skipIf(!!skip)(`realservers at boot and the doctor, against the lab${sk
     { what: 'redirects on', inject: () => labSh('director', 'sysctl -q -w net.ipv4.conf.all.send_redirects=1'), id: 'director.redirects-on', subject: 'director' },
     { what: 'VIP removed', inject: () => labSh('director', `ip addr del ${vipNet()}/24 dev eth0`), id: 'director.vip-missing', subject: 'director' },
     { what: "rs1's subnet route back", inject: () => labSh('rs1', 'ip route add 10.77.0.0/24 dev eth0 proto kernel scope link src 10.77.0.11'), id: 'realserver.subnet-route', subject: 'rs1' },
-    { what: "rs2's default route elsewhere", inject: () => labSh('rs2', 'ip route replace default via 10.77.0.50 dev eth0'), id: 'realserver.default-route', subject: 'rs2' },
+    { what: "rs2's default route elsewhere", inject: () => labSh('rs2', 'ip route replace default via 10.77.0.50 dev eth0 onlink'), id: 'realserver.default-route', subject: 'rs2' },
     { what: 'xdm stopped on rs3', inject: () => void labCmd('service', 'rs3', 'xdm', 'stop'), id: 'realserver.display-manager-stopped', subject: 'rs3', restore: () => void labCmd('service', 'rs3', 'xdm', 'start') },
     { what: 'telnetd stopped on rs2', inject: () => void labCmd('service', 'rs2', 'telnet', 'stop'), id: 'realserver.service-not-listening', subject: 'rs2', restore: () => void labCmd('service', 'rs2', 'telnet', 'start') },
     { what: 'a table entry deleted by hand', inject: () => labSh('director', `ipvsadm -d -t ${vipNet()}:23 -r 10.77.0.13:23`), id: 'director.table-drift', subject: 'director' },
