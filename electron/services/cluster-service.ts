@@ -416,7 +416,12 @@ export class ClusterService {
    * it as one transaction and verifies it, and saves an edit's profile. Nothing to do = nothing run (an edit still saves).
    */
   run(change: Change, opts: RunOptions = {}): Promise<RunOutcome> {
-    return this.state.lock.run(describeChange(change), async () => {
+    return this.state.lock.run(describeChange(change), () => this.runHeld(change, opts));
+  }
+
+  /** `run` for a caller that already holds the cluster's write lock (the doctor's fixes). */
+  async runHeld(change: Change, opts: RunOptions = {}): Promise<RunOutcome> {
+    {
       const fresh = await this.preview(change);
       if (opts.fingerprint !== undefined && fresh.fingerprint !== opts.fingerprint) {
         const old = opts.basis ?? this.state.recall(opts.fingerprint);
@@ -446,7 +451,7 @@ export class ClusterService {
         saved = true;
       }
       return { ...fresh, ...(report ? { report } : {}), saved, ...(installCheck ? { installCheck } : {}) };
-    });
+    }
   }
 
   /** Proof after install-director (script runtime): what the installed script would load equals the console's plan. */

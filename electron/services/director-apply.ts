@@ -117,7 +117,8 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
       // execChecked's own errors already say so; a lost connection or a timeout is said here. Exit 15: the private
       // transaction directory failed its check (symlink, wrong owner, writable by others): refused, nothing written.
       if (e instanceof AppError && e.code === 'COMMAND_FAILED' && (e.detail as { code?: unknown } | undefined)?.code === 15) {
-        throw new AppError('APPLY_FAILED', e.message, { host: label, step: 'upload batch', detail: e.detail, cause: e });
+        const why = String((e.detail as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0] || 'refused: the transaction directory is not private';
+        throw new AppError('APPLY_FAILED', `${label}: upload batch: ${why}; nothing was changed`, { host: label, step: 'upload batch', detail: e.detail, cause: e });
       }
       if (e instanceof AppError && (e.code === 'COMMAND_FAILED' || e.code === 'NOT_FOUND')) throw e;
       throw new AppError(e instanceof AppError ? e.code : 'INTERNAL', `${e instanceof Error ? e.message : String(e)}; nothing was changed`, { host: label, step: 'upload batch', cause: e });

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clusterSchema } from '../../../../shared/model/cluster.ts';
 import { AppError } from '../../../../shared/result.ts';
@@ -101,6 +101,26 @@ describe('applyPlan on a local stand-in director', () => {
     const err = (await applyPlan(ld.exec, planStop(cluster, before, resolve), before, { txDir: ld.txDir, sysctlKeys: keys }).catch((e: unknown) => e)) as AppError;
     expect(err.code).toBe('ROLLBACK_FAILED');
     expect(err.message).toMatch(/RESTORING THE PREVIOUS TABLE FAILED TOO.*\.snap\.keep/);
+  });
+
+  it('a transaction directory that is a symbolic link: APPLY_FAILED saying so, nothing written, the table unchanged', async () => {
+    ld = localDirector();
+    ld.setTable('-A -t 10.0.0.100:80 -s rr\n');
+    const before = await observe(ld);
+    const real = `${ld.txDir}.real`;
+    renameSync(ld.txDir, real);
+    symlinkSync(real, ld.txDir);
+    try {
+      const err = (await applyPlan(ld.exec, planReload(cluster, resolve), before, { txDir: ld.txDir, sysctlKeys: keys }).catch((e: unknown) => e)) as AppError;
+      expect(err).toBeInstanceOf(AppError);
+      expect(err.code).toBe('APPLY_FAILED');
+      expect(err.message).toBe(`director 10.0.0.1: upload batch: refused: ${ld.txDir} is a symbolic link; nothing was changed`);
+      expect(readdirSync(real)).toEqual([]);
+      expect(ld.table()).toBe(before.saveText);
+    } finally {
+      rmSync(ld.txDir);
+      renameSync(real, ld.txDir);
+    }
   });
 
   it('connection cut while the transaction runs: reconnects, waits for the verdict, reports the planned table', async () => {
