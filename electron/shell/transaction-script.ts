@@ -150,7 +150,8 @@ export const TX_SCRIPT = [
   '  [ "$n" = "$size" ] || say "refused upload-size-$n"',
   '  grep -qx \'@@lvs-console want\' "$p.upload" || say "refused upload-unmarked"',
   '  sed \'/^@@lvs-console want$/,$d\' "$p.upload" > "$p.batch" || say "refused split-failed"',
-  '  sed \'1,/^@@lvs-console want$/d\' "$p.upload" > "$p.want" || say "refused split-failed"',
+  // not sed '1,/MARK/d': with an empty batch the mark is line 1, and sed looks for the range's end from line 2 on
+  '  awk \'f { print } /^@@lvs-console want$/ { f = 1 }\' "$p.upload" > "$p.want" || say "refused split-failed"',
   'fi',
   'ipvsadm -S -n > "$p.snap" || say "refused snapshot-failed"',
   'if [ -s "$p.snap" ]; then ipvsadm -L -n --thresholds > "$p.thr" 2>/dev/null || : > "$p.thr"; else : > "$p.thr"; fi',

@@ -69,6 +69,14 @@ describe('applyPlan on a local stand-in director', () => {
     expect(r.verdict).toEqual({ kind: 'applied' });
     expect(ld.table()).toBe(formatSaveLines(desiredTable(cluster, resolve)));
   });
+  it('a plan with a desired table but no table steps (the upload starts with its want mark) is verified against that table', async () => {
+    ld = localDirector();
+    await applyPlan(ld.exec, planStart(cluster, await observe(ld), resolve), await observe(ld), { txDir: ld.txDir, sysctlKeys: keys });
+    const before = await observe(ld);
+    const plan = { verb: 'install' as const, steps: [{ host: 'director', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'], why: 'a step that is not a table change' }], desired: before.table };
+    const r = await applyPlan(ld.exec, plan, before, { txDir: ld.txDir, sysctlKeys: keys });
+    expect(r.verdict).toEqual({ kind: 'applied' });
+  });
   it('a plan with no steps runs nothing', async () => {
     const never: Executor = { label: 'director x', exec: async () => expect.unreachable('no exec expected') };
     const before: DirectorState = { label: 'director x', table: { services: [] }, addresses: [], sysctls: {}, saveText: '' };
