@@ -128,6 +128,16 @@ async function routeFix(): Promise<void> {
   expect(r.code, r.out + r.err).toBe(0);
 }
 
+/**
+ * Waits until the director's clock is between :02 and :40 of its minute: its cron runs `update` at :00, and a console
+ * change planned on a table cron changes before it is applied is rolled back (the plan's `-d` finds nothing).
+ */
+async function awayFromCron(): Promise<void> {
+  const s = Number(labSh('director', 'date +%S').trim());
+  if (s >= 2 && s <= 40) return;
+  await sleep(((62 - s) % 60) * 1000);
+}
+
 /** lvsctl status --json, parsed. */
 async function status(profile: string): Promise<StatusView & { ok: boolean }> {
   const r = await ctl(profile, '--json', 'status');
@@ -187,6 +197,7 @@ describe.skipIf(!!skip)(`health per service, one source of truth, keepalived as 
   }, 240_000);
 
   it('script runtime, xdm stopped on rs2: the console\'s update takes rs2 out of UDP 177 only; 20 XDMCP logins all reach a login screen; back when xdm is', async () => {
+    await awayFromCron();
     svc('xdm', rs2.name, 'stop');
     try {
       const up = await ctl(lab.profileFile, 'update');
@@ -202,6 +213,7 @@ describe.skipIf(!!skip)(`health per service, one source of truth, keepalived as 
       expect(x.ok).toBe(20);
       expect(x.served).not.toContain('rs2');
     } finally {
+      await awayFromCron(); // xdm back and the console's update within one cron minute: the console puts rs2 back
       svc('xdm', rs2.name, 'start');
     }
     const back = await ctl(lab.profileFile, 'update');
@@ -392,8 +404,7 @@ describe.skipIf(!!skip)(`health per service, one source of truth, keepalived as 
     note(`weight rs2 3 (keepalived):\n${w.out}`);
     expect(w.code, w.out + w.err).toBe(0);
     expect([weightOf(rs2.ip, 'tcp', 23), weightOf(rs2.ip, 'udp', 177)]).toEqual([3, 3]);
-    const saved = clusterSchema.parse(JSON.parse(readFileSync(profile, 'utf8')));
-    expect(labSh('director', 'cat /etc/keepalived/keepalived.conf')).toBe(compileKeepalived({ cluster: saved, resolve: (h) => h }).text);
+    expect((await status(profile)).config).toMatchObject({ path: '/etc/keepalived/keepalived.conf', state: 'matches' });
     // drift, three ways: the original keepalived profile (weight 1), keepalived.conf (3), the kernel edited by hand (7)
     labSh('director', `ipvsadm -e -t ${lab.vip}:23 -r ${rs2.ip}:23 -m -w 7`);
     const s = await status(lab.profileKeepalivedFile);
