@@ -1,12 +1,14 @@
 /**
  * The live feed behind the Director table and the Charts: while a page watches a cluster, polls the director's status
- * every sample interval (one exec), the realservers' load every 6th tick, and the health probe every 3rd tick (with
+ * every sample interval (one exec), each realserver's load every 6th tick, and the health probe every 3rd tick (with
  * hysteresis); emits `cluster.sample`, keeps a bounded history per cluster (24 h at the interval), and finishes
- * graceful drains whose connections are gone.
+ * graceful drains whose connections are gone. The load check and the probe run beside the ticks, one at a time each,
+ * never inside one: a realserver that does not answer (its SSH exec waits for its timeout) must not stop the samples.
  */
 import type { EventPayload } from '../../shared/api/contract.ts';
 import { nextHealth, type HealthState } from '../health/hysteresis.ts';
 import type { ClusterService } from '../services/cluster-service.ts';
+import { realserverName } from '../services/cluster-context.ts';
 import { RealserverChecks } from '../services/realserver-check.ts';
 import { sampleOf } from './status-mapping.ts';
 
@@ -26,6 +28,9 @@ interface Watch {
   timer: ReturnType<typeof setTimeout> | undefined;
   ticks: number;
   busy: boolean;
+  /** The background refreshes (loads, health) running now, and the last error of each (logged once). */
+  refreshing: Set<string>;
+  refreshErrors: Map<string, string>;
   loads: Map<string, number>;
   health: Map<string, HealthState>;
   lastError?: string;
@@ -49,7 +54,7 @@ export class MetricsSampler {
       return;
     }
     if (w) return;
-    const nw: Watch = { timer: undefined, ticks: 0, busy: false, loads: new Map(), health: new Map() };
+    const nw: Watch = { timer: undefined, ticks: 0, busy: false, refreshing: new Set(), refreshErrors: new Map(), loads: new Map(), health: new Map() };
     this.watches.set(id, nw);
     void this.tick(id, nw);
   }
@@ -90,8 +95,9 @@ export class MetricsSampler {
     w.busy = true;
     const name = svc.cluster.name;
     try {
-      if (w.ticks % 6 === 0) await this.refreshLoads(svc, w);
-      if (w.ticks % 3 === 0) await this.refreshHealth(svc, w);
+      // Each realserver's load on its own: one that does not answer holds up only its own value.
+      if (w.ticks % 6 === 0) for (const rs of svc.cluster.realservers) this.beside(w, `load check of ${realserverName(rs)}`, name, () => this.refreshLoad(svc, w, realserverName(rs)));
+      if (w.ticks % 3 === 0) this.beside(w, 'health probe', name, () => this.refreshHealth(svc, w));
       const snap = await svc.snapshot({ rate: true });
       const sample = sampleOf(id, snap.view, Date.now(), w.loads);
       this.record(id, sample);
@@ -111,9 +117,26 @@ export class MetricsSampler {
     }
   }
 
-  private async refreshLoads(svc: ClusterService, w: Watch): Promise<void> {
-    const res = await new RealserverChecks(svc.context()).check('all');
-    for (const r of res) if (r.ok) w.loads.set(r.name, r.value.load[0]);
+  /** Runs a refresh beside the ticks (skipped while the previous one of its kind still runs); a failure is logged once. */
+  private beside(w: Watch, what: string, name: string, f: () => Promise<void>): void {
+    if (w.refreshing.has(what)) return;
+    w.refreshing.add(what);
+    f().then(
+      () => void w.refreshErrors.delete(what),
+      (e: unknown) => {
+        const msg = e instanceof Error ? e.message : String(e);
+        if (msg !== w.refreshErrors.get(what)) this.deps.log('warn', `${name}: ${what} failed: ${msg}`);
+        w.refreshErrors.set(what, msg);
+      },
+    ).finally(() => w.refreshing.delete(what));
+  }
+
+  /** One realserver's 1-minute load; forgotten while it cannot be read (a sample then carries none for it). */
+  private async refreshLoad(svc: ClusterService, w: Watch, name: string): Promise<void> {
+    for (const r of await new RealserverChecks(svc.context()).check(name)) {
+      if (r.ok) w.loads.set(r.name, r.value.load[0]);
+      else w.loads.delete(r.name);
+    }
   }
 
   private async refreshHealth(svc: ClusterService, w: Watch): Promise<void> {

@@ -1,0 +1,55 @@
+/**
+ * The sampler's pace (pure logic, fake timers): the status sample is taken every interval whatever the slow
+ * per-realserver work does. Found by the reliability soak (test/bench/lab/support/soak.ts): with one realserver's cable
+ * pulled, the load check over SSH waited for its 30 s timeout inside the tick (and the health probe its ping timeout),
+ * so a 1 s sampler emitted 3–11 samples per 30 s, stalling exactly while a realserver was down.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { clusterSchema } from '../../../../shared/model/cluster.ts';
+import { MetricsSampler } from '../../../../electron/app/metrics-sampler.ts';
+import { ClusterContext } from '../../../../electron/services/cluster-context.ts';
+import type { ClusterService } from '../../../../electron/services/cluster-service.ts';
+import type { Executor } from '../../../../electron/ssh/types.ts';
+
+const cluster = clusterSchema.parse({
+  id: 'lab',
+  name: 'Lab',
+  director: { host: '10.0.0.1', user: 'root' },
+  vip: '10.0.0.100',
+  tcp: [{ port: 23 }],
+  realservers: [{ host: '10.0.0.11', name: 'rs1' }],
+});
+
+/** An executor whose commands never answer (a realserver whose cable is pulled, before any timeout). */
+const hanging: Executor = { label: 'rs1', exec: () => new Promise(() => undefined) };
+
+/** A service whose director answers at once and whose realserver work (load check, health probe) hangs. */
+function stalledService(): ClusterService {
+  const ctx = new ClusterContext(cluster, { executor: () => hanging });
+  const svc = {
+    cluster,
+    context: () => ctx,
+    probe: () => new Promise(() => undefined),
+    snapshot: async () => ({ cluster, view: { services: [] }, state: { table: { services: [] } } }),
+    drainFollowUp: async () => [],
+  };
+  return svc as unknown as ClusterService;
+}
+
+beforeEach(() => void vi.useFakeTimers());
+afterEach(() => void vi.useRealTimers());
+
+describe('MetricsSampler pace', () => {
+  it('keeps sampling every interval while the load check and the health probe of a realserver hang', async () => {
+    const samples: number[] = [];
+    const sampler = new MetricsSampler({ service: () => stalledService(), intervalSec: () => 1, emit: (s) => void samples.push(s.time), log: () => undefined });
+    try {
+      sampler.watch('lab', true);
+      await vi.advanceTimersByTimeAsync(10_500);
+      // One at once, then one per second: 11 in 10.5 s (none at all while the slow work was awaited in the tick).
+      expect(samples.length).toBe(11);
+    } finally {
+      sampler.stopAll();
+    }
+  });
+});
