@@ -1,15 +1,17 @@
 /**
  * The live feed behind the Director table and the Charts: while a page watches a cluster, polls the director's status
  * every sample interval (one exec), each realserver's load every 6th tick, and the health probe every 3rd tick (with
- * hysteresis); emits `cluster.sample`, keeps a bounded history per cluster (24 h at the interval), and finishes
- * graceful drains whose connections are gone. The load check and the probe run beside the ticks, one at a time each,
- * never inside one: a realserver that does not answer (its SSH exec waits for its timeout) must not stop the samples.
+ * hysteresis); emits `cluster.sample`, keeps a bounded history per cluster (24 h, coarser as it ages:
+ * sample-history.ts), and finishes graceful drains whose connections are gone. The load checks and the probe run beside
+ * the ticks, one at a time each, never inside one: a realserver that does not answer (its SSH exec waits for its
+ * timeout) must not stop the samples.
  */
 import type { EventPayload } from '../../shared/api/contract.ts';
 import { nextHealth, type HealthState } from '../health/hysteresis.ts';
 import type { ClusterService } from '../services/cluster-service.ts';
 import { realserverName } from '../services/cluster-context.ts';
 import { RealserverChecks } from '../services/realserver-check.ts';
+import { SampleHistory } from './sample-history.ts';
 import { sampleOf } from './status-mapping.ts';
 
 type Sample = EventPayload<'cluster.sample'>;
@@ -36,12 +38,10 @@ interface Watch {
   lastError?: string;
 }
 
-const DAY_MS = 24 * 3600 * 1000;
-
 /** Polls watched clusters and keeps their history. */
 export class MetricsSampler {
   private readonly watches = new Map<string, Watch>();
-  private readonly history = new Map<string, Sample[]>();
+  private readonly history = new Map<string, SampleHistory>();
 
   constructor(private readonly deps: SamplerDeps) {}
 
@@ -59,13 +59,9 @@ export class MetricsSampler {
     void this.tick(id, nw);
   }
 
-  /** The samples of the last `windowMs` (bounded to 24 h). */
+  /** The samples of the last `windowMs` (bounded to 24 h; older than 5 min at 10 s, older than 1 h at 1 min: sample-history.ts). */
   samples(id: string, windowMs: number): Sample[] {
-    const all = this.history.get(id) ?? [];
-    const from = Date.now() - windowMs;
-    let i = all.length;
-    while (i > 0 && all[i - 1]!.time >= from) i--;
-    return all.slice(i);
+    return this.history.get(id)?.window(Date.now() - windowMs) ?? [];
   }
 
   /** Health per realserver name from the last probes ('unknown' before the first). */
@@ -144,12 +140,8 @@ export class MetricsSampler {
   }
 
   private record(id: string, s: Sample): void {
-    const h = this.history.get(id) ?? [];
-    h.push(s);
-    const cutoff = s.time - DAY_MS;
-    let drop = 0;
-    while (drop < h.length && h[drop]!.time < cutoff) drop++;
-    if (drop) h.splice(0, drop);
-    this.history.set(id, h);
+    let h = this.history.get(id);
+    if (!h) this.history.set(id, (h = new SampleHistory()));
+    h.add(s);
   }
 }

@@ -53,3 +53,19 @@ describe('MetricsSampler pace', () => {
     }
   });
 });
+
+describe('MetricsSampler history', () => {
+  it('two hours at 1 s keep every sample of the last 5 min and coarser ones before (was all 7,201)', async () => {
+    const sampler = new MetricsSampler({ service: () => stalledService(), intervalSec: () => 1, emit: () => undefined, log: () => undefined });
+    try {
+      sampler.watch('lab', true);
+      await vi.advanceTimersByTimeAsync(2 * 3600_000);
+      const day = sampler.samples('lab', 24 * 3600_000);
+      expect(day.length).toBeLessThanOrEqual(301 + 361 + 61);
+      expect(day.length).toBeGreaterThan(300 + 300);
+      expect(sampler.samples('lab', 5 * 60_000).length).toBeGreaterThanOrEqual(300);
+    } finally {
+      sampler.stopAll();
+    }
+  }, 60_000);
+});
