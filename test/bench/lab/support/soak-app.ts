@@ -16,7 +16,7 @@ import { dispatch } from '../../../../electron/ipc/dispatch.ts';
 export type SoakAppMessage =
   | { type: 'ready'; start: unknown }
   | { type: 'failed'; error: string }
-  | { type: 'mem'; t: number; heapUsed: number; rss: number; heapTotal: number; external: number; samples: number; sampleBytes: number; warnings: string[] }
+  | { type: 'mem'; t: number; heapUsed: number; rss: number; heapTotal: number; external: number; samples: number; sampleBytes: number; audits: number; warnings: string[] }
   | { type: 'status'; status: unknown };
 
 const send = (m: SoakAppMessage) => process.send?.(m);
@@ -24,6 +24,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 
 let samples = 0;
 let sampleBytes = 0;
+let audits = 0;
 let warnings: string[] = [];
 const deps = createNodeDeps({
   dataDir: process.env.SOAK_DATA!,
@@ -34,6 +35,7 @@ const deps = createNodeDeps({
       samples++;
       sampleBytes += text.length;
     }
+    if (event === 'audit.entry') audits++;
   },
 });
 const log = deps.log;
@@ -52,9 +54,10 @@ async function call(method: string, input: unknown): Promise<unknown> {
 function memory(): SoakAppMessage {
   gc?.();
   const m = process.memoryUsage();
-  const out: SoakAppMessage = { type: 'mem', t: Date.now(), heapUsed: m.heapUsed, rss: m.rss, heapTotal: m.heapTotal, external: m.external, samples, sampleBytes, warnings };
+  const out: SoakAppMessage = { type: 'mem', t: Date.now(), heapUsed: m.heapUsed, rss: m.rss, heapTotal: m.heapTotal, external: m.external, samples, sampleBytes, audits, warnings };
   samples = 0;
   sampleBytes = 0;
+  audits = 0;
   warnings = [];
   return out;
 }

@@ -46,6 +46,8 @@ export interface MemSample {
   rss: number;
   samples: number;
   sampleBytes: number;
+  /** Remote commands the app audited in the period (every one goes to the audit log). */
+  audits: number;
   warnings: string[];
 }
 
@@ -68,6 +70,7 @@ export interface SoakResult {
   extra: string[];
   finalUpdates: number;
   mem: MemSample[];
+  memEveryS: number;
   warmupMin: number;
   heapGrowth: number;
   rssGrowth: number;
@@ -113,6 +116,8 @@ export async function runSoak(lab: Lab, opts: SoakOptions): Promise<SoakResult> 
   const updates = { runs: 0, removed: 0, added: 0, failed: 0 };
 
   restoreBootState(lab);
+  // Every realserver's telnet and xdm running (an earlier run may have stopped one): the truth starts all up.
+  for (const r of rss) labExec(r.name, 'for s in telnet xdm; do /etc/init.d/lab-$s status >/dev/null 2>&1 || /etc/init.d/lab-$s start >/dev/null 2>&1; done; true');
   say(`seed ${seed}; ${rss.length} realservers; ${opts.minutes} min; update every ${updateEveryS} s; a fault every ${fmin}–${fmax} s; memory every ${memEveryS} s`);
 
   // 1. The seed runtime on the director, installed by the product; its cron entry removed: this driver runs `update`.
@@ -155,9 +160,9 @@ export async function runSoak(lab: Lab, opts: SoakOptions): Promise<SoakResult> 
         resolve();
       } else if (m.type === 'failed') reject(new Error(`the app's process failed: ${m.error}\n${stderr.slice(-3000)}`));
       else if (m.type === 'mem') {
-        const s: MemSample = { minute: t0 ? (m.t - t0) / 60_000 : 0, heapUsed: m.heapUsed, rss: m.rss, samples: m.samples, sampleBytes: m.sampleBytes, warnings: m.warnings };
+        const s: MemSample = { minute: t0 ? (m.t - t0) / 60_000 : 0, heapUsed: m.heapUsed, rss: m.rss, samples: m.samples, sampleBytes: m.sampleBytes, audits: m.audits, warnings: m.warnings };
         mem.push(s);
-        say(`app memory at ${s.minute.toFixed(1)} min: heap ${MB(s.heapUsed)} MB, RSS ${MB(s.rss)} MB; ${s.samples} samples since the last (${MB(s.sampleBytes)} MB serialized)${s.warnings.length ? `; warnings: ${s.warnings.slice(0, 3).join(' | ')}` : ''}`);
+        say(`app memory at ${s.minute.toFixed(1)} min: heap ${MB(s.heapUsed)} MB, RSS ${MB(s.rss)} MB; ${s.samples} samples and ${s.audits} audited commands since the last (${MB(s.sampleBytes)} MB of samples serialized)${s.warnings.length ? `; warnings: ${s.warnings.slice(0, 3).join(' | ')}` : ''}`);
       } else if (m.type === 'status') statusWaiter?.(m.status);
     });
     child.on('exit', (code) => reject(new Error(`the app's process exited (${code}) before it was ready:\n${stderr.slice(-3000)}`)));
@@ -285,6 +290,7 @@ export async function runSoak(lab: Lab, opts: SoakOptions): Promise<SoakResult> 
       extra,
       finalUpdates,
       mem,
+      memEveryS,
       warmupMin,
       heapGrowth: (last.heapUsed - base.heapUsed) / base.heapUsed,
       rssGrowth: (last.rss - base.rss) / base.rss,
@@ -322,7 +328,7 @@ export function summarizeSoak(r: SoakResult): string[] {
   out.push(`the app's view at the end: ${r.appDrift} drift item(s); health ${[...tally].map(([k, v]) => `${k} ${v}`).join(', ') || '-'}`);
   out.push(`app memory (heap after a full GC / RSS, MB) per sample: ${r.mem.map((m) => `${m.minute.toFixed(0)}m ${MB(m.heapUsed)}/${MB(m.rss)}`).join(', ')}`);
   const perMin = r.mem.slice(1).map((m) => m.samples);
-  if (perMin.length) out.push(`samples emitted per memory period: ${perMin.join(' ')}`);
+  if (perMin.length) out.push(`samples emitted per memory period (${r.memEveryS} s): ${perMin.join(' ')}; remote commands audited: ${r.mem.slice(1).map((m) => m.audits).join(' ')}`);
   out.push(`growth after ${r.warmupMin} min of warm-up: heap ${(r.heapGrowth * 100).toFixed(1)} %, RSS ${(r.rssGrowth * 100).toFixed(1)} % (goal < 10 %)`);
   return out;
 }
