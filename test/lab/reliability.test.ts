@@ -2,7 +2,7 @@
  * Reliability, the short version for CI (issue 9 §4; the long runs are `npm run bench:reliability`): on the real lab,
  * (1) the product's apply on 2 services × 100 realservers with its SSH connection cut at random times of the run and at
  * each phase boundary: every trial ends with the director exactly as before or exactly as planned, the product says
- * what happened, and the director's runtime configuration agrees with its table (when it has one); (2) a 2-minute soak
+ * what happened, and the director's configuration agrees with its table (the saved profile; /etc/lvs.conf when installed); (2) a 2-minute soak
  * on 10 realservers with random cable pulls and telnet/xdm stops, the app's handlers sampling at 1 Hz in their own
  * process and the seed runtime's update run periodically: the final table is the desired one. Correctness only: nothing
  * here is asserted on time. Figures and every trial go to test/lab/out/reliability-*.txt.
@@ -38,6 +38,7 @@ describe.skipIf(!!skip)(`reliability against the lab${skip ? ` (SKIPPED: ${skip}
       expect(t.state, `trial #${t.n} ${t.op}: ${t.lie ?? ''}`).not.toBe('in between');
       expect(t.lie, `trial #${t.n} ${t.op}`).toBeUndefined();
       expect(t.config.kind, `trial #${t.n} ${t.op}: ${JSON.stringify(t.config)}`).not.toBe('inconsistent');
+      expect(t.profile.kind, `trial #${t.n} ${t.op}: ${JSON.stringify(t.profile)}`).not.toBe('inconsistent');
     }
     // The cuts reached every stage that matters: before the transaction, and while it ran on the director.
     const stages = new Set(cut.flatMap((t) => t.cuts.map((c) => c.stage)));

@@ -9,9 +9,10 @@
  *
  * After each trial (once no transaction runs on the director any more) the director is read over the lab's own ssh:
  * the table (`ipvsadm -S -n`, exact text), the VIP and the sysctls must be exactly as before the trial or exactly as the
- * preview planned, never in between; the runtime configuration is checked against the table (director-look.ts); and
- * what the product said must match what happened (a run that resolved left the plan; an edit's profile is saved
- * exactly when its run resolved).
+ * preview planned, never in between; the director's configuration is checked against the table: the console's saved
+ * profile (what its next start/reload loads: no difference the trial did not find already) and, when the seed runtime is
+ * installed, /etc/lvs.conf (director-look.ts); and what the product said must match what happened (a run that resolved
+ * left the plan; an edit's profile is saved exactly when its run resolved).
  */
 import { copyFileSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -19,6 +20,7 @@ import { clusterSchema, type Cluster } from '../../../../shared/model/cluster.ts
 import { AppError } from '../../../../shared/result.ts';
 import { writeProfileFile } from '../../../../electron/cli/cli-cluster.ts';
 import { formatSaveLines } from '../../../../electron/lvs/ipvs/ipvs-rules.ts';
+import { desiredTable } from '../../../../electron/lvs/plan/desired-table.ts';
 import { ClusterService, describeChange, type Change, type Preview } from '../../../../electron/services/cluster-service.ts';
 import { ClusterSessions } from '../../../../electron/services/cluster-sessions.ts';
 import type { ApplyProgress } from '../../../../electron/services/director-apply.ts';
@@ -63,12 +65,30 @@ export interface TrialRecord {
   outcome: string;
   state: 'planned' | 'before' | 'in between';
   config: ConfigCheck;
+  /** The saved profile against the table: differences the trial made (a stopped cluster agrees with any profile). */
+  profile: ProfileCheck;
   /** What the product said disagrees with what happened (a resolved run that did not leave the plan; a profile saved without the table). */
   lie?: string;
   /** An edit whose table is as planned but whose profile was not saved (the run was told the connection was lost). */
   profileBehind: boolean;
   durationMs: number;
   settleS: number;
+}
+
+/** The console's saved profile against the director's table. */
+export type ProfileCheck = { kind: 'consistent' | 'stopped' } | { kind: 'inconsistent'; diffs: string[] };
+
+/**
+ * The differences between the table `profileText` asks for (desiredTable, hosts are addresses) and `table`, this VIP's
+ * lines only, as "missing LINE" / "extra LINE"; a destination at weight 0 that the profile leaves out is a drain in
+ * progress, not a difference. undefined when the table holds none of this VIP's services (stopped).
+ */
+export function profileDiffs(profileText: string, table: string, vip: string): string[] | undefined {
+  const mine = (l: string) => l.startsWith(`-A -t ${vip}:`) || l.startsWith(`-A -u ${vip}:`) || l.startsWith(`-a -t ${vip}:`) || l.startsWith(`-a -u ${vip}:`);
+  const have = new Set(table.split('\n').map((l) => l.trim()).filter(mine));
+  if (have.size === 0) return undefined;
+  const want = new Set(formatSaveLines(desiredTable(clusterSchema.parse(JSON.parse(profileText)), (h) => h)).split('\n').map((l) => l.trim()).filter(mine));
+  return [...[...want].filter((l) => !have.has(l)).map((l) => `missing ${l}`), ...[...have].filter((l) => !want.has(l) && !/ -w 0$/.test(l)).map((l) => `extra ${l}`)];
 }
 
 /** What runCutTrials returns. */
@@ -200,7 +220,7 @@ export async function runCutTrials(lab: Lab, opts: CutTrialOptions): Promise<Cut
 
   /** One run of `op` (previewed as `preview`), cut as `aim` says. */
   const trial = async (k: number, op: Op, preview: Preview, before: DirectorLook, aim: CutAim, cutAtMs?: number, tx2Ms?: number): Promise<TrialRecord> => {
-    const rec: TrialRecord = { n: k, op: describeChange(op.change), aim, cuts: [], missed: false, outcome: '', state: 'in between', config: { kind: 'absent' }, profileBehind: false, durationMs: 0, settleS: 0 };
+    const rec: TrialRecord = { n: k, op: describeChange(op.change), aim, cuts: [], missed: false, outcome: '', state: 'in between', config: { kind: 'absent' }, profile: { kind: 'consistent' }, profileBehind: false, durationMs: 0, settleS: 0 };
     let phase: ClientPhase = 'observe';
     let ended = false;
     const pending: Promise<void>[] = [];
@@ -256,6 +276,12 @@ export async function runCutTrials(lab: Lab, opts: CutTrialOptions): Promise<Cut
     const planned = plannedLook(before, preview);
     rec.state = same(after, planned) ? 'planned' : same(after, before) ? 'before' : 'in between';
     rec.config = checkRuntimeConfig(vip, after.table);
+    // The profile against the table, before (the profile as the run found it: a reload's profile edit is the admin's, not
+    // the trial's) and after: the trial may leave no difference that was not there before.
+    const was = new Set(profileDiffs(savedBefore, before.table, vip) ?? []);
+    const now = profileDiffs(readFileSync(file, 'utf8'), after.table, vip);
+    const made = now?.filter((d) => !was.has(d));
+    rec.profile = now === undefined ? { kind: 'stopped' } : made!.length ? { kind: 'inconsistent', diffs: made! } : { kind: 'consistent' };
     if (op.change.kind === 'edit') {
       saved = readFileSync(file, 'utf8') !== savedBefore;
       if (saved && rec.state !== 'planned') rec.lie = 'the profile was saved but the table is not as planned';
@@ -319,7 +345,7 @@ export async function runCutTrials(lab: Lab, opts: CutTrialOptions): Promise<Cut
       const cuts = rec.cuts.map((c) => `${c.phase}/${c.stage}`).join(' then ') || 'no cut (the run ended first)';
       say(
         `#${rec.n} ${rec.op}: cut ${aim}${rec.cutAtMs !== undefined ? ` at ${rec.cutAtMs} ms of T=${Math.round(T)}` : ''} → ${cuts}; ` +
-          `${rec.outcome.split('\n')[0]!.slice(0, 160)}; table ${rec.state.toUpperCase()}; config ${rec.config.kind}${rec.profileBehind ? '; PROFILE NOT SAVED' : ''}${rec.lie ? `; ${rec.lie}` : ''}`,
+          `${rec.outcome.split('\n')[0]!.slice(0, 160)}; table ${rec.state.toUpperCase()}; profile ${rec.profile.kind}${rec.profile.kind === 'inconsistent' ? ` (${rec.profile.diffs.slice(0, 3).join(' | ')})` : ''}; /etc/lvs.conf ${rec.config.kind}${rec.profileBehind ? '; PROFILE NOT SAVED' : ''}${rec.lie ? `; ${rec.lie}` : ''}`,
       );
     }
     return { trials, uncutMs, seed, lines };
@@ -343,6 +369,8 @@ export function summarize(r: CutTrialsResult): string[] {
   const before = count((t) => t.state === 'before');
   const between = count((t) => t.state === 'in between');
   const out: string[] = [];
+  const consistent = count((t) => t.state !== 'in between' && t.profile.kind !== 'inconsistent' && t.config.kind !== 'inconsistent');
+  out.push(`${consistent}/${cut.length} consistent: the table exactly as before or as planned, and the director's configuration (the saved profile; /etc/lvs.conf when installed) agrees with it`);
   out.push(`${planned + before}/${cut.length} trials: ${planned} as planned, ${before} as before, ${between} in between (${r.trials.length - cut.length} run(s) ended before their cut time, not counted)`);
   const tally = (xs: string[]) => {
     const m = new Map<string, number>();
@@ -365,6 +393,7 @@ export function summarize(r: CutTrialsResult): string[] {
   out.push(`said one thing, did another: ${lies.length}${lies.length ? ` (${lies.map((t) => `#${t.n} ${t.lie}`).join('; ')})` : ''}`);
   const edits = cut.filter((t) => /weight|drain|disable|enable/.test(t.op));
   out.push(`edits: ${edits.length}; table as planned but the profile not saved (the run was told the connection was lost): ${edits.filter((t) => t.profileBehind).length}`);
+  out.push(`the saved profile against the table: ${tally(cut.map((t) => t.profile.kind))}`);
   out.push(`runtime config (/etc/lvs.conf) against the table: ${tally(cut.map((t) => t.config.kind))}`);
   const settle = cut.map((t) => t.settleS);
   out.push(`run time with the cut: median ${median(cut.map((t) => t.durationMs)).toFixed(0)} ms, max ${Math.max(...cut.map((t) => t.durationMs)).toFixed(0)} ms; a transaction still running after the run returned: ${settle.filter((s) => s > 0).length}`);
