@@ -1,18 +1,23 @@
 /**
  * The live feed behind the Director table and the Charts: while a page watches a cluster, polls the director's status
- * every sample interval (one exec), each realserver's load every 6th tick, and the health probe every 3rd tick (with
- * hysteresis); emits `cluster.sample`, keeps a bounded history per cluster (24 h, coarser as it ages:
- * sample-history.ts), and finishes graceful drains whose connections are gone. The load checks and the probe run beside
- * the ticks, one at a time each, never inside one: a realserver that does not answer (its SSH exec waits for its
- * timeout) must not stop the samples.
+ * with its cumulative counters every sample interval (one exec), each realserver's load every 6th tick, and the health
+ * probe every 3rd tick (with hysteresis); emits `cluster.sample`, keeps a bounded history per cluster (24 h, coarser as
+ * it ages: sample-history.ts), and finishes graceful drains whose connections are gone (audited as a change). The load
+ * checks and the probe run beside the ticks, one at a time each, never inside one: a realserver that does not answer
+ * (its SSH exec waits for its timeout) must not stop the samples.
+ *
+ * New connections per second come from the growth of each destination's cumulative connection counter between two
+ * samples (`ipvsadm -L -n --stats --exact`), not from the kernel's rate estimate: `--rate` prints whole connections per
+ * second of a smoothed estimate, so a realserver taking one new connection every second or two shows 0.
  */
 import type { EventPayload } from '../../shared/api/contract.ts';
+import { asChange } from '../audit/audit-context.ts';
 import { nextHealth, type HealthState } from '../health/hysteresis.ts';
 import type { ClusterService } from '../services/cluster-service.ts';
 import { realserverName } from '../services/cluster-context.ts';
 import { RealserverChecks } from '../services/realserver-check.ts';
 import { SampleHistory } from './sample-history.ts';
-import { sampleOf } from './status-mapping.ts';
+import { destinationCounterKey, sampleOf } from './status-mapping.ts';
 
 type Sample = EventPayload<'cluster.sample'>;
 
@@ -35,7 +40,25 @@ interface Watch {
   refreshErrors: Map<string, string>;
   loads: Map<string, number>;
   health: Map<string, HealthState>;
+  /** Each destination's connection counter at the previous sample. */
+  counters: Map<string, { conns: number; time: number }>;
+  /** New connections per second per destination, from the last two samples. */
+  cps: Map<string, number>;
   lastError?: string;
+}
+
+/**
+ * New connections per second per destination from two readings of the cumulative counters: (now − before) / seconds
+ * between them. A destination seen for the first time, or whose counter went back (deleted and added again), has none.
+ */
+export function counterRates(before: ReadonlyMap<string, { conns: number; time: number }>, now: ReadonlyMap<string, number>, time: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [k, conns] of now) {
+    const b = before.get(k);
+    if (!b || conns < b.conns || time <= b.time) continue;
+    out.set(k, (conns - b.conns) / ((time - b.time) / 1000));
+  }
+  return out;
 }
 
 /** Polls watched clusters and keeps their history. */
@@ -54,7 +77,7 @@ export class MetricsSampler {
       return;
     }
     if (w) return;
-    const nw: Watch = { timer: undefined, ticks: 0, busy: false, refreshing: new Set(), refreshErrors: new Map(), loads: new Map(), health: new Map() };
+    const nw: Watch = { timer: undefined, ticks: 0, busy: false, refreshing: new Set(), refreshErrors: new Map(), loads: new Map(), health: new Map(), counters: new Map(), cps: new Map() };
     this.watches.set(id, nw);
     void this.tick(id, nw);
   }
@@ -68,6 +91,11 @@ export class MetricsSampler {
   health(id: string): Record<string, 'up' | 'down' | 'unknown'> {
     const w = this.watches.get(id);
     return Object.fromEntries([...(w?.health ?? new Map<string, HealthState>())].map(([k, v]) => [k, v.state]));
+  }
+
+  /** New connections per second per destination (destinationCounterKey) from the last two samples of a watched cluster. */
+  cps(id: string): ReadonlyMap<string, number> {
+    return this.watches.get(id)?.cps ?? new Map();
   }
 
   /** Stops everything. */
@@ -94,12 +122,17 @@ export class MetricsSampler {
       // Each realserver's load on its own: one that does not answer holds up only its own value.
       if (w.ticks % 6 === 0) for (const rs of svc.cluster.realservers) this.beside(w, `load check of ${realserverName(rs)}`, name, () => this.refreshLoad(svc, w, realserverName(rs)));
       if (w.ticks % 3 === 0) this.beside(w, 'health probe', name, () => this.refreshHealth(svc, w));
-      const snap = await svc.snapshot({ rate: true });
-      const sample = sampleOf(id, snap.view, Date.now(), w.loads);
+      const snap = await svc.snapshot({ stats: true });
+      const time = Date.now();
+      const now = new Map<string, number>();
+      for (const sv of snap.view.services) for (const d of sv.destinations) if (d.stats) now.set(destinationCounterKey(sv, d), d.stats.conns);
+      w.cps = counterRates(w.counters, now, time);
+      w.counters = new Map([...now].map(([k, conns]) => [k, { conns, time }]));
+      const sample = sampleOf(id, snap.view, time, w.loads, w.cps);
       this.record(id, sample);
       this.deps.emit(sample);
       // The drain follow-up is a change: the service takes the cluster's write lock (and re-observes) when one is due.
-      const drained = await svc.drainFollowUp(snap.state);
+      const drained = await asChange(`drain follow-up (${name})`, () => svc.drainFollowUp(snap.state));
       for (const d of drained) this.deps.log('info', `${name}: drain finished: ${d}`);
       w.lastError = undefined;
     } catch (e) {

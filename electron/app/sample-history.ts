@@ -3,8 +3,8 @@
  * last 5 minutes, then one per 10 s for the last hour, then one per minute for 24 h (at most ≈ 2,100 samples, where
  * keeping every 1 s sample of 50 realservers for 24 h as objects held ≈ 545 MB). An older sample is folded into its
  * bucket as it ages out of a finer tier: per realserver the highest active and inactive connection counts and CPS of the
- * bucket (a chart over an hour or a day shows the peaks, not an average that hides them) and its latest load. Address
- * and name strings are shared between samples. Pure.
+ * bucket (a chart over an hour or a day shows the peaks, not an average that hides them; CPS where one is known) and its
+ * latest load. Address and name strings are shared between samples. Pure.
  */
 import type { EventPayload } from '../../shared/api/contract.ts';
 
@@ -113,7 +113,8 @@ function merge(b: Bucket, s: Sample): void {
     a.name = r.name;
     a.activeConns = Math.max(a.activeConns, r.activeConns);
     a.inactiveConns = Math.max(a.inactiveConns, r.inactiveConns);
-    a.cps = Math.max(a.cps, r.cps);
+    // CPS may be absent (the first sample, a destination re-added): the bucket keeps the highest one known.
+    if (r.cps !== undefined) a.cps = a.cps === undefined ? r.cps : Math.max(a.cps, r.cps);
     if (r.load1 !== undefined) a.load1 = r.load1;
   }
 }

@@ -131,6 +131,16 @@ export const auditEntrySchema = z.object({
   code: z.number().nullable(),
   durationMs: z.number(),
   outputExcerpt: z.string(),
+  /**
+   * 'change': run as part of an operation that changes a host (a director verb, an edit, reconcile, a route fix, the
+   * drain follow-up…, named in `operation`); 'read': everything else (status polls, checks, previews). Entries written
+   * before this field existed read as 'read'.
+   */
+  kind: z.enum(['read', 'change']).optional(),
+  /** The change this command was part of ("start", "drain rs2 (tcp/23)", "route fix rs1"). */
+  operation: z.string().max(200).optional(),
+  /** Who ran it: the desktop's user name (the person at the console). */
+  by: z.string().max(200).optional(),
 });
 
 /** One metrics sample for a cluster (all realservers at one instant). */
@@ -143,19 +153,64 @@ export const sampleSchema = z.object({
       name: z.string(),
       activeConns: z.number(),
       inactiveConns: z.number(),
-      cps: z.number(),
+      /**
+       * New connections per second since the previous sample, from the growth of the kernel's cumulative connection
+       * counters (`ipvsadm -L -n --stats --exact`), not its rounded rate estimate; absent on the first sample and after a
+       * counter went back (the destination was deleted and added again).
+       */
+      cps: z.number().optional(),
       load1: z.number().optional(),
     }),
   ),
 });
 
+const themeSchema = z.enum(['system', 'light', 'dark']);
+const sampleIntervalSchema = z.number().int().min(1).max(300);
+const launcherOverridesSchema = z.record(z.string(), z.object({ path: z.string(), argsTemplate: z.array(z.string()) }));
+const windowsAgentSchema = z.enum(['pageant', 'openssh']);
+
 /** App settings kept in electron-store (or the web host's settings file). */
 export const settingsSchema = z.object({
-  theme: z.enum(['system', 'light', 'dark']).default('system'),
-  sampleIntervalSec: z.number().int().min(1).max(300).default(5),
-  launcherOverrides: z.record(z.string(), z.object({ path: z.string(), argsTemplate: z.array(z.string()) })).default({}),
-  windowsAgent: z.enum(['pageant', 'openssh']).default('openssh'),
+  theme: themeSchema.default('system'),
+  sampleIntervalSec: sampleIntervalSchema.default(5),
+  launcherOverrides: launcherOverridesSchema.default({}),
+  windowsAgent: windowsAgentSchema.default('openssh'),
+  /** The cluster the app showed last: it reopens on it. */
+  lastClusterId: id.optional(),
 });
+
+/**
+ * A change to some settings: only the keys given change. (Not settingsSchema.partial(): zod 4 still fills the defaults
+ * in there, so saving the theme would reset every other setting.)
+ */
+export const settingsPatchSchema = z
+  .object({
+    theme: themeSchema.optional(),
+    sampleIntervalSec: sampleIntervalSchema.optional(),
+    launcherOverrides: launcherOverridesSchema.optional(),
+    windowsAgent: windowsAgentSchema.optional(),
+    lastClusterId: id.optional(),
+  })
+  .strict();
+
+/** A problem found by clusters.check: which field (a profile path), which check, and what is wrong. */
+export const profileProblemSchema = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  check: z.enum(['resolve', 'key-file', 'vip-subnet']),
+  message: z.string(),
+});
+
+/** The progress of one host in a long operation over several hosts (realserver checks, route fixes). */
+export const hostProgressSchema = z.object({
+  opId: z.string(),
+  index: z.number().int(),
+  total: z.number().int(),
+  host: z.string(),
+  status: z.enum(['waiting', 'running', 'ok', 'failed', 'cancelled']),
+  message: z.string().optional(),
+});
+/** A caller's id for a long operation (events carry it; ops.cancel names it). */
+const opId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
 
 /** Every method: name → {input, output}. */
 export const methods = {
@@ -168,7 +223,8 @@ export const methods = {
       z.object({ source: z.literal('text'), text: z.string().max(1_000_000), file: z.string().max(260), base: z.unknown() }),
       z.object({ source: z.literal('director'), clusterId: id }),
     ]),
-    output: z.object({ cluster: z.unknown(), warnings: z.array(z.string()) }),
+    // fields: the profile fields the file set (an import into a half-filled form changes only those).
+    output: z.object({ cluster: z.unknown(), warnings: z.array(z.string()), fields: z.array(z.string()).optional() }),
   },
   'clusters.exportConf': { input: clusterRef, output: z.object({ text: z.string() }) },
   'secrets.set': { input: z.object({ ref: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/), value: z.string().min(1).max(4096) }), output: empty },
@@ -184,9 +240,10 @@ export const methods = {
   'director.status': { input: clusterRef, output: statusSchema },
   'director.planEdit': { input: editInputSchema, output: runResultSchema },
   'director.runEdit': { input: editInputSchema.extend({ fingerprint: fingerprintSchema }), output: runResultSchema },
-  'realservers.check': { input: clusterRef.extend({ name: z.string().optional() }), output: z.array(realserverCheckSchema) },
+  // With an opId, a check or fix of several realservers reports each host (ops.progress) and can be cancelled (ops.cancel).
+  'realservers.check': { input: clusterRef.extend({ name: z.string().optional(), opId: opId.optional() }), output: z.array(realserverCheckSchema) },
   'realservers.routeFix': {
-    input: clusterRef.extend({ name: z.string().optional(), dryRun: z.boolean().default(false) }),
+    input: clusterRef.extend({ name: z.string().optional(), dryRun: z.boolean().default(false), opId: opId.optional() }),
     output: z.array(z.object({ name: z.string(), steps: z.array(planStepSchema), applied: z.boolean(), error: appErrorSchema.optional() })),
   },
   'connect.detect': { input: empty, output: z.array(launcherSchema) },
@@ -195,6 +252,19 @@ export const methods = {
     output: z.object({ pid: z.number().optional(), argv: z.array(z.string()), landedOn: z.object({ address: z.string(), name: z.string() }).optional() }),
   },
   'connect.whereAmI': { input: clusterRef, output: z.object({ landedOn: z.object({ address: z.string(), name: z.string() }).optional() }) },
+  /** Whether a program Connect me started (its pid) still runs; pids it did not start are refused. */
+  'connect.alive': { input: z.object({ pid: z.number().int().positive() }), output: z.object({ alive: z.boolean() }) },
+  /** Stops a long operation between two hosts (never inside one host's step); unknown or finished ids are ignored. */
+  'ops.cancel': { input: z.object({ opId }), output: empty },
+  /**
+   * The checks of a profile that need this machine: host names that do not resolve here, a key file that does not exist
+   * or cannot be read, the VIP outside the director's subnet once both are resolved. Nothing is saved or connected.
+   */
+  'clusters.check': { input: z.object({ cluster: z.unknown() }), output: z.object({ problems: z.array(profileProblemSchema) }) },
+  /** What the page adapts to: the platform of the machine that runs the console's services, native dialogs, the data folder. */
+  'app.info': { input: empty, output: z.object({ platform: z.enum(['win32', 'linux', 'darwin', 'other']), nativeDialogs: z.boolean(), dataDir: z.string() }) },
+  /** A native "open file" dialog for an SSH private key (Electron); UNSUPPORTED in the web host. No path: cancelled. */
+  'files.pickKeyFile': { input: z.object({ current: z.string().max(4096).optional() }), output: z.object({ path: z.string().optional() }) },
   'audit.list': { input: z.object({ limit: z.number().int().min(1).max(10000).default(500) }), output: z.array(auditEntrySchema) },
   'audit.export': { input: z.object({ format: z.enum(['csv', 'json']) }), output: z.object({ text: z.string() }) },
   'metrics.history': {
@@ -203,7 +273,7 @@ export const methods = {
   },
   'metrics.watch': { input: clusterRef.extend({ on: z.boolean() }), output: empty },
   'settings.get': { input: empty, output: settingsSchema },
-  'settings.set': { input: settingsSchema.partial(), output: settingsSchema },
+  'settings.set': { input: settingsPatchSchema, output: settingsSchema },
 } as const;
 
 /** Every event the main side pushes: name → payload schema. */
@@ -219,6 +289,7 @@ export const events = {
     output: z.string().optional(),
   }),
   'cluster.sample': sampleSchema,
+  'ops.progress': hostProgressSchema,
   'audit.entry': auditEntrySchema,
   'app.log': z.object({ time: z.number(), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
 } as const;

@@ -2,11 +2,14 @@
  * The sampler's pace (pure logic, fake timers): the status sample is taken every interval whatever the slow
  * per-realserver work does. Found by the reliability soak (test/bench/lab/support/soak.ts): with one realserver's cable
  * pulled, the load check over SSH waited for its 30 s timeout inside the tick (and the health probe its ping timeout),
- * so a 1 s sampler emitted 3–11 samples per 30 s, stalling exactly while a realserver was down.
+ * so a 1 s sampler emitted 3–11 samples per 30 s, stalling exactly while a realserver was down. The bounded history,
+ * and CPS from the counters' growth between two samples.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clusterSchema } from '../../../../shared/model/cluster.ts';
-import { MetricsSampler } from '../../../../electron/app/metrics-sampler.ts';
+import { counterRates, MetricsSampler } from '../../../../electron/app/metrics-sampler.ts';
+import { destinationCounterKey, sampleOf } from '../../../../electron/app/status-mapping.ts';
+import type { StatusView } from '../../../../electron/services/status-view.ts';
 import { ClusterContext } from '../../../../electron/services/cluster-context.ts';
 import type { ClusterService } from '../../../../electron/services/cluster-service.ts';
 import type { Executor } from '../../../../electron/ssh/types.ts';
@@ -36,10 +39,10 @@ function stalledService(): ClusterService {
   return svc as unknown as ClusterService;
 }
 
-beforeEach(() => void vi.useFakeTimers());
-afterEach(() => void vi.useRealTimers());
-
 describe('MetricsSampler pace', () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
   it('keeps sampling every interval while the load check and the health probe of a realserver hang', async () => {
     const samples: number[] = [];
     const sampler = new MetricsSampler({ service: () => stalledService(), intervalSec: () => 1, emit: (s) => void samples.push(s.time), log: () => undefined });
@@ -55,6 +58,9 @@ describe('MetricsSampler pace', () => {
 });
 
 describe('MetricsSampler history', () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
   it('two hours at 1 s keep every sample of the last 5 min and coarser ones before (was all 7,201)', async () => {
     const sampler = new MetricsSampler({ service: () => stalledService(), intervalSec: () => 1, emit: () => undefined, log: () => undefined });
     try {
@@ -68,4 +74,51 @@ describe('MetricsSampler history', () => {
       sampler.stopAll();
     }
   }, 60_000);
+});
+
+const svc = { protocol: 'tcp', address: '10.77.0.100', port: 23 };
+const k1 = destinationCounterKey(svc, { address: '10.77.0.11', port: 23 });
+const k2 = destinationCounterKey(svc, { address: '10.77.0.12', port: 23 });
+
+describe('CPS from counter deltas', () => {
+  it('one new connection a second reads 1.0 (the kernel rate estimate would print 0 or 1), fractions kept', () => {
+    const before = new Map([
+      [k1, { conns: 100, time: 0 }],
+      [k2, { conns: 7, time: 0 }],
+    ]);
+    const now = new Map([
+      [k1, 105],
+      [k2, 8],
+    ]);
+    expect(counterRates(before, now, 5000)).toEqual(
+      new Map([
+        [k1, 1],
+        [k2, 0.2],
+      ]),
+    );
+  });
+
+  it('a destination seen for the first time, or whose counter went back (deleted and re-added), has no rate', () => {
+    const before = new Map([[k1, { conns: 100, time: 0 }]]);
+    const rates = counterRates(before, new Map([[k1, 3], [k2, 50]]), 5000);
+    expect(rates.size).toBe(0);
+  });
+
+  it('a sample sums a realserver over its services; without a rate it carries none (not 0)', () => {
+    const view = {
+      services: [
+        { ...svc, scheduler: 'wlc', destinations: [{ address: '10.77.0.11', port: 23, name: 'rs1', forward: 'Masq', weight: 1, activeConns: 2, inactiveConns: 1 }, { address: '10.77.0.12', port: 23, name: 'rs2', forward: 'Masq', weight: 1, activeConns: 0, inactiveConns: 0 }] },
+        { protocol: 'udp', address: '10.77.0.100', port: 177, scheduler: 'wlc', destinations: [{ address: '10.77.0.11', port: 177, name: 'rs1', forward: 'Masq', weight: 1, activeConns: 0, inactiveConns: 1 }] },
+      ],
+    } as unknown as StatusView;
+    const cps = new Map([
+      [k1, 0.8],
+      [destinationCounterKey({ protocol: 'udp', address: '10.77.0.100', port: 177 }, { address: '10.77.0.11', port: 177 }), 0.2],
+    ]);
+    const s = sampleOf('lab', view, 1, new Map(), cps);
+    expect(s.realservers).toEqual([
+      { address: '10.77.0.11', name: 'rs1', activeConns: 2, inactiveConns: 2, cps: 1 },
+      { address: '10.77.0.12', name: 'rs2', activeConns: 0, inactiveConns: 0 },
+    ]);
+  });
 });

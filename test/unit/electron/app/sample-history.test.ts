@@ -46,6 +46,21 @@ describe('SampleHistory', () => {
     expect(by.get('rs4')!.activeConns).toBe(3);
   });
 
+  it('a bucket keeps the highest CPS known: none where no sample had one (not NaN), the peak where some had one', () => {
+    const h = new SampleHistory({ rawMs: 10_000, tiers: [{ bucketMs: 60_000, spanMs: 3600_000 }] });
+    const noCps = (t: number) => ({ ...sample(t, () => 1), realservers: sample(t, () => 1).realservers.map(({ cps: _cps, ...r }) => r) });
+    for (let t = 0; t < 60; t++) {
+      const s = noCps(T0 + t * 1000);
+      if (t === 20) s.realservers[1] = { ...s.realservers[1]!, cps: 2.5 } as (typeof s.realservers)[number];
+      if (t === 40) s.realservers[1] = { ...s.realservers[1]!, cps: 0.5 } as (typeof s.realservers)[number];
+      h.add(s);
+    }
+    h.add(sample(T0 + 120_000, () => 0));
+    const by = new Map(h.window(T0)[0]!.realservers.map((r) => [r.name, r]));
+    expect(by.get('rs1')!.cps).toBeUndefined();
+    expect(by.get('rs2')!.cps).toBe(2.5);
+  });
+
   it('ignores a sample that is not newer than the newest held', () => {
     const h = new SampleHistory();
     h.add(sample(T0 + 2000, () => 1));
