@@ -1,6 +1,7 @@
 /**
  * The live feed behind the Director table and the Charts: while a page watches a cluster, polls the director's status
- * with its cumulative counters every sample interval (one exec), each realserver's load every 6th tick, and the health
+ * with its cumulative counters every sample interval (one exec; the interval runs from one poll's start to the next, so
+ * a director that answers in 0.7 s still gives a 1 s feed), each realserver's load every 6th tick, and the health
  * probe every 3rd tick (with hysteresis); emits `cluster.sample`, keeps a bounded history per cluster (24 h, coarser as
  * it ages: sample-history.ts), and finishes graceful drains whose connections are gone (audited as a change). The load
  * checks and the probe run beside the ticks, one at a time each, never inside one: a realserver that does not answer
@@ -103,9 +104,14 @@ export class MetricsSampler {
     for (const id of [...this.watches.keys()]) this.watch(id, false);
   }
 
-  private schedule(id: string, w: Watch): void {
+  /**
+   * The next tick one interval after `started` (the start of the tick that just ended), so the status exec's own time is
+   * inside the interval, not added to it; when that exec took longer, after a short pause (a fifth of the interval).
+   */
+  private schedule(id: string, w: Watch, started = Date.now()): void {
     if (this.watches.get(id) !== w) return;
-    w.timer = setTimeout(() => void this.tick(id, w), this.deps.intervalSec() * 1000);
+    const interval = this.deps.intervalSec() * 1000;
+    w.timer = setTimeout(() => void this.tick(id, w), Math.max(interval / 5, started + interval - Date.now()));
     w.timer.unref?.();
   }
 
@@ -117,6 +123,7 @@ export class MetricsSampler {
     }
     if (w.busy) return this.schedule(id, w);
     w.busy = true;
+    const started = Date.now();
     const name = svc.cluster.name;
     try {
       // Each realserver's load on its own: one that does not answer holds up only its own value.
@@ -142,7 +149,7 @@ export class MetricsSampler {
     } finally {
       w.busy = false;
       w.ticks++;
-      this.schedule(id, w);
+      this.schedule(id, w, started);
     }
   }
 

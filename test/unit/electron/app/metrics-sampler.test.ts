@@ -57,6 +57,46 @@ describe('MetricsSampler pace', () => {
   });
 });
 
+describe('MetricsSampler interval', () => {
+  beforeEach(() => void vi.useFakeTimers());
+  afterEach(() => void vi.useRealTimers());
+
+  /** A service whose director takes `ms` to answer the status exec (the TCG lab director: 0.6–1.5 s). */
+  function slowDirector(ms: number): ClusterService {
+    const svc = stalledService() as unknown as Record<string, unknown>;
+    const fast = svc.snapshot as () => Promise<unknown>;
+    return { ...svc, snapshot: () => new Promise((r) => setTimeout(() => r(fast()), ms)) } as unknown as ClusterService;
+  }
+
+  it('counts the interval from the start of one poll to the next: a 600 ms status exec still gives a sample every second (the soak saw 10–12 per 30 s at 1 s)', async () => {
+    const samples: number[] = [];
+    const sampler = new MetricsSampler({ service: () => slowDirector(600), intervalSec: () => 1, emit: (s) => void samples.push(s.time), log: () => undefined });
+    try {
+      sampler.watch('lab', true);
+      await vi.advanceTimersByTimeAsync(10_700);
+      // at 0.6, 1.6, … 10.6 s: 11 (the interval added after each poll gave 7)
+      expect(samples.length).toBe(11);
+      for (let i = 1; i < samples.length; i++) expect(samples[i]! - samples[i - 1]!).toBe(1000);
+    } finally {
+      sampler.stopAll();
+    }
+  });
+
+  it('a director slower than the interval: the next poll after a fifth of the interval, never back to back', async () => {
+    const samples: number[] = [];
+    const sampler = new MetricsSampler({ service: () => slowDirector(1500), intervalSec: () => 1, emit: (s) => void samples.push(s.time), log: () => undefined });
+    try {
+      sampler.watch('lab', true);
+      await vi.advanceTimersByTimeAsync(17_000);
+      // every 1.7 s: at 1.5, 3.2, … 16.8 s
+      expect(samples.length).toBe(10);
+      for (let i = 1; i < samples.length; i++) expect(samples[i]! - samples[i - 1]!).toBe(1700);
+    } finally {
+      sampler.stopAll();
+    }
+  });
+});
+
 describe('MetricsSampler history', () => {
   beforeEach(() => void vi.useFakeTimers());
   afterEach(() => void vi.useRealTimers());
