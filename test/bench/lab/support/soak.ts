@@ -348,6 +348,6 @@ export function summarizeSoak(r: SoakResult): string[] {
   const perMin = r.mem.slice(1).map((m) => m.samples);
   if (perMin.length) out.push(`samples emitted per memory period (${r.memEveryS} s): ${perMin.join(' ')}; remote commands audited: ${r.mem.slice(1).map((m) => m.audits).join(' ')}`);
   out.push(`the app's audit log full (${AUDIT_IN_MEMORY} entries in memory) at ${r.auditFullMin === undefined ? 'no point of the run' : `${r.auditFullMin.toFixed(1)} min`}`);
-  out.push(`growth from the baseline at ${r.baseMin.toFixed(1)} min (warm-up: ≥ ${r.warmupMin} min and the audit log full) to the end: heap ${(r.heapGrowth * 100).toFixed(1)} %, RSS ${(r.rssGrowth * 100).toFixed(1)} % (goal < 10 %); from ${r.warmupMin} min alone: heap ${(r.heapGrowthFromWarmup * 100).toFixed(1)} %, RSS ${(r.rssGrowthFromWarmup * 100).toFixed(1)} %`);
+  out.push(`growth from the baseline at ${r.baseMin.toFixed(1)} min (warm-up: ≥ ${r.warmupMin} min and the audit log full) to the end: heap ${(r.heapGrowth * 100).toFixed(1)} %, RSS ${(r.rssGrowth * 100).toFixed(1)} % (goal < 10 %)${r.mem[r.mem.length - 1]!.minute - r.baseMin < 10 ? ` — the baseline is less than 10 min before the end` : ''}; from ${r.warmupMin} min alone: heap ${(r.heapGrowthFromWarmup * 100).toFixed(1)} %, RSS ${(r.rssGrowthFromWarmup * 100).toFixed(1)} %`);
   return out;
 }
