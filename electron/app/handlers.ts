@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { ApiHandlers, MethodOutput } from '../../shared/api/contract.ts';
-import { clusterSchema, type Cluster } from '../../shared/model/cluster.ts';
+import { clusterSchema, type Cluster, type Realserver } from '../../shared/model/cluster.ts';
 import { isIPv4, isIPv6 } from '../../shared/model/validators.ts';
 import { AppError, describeIssues } from '../../shared/result.ts';
 import type { ConfClusterBase } from '../lvs/conf/conf-model.ts';
@@ -19,7 +19,6 @@ import { writeLvsConf } from '../lvs/conf/conf-write.ts';
 import { directorConf } from '../lvs/conf/director-conf.ts';
 import { parseIpvsadmConnections } from '../lvs/ipvs/ipvsadm-conn-parse.ts';
 import type { Plan } from '../../shared/model/plan.ts';
-import { shellQuote } from '../shell/shell-quote.ts';
 import { detectLaunchers } from '../launch/detect.ts';
 import { pickDisplay } from '../launch/display.ts';
 import { landedOn } from '../launch/landed-on.ts';
@@ -31,13 +30,18 @@ import { realserverName } from '../services/cluster-context.ts';
 import { ClusterSessions } from '../services/cluster-sessions.ts';
 import { ClusterServices, describeChange, type Change, type Preview, type RunOutcome } from '../services/cluster-service.ts';
 import { displaySteps } from '../services/plan-render.ts';
-import { checkRealserver } from '../services/realserver-check.ts';
-import { RealserverRoutes } from '../services/realserver-routes.ts';
+import { checkRealserver, type RealserverCheckReport } from '../services/realserver-check.ts';
+import { RealserverRoutes, type RouteReport } from '../services/realserver-routes.ts';
+import { RealserverBoot, type BootReport } from '../services/realserver-boot.ts';
+import { DoctorService, type DoctorReport } from '../services/doctor-service.ts';
+import { checkDesktop } from '../services/desktop-checks.ts';
+import { stepText } from '../services/run-steps.ts';
+import type { Finding } from '../doctor/model.ts';
 import { execChecked } from '../ssh/exec-checked.ts';
 import { sshFingerprint } from '../store/store-document.ts';
 import { CONNECTIONS_MAX_OUTPUT_BYTES } from '../ssh/types.ts';
 import { asChange } from '../audit/audit-context.ts';
-import { HostOperations } from './host-ops.ts';
+import { HostOperations, type HostOutcome } from './host-ops.ts';
 import { MetricsSampler } from './metrics-sampler.ts';
 import { checkProfile, nodeProfileCheckDeps, type ProfileCheckDeps } from './profile-check.ts';
 import type { ApplyProgress } from '../services/director-apply.ts';
@@ -111,6 +115,55 @@ export function runResultOf(runId: string, verb: string, p: Preview | RunOutcome
     changes: changesOf(p.plan, applied, p.probe),
     fingerprint: p.fingerprint,
     ...(ran && p.change.kind === 'edit' ? { profileSaved: (p as RunOutcome).saved } : {}),
+  };
+}
+
+const shownStep = (host: string, st: { argv: string[]; stdin?: string; why: string }) => ({ host, command: stepText({ host, ...st }), why: st.why });
+
+/** A route report in the contract's shape. */
+function routeFixResult(r: RouteReport, ran: boolean): MethodOutput<'realservers.routeFix'>[number] {
+  return {
+    name: r.name,
+    steps: [...r.directorSteps.map((st) => shownStep('director', st)), ...r.steps.map((st) => shownStep(r.name, st))],
+    applied: ran && (r.ran?.length ?? 0) > 0,
+    fingerprint: r.fingerprint,
+    path: { via: r.path, ...(r.peer ? { peer: r.peer } : {}) },
+    ...(r.ran ? { ran: r.ran } : {}),
+    ...(r.notes ? { notes: r.notes } : {}),
+  };
+}
+
+/** An install-route / uninstall-route report in the contract's shape. */
+function bootRouteResult(r: BootReport, ran: boolean): MethodOutput<'realservers.bootRoute'>[number] {
+  const v = (x: BootReport['verify']) => ({ installed: x.installed, current: x.current, problems: x.problems });
+  return {
+    name: r.name,
+    op: r.op,
+    kind: r.kind,
+    gateway: r.gateway,
+    steps: r.steps.map((st) => shownStep(r.name, st)),
+    fingerprint: r.fingerprint,
+    applied: ran && (r.ran?.length ?? 0) > 0,
+    ...(r.ran ? { ran: r.ran } : {}),
+    before: v(r.verify),
+    ...(r.after ? { after: v(r.after) } : {}),
+  };
+}
+
+/** A doctor report in the contract's shape (a fix is summarised; doctor.previewFix shows its commands). */
+function reportOut(r: DoctorReport): MethodOutput<'doctor.run'> {
+  return {
+    ...r,
+    findings: r.findings.map((f) => ({
+      id: f.id,
+      key: f.key,
+      severity: f.severity,
+      subject: f.subject,
+      what: f.what,
+      why: f.why,
+      ...(f.explains ? { explains: f.explains } : {}),
+      ...(f.fix ? { fix: f.fix.kind === 'steps' ? { kind: 'steps' as const, summary: `${f.fix.steps.length} command(s) on ${[...new Set(f.fix.steps.map((x) => x.host))].join(', ')}` } : { kind: 'action' as const, summary: f.fix.why } } : {}),
+    })),
   };
 }
 
@@ -276,22 +329,14 @@ export function createAppHandlers(deps: MainDeps, opts: HandlerOptions = {}): Ap
     'realservers.check': async ({ clusterId, name, opId }) => {
       const ctx = ctxOf(clusterId);
       const routes = new RealserverRoutes(ctx);
-      // One host = its check and its route check; hosts in parallel (reads), each reported as it finishes.
+      const boot = new RealserverBoot(ctx);
+      // One host = its check, its live route check and its boot script check; hosts in parallel (reads), each row
+      // reported as it finishes, so one realserver that does not answer never hides the others.
       const rss = ctx.selectRealservers(name ?? 'all').map((rs) => ({ rs, name: realserverName(rs) }));
-      const outcomes = await ops.run(opId, rss, 'parallel', async ({ rs, name: n }) => {
-        const [check, route] = await Promise.all([
-          checkRealserver(ctx.realserverExecutor(rs), n),
-          routes.check(rs).then(
-            (r) => ({ ok: r.ok, problems: r.problems }),
-            () => undefined, // an unreachable realserver already reports its error through the check
-          ),
-        ]);
-        return { check, route };
-      });
-      return outcomes.map((o, i) => {
-        const rs = rss[i]!.rs;
+      type Row = MethodOutput<'realservers.check'>[number];
+      const toRow = (o: HostOutcome<{ check: RealserverCheckReport; route?: { ok: boolean; problems: string[] }; boots: Awaited<ReturnType<typeof bootReport>> }>, rs: Realserver): Row => {
         if (!o.ok) return { name: o.name, host: rs.host, os: rs.os, reachable: false, error: o.error.toData() };
-        const { check: c, route } = o.value;
+        const { check: c, route, boots } = o.value;
         return {
           name: o.name,
           host: rs.host,
@@ -302,24 +347,82 @@ export function createAppHandlers(deps: MainDeps, opts: HandlerOptions = {}): Ap
           displayManager: { name: c.displayManager ?? 'none', running: c.displayManager !== undefined },
           telnet: c.telnetListening,
           ...(route ? { route } : {}),
+          ...boots,
         };
-      });
+      };
+      const outcomes = await ops.run(
+        opId,
+        rss,
+        'parallel',
+        async ({ rs, name: n }) => {
+          const [check, route, boots] = await Promise.all([
+            checkRealserver(ctx.realserverExecutor(rs), n),
+            routes.check(rs).then(
+              (r) => ({ ok: r.ok, problems: r.problems }),
+              () => undefined, // an unreachable realserver already reports its error through the check
+            ),
+            bootReport(boot, rs),
+          ]);
+          return { check, ...(route ? { route } : {}), boots };
+        },
+        (o, h) => ({ row: toRow(o, h.rs) }),
+      );
+      return outcomes.map((o, i) => toRow(o, rss[i]!.rs));
     },
-    'realservers.routeFix': async ({ clusterId, name, dryRun, opId }) => {
+    'realservers.routeFix': async ({ clusterId, name, dryRun, fingerprint, fingerprints, opId }) => {
       const svc = services.get(clusterId);
       const ctx = svc.context();
       const routes = new RealserverRoutes(ctx);
-      const rss = ctx.selectRealservers(name ?? 'all').map((rs) => ({ rs, name: realserverName(rs) }));
-      // A fix changes hosts: one realserver after the other, each under the cluster's write lock and audited as a
-      // change; a cancel stops before the next realserver, never inside one's fix.
-      const outcomes = await ops.run(opId, rss, dryRun ? 'parallel' : 'serial', ({ rs, name: n }) =>
-        dryRun ? routes.fix(rs, { dryRun }) : svc.lock.run(`route fix ${n}`, () => asChange(`route fix ${n} (${svc.cluster.name})`, () => routes.fix(rs, { dryRun }))),
+      const rss = confirmedOnly(ctx.selectRealservers(name ?? 'all').map((rs) => ({ rs, name: realserverName(rs) })), dryRun ? undefined : fingerprints);
+      const fp = (n: string) => fingerprints?.[n] ?? fingerprint;
+      // A preview reads (hosts in parallel); a fix changes hosts: one realserver after the other, each under the
+      // cluster's write lock and audited as a change; a cancel stops before the next realserver, never inside one's fix.
+      const results = await ops.run(opId, rss, dryRun ? 'parallel' : 'serial', ({ rs, name: n }) =>
+        dryRun
+          ? routes.preview(rs)
+          : svc.lock.run(`route fix ${n}`, () => asChange(`route fix ${n} (${svc.cluster.name})`, () => routes.fix(rs, fp(n) !== undefined ? { fingerprint: fp(n)! } : {}))),
       );
-      return outcomes.map((o) =>
-        o.ok
-          ? { name: o.name, steps: o.value.steps.map((s) => ({ host: o.name, command: shellQuote(s.argv), why: s.why })), applied: !dryRun && (o.value.ran?.length ?? 0) > 0 }
-          : { name: o.name, steps: [], applied: false, error: o.error.toData() },
+      return results.map((r) => {
+        if (!r.ok) {
+          const ran = (r.error.detail as { ran?: string[] } | undefined)?.ran;
+          return { name: r.name, steps: [], applied: (ran?.length ?? 0) > 0, ...(ran ? { ran } : {}), error: { ...r.error.toData(), detail: undefined } };
+        }
+        return routeFixResult(r.value, !dryRun);
+      });
+    },
+    'realservers.bootRoute': async ({ clusterId, name, op, dryRun, fingerprint, fingerprints, opId }) => {
+      const svc = services.get(clusterId);
+      const ctx = svc.context();
+      const boot = new RealserverBoot(ctx);
+      const rss = confirmedOnly(ctx.selectRealservers(name ?? 'all').map((rs) => ({ rs, name: realserverName(rs) })), dryRun ? undefined : fingerprints);
+      const fp = (n: string) => fingerprints?.[n] ?? fingerprint;
+      const results = await ops.run(opId, rss, dryRun ? 'parallel' : 'serial', ({ rs, name: n }) =>
+        dryRun ? boot.preview(rs, op) : svc.lock.run(`${op}-route ${n}`, () => asChange(`${op}-route ${n} (${svc.cluster.name})`, () => boot.run(rs, op, fp(n) !== undefined ? { fingerprint: fp(n)! } : {}))),
       );
+      return results.map((r) => {
+        if (!r.ok) {
+          const ran = (r.error.detail as { ran?: string[] } | undefined)?.ran;
+          return { name: r.name, op, steps: [], applied: (ran?.length ?? 0) > 0, ...(ran ? { ran } : {}), error: { ...r.error.toData(), detail: undefined } };
+        }
+        return bootRouteResult(r.value, !dryRun);
+      });
+    },
+    'doctor.run': async ({ clusterId }) => reportOut(await doctorOf(clusterId).run()),
+    'doctor.previewFix': async ({ clusterId, key }) => {
+      const p = await doctorOf(clusterId).previewFix(key);
+      return { key: p.finding.key, via: p.via, commands: p.commands, fingerprint: p.fingerprint };
+    },
+    'doctor.runFix': async ({ clusterId, key, fingerprint }) => {
+      try {
+        const o = await doctorOf(clusterId).runFix(key, fingerprint);
+        return { key: o.finding.key, via: o.via, commands: o.commands, fingerprint: o.fingerprint, ran: o.ran, gone: o.gone, after: reportOut(o.after) };
+      } catch (e) {
+        if (e instanceof AppError && e.code === 'PLAN_STALE') {
+          const p = (e.detail as { preview: { finding: Finding; via: string; commands: string[]; fingerprint: string } }).preview;
+          throw new AppError('PLAN_STALE', e.message, { detail: { changes: ['the fix changed'], preview: { key: p.finding.key, via: p.via, commands: p.commands, fingerprint: p.fingerprint } } });
+        }
+        throw e;
+      }
     },
     'connect.detect': async () => (await detectLaunchers(deps.launch.readers, stores.settings.get().launcherOverrides)).launchers,
     'connect.launch': async ({ clusterId, kind, launcherId }) => {
@@ -405,5 +508,25 @@ export function createAppHandlers(deps: MainDeps, opts: HandlerOptions = {}): Ap
     const r = await ctx.director.exec(['sh', '-c', 'echo "$SSH_CLIENT"'], { step: 'echo $SSH_CLIENT', timeoutMs: 30_000 });
     const a = r.stdout.trim().split(/\s+/)[0] ?? '';
     return r.code === 0 && (isIPv4(a) || isIPv6(a)) ? a : undefined;
+  }
+
+  /** The doctor of a cluster, with this desktop's own checks (its launchers and overrides). */
+  function doctorOf(clusterId: string): DoctorService {
+    return new DoctorService(services.get(clusterId), (i) => checkDesktop({ ...i, readers: deps.launch.readers, overrides: stores.settings.get().launcherOverrides }));
+  }
+
+  /** With per-host fingerprints, only the realservers the admin confirmed run (the others are not touched). */
+  function confirmedOnly<H extends { name: string }>(hosts: H[], fingerprints: Record<string, string> | undefined): H[] {
+    return fingerprints ? hosts.filter((h) => Object.hasOwn(fingerprints, h.name)) : hosts;
+  }
+
+  /** "Fixed at boot" for one realserver: lvs-route's boot plan verified (or why it could not be told). */
+  async function bootReport(boot: RealserverBoot, rs: Realserver): Promise<{ boot?: { kind: string; installed: boolean; current: boolean; problems: string[] }; bootError?: string }> {
+    try {
+      const v = (await boot.plan(rs)).plan.verify;
+      return { boot: { kind: v.kind, installed: v.installed, current: v.current, problems: v.problems } };
+    } catch (e) {
+      return { bootError: e instanceof Error ? e.message : String(e) };
+    }
   }
 }

@@ -29,10 +29,17 @@ export class HostOperations {
    * reads). Without an opId nothing is reported and nothing can be cancelled. Results are in host order; a host that
    * never started (or, in parallel, had not finished when cancelled) gets a CANCELLED error.
    */
-  async run<H extends { name: string }, T>(opId: string | undefined, hosts: readonly H[], mode: 'serial' | 'parallel', step: (h: H) => Promise<T>): Promise<HostOutcome<T>[]> {
+  async run<H extends { name: string }, T>(
+    opId: string | undefined,
+    hosts: readonly H[],
+    mode: 'serial' | 'parallel',
+    step: (h: H) => Promise<T>,
+    /** What a finished host's event carries besides its status (realservers.check: its row). */
+    attach?: (o: HostOutcome<T>, h: H) => Pick<Progress, 'row'>,
+  ): Promise<HostOutcome<T>[]> {
     const total = hosts.length;
-    const send = (index: number, status: Progress['status'], message?: string) => {
-      if (opId) this.emit({ opId, index, total, host: hosts[index]!.name, status, ...(message !== undefined ? { message } : {}) });
+    const send = (index: number, status: Progress['status'], message?: string, extra?: Pick<Progress, 'row'>) => {
+      if (opId) this.emit({ opId, index, total, host: hosts[index]!.name, status, ...(message !== undefined ? { message } : {}), ...extra });
     };
     let stop = false;
     let wake: () => void = () => {};
@@ -49,12 +56,14 @@ export class HostOperations {
       send(i, 'running');
       try {
         const value = await step(h);
-        send(i, 'ok');
-        return { name: h.name, ok: true, value };
+        const o: HostOutcome<T> = { name: h.name, ok: true, value };
+        send(i, 'ok', undefined, attach?.(o, h));
+        return o;
       } catch (e) {
         const error = e instanceof AppError ? e : new AppError('INTERNAL', `${h.name}: ${e instanceof Error ? e.message : String(e)}`, { host: h.name, cause: e });
-        send(i, 'failed', error.message);
-        return { name: h.name, ok: false, error };
+        const o: HostOutcome<T> = { name: h.name, ok: false, error };
+        send(i, 'failed', error.message, attach?.(o, h));
+        return o;
       }
     };
     try {

@@ -10,6 +10,7 @@ import { RealserversPage } from '../features/realservers/realservers-page.tsx';
 import { ChartsPage } from '../features/charts/charts-page.tsx';
 import { ConnectPage } from '../features/connect/connect-page.tsx';
 import { LogPage } from '../features/log/log-page.tsx';
+import { DiagnosePage } from '../features/diagnose/diagnose-page.tsx';
 import { ApiProvider } from './api-context.tsx';
 import { AppStateProvider, useAppState } from './app-state.tsx';
 import { LeaveGuardProvider, useLeaveGuard } from './leave-guard.tsx';
@@ -155,6 +156,7 @@ function Shell({ client }: { client: RendererApi }) {
         {screen === 'charts' && <ChartsPage />}
         {screen === 'connect' && <ConnectPage />}
         {screen === 'log' && <LogPage />}
+        {screen === 'diagnose' && <DiagnosePage />}
       </main>
     </div>
   );

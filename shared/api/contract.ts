@@ -111,8 +111,72 @@ export const realserverCheckSchema = z.object({
   users: z.number().optional(),
   displayManager: z.object({ name: z.string(), running: z.boolean() }).optional(),
   telnet: z.boolean().optional(),
+  /** "Fixed now": the live routes (the seed's lvs-route check). */
   route: z.object({ ok: z.boolean(), problems: z.array(z.string()) }).optional(),
+  /** "Fixed at boot": lvs-route installed as a boot script for the realserver's init, and current. */
+  boot: z.object({ kind: z.string(), installed: z.boolean(), current: z.boolean(), problems: z.array(z.string()) }).optional(),
+  /** Why "fixed at boot" could not be told (unknown init, no address on the interface…). */
+  bootError: z.string().optional(),
 });
+
+/** One realserver's route fix: the commands (the director's first, when the fix needs it to keep this console's path), what ran, how it was verified. */
+export const routeFixResultSchema = z.object({
+  name: z.string(),
+  steps: z.array(planStepSchema),
+  applied: z.boolean(),
+  /** Run with it to run exactly these steps (refused when they changed). */
+  fingerprint: z.string().optional(),
+  /** How the console reaches the realserver, and the address its session comes from. */
+  path: z.object({ via: z.enum(['direct', 'via-director']), peer: z.string().optional() }).optional(),
+  ran: z.array(z.string()).optional(),
+  notes: z.array(z.string()).optional(),
+  error: appErrorSchema.optional(),
+});
+
+/** One realserver's install-route / uninstall-route. */
+export const bootRouteResultSchema = z.object({
+  name: z.string(),
+  op: z.enum(['install', 'uninstall']),
+  kind: z.string().optional(),
+  gateway: z.string().optional(),
+  steps: z.array(planStepSchema),
+  fingerprint: z.string().optional(),
+  applied: z.boolean(),
+  ran: z.array(z.string()).optional(),
+  /** Installed / current before, and (after a run) as probed again. */
+  before: z.object({ installed: z.boolean(), current: z.boolean(), problems: z.array(z.string()) }).optional(),
+  after: z.object({ installed: z.boolean(), current: z.boolean(), problems: z.array(z.string()) }).optional(),
+  error: appErrorSchema.optional(),
+});
+
+/** One doctor finding, as the Diagnose screen shows it. */
+export const findingSchema = z.object({
+  id: z.string(),
+  key: z.string(),
+  severity: z.enum(['error', 'warning']),
+  subject: z.object({ kind: z.enum(['desktop', 'director', 'realserver', 'cluster']), name: z.string() }),
+  what: z.string(),
+  why: z.string(),
+  explains: z.array(z.string()).optional(),
+  /** Whether the console offers a fix, and what kind: commands (previewed by doctor.previewFix) or a whole verb. */
+  fix: z.object({ kind: z.enum(['steps', 'action']), summary: z.string() }).optional(),
+});
+
+/** A doctor run. */
+export const doctorReportSchema = z.object({
+  findings: z.array(findingSchema),
+  checked: z.object({
+    directors: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
+    realservers: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
+    desktop: z.boolean(),
+  }),
+  notes: z.array(z.string()),
+  durationMs: z.number(),
+  observedAt: z.number(),
+});
+
+/** A finding's fix as previewed. */
+export const fixPreviewSchema = z.object({ key: z.string(), via: z.enum(['route-fix', 'install-route', 'install-director', 'steps']), commands: z.array(z.string()), fingerprint: z.string() });
 
 /** An X server or telnet client found on this desktop. */
 export const launcherSchema = z.object({
@@ -208,9 +272,16 @@ export const hostProgressSchema = z.object({
   host: z.string(),
   status: z.enum(['waiting', 'running', 'ok', 'failed', 'cancelled']),
   message: z.string().optional(),
+  /** realservers.check: the host's row as soon as it is known (the table fills in host by host). */
+  row: realserverCheckSchema.optional(),
 });
 /** A caller's id for a long operation (events carry it; ops.cancel names it). */
 const opId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
+/**
+ * Several realservers' previews confirmed at once: realserver name → its preview's fingerprint. Only the realservers
+ * named here run, each exactly what its own preview showed (one whose plan changed is refused alone).
+ */
+const perHostFingerprints = z.record(z.string().max(200), fingerprintSchema).optional();
 
 /** Every method: name → {input, output}. */
 export const methods = {
@@ -243,8 +314,19 @@ export const methods = {
   // With an opId, a check or fix of several realservers reports each host (ops.progress) and can be cancelled (ops.cancel).
   'realservers.check': { input: clusterRef.extend({ name: z.string().optional(), opId: opId.optional() }), output: z.array(realserverCheckSchema) },
   'realservers.routeFix': {
-    input: clusterRef.extend({ name: z.string().optional(), dryRun: z.boolean().default(false), opId: opId.optional() }),
-    output: z.array(z.object({ name: z.string(), steps: z.array(planStepSchema), applied: z.boolean(), error: appErrorSchema.optional() })),
+    input: clusterRef.extend({ name: z.string().optional(), dryRun: z.boolean().default(false), fingerprint: fingerprintSchema.optional(), fingerprints: perHostFingerprints, opId: opId.optional() }),
+    output: z.array(routeFixResultSchema),
+  },
+  // install-route / uninstall-route: previewed (dryRun) then run with the preview's fingerprint; verified after.
+  'realservers.bootRoute': {
+    input: clusterRef.extend({ name: z.string().optional(), op: z.enum(['install', 'uninstall']), dryRun: z.boolean().default(false), fingerprint: fingerprintSchema.optional(), fingerprints: perHostFingerprints, opId: opId.optional() }),
+    output: z.array(bootRouteResultSchema),
+  },
+  'doctor.run': { input: clusterRef, output: doctorReportSchema },
+  'doctor.previewFix': { input: clusterRef.extend({ key: z.string().min(1).max(500) }), output: fixPreviewSchema },
+  'doctor.runFix': {
+    input: clusterRef.extend({ key: z.string().min(1).max(500), fingerprint: fingerprintSchema }),
+    output: fixPreviewSchema.extend({ ran: z.array(z.string()), gone: z.boolean(), after: doctorReportSchema }),
   },
   'connect.detect': { input: empty, output: z.array(launcherSchema) },
   'connect.launch': {

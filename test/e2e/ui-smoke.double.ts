@@ -236,13 +236,6 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
       connect(get(clusterId));
       // TEST DOUBLE: each host reports its progress (parallel reads, answered in turn).
       const names = ['rs1', 'rs2', 'rs3'];
-      if (opId) {
-        names.forEach((host, index) => emit('ops.progress', { opId, index, total: 3, host, status: 'running' }));
-        for (const [index, host] of names.entries()) {
-          await new Promise((r) => setTimeout(r, 80));
-          emit('ops.progress', { opId, index, total: 3, host, status: host === 'rs3' ? 'failed' : 'ok', ...(host === 'rs3' ? { message: 'connect 10.77.0.13:22: No route to host' } : {}) });
-        }
-      }
       const rows: MethodOutput<'realservers.check'> = [
         {
           name: 'rs1',
@@ -268,9 +261,18 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
         },
         { name: 'rs3', host: '10.77.0.13', os: 'unknown', reachable: false, error: { code: 'CONNECT_FAILED', message: 'connect 10.77.0.13:22: No route to host', host: '10.77.0.13', step: 'connect' } },
       ];
+      if (opId) {
+        // TEST DOUBLE: each host reports its progress and its row as it answers (parallel reads, answered in turn).
+        names.forEach((host, index) => emit('ops.progress', { opId, index, total: 3, host, status: 'running' }));
+        for (const [index, host] of names.entries()) {
+          await new Promise((r) => setTimeout(r, 80));
+          const row = rows[index]!;
+          emit('ops.progress', { opId, index, total: 3, host, status: host === 'rs3' ? 'failed' : 'ok', ...(host === 'rs3' ? { message: 'connect 10.77.0.13:22: No route to host' } : {}), row });
+        }
+      }
       return name ? rows.filter((r) => r.name === name) : rows;
     },
-    'realservers.routeFix': async ({ name, dryRun, opId }) => {
+    'realservers.routeFix': async ({ name, dryRun, opId, fingerprints }) => {
       const steps = (addr: string) => [
         { host: addr, command: 'ip route del 10.77.0.0/24 dev eth0', why: 'Delete the subnet route (replies must go through the director)' },
         { host: addr, command: 'ip route add 10.77.0.1/32 dev eth0', why: 'Host route to the director' },
@@ -278,39 +280,45 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
       ];
       if (!name) {
         // TEST DOUBLE of a fix over every realserver: one host after the other, a cancel lands between two hosts.
-        const hosts = [
-          ['rs1', '10.77.0.11'],
-          ['rs2', '10.77.0.12'],
-          ['rs3', '10.77.0.13'],
-        ] as const;
+        // Only the realservers confirmed with their preview's fingerprint run (as the real handler does).
+        const hosts = (
+          [
+            ['rs1', '10.77.0.11'],
+            ['rs2', '10.77.0.12'],
+            ['rs3', '10.77.0.13'],
+          ] as const
+        ).filter(([host]) => !fingerprints || host in fingerprints);
+        const total = hosts.length;
         const out: MethodOutput<'realservers.routeFix'> = [];
-        hosts.forEach(([host], index) => opId && emit('ops.progress', { opId, index, total: 3, host, status: 'waiting' }));
+        hosts.forEach(([host], index) => opId && emit('ops.progress', { opId, index, total, host, status: 'waiting' }));
         for (const [index, [host, addr]] of hosts.entries()) {
           if (opId && cancelled.has(opId)) {
-            emit('ops.progress', { opId, index, total: 3, host, status: 'cancelled', message: 'not started: cancelled' });
+            emit('ops.progress', { opId, index, total, host, status: 'cancelled', message: 'not started: cancelled' });
             out.push({ name: host, steps: [], applied: false, error: { code: 'CANCELLED', message: `${host}: cancelled before it started; nothing was run on it`, host, step: 'cancelled' } });
             continue;
           }
-          if (opId) emit('ops.progress', { opId, index, total: 3, host, status: 'running' });
+          if (opId) emit('ops.progress', { opId, index, total, host, status: 'running' });
           await new Promise((r) => setTimeout(r, dryRun ? 0 : fixDelayMs));
           if (host === 'rs3') {
             const error = { code: 'CONNECT_FAILED' as const, message: 'connect 10.77.0.13:22: No route to host', host: '10.77.0.13', step: 'connect' };
-            if (opId) emit('ops.progress', { opId, index, total: 3, host, status: 'failed', message: error.message });
+            if (opId) emit('ops.progress', { opId, index, total, host, status: 'failed', message: error.message });
             out.push({ name: host, steps: [], applied: false, error });
             continue;
           }
-          if (opId) emit('ops.progress', { opId, index, total: 3, host, status: 'ok' });
+          if (opId) emit('ops.progress', { opId, index, total, host, status: 'ok' });
           const wrong = wrongRoutes.has(host);
           if (!dryRun) wrongRoutes.delete(host);
           out.push({ name: host, steps: wrong ? steps(addr) : [], applied: !dryRun && wrong });
         }
         return out;
       }
+      const wrong = wrongRoutes.has(name);
       if (!dryRun) wrongRoutes.delete(name);
       return [
         {
           name: name ?? 'rs2',
-          applied: !dryRun,
+          applied: !dryRun && wrong,
+          fingerprint: 'f'.repeat(64),
           steps: [
             { host: '10.77.0.12', command: 'ip route del 10.77.0.0/24 dev eth0', why: 'Delete the subnet route (replies must go through the director)' },
             { host: '10.77.0.12', command: 'ip route add 10.77.0.1/32 dev eth0', why: 'Host route to the director' },
@@ -318,6 +326,16 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
           ],
         },
       ];
+    },
+    'realservers.bootRoute': async ({ name, op, dryRun }) => [
+      { name: name ?? 'rs1', op, applied: !dryRun, steps: dryRun ? [{ host: name ?? 'rs1', command: 'write /etc/init.d/lvs-route (mode 755, atomically, checked with sh -n)', why: 'the seed\'s lvs-route, run at boot' }] : [] },
+    ],
+    'doctor.run': async () => ({ findings: [], checked: { directors: [{ name: 'director', ok: true }], realservers: [], desktop: true }, notes: [], durationMs: 1, observedAt: Date.now() }),
+    'doctor.previewFix': async ({ key }) => {
+      throw new AppError('NOT_FOUND', `doctor: no finding ${key} now (fixed already?)`);
+    },
+    'doctor.runFix': async ({ key }) => {
+      throw new AppError('NOT_FOUND', `doctor: no finding ${key} now (fixed already?)`);
     },
     'connect.detect': async () => noLaunchers ? [] : [
       { id: 'xephyr', name: 'Xephyr', kind: 'xdmcp', path: '/usr/bin/Xephyr', argsTemplate: [':9', '-query', '{vip}'] },

@@ -17,6 +17,7 @@ import { openCliCluster, type CliCluster } from '../cli-cluster.ts';
 import { EXIT, type CliCommand, type CliIo } from '../io.ts';
 import { CHANGE_BOOLEANS, CHANGE_VALUES, changeCommand } from './change.ts';
 import { confRemoteVerb } from './conf-remote.ts';
+import { doctorVerb } from './doctor.ts';
 import { installVerb } from './install.ts';
 import { realserverVerb } from './realserver.ts';
 import type { RemoteRun, RemoteVerb } from './remote-verb.ts';
@@ -31,11 +32,14 @@ export const USAGE = `usage: lvsctl --profile FILE [--trust-new-host-key] [--kno
   status [--stats] [--rate]                   live table with connections, VIP and sysctls (the seed's
                                               ipvsadm -L); --stats adds the counters, --rate the rates
   realserver route-check|route-fix [NAME|--all] [--dry-run]   the seed's lvs-route (default via the director)
+  realserver install-route|uninstall-route [NAME|--all] [--dry-run]   lvs-route as a boot script (verified)
   realserver check [NAME|--all]               OS, load, users, display manager, telnet and XDMCP listening
   realserver drain|disable|enable NAME [--service tcp/23] [--dry-run]   one realserver (in one service), saved
   realserver weight NAME N [--dry-run]        in the profile file; only that realserver's entries change
   conf pull [--out FILE] | conf push [FILE]   the director's /etc/lvs.conf (push: validated, atomic, backed up)
   install-director                            lvs.conf, /etc/init.d/lvs-director, S99 rc link, cron update
+  doctor [--no-desktop] | doctor --fix KEY [--dry-run | --fingerprint F]   check the whole path, name what is
+                                              broken and why, preview and run the console's fix
 Host keys: unknown → refused with the SHA256 fingerprint unless --trust-new-host-key (or a yes on a terminal);
 changed → always refused. Secrets come from LVSCTL_SECRET_<REF> environment variables.
 `;
@@ -97,6 +101,7 @@ function verbFor(verb: string): RemoteVerb | undefined {
   if (verb === 'realserver') return realserverVerb;
   if (verb === 'conf') return confRemoteVerb;
   if (verb === 'install-director') return installVerb;
+  if (verb === 'doctor') return doctorVerb;
   return undefined;
 }
 

@@ -394,6 +394,8 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
             />
             {text(['realservers', i, 'netIf'], 'Interface', { placeholder: 'eth0' })}
             <CheckField label="Enabled" field={`realservers.${i}.enabled`} checked={getAt(draft, ['realservers', i, 'enabled']) !== false} onChange={(on) => set(['realservers', i, 'enabled'], on ? undefined : false)} />
+            {/* SSH through the director's session: the console's path survives the route fix when this desktop shares the realservers' subnet (issue 9 §3). */}
+            <CheckField label="SSH via director" field={`realservers.${i}.ssh.viaDirector`} checked={getAt(draft, ['realservers', i, 'ssh', 'viaDirector']) === true} onChange={(on) => set(['realservers', i, 'ssh', 'viaDirector'], on ? true : undefined)} />
             <button type="button" className="icon-button" aria-label={`Remove realserver ${i + 1}`} onClick={() => setDraft((d) => removeAt(d, ['realservers'], i))}>
               Remove
             </button>
