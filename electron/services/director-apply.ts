@@ -168,7 +168,7 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
   }
 
   progress('verify', 're-reading the table to compare it with the plan');
-  const after = await observeDirector(exec, 'table', opts.sysctlKeys);
+  const after = await reobserve(exec, opts.sysctlKeys, out.verdict, tx.want !== undefined, () => progress('verify', 'the connection was cut while re-reading the table: reconnecting to read it again'));
   const state = whichTable(plan, before, after);
   const cutNote = recovered ? ' (the connection was cut during the transaction; the verdict was read after reconnecting)' : '';
   const detail = { txid: tx.txid, verdict: out.verdict, log: out.log, state, recovered };
@@ -212,6 +212,39 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
     throw new AppError('APPLY_FAILED', `${label}: ${txStep}: ${why}; nothing was changed${cutNote}`, { host: label, step: txStep, detail });
   }
   throw new AppError('ROLLBACK_FAILED', `${label}: ${txStep}: ${why}, yet the table changed: CHECK THE DIRECTOR NOW${cutNote}`, { host: label, step: txStep, detail });
+}
+
+/** How often the re-read after the verdict is tried when the connection is cut (the SSH session reconnects in between). */
+const VERIFY_ATTEMPTS = 3;
+
+/**
+ * The re-observe after the verdict. A read changes nothing, so a cut connection is re-established and the read tried
+ * again (VERIFY_ATTEMPTS in all): a cut at that moment must not turn an applied transaction into a failure (nor leave an
+ * edit's profile unsaved while the table changed). When it still fails, the error says what the transaction reported.
+ */
+async function reobserve(exec: Executor, keys: readonly string[], verdict: TxVerdict, checked: boolean, onRetry: () => void): Promise<DirectorState> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await observeDirector(exec, 'table', keys);
+    } catch (e) {
+      if (!isCut(e)) throw e;
+      if (attempt < VERIFY_ATTEMPTS) {
+        onRetry();
+        continue;
+      }
+      const err = e as AppError;
+      const said =
+        verdict.kind === 'applied'
+          ? `the transaction reported "applied"${checked ? ' (its own read-back matched the plan)' : ''}`
+          : `the transaction reported "${verdict.kind}"${'op' in verdict ? ` at op ${verdict.op} (${verdict.opName})` : ''}`;
+      throw new AppError(err.code, `${exec.label}: verify: ${said}, but the table could not be read again after ${VERIFY_ATTEMPTS} attempts (${err.message}): check with status`, {
+        host: exec.label,
+        step: 'verify',
+        cause: e,
+        detail: { verdict },
+      });
+    }
+  }
 }
 
 /** Why the VIP is not where the plan put it (undefined when it is). */

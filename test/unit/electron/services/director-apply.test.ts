@@ -156,6 +156,55 @@ describe('applyPlan on a local stand-in director', () => {
     expect(ld.addrs()).not.toContain('10.0.0.100');
   }, 20_000);
 
+  it('connection cut while re-reading the table after the verdict: reconnects, reads it again, reports the planned table', async () => {
+    // Found by the reliability bench (test/bench/lab/reliability/cut-apply.ts): a cut right after an "applied" verdict
+    // made apply fail with "observe: connection lost" although the table was as planned, and an edit's profile unsaved.
+    ld = localDirector();
+    const before = await observe(ld);
+    const l = ld;
+    let txDone = false;
+    let cuts = 0;
+    const ex: Executor = {
+      label: l.exec.label,
+      exec: async (argv, opts) => {
+        if (txDone && cuts === 0) {
+          cuts++;
+          throw new AppError('CONNECT_FAILED', `${l.exec.label}: observe: connection lost while the command ran (its outcome is unknown)`, { host: l.exec.label, step: 'observe', detail: { connectionLost: true } });
+        }
+        const r = await l.exec.exec(argv, opts);
+        if (argv[3] === 'lvs-console-tx') txDone = true;
+        return r;
+      },
+    };
+    const phases: string[] = [];
+    const r = await applyPlan(ex, planStart(cluster, before, resolve), before, { txDir: ld.txDir, sysctlKeys: keys, onProgress: (p) => phases.push(p.phase) });
+    expect(cuts).toBe(1);
+    expect(r.verdict.kind).toBe('applied');
+    expect(phases).toEqual(['upload', 'transaction', 'verify', 'verify']);
+    expect(ld.table()).toBe(formatSaveLines(desiredTable(cluster, resolve)));
+  });
+
+  it('the table cannot be re-read after an applied verdict: the error says the director applied it and its own read-back matched', async () => {
+    ld = localDirector();
+    const before = await observe(ld);
+    const l = ld;
+    let txDone = false;
+    const ex: Executor = {
+      label: l.exec.label,
+      exec: async (argv, opts) => {
+        if (txDone) throw new AppError('CONNECT_FAILED', `${l.exec.label}: cannot connect to 10.0.0.1:22 (ECONNREFUSED)`, { host: l.exec.label, step: 'connect' });
+        const r = await l.exec.exec(argv, opts);
+        if (argv[3] === 'lvs-console-tx') txDone = true;
+        return r;
+      },
+    };
+    const err = (await applyPlan(ex, planStart(cluster, before, resolve), before, { txDir: ld.txDir, sysctlKeys: keys }).catch((e: unknown) => e)) as AppError;
+    expect(err.code).toBe('CONNECT_FAILED');
+    expect(err.message).toMatch(/^director \S+: verify: the transaction reported "applied" \(its own read-back matched the plan\), but the table could not be read again .*ECONNREFUSED/);
+    expect(err.step).toBe('verify');
+    expect(ld.table()).toBe(formatSaveLines(desiredTable(cluster, resolve)));
+  });
+
   it('the verdict cannot be fetched after a cut: the error says the table is either before or planned', async () => {
     ld = localDirector();
     const before = await observe(ld);
