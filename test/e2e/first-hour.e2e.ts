@@ -94,7 +94,7 @@ describe("issue 13: an admin's first hour (test double)", () => {
       'Director: private key file (key file): /home/admin/.ssh/missing_key does not exist',
     ]);
     // Focus goes to the findings, not the page body.
-    expect(await panel.evaluate((el) => el === document.activeElement)).toBe(true);
+    await poll(() => panel.evaluate((el) => el === document.activeElement)).toBe(true);
     expect(await page().locator('[data-field="realservers.2.host"] .field-warning').textContent()).toMatch(/rs9\.invalid does not resolve/);
     expect(double.calls.filter((c) => c.method === 'clusters.save')).toHaveLength(0);
     await shot('02-save-checks');
