@@ -31,6 +31,7 @@ function remoteCommands(): typeof COMMANDS {
     reconcile: entry('reconcile', 'reconcile --profile FILE [--dry-run [--save-plan F] | --plan F]   the minimal diff of this profile\'s services'),
     status: entry('status', 'status --profile FILE [--stats] [--rate] [--json]   live table, connections, VIP, sysctls'),
     realserver: entry('realserver', 'realserver route-check|route-fix|check [NAME|--all] | drain|disable|enable NAME [--service S] | weight NAME N   --profile FILE'),
+    director: entry('director', 'director make-master NAME --profile FILE [--dry-run | --fingerprint F]   a director pair: NAME takes the VIP (previewed; connections stay)'),
     'install-director': entry('install-director', 'install-director --profile FILE [--dry-run]   the runtime the profile names (script or keepalived), a running cluster moved without a gap'),
   };
 }

@@ -3,6 +3,7 @@
  * (`ip -4 route show` on Linux, `netstat -rnv` on HP-UX), checks them with checkRoutes (default via the director, no
  * subnet route on the LVS interface), and for a fix runs the planned steps in order, then checks again.
  */
+import { routeGateway } from '../realserver/route-fix.ts';
 import type { Realserver } from '../../shared/model/cluster.ts';
 import { AppError } from '../../shared/result.ts';
 import { parseHpuxRoutes } from '../realserver/hpux-route-parse.ts';
@@ -39,10 +40,13 @@ export async function readRoutes(exec: Executor, os: Realserver['os']): Promise<
 export class RealserverRoutes {
   constructor(private readonly ctx: ClusterContext) {}
 
-  /** The director's address on the LVS subnet: its resolved SSH host (the seed's one-interface topology). */
+  /**
+   * Where replies must go: the director's address on the LVS subnet (its resolved SSH host, the seed's one-interface
+   * topology), or a director pair's floating gateway (routeGateway: it follows the active director).
+   */
   private async directorIp(): Promise<string> {
     const resolve = await this.ctx.resolver();
-    return resolve(this.ctx.cluster.director.host);
+    return routeGateway(this.ctx.cluster, resolve(this.ctx.cluster.director.host));
   }
 
   /** Checks one realserver's routes. */
