@@ -554,6 +554,14 @@ export class ClusterService {
         const now = await observeDirector(ctx.director, 'table', keys, { files: keepalivedRuntimeFiles() });
         const undo = planUndo(fresh.cluster, resolve, fresh.before as ObservedWithRuntime, now as ObservedWithRuntime);
         if (undo.steps.length) await applyPlan(ctx.director, undo, now, { sysctlKeys: keys });
+        // the second director's transaction rolled its files, links, keepalived and table back, not its sysctls
+        // (the transaction does not journal them): put those back too, when it can still be reached
+        const pnow = await observeDirector(pctx.director, 'table', keys, { files: keepalivedRuntimeFiles() }).catch(() => undefined);
+        if (pnow) {
+          const presolve = await pctx.resolver();
+          const pundo = planUndo(peer.cluster, presolve, peer.before as ObservedWithRuntime, pnow as ObservedWithRuntime);
+          if (pundo.steps.length) await applyPlan(pctx.director, pundo, pnow, { sysctlKeys: keys });
+        }
         throw new AppError(e instanceof AppError ? e.code : 'APPLY_FAILED', `${why}; ${ctx.director.label}, already changed, was put back as it was (${undo.steps.length} step(s)): neither director changed`, {
           host: pctx.director.label,
           ...(e instanceof AppError && e.step ? { step: e.step } : {}),

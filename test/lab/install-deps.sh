@@ -29,7 +29,7 @@ PACKAGES=(
   # realservers: telnet service and XDMCP display manager
   inetutils-inetd inetutils-telnetd xdm xfonts-base
   # client: telnet, X server for -query, screenshots
-  inetutils-telnet xvfb x11-utils x11-apps imagemagick
+  inetutils-telnet xvfb x11-utils x11-apps x11-xserver-utils imagemagick
 )
 
 export DEBIAN_FRONTEND=noninteractive

@@ -107,7 +107,7 @@ describe('planUndo (the first director put back when the second fails)', () => {
     runtime: rt([['/etc/keepalived/keepalived.conf', undefined], ['/etc/sysconfig/keepalived', 'KEEPALIVED_OPTIONS="-D"\n']], []),
   };
   const now: ObservedWithRuntime = {
-    table: { services: [{ protocol: 'tcp', address: '10.77.0.100', port: 23, scheduler: 'wlc', destinations: [{ address: '10.77.0.11', port: 23, forward: 'masq', weight: 1 }] }] },
+    table: { services: [{ family: 'inet', protocol: 'tcp', address: '10.77.0.100', port: 23, scheduler: 'wlc', destinations: [{ address: '10.77.0.11', port: 23, forward: 'masq', weight: 1 }] }] },
     addresses: addrs(['2: eth0    inet 10.77.0.100/24 scope global secondary eth0:110\\', '2: eth0    inet 10.77.0.254/24 scope global secondary eth0\\']),
     sysctls: { 'net.ipv4.ip_forward': '1' },
     runtime: rt([['/etc/keepalived/keepalived.conf', 'new'], ['/etc/sysconfig/keepalived', 'KEEPALIVED_OPTIONS="-D -I -V"\n']], [['/etc/rc.d/rc3.d/S50keepalived', '/etc/init.d/keepalived']], 4242),
