@@ -70,6 +70,8 @@ export interface HealthRound {
   results: ProbeReport[];
   policy: FallRise;
   source: string;
+  /** A director pair: both directors' roles and the last failovers (read in the same round). */
+  pair?: PairStatus;
 }
 
 /**
@@ -263,7 +265,20 @@ export class ClusterService {
    * One status observation with everything a caller maps from it (the app's drift and samples); with `config`, the
    * runtime config is read in the same exec and compared with the profile and the kernel (view.config). Read-only.
    */
-  async snapshot(counters: ObserveCounters = {}, opts: { config?: boolean } = {}): Promise<{ cluster: Cluster; resolve: Resolve; vip: string; state: DirectorState; view: StatusView }> {
+  async snapshot(
+    counters: ObserveCounters = {},
+    opts: { config?: boolean; pair?: PairStatus } = {},
+  ): Promise<{ cluster: Cluster; resolve: Resolve; vip: string; state: DirectorState; view: StatusView }> {
+    // a director pair (opts.pair: its status, read by the caller): observe the director serving reads (holder())
+    if (opts.pair && this.isPair() && this.holder(opts.pair) === 'secondary') {
+      const snap = await this.peer().snapshot(counters, { ...(opts.config ? { config: true } : {}) });
+      return { ...snap, cluster: this.cluster, view: { ...snap.view, pair: opts.pair } };
+    }
+    if (opts.pair) {
+      const { pair, ...rest } = opts;
+      const snap = await this.snapshot(counters, rest);
+      return { ...snap, view: { ...snap.view, pair } };
+    }
     const cluster = this.cluster;
     const ctx = this.deps.context(cluster);
     const { resolve, vip, keys } = await this.basics(cluster, ctx);
@@ -285,9 +300,7 @@ export class ClusterService {
     // A pair: both directors' roles; the table, VIP and health from the one holding the VIP (the first director when
     // neither does, the second when the first cannot be reached).
     const pair = await this.pairStatus();
-    const [p, s2] = [pair.directors.find((d) => d.which === 'primary')!, pair.directors.find((d) => d.which === 'secondary')!];
-    const useSecondary = p.role === 'UNREACHABLE' || (s2.vip && !p.vip);
-    const view = await (useSecondary ? this.peer().statusOne(counters, opts) : this.statusOne(counters, opts));
+    const view = await (this.holder(pair) === 'secondary' ? this.peer().statusOne(counters, opts) : this.statusOne(counters, opts));
     return { ...view, pair };
   }
 
@@ -348,6 +361,24 @@ export class ClusterService {
    * realserver) (probe), judged with the profile's fall/rise by the caller. Read-only.
    */
   async health(opts: ProbeOptions = {}): Promise<HealthRound> {
+    if (this.isPair()) {
+      // A pair: the roles first; keepalived's checkers are read on the director holding the VIP (the first when neither
+      // does, the second when the first cannot be reached)
+      const pair = await this.pairStatus();
+      const round = await (this.holder(pair) === 'secondary' ? this.peer().health(opts) : this.healthOne(opts));
+      return { ...round, pair };
+    }
+    return this.healthOne(opts);
+  }
+
+  /** Which director of a pair status serves reads: the VIP holder, the first when neither holds it, the second when the first is unreachable. */
+  private holder(pair: PairStatus): 'primary' | 'secondary' {
+    const [p, s2] = [pair.directors.find((d) => d.which === 'primary')!, pair.directors.find((d) => d.which === 'secondary')!];
+    return p.role === 'UNREACHABLE' || (s2.vip && !p.vip) ? 'secondary' : 'primary';
+  }
+
+  /** health on this object's director alone. */
+  async healthOne(opts: ProbeOptions = {}): Promise<HealthRound> {
     const cluster = this.cluster;
     const h = cluster.health;
     if (cluster.runtime === 'keepalived') {

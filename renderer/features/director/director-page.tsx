@@ -19,6 +19,7 @@ import { useClusterHealth } from '../../app/use-health.ts';
 import { LiveTable, type RsAction } from './live-table.tsx';
 import { PlanSteps, type RunResult } from './plan-view.tsx';
 import { RunLog, type Progress } from './run-log.tsx';
+import { PairPanel } from './pair-panel.tsx';
 
 type Verb = 'start' | 'stop' | 'reload' | 'update' | 'reconcile';
 const VERBS: readonly { verb: Verb; label: string; why: string }[] = [
@@ -202,7 +203,10 @@ function Director() {
       <div className="status-strip" data-testid="status-strip">
         {s ? (
           <>
-            <span className={`pill ${s.vipUp ? 'pill-ok' : 'pill-bad'}`}>VIP {cluster.vip} {s.vipUp ? 'up' : 'down'}</span>
+            <span className={`pill ${s.vipUp ? 'pill-ok' : 'pill-bad'}`}>
+              VIP {cluster.vip} {s.vipUp ? 'up' : 'down'}
+              {s.pair && s.pair.vipOn.length === 1 ? ` on ${s.pair.vipOn[0]}` : ''}
+            </span>
             <span className={`pill ${s.forwarding ? 'pill-ok' : 'pill-bad'}`}>IP forwarding {s.forwarding ? 'on' : 'off'}</span>
             <DriftPill drift={s.drift} />
             <span className="muted">observed {clock(s.observedAt)}</span>
@@ -216,6 +220,8 @@ function Director() {
         </button>
       </div>
       <ErrorBox error={status.error} context="Reading the live table" onRetry={status.reload} />
+
+      {s?.pair && <PairPanel clusterId={cluster.id} pair={s.pair} busy={busy} onChanged={status.reload} />}
 
       {s && s.drift.length > 0 && (
         <section className="panel drift" aria-labelledby="drift-h">
