@@ -99,8 +99,9 @@ describe.skipIf(skip !== undefined)('lab: a director pair on keepalived (VRRP VI
   it('install is all-or-nothing: director2 down → refused, neither changed; director2 failing after director applied → director put back', async () => {
     const before1 = runtimeOf('director');
     const before2 = runtimeOf('director2');
-    // director2's /etc/keepalived read-only: observe, plan and config test pass; its transaction fails at the install
-    labSh('director2', 'mkdir -p /etc/keepalived && mount --bind /etc/keepalived /etc/keepalived && mount -o remount,bind,ro /etc/keepalived');
+    // director2's /etc/keepalived read-only (an empty read-only tmpfs over it): observe, plan and the config test pass
+    // (the test file goes to the transaction folder); its transaction fails at the first install there
+    labSh('director2', 'mkdir -p /etc/keepalived && mount -t tmpfs -o ro,size=64k tmpfs /etc/keepalived');
     try {
       const r = await haCtl(lab, 'install-director');
       note(`install with director2's /etc/keepalived read-only: exit ${r.code}: ${r.err.trim().split('\n').slice(-1)[0]}`);
