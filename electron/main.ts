@@ -7,7 +7,8 @@ import { app, BrowserWindow, dialog, ipcMain, Notification, protocol, safeStorag
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createHandlers } from './app/handlers.ts';
+import { createAppHandlers, type AppHandlers } from './app/handlers.ts';
+import { pickKeyFile } from './app/key-file-dialog.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import { registerIpc } from './ipc/adapter.ts';
 import { createEventEmitter } from './ipc/event-emitter.ts';
@@ -85,6 +86,9 @@ function createWindow(stores: AppStores): BrowserWindow {
   return win;
 }
 
+/** The handlers and their close() (sessions and sampling end when the app quits). */
+let app_: AppHandlers | undefined;
+
 async function start(): Promise<void> {
   hardenSession(session.defaultSession, { origins: ORIGINS, csp: CSP, log: (m) => log('warn', m) });
   serveRenderer();
@@ -107,7 +111,10 @@ async function start(): Promise<void> {
     }
   };
   const deps: MainDeps = { stores, audit, emit, launch: { ...nodeLaunchDeps(), confirmLauncher }, log, notify };
-  const handlers = createHandlers(deps);
+  // files.pickKeyFile: the native dialog, modal to the window.
+  const show = (o: Electron.OpenDialogOptions) => (mainWindow && !mainWindow.isDestroyed() ? dialog.showOpenDialog(mainWindow, o) : dialog.showOpenDialog(o));
+  app_ = createAppHandlers(deps, { pickKeyFile: (current) => pickKeyFile(show, current) });
+  const handlers = app_.handlers;
   registerIpc(ipcMain, handlers, { isTrustedSender: (frame) => isTrustedUrl(frame.url, ORIGINS), log: (m) => log('warn', m) });
   mainWindow = createWindow(stores);
   app.on('activate', () => {
@@ -133,6 +140,14 @@ if (!app.requestSingleInstanceLock()) {
     if (type === 'window' || type === 'webview') guardWebContents(contents, { origins: ORIGINS, openExternal: (url) => shell.openExternal(url), log: (m) => log('warn', m) });
   });
   app.on('window-all-closed', () => app.quit());
+  // Close the SSH sessions before quitting (once: the second before-quit is the one this triggers).
+  let closing = false;
+  app.on('before-quit', (e) => {
+    if (closing || !app_) return;
+    closing = true;
+    e.preventDefault();
+    void Promise.race([app_.close(), new Promise((r) => setTimeout(r, 5000))]).finally(() => app.quit());
+  });
   app
     .whenReady()
     .then(start)

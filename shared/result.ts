@@ -54,12 +54,28 @@ export class AppError extends Error {
   }
 }
 
+/** Names a field by its path in messages. The default is the path itself ("realservers.0.host"). */
+export type PathLabel = (path: readonly PropertyKey[]) => string;
+
+/** The default PathLabel: the path joined with dots. */
+export const pathText: PathLabel = (path) => path.map(String).join('.');
+
 /**
- * THE zod-issue formatter: one "field.path: message" line per issue, so every rejection names the field and why. `root`
- * names what an issue without a path is about ("(input)", "(profile)", "(document)").
+ * One issue's message. An issue about a duplicate names the other field in `params.also` (a path), which `label` turns
+ * into words ("(also realservers.0)", the form's "(also Realserver 1)", a file's "(also at 7:7)").
  */
-export function describeIssues(error: z.ZodError, root = '(input)'): string[] {
-  return error.issues.map((i) => `${i.path.length ? i.path.map(String).join('.') : root}: ${i.message}`);
+export function issueMessage(issue: z.core.$ZodIssue, label: PathLabel = pathText): string {
+  const also = (issue as { params?: { also?: unknown } }).params?.also;
+  return Array.isArray(also) ? `${issue.message} (also ${label(also as PropertyKey[])})` : issue.message;
+}
+
+/**
+ * THE zod-issue formatter: one "field: message" line per issue, so every rejection names the field and why. `root`
+ * names what an issue without a path is about ("(input)", "(profile)", "(document)"); `label` names fields (default:
+ * their path, "realservers.0.host"; the profile form says "Realserver 1: host").
+ */
+export function describeIssues(error: z.ZodError, root = '(input)', label: PathLabel = pathText): string[] {
+  return error.issues.map((i) => `${i.path.length ? label(i.path) : root}: ${issueMessage(i, label)}`);
 }
 
 /** Turns anything thrown into AppErrorData (unknown errors become INTERNAL without leaking stack traces). */

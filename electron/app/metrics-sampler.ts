@@ -1,13 +1,18 @@
 /**
  * The live feed behind the Director table and the Charts: while a page watches a cluster, polls the director's status
- * every sample interval (one exec) and the realservers' load every 6th tick; emits `cluster.sample`, keeps a bounded
- * history per cluster (24 h at the interval), and finishes graceful drains whose connections are gone. Health has its
- * own loop at the profile's check interval (health-monitor.ts).
+ * with its cumulative counters every sample interval (one exec) and the realservers' load every 6th tick; emits
+ * `cluster.sample`, keeps a bounded history per cluster (24 h at the interval), and finishes graceful drains whose
+ * connections are gone (audited as a change). Health has its own loop at the profile's check interval (health-monitor.ts).
+ *
+ * New connections per second come from the growth of each destination's cumulative connection counter between two
+ * samples (`ipvsadm -L -n --stats --exact`), not from the kernel's rate estimate: `--rate` prints whole connections per
+ * second of a smoothed estimate, so a realserver taking one new connection every second or two shows 0.
  */
 import type { EventPayload } from '../../shared/api/contract.ts';
+import { asChange } from '../audit/audit-context.ts';
 import type { ClusterService } from '../services/cluster-service.ts';
 import { RealserverChecks } from '../services/realserver-check.ts';
-import { sampleOf } from './status-mapping.ts';
+import { destinationCounterKey, sampleOf } from './status-mapping.ts';
 
 type Sample = EventPayload<'cluster.sample'>;
 
@@ -26,7 +31,25 @@ interface Watch {
   ticks: number;
   busy: boolean;
   loads: Map<string, number>;
+  /** Each destination's connection counter at the previous sample. */
+  counters: Map<string, { conns: number; time: number }>;
+  /** New connections per second per destination, from the last two samples. */
+  cps: Map<string, number>;
   lastError?: string;
+}
+
+/**
+ * New connections per second per destination from two readings of the cumulative counters: (now − before) / seconds
+ * between them. A destination seen for the first time, or whose counter went back (deleted and added again), has none.
+ */
+export function counterRates(before: ReadonlyMap<string, { conns: number; time: number }>, now: ReadonlyMap<string, number>, time: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [k, conns] of now) {
+    const b = before.get(k);
+    if (!b || conns < b.conns || time <= b.time) continue;
+    out.set(k, (conns - b.conns) / ((time - b.time) / 1000));
+  }
+  return out;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -47,7 +70,7 @@ export class MetricsSampler {
       return;
     }
     if (w) return;
-    const nw: Watch = { timer: undefined, ticks: 0, busy: false, loads: new Map() };
+    const nw: Watch = { timer: undefined, ticks: 0, busy: false, loads: new Map(), counters: new Map(), cps: new Map() };
     this.watches.set(id, nw);
     void this.tick(id, nw);
   }
@@ -59,6 +82,11 @@ export class MetricsSampler {
     let i = all.length;
     while (i > 0 && all[i - 1]!.time >= from) i--;
     return all.slice(i);
+  }
+
+  /** New connections per second per destination (destinationCounterKey) from the last two samples of a watched cluster. */
+  cps(id: string): ReadonlyMap<string, number> {
+    return this.watches.get(id)?.cps ?? new Map();
   }
 
   /** Stops everything. */
@@ -83,12 +111,17 @@ export class MetricsSampler {
     const name = svc.cluster.name;
     try {
       if (w.ticks % 6 === 0) await this.refreshLoads(svc, w);
-      const snap = await svc.snapshot({ rate: true });
-      const sample = sampleOf(id, snap.view, Date.now(), w.loads);
+      const snap = await svc.snapshot({ stats: true });
+      const time = Date.now();
+      const now = new Map<string, number>();
+      for (const sv of snap.view.services) for (const d of sv.destinations) if (d.stats) now.set(destinationCounterKey(sv, d), d.stats.conns);
+      w.cps = counterRates(w.counters, now, time);
+      w.counters = new Map([...now].map(([k, conns]) => [k, { conns, time }]));
+      const sample = sampleOf(id, snap.view, time, w.loads, w.cps);
       this.record(id, sample);
       this.deps.emit(sample);
       // The drain follow-up is a change: the service takes the cluster's write lock (and re-observes) when one is due.
-      const drained = await svc.drainFollowUp(snap.state);
+      const drained = await asChange(`drain follow-up (${name})`, () => svc.drainFollowUp(snap.state));
       for (const d of drained) this.deps.log('info', `${name}: drain finished: ${d}`);
       w.lastError = undefined;
     } catch (e) {

@@ -37,7 +37,6 @@ export function tableOf(v: StatusView): Status['table'] {
         activeConns: d.activeConns,
         inactiveConns: d.inactiveConns,
         ...(d.name ? { name: d.name } : {}),
-        ...(d.rate ? { cps: d.rate.cps } : {}),
       })),
     })),
   };
@@ -87,15 +86,25 @@ export function configDriftOf(c: ConfigDrift | undefined): Status['drift'] {
   return c.items.map((i) => ({ kind: 'config' as const, what: i.what, detail: describeConfigDrift(c, i) }));
 }
 
-/** One sample: per realserver address, connections summed over the services, CPS from --rate. */
-export function sampleOf(clusterId: string, v: StatusView, time: number, loads: ReadonlyMap<string, number>): EventPayload<'cluster.sample'> {
-  const by = new Map<string, { address: string; name: string; activeConns: number; inactiveConns: number; cps: number }>();
+/** The key of one destination of one service ("tcp 10.0.0.100:23 10.0.0.11:23"), for counters kept between samples. */
+export function destinationCounterKey(svc: { protocol: string; address: string; port: number }, d: { address: string; port: number }): string {
+  return `${svc.protocol} ${svc.address}:${svc.port} ${d.address}:${d.port}`;
+}
+
+/**
+ * One sample: per realserver address, connections summed over the services, and new connections per second summed
+ * over the services from `cps` (per destination, by destinationCounterKey; a realserver with no rate for any of its
+ * destinations gets none).
+ */
+export function sampleOf(clusterId: string, v: StatusView, time: number, loads: ReadonlyMap<string, number>, cps: ReadonlyMap<string, number> = new Map()): EventPayload<'cluster.sample'> {
+  const by = new Map<string, { address: string; name: string; activeConns: number; inactiveConns: number; cps?: number }>();
   for (const s of v.services) {
     for (const d of s.destinations) {
-      const r = by.get(d.address) ?? { address: d.address, name: d.name ?? d.address, activeConns: 0, inactiveConns: 0, cps: 0 };
+      const r = by.get(d.address) ?? { address: d.address, name: d.name ?? d.address, activeConns: 0, inactiveConns: 0 };
       r.activeConns += d.activeConns;
       r.inactiveConns += d.inactiveConns;
-      r.cps += d.rate?.cps ?? 0;
+      const rate = cps.get(destinationCounterKey(s, d));
+      if (rate !== undefined) r.cps = (r.cps ?? 0) + rate;
       by.set(d.address, r);
     }
   }

@@ -1,5 +1,6 @@
 /**
- * The audit log of every remote command: time, host, argv, exit code, duration and a ≤ 2 KB output excerpt, with known
+ * The audit log of every remote command: time, host, argv, exit code, duration, a ≤ 2 KB output excerpt, and whether it
+ * was a read or part of a change (which one, by whom: audit-context.ts), with known
  * secret values masked before anything is kept. The newest `maxEntries` stay in memory; with a folder they are also
  * appended to audit.jsonl, which rotates to audit.1.jsonl … audit.N.jsonl by size. Exports as CSV (RFC 4180) or JSON.
  */
@@ -9,6 +10,7 @@ import type { z } from 'zod';
 import { auditEntrySchema } from '../../shared/api/contract.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
 import type { AuditEntry as SshAuditEntry, AuditSink } from '../ssh/types.ts';
+import { currentChange, desktopUser } from './audit-context.ts';
 import { toCsv } from './csv.ts';
 import { excerpt } from './excerpt.ts';
 import { scrubArgv, scrubText } from './scrub.ts';
@@ -36,6 +38,8 @@ export interface AuditLogOptions {
   onAppend?(entry: AuditEntry): void;
   /** Hears lines of the audit files that could not be read back (file:line: why). */
   onProblem?(message: string): void;
+  /** Who runs the commands (default: this desktop's user name). */
+  by?: string;
 }
 
 /** The audit log. */
@@ -109,8 +113,12 @@ export function createAuditLog(opts: AuditLogOptions): AuditLog {
     fileBytes = 0;
   };
 
+  const by = opts.by ?? desktopUser();
   const append = (entry: AuditEntry): AuditEntry => {
     const secrets = opts.secrets.knownValues();
+    // A read or part of a change: the caller says so, else the change this command runs inside (audit-context.ts).
+    const operation = entry.kind ? entry.operation : currentChange();
+    const kind = entry.kind ?? (operation !== undefined ? 'change' : 'read');
     const clean: AuditEntry = auditEntrySchema.parse({
       time: entry.time,
       host: scrubText(entry.host, secrets),
@@ -118,6 +126,9 @@ export function createAuditLog(opts: AuditLogOptions): AuditLog {
       code: entry.code,
       durationMs: entry.durationMs,
       outputExcerpt: excerpt(scrubText(entry.outputExcerpt, secrets)),
+      kind,
+      ...(operation !== undefined ? { operation: scrubText(operation, secrets).slice(0, 200) } : {}),
+      ...((entry.by ?? by) ? { by: (entry.by ?? by)!.slice(0, 200) } : {}),
     });
     entries.push(clean);
     trim();
@@ -149,8 +160,8 @@ export function createAuditLog(opts: AuditLogOptions): AuditLog {
       const all = current();
       if (format === 'json') return JSON.stringify(all, null, 2) + '\n';
       return toCsv(
-        ['time', 'host', 'command', 'exit_code', 'duration_ms', 'output_excerpt'],
-        all.map((e) => [new Date(e.time).toISOString(), e.host, commandText(e.argv), e.code, e.durationMs, e.outputExcerpt]),
+        ['time', 'host', 'command', 'exit_code', 'duration_ms', 'output_excerpt', 'kind', 'operation', 'by'],
+        all.map((e) => [new Date(e.time).toISOString(), e.host, commandText(e.argv), e.code, e.durationMs, e.outputExcerpt, e.kind ?? 'read', e.operation ?? '', e.by ?? '']),
       );
     },
   };

@@ -8,10 +8,19 @@ import { portNumber } from '../../shared/model/well-known-ports.ts';
 import type { Resolve } from '../lvs/plan/desired-table.ts';
 import { directorSysctls } from '../lvs/plan/director-plan.ts';
 import { routeGateway } from '../realserver/route-fix.ts';
-import { directorCollectArgv, parseDirectorCollect } from './director-collect.ts';
+import { planServiceProbe, type ProbedService } from '../health/service-probe.ts';
+import { directorCollectArgv, parseDirectorCollect, type CollectAsk } from './director-collect.ts';
 import { rsName } from './diagnose.ts';
 import type { DirectorObs, RealserverObs } from './model.ts';
 import { parseRealserverCollect, realserverCollectArgv } from './realserver-collect.ts';
+
+/** The least time the doctor gives each check from the director (the health check's own timeout may be shorter: 1 s by default). */
+export const DOCTOR_PROBE_TIMEOUT_SEC = 3;
+
+/** Each director check's timeout in a doctor run: the profile's health timeout, at least DOCTOR_PROBE_TIMEOUT_SEC. */
+export function doctorProbeTimeoutSec(cluster: Pick<Cluster, 'health'>): number {
+  return Math.max(DOCTOR_PROBE_TIMEOUT_SEC, cluster.health.timeoutSec);
+}
 
 /** One director exec. */
 export interface DirectorCollect {
@@ -40,8 +49,13 @@ export function collectPlan(cluster: Cluster, resolve: Resolve, stamp: string): 
   const rss = cluster.realservers.filter((r) => r.enabled);
   const addresses = rss.map((r) => resolve(r.host));
   const keys = directorSysctls(cluster).map((s) => s.key);
-  const dirArgv = directorCollectArgv(keys, tcpPorts, addresses);
-  const ask = { tcpPorts, realservers: addresses };
+  // TCP ports are connected to (whatever their health check); UDP services as their health check says (XDMCP: Willing).
+  const probe = planServiceProbe(cluster, resolve);
+  const udp = probe.services.filter((s): s is ProbedService & { protocol: 'udp' } => s.protocol === 'udp');
+  // The doctor judges, it does not race: at least DOCTOR_PROBE_TIMEOUT_SEC per check (a slow director must not read as broken realservers).
+  const timeoutSec = doctorProbeTimeoutSec(cluster);
+  const ask: CollectAsk = { tcpPorts, realservers: addresses, udp, timeoutSec };
+  const dirArgv = directorCollectArgv(keys, tcpPorts, addresses, { udp, timeoutSec });
   const directors: DirectorCollect[] = [{ which: 'director', name: 'director', argv: dirArgv, parse: (out) => parseDirectorCollect('director', out, ask) }];
   if (cluster.pair) {
     const name = cluster.pair.director.host;

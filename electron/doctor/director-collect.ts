@@ -2,12 +2,12 @@
  * The doctor's look at one director, in ONE exec: the live IPVS table (`ipvsadm -S -n`, or why ipvsadm failed), its
  * addresses (is the VIP up?), the sysctls start sets, the runtime (lvs-director script: installed, boot link, cron
  * entry, crond; keepalived: configured, running), what the installed script would load (`lvs-director rules`), and the
- * seed's probe of every realserver from the director (ping + TCP connect, health/probe-script.ts), all in parallel on
- * the director. The script is a constant; sysctl paths, ports, the probe script and the addresses are positional
- * arguments.
+ * probe of every realserver from the director, per service (ping, TCP connect, an XDMCP Query → Willing:
+ * health/service-probe.ts), all in parallel on the director. The script is a constant; sysctl paths, the probe's timeout,
+ * ports and UDP payloads, the probe script and the addresses are positional arguments.
  */
 import { AppError } from '../../shared/result.ts';
-import { PROBE_SCRIPT, parseProbeOutput } from '../health/probe-script.ts';
+import { parseServiceProbe, SERVICE_PROBE_SCRIPT, serviceProbeArgv, type ProbedService, type ProbePlan } from '../health/service-probe.ts';
 import { parseIpAddr } from '../lvs/ipvs/ip-addr-parse.ts';
 import { parseIpvsadmSave } from '../lvs/ipvs/ipvsadm-save-parse.ts';
 import { sysctlKey, sysctlPath } from '../lvs/plan/sysctl-path.ts';
@@ -15,14 +15,15 @@ import { parseCollectSections, SEC } from './collect-sections.ts';
 import type { DirectorObs, DirectorProbe } from './model.ts';
 
 /**
- * $1 = sysctl files (space-separated /proc/sys paths), $2 = TCP ports to probe (space-separated), $3 = the probe script,
- * then the realserver addresses. Sections: save (stdout and stderr of `ipvsadm -S -n`), addr, sysctl, runtime (facts,
+ * $1 = sysctl files (space-separated /proc/sys paths), $2 = the probe's timeout (s), $3 = TCP ports to probe
+ * (space-separated), $4 = UDP probe specs (service-probe.ts: PORT/PAYLOAD), $5 = the probe script, then the realserver
+ * addresses. Sections: save (stdout and stderr of `ipvsadm -S -n`), addr, sysctl, runtime (facts,
  * one per line: installed | bootlink PATH | cron FILE | crond | keepalived-conf | keepalived-running | vrrp STATE: the
  * notify script's last VRRP state of a pair director), rules (only when
  * the script is installed), probe (only when there are realservers).
  */
 export const DIRECTOR_COLLECT_SCRIPT = [
-  'sysctls=$1; ports=$2; probe=$3; shift 3',
+  'sysctls=$1; t=$2; ports=$3; uspecs=$4; probe=$5; shift 5',
   'PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH',
   SEC,
   'both() { "$@" 2>&1; }',
@@ -43,18 +44,40 @@ export const DIRECTOR_COLLECT_SCRIPT = [
   'sec sysctl readsys $sysctls',
   'sec runtime runtime',
   '[ -x /etc/init.d/lvs-director ] && sec rules both /etc/init.d/lvs-director rules',
-  'if [ $# -gt 0 ]; then sec probe sh -c "$probe" sh "$ports" "$@"; fi',
+  'if [ $# -gt 0 ]; then sec probe sh -c "$probe" sh "$t" "$ports" "$uspecs" "$@"; fi',
   'exit 0',
 ].join('\n');
 
-/** argv of the collector exec: sysctl keys (as directorSysctls gives them), TCP ports, realserver addresses. */
-export function directorCollectArgv(sysctlKeys: readonly string[], tcpPorts: readonly number[], realservers: readonly string[]): string[] {
+/** What the director probes: TCP ports (connect), UDP services with their check (XDMCP or a payload), the timeout. */
+export interface CollectAsk {
+  tcpPorts: readonly number[];
+  realservers: readonly string[];
+  /** UDP services to probe (service-probe.ts); none when omitted. */
+  udp?: readonly (ProbedService & { protocol: 'udp' })[];
+  /** Each check's timeout in seconds (the profile's health.timeoutSec); default 3. */
+  timeoutSec?: number;
+}
+
+/** The service probe's plan for an ask (realservers named by their address). */
+export function collectProbePlan(ask: CollectAsk): ProbePlan {
+  return {
+    hosts: ask.realservers.map((a) => ({ name: a, address: a })),
+    services: [...ask.tcpPorts.map((port): ProbedService => ({ protocol: 'tcp', port, check: { kind: 'connect' } })), ...(ask.udp ?? [])],
+    unchecked: [],
+    timeoutSec: ask.timeoutSec ?? 3,
+  };
+}
+
+/** argv of the collector exec: sysctl keys (as directorSysctls gives them), then what to probe on which realservers. */
+export function directorCollectArgv(sysctlKeys: readonly string[], tcpPorts: readonly number[], realservers: readonly string[], more: Pick<CollectAsk, 'udp' | 'timeoutSec'> = {}): string[] {
   for (const p of tcpPorts) if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`director collect: bad port ${p}`);
-  return ['sh', '-c', DIRECTOR_COLLECT_SCRIPT, 'lvs-console-doctor', sysctlKeys.map((k) => `/proc/sys/${sysctlPath(k)}`).join(' '), tcpPorts.join(' '), PROBE_SCRIPT, ...realservers];
+  // The probe's own argv ([sh, -c, SCRIPT, sh, T, TCPPORTS, UDPSPECS, HOST…]) gives the validated, encoded arguments.
+  const p = serviceProbeArgv(collectProbePlan({ tcpPorts, realservers, ...more }));
+  return ['sh', '-c', DIRECTOR_COLLECT_SCRIPT, 'lvs-console-doctor', sysctlKeys.map((k) => `/proc/sys/${sysctlPath(k)}`).join(' '), p[4]!, p[5]!, p[6]!, SERVICE_PROBE_SCRIPT, ...realservers];
 }
 
 /** Parses the collector's stdout into a DirectorObs (pure); PARSE_ERROR naming the director and the part for bad output. */
-export function parseDirectorCollect(name: string, stdout: string, ask: { tcpPorts: readonly number[]; realservers: readonly string[] }): DirectorObs {
+export function parseDirectorCollect(name: string, stdout: string, ask: CollectAsk): DirectorObs {
   const sections = parseCollectSections(name, stdout);
   const part = <T>(step: string, f: () => T): T => {
     try {
@@ -103,8 +126,16 @@ export function parseDirectorCollect(name: string, stdout: string, ask: { tcpPor
   }
   if (ask.realservers.length) {
     const probe = need('probe');
-    const results = part('probe', () => parseProbeOutput(probe.out, [...ask.realservers], [...ask.tcpPorts]));
-    obs.probes = Object.fromEntries(results.map((r): [string, DirectorProbe] => [r.host, { icmp: r.icmp, tcp: r.tcp }]));
+    const results = part('probe', () => parseServiceProbe(probe.out, collectProbePlan(ask)));
+    obs.probes = Object.fromEntries(
+      results.map((r): [string, DirectorProbe] => {
+        const tcp = Object.fromEntries(r.services.filter((s) => s.protocol === 'tcp').map((s) => [s.port, s.verdict === 'pass']));
+        const x = r.services.find((s) => s.protocol === 'udp' && s.check === 'xdmcp');
+        // 'unknown' (no UDP tool on the director) says nothing either way.
+        const xdmcp = x && x.verdict !== 'unknown' ? { xdmcp: x.verdict === 'pass' } : {};
+        return [r.address, { icmp: r.icmp, tcp, ...xdmcp }];
+      }),
+    );
   }
   return obs;
 }

@@ -36,6 +36,7 @@ export class ClusterContext {
   private resolving?: Promise<Resolve>;
   private readonly rsExec = new Map<Realserver, Executor>();
   private peer?: ClusterContext;
+  private pairExec?: Executor;
 
   constructor(
     readonly cluster: Cluster,
@@ -58,6 +59,23 @@ export class ClusterContext {
       this.rsExec.set(rs, e);
     }
     return e;
+  }
+
+  /** The second director's executor when the profile has a director pair (created on first use). */
+  pairDirectorExecutor(): Executor | undefined {
+    const pair = this.cluster.pair;
+    if (!pair) return undefined;
+    this.pairExec ??= this.source.executor(resolveDirectorTarget(pair.director));
+    return this.pairExec;
+  }
+
+  /**
+   * The realserver's executor through the director (as with `ssh.viaDirector`), whatever the profile says: the path a
+   * route fix verifies over when the direct one was cut.
+   */
+  realserverExecutorViaDirector(rs: Realserver): Executor {
+    if (rs.ssh?.viaDirector) return this.realserverExecutor(rs);
+    return this.source.executor(resolveRealserverTarget(this.cluster.director, { ...rs, ssh: { ...rs.ssh, viaDirector: true } }));
   }
 
   /**

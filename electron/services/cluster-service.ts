@@ -519,38 +519,41 @@ export class ClusterService {
    * it as one transaction and verifies it, and saves an edit's profile. Nothing to do = nothing run (an edit still saves).
    */
   run(change: Change, opts: RunOptions = {}): Promise<RunOutcome> {
-    return this.state.lock.run(describeChange(change), async () => {
-      const fresh = await this.preview(change);
-      if (opts.fingerprint !== undefined && fresh.fingerprint !== opts.fingerprint) {
-        const old = opts.basis ?? this.state.recall(opts.fingerprint);
-        const what = old ? describeBasisChanges(old, fresh.basis) : ['that preview is not known here (made before the console restarted?)'];
-        const label = fresh.before.label;
-        throw new AppError('PLAN_STALE', `${label}: changed since you looked: ${what.join('; ')}. Nothing ran; review the fresh preview.`, {
-          host: label,
-          step: 'check the preview',
-          detail: { changes: what, preview: fresh },
-        });
-      }
-      if (fresh.peer) return this.runPair(change, fresh, opts);
-      const ctx = this.deps.context(this.cluster);
-      const keys = observedSysctlKeys(fresh.cluster, fresh.basis.vip.address);
-      // A new keepalived.conf is config-tested ON THE DIRECTOR (its keepalived, its kernel) before anything changes.
-      if (fresh.transaction && fresh.keepalived?.installsConf) {
-        opts.apply?.onProgress?.({ phase: 'upload', message: 'keepalived -t: testing the new keepalived.conf on the director', txid: fresh.transaction.txid });
-        await testKeepalivedConf(ctx.director, fresh.keepalived.conf, fresh.transaction.txid);
-      }
-      const report = fresh.transaction
-        ? await applyPlan(ctx.director, fresh.plan, fresh.before, { ...opts.apply, txid: fresh.transaction.txid, sysctlKeys: keys })
-        : undefined;
-      const installCheck = change.kind === 'install' && fresh.cluster.runtime === 'script' ? await this.checkInstalledRules(fresh.cluster) : undefined;
-      let saved = false;
-      if (change.kind === 'edit') {
-        if (!this.deps.save) throw new AppError('UNSUPPORTED', `${describeChange(change)}: this caller cannot save the profile`);
-        await this.deps.save(fresh.cluster);
-        saved = true;
-      }
-      return { ...fresh, ...(report ? { report } : {}), saved, ...(installCheck ? { installCheck } : {}) };
-    });
+    return this.state.lock.run(describeChange(change), () => this.runHeld(change, opts));
+  }
+
+  /** `run` for a caller that already holds the cluster's write lock (the doctor's fixes). */
+  async runHeld(change: Change, opts: RunOptions = {}): Promise<RunOutcome> {
+    const fresh = await this.preview(change);
+    if (opts.fingerprint !== undefined && fresh.fingerprint !== opts.fingerprint) {
+      const old = opts.basis ?? this.state.recall(opts.fingerprint);
+      const what = old ? describeBasisChanges(old, fresh.basis) : ['that preview is not known here (made before the console restarted?)'];
+      const label = fresh.before.label;
+      throw new AppError('PLAN_STALE', `${label}: changed since you looked: ${what.join('; ')}. Nothing ran; review the fresh preview.`, {
+        host: label,
+        step: 'check the preview',
+        detail: { changes: what, preview: fresh },
+      });
+    }
+    if (fresh.peer) return this.runPair(change, fresh, opts);
+    const ctx = this.deps.context(this.cluster);
+    const keys = observedSysctlKeys(fresh.cluster, fresh.basis.vip.address);
+    // A new keepalived.conf is config-tested ON THE DIRECTOR (its keepalived, its kernel) before anything changes.
+    if (fresh.transaction && fresh.keepalived?.installsConf) {
+      opts.apply?.onProgress?.({ phase: 'upload', message: 'keepalived -t: testing the new keepalived.conf on the director', txid: fresh.transaction.txid });
+      await testKeepalivedConf(ctx.director, fresh.keepalived.conf, fresh.transaction.txid);
+    }
+    const report = fresh.transaction
+      ? await applyPlan(ctx.director, fresh.plan, fresh.before, { ...opts.apply, txid: fresh.transaction.txid, sysctlKeys: keys })
+      : undefined;
+    const installCheck = change.kind === 'install' && fresh.cluster.runtime === 'script' ? await this.checkInstalledRules(fresh.cluster) : undefined;
+    let saved = false;
+    if (change.kind === 'edit') {
+      if (!this.deps.save) throw new AppError('UNSUPPORTED', `${describeChange(change)}: this caller cannot save the profile`);
+      await this.deps.save(fresh.cluster);
+      saved = true;
+    }
+    return { ...fresh, ...(report ? { report } : {}), saved, ...(installCheck ? { installCheck } : {}) };
   }
 
   /**

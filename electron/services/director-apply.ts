@@ -120,7 +120,8 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
       // execChecked's own errors already say so; a lost connection or a timeout is said here. Exit 15: the private
       // transaction directory failed its check (symlink, wrong owner, writable by others): refused, nothing written.
       if (e instanceof AppError && e.code === 'COMMAND_FAILED' && (e.detail as { code?: unknown } | undefined)?.code === 15) {
-        throw new AppError('APPLY_FAILED', e.message, { host: label, step: 'upload batch', detail: e.detail, cause: e });
+        const why = String((e.detail as { stderr?: unknown }).stderr ?? '').trim().split('\n')[0] || 'refused: the transaction directory is not private';
+        throw new AppError('APPLY_FAILED', `${label}: upload batch: ${why}; nothing was changed`, { host: label, step: 'upload batch', detail: e.detail, cause: e });
       }
       if (e instanceof AppError && (e.code === 'COMMAND_FAILED' || e.code === 'NOT_FOUND')) throw e;
       throw new AppError(e instanceof AppError ? e.code : 'INTERNAL', `${e instanceof Error ? e.message : String(e)}; nothing was changed`, { host: label, step: 'upload batch', cause: e });
@@ -131,6 +132,7 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
   let out: { log: string; verdict: TxVerdict } | undefined;
   let recovered = false;
   const txStep = 'apply transaction';
+  let cutBy: string | undefined;
   try {
     const pending = exec.exec(tx.argv, { sudo: true, step: txStep, timeoutMs: opts.transactionTimeoutMs ?? 300_000 });
     opts.onTransactionSent?.(tx);
@@ -140,11 +142,12 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
     if (!out && r.code !== null) throw checkedError(label, tx.argv, txStep, r, { suffix: ' (no verdict)' });
   } catch (e) {
     if (!isCut(e)) throw e;
+    cutBy = e instanceof Error ? e.message : String(e);
   }
   if (!out) {
     recovered = true;
     const waitS = opts.recoverWaitS ?? 120;
-    progress('reconnect', 'the connection was cut during the transaction: reconnecting to fetch its verdict');
+    progress('reconnect', `the connection was cut during the transaction${cutBy ? ` (${cutBy})` : ''}: reconnecting to fetch its verdict`);
     const step = 'wait for the transaction';
     try {
       const w = await exec.exec(waitArgv(tx.prefix, waitS), { sudo: true, step, timeoutMs: (waitS + 60) * 1000 });
@@ -176,8 +179,10 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
 
   if (v.kind === 'applied') {
     const vipProblem = tx.vip ? vipMismatch(after, tx.vip) : undefined;
-    if (state === 'planned' && !vipProblem) return { txid: tx.txid, verdict: v, log: out.log, recovered, after, transaction: tx };
-    const diff = plan.desired ? diffTables(plan.desired, after.table).map((s) => shellQuote(s.argv)) : [];
+    // a plan without a desired table (install-director writing only files) must leave the table as it was
+    const asPlanned = state === 'planned' || (!plan.desired && state === 'before');
+    if (asPlanned && !vipProblem) return { txid: tx.txid, verdict: v, log: out.log, recovered, after, transaction: tx };
+    const diff = diffTables(plan.desired ?? before.table, after.table).map((s) => shellQuote(s.argv));
     throw new AppError(
       'APPLY_FAILED',
       `${label}: verify: ${vipProblem ?? `the table read back differs from the plan (${diff.length} difference(s): ${diff.slice(0, 3).join('; ')})`}${cutNote}`,

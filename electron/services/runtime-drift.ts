@@ -3,8 +3,8 @@
  * script runtime, keepalived.conf for keepalived: what the director loads at boot, checks by cron, or builds itself)
  * and the kernel's table. One item per destination (or service) of this profile's VIP where the config disagrees with
  * the profile or with the kernel, saying all three. Differences the runtime makes on purpose are not drift: a
- * destination keepalived holds at weight 0 because its check fails, one drained to weight 0 and still in the config
- * and the kernel until its connections are gone.
+ * destination keepalived holds at weight 0 because its check fails, one drained to weight 0 and still in the kernel
+ * (and keepalived.conf) until its connections are gone.
  */
 import { clusterSchema, type Cluster } from '../../shared/model/cluster.ts';
 import { destinationKey, serviceKey, type IpvsTable } from '../../shared/model/ipvs.ts';
@@ -74,8 +74,9 @@ export function runtimeDrift(cluster: Cluster, resolve: Resolve, live: IpvsTable
     const same = (a: typeof pp, b: typeof pp) => (a === undefined) === (b === undefined) && (a?.weight === b?.weight || a?.dest === undefined);
     // keepalived holds a failing destination at weight 0: health, not drift
     const kernelOk = same(cc, kk) || (cluster.runtime === 'keepalived' && cc !== undefined && kk?.weight === 0);
-    // drained and still there until its connections are gone: in the config and the kernel at weight 0, not in the profile
-    const draining = pp === undefined && cc?.weight === 0 && (kk === undefined || kk.weight === 0);
+    // drained and still there until its connections are gone, not in the profile: in the config and the kernel at
+    // weight 0 (keepalived.conf keeps it), or out of the config and at weight 0 in the kernel (lvs.conf's RIPS_DISABLED)
+    const draining = pp === undefined && ((cc?.weight === 0 && (kk === undefined || kk.weight === 0)) || (cc === undefined && kk?.weight === 0));
     if ((same(pp, cc) && kernelOk) || draining) continue;
     const name = any.address ? realserverFor(cluster, resolve, any.address) : undefined;
     items.push({ what: any.dest ? `${name ? `${name} (${any.dest})` : any.dest} in ${any.service}` : `service ${any.service}`, profile: say(pp), config: say(cc), kernel: say(kk) });

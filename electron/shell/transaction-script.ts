@@ -32,15 +32,16 @@ export const THR_MERGE = [
 ].join('\n');
 
 /**
- * `tcmp WANT AFTER`: two `ipvsadm -S -n` texts equal line for line, except that a destination's weight may be 0 on
+ * `tcmp WANT AFTER`: two `ipvsadm -S -n` texts equal line for line (in any order), except that a destination's weight may be 0 on
  * either side (keepalived's inhibit_on_failure sets a failing destination's weight to 0 instead of deleting it).
  */
 export const TCMP_FN = [
   "tcmp() { awk '",
   '  function norm(l) { W = ""; if (match(l, / -w [0-9]+/)) { W = substr(l, RSTART + 4, RLENGTH - 4); l = substr(l, 1, RSTART - 1) substr(l, RSTART + RLENGTH) } return l }',
-  '  FILENAME == ARGV[1] { a[++n] = norm($0); aw[n] = W; next }',
-  '  { b[++m] = norm($0); bw[m] = W }',
-  '  END { if (n != m) exit 1; for (i = 1; i <= n; i++) { if (a[i] != b[i]) exit 1; if (aw[i] != bw[i] && aw[i] != "0" && bw[i] != "0") exit 1 } exit 0 }',
+  // by line, in any order: the kernel lists destinations in the order they were added
+  '  FILENAME == ARGV[1] { k = norm($0); if (k in a) exit 1; a[k] = W; n++; next }',
+  '  { k = norm($0); if (k in b) exit 1; b[k] = W; m++ }',
+  '  END { if (n != m) exit 1; for (k in a) { if (!(k in b)) exit 1; if (a[k] != b[k] && a[k] != "0" && b[k] != "0") exit 1 } exit 0 }',
   '\' "$1" "$2"; }',
 ].join('\n');
 
@@ -85,7 +86,9 @@ export const TX_SCRIPT = [
   // the table as planned: exactly, or (ka) with keepalived's weight-0 inhibits allowed
   'table_same() { ipvsadm -S -n > "$p.after" 2>/dev/null || return 1; if [ "$check" = ka ]; then tcmp "$1" "$p.after"; else cmp -s "$1" "$p.after"; fi; }',
   'ka_pid() { kp=; [ -r /run/keepalived.pid ] && kp=$(cat /run/keepalived.pid 2>/dev/null) && [ -n "$kp" ] && kill -0 "$kp" 2>/dev/null; }',
-  'ka_do() { if [ -x /etc/init.d/keepalived ]; then /etc/init.d/keepalived "$1"; elif command -v systemctl >/dev/null 2>&1; then systemctl "$1" keepalived; else echo "lvs-console: neither /etc/init.d/keepalived nor systemctl"; return 1; fi; }',
+  // fd 3 (the SSH channel) closed for keepalived: a daemon holding it open kept the channel from closing, and the
+  // console waited for the transaction until its timeout (seen on the lab: 300 s, then "the connection was cut")
+  'ka_do() { if [ -x /etc/init.d/keepalived ]; then /etc/init.d/keepalived "$1" 3>&-; elif command -v systemctl >/dev/null 2>&1; then systemctl "$1" keepalived 3>&-; else echo "lvs-console: neither /etc/init.d/keepalived nor systemctl"; return 1; fi; }',
   // ka_wait ACTION TABLEFILE|- ADDR/PFX|- DEV|- up|down|-: up to 20 s for keepalived running (stopped), the table, the VIP
   'ka_wait() {',
   '  w=0',
@@ -147,7 +150,8 @@ export const TX_SCRIPT = [
   '  [ "$n" = "$size" ] || say "refused upload-size-$n"',
   '  grep -qx \'@@lvs-console want\' "$p.upload" || say "refused upload-unmarked"',
   '  sed \'/^@@lvs-console want$/,$d\' "$p.upload" > "$p.batch" || say "refused split-failed"',
-  '  sed \'1,/^@@lvs-console want$/d\' "$p.upload" > "$p.want" || say "refused split-failed"',
+  // not sed '1,/MARK/d': with an empty batch the mark is line 1, and sed looks for the range's end from line 2 on
+  '  awk \'f { print } /^@@lvs-console want$/ { f = 1 }\' "$p.upload" > "$p.want" || say "refused split-failed"',
   'fi',
   'ipvsadm -S -n > "$p.snap" || say "refused snapshot-failed"',
   'if [ -s "$p.snap" ]; then ipvsadm -L -n --thresholds > "$p.thr" 2>/dev/null || : > "$p.thr"; else : > "$p.thr"; fi',

@@ -48,6 +48,22 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Tears a client down for sure. ssh2's own destroy() only destroys a socket that is still writable, and end() has just
+ * made it not writable: a connection whose peer no longer answers (its replies routed away, e.g. a realserver whose
+ * subnet route was just removed while the director does not forward yet) then stays half-closed, retransmitting its FIN,
+ * until the kernel gives up (~15 min: tcp_retries2), and keeps the process alive that long. So the socket under the
+ * client (ssh2 1.x keeps it as `_sock`: a TCP socket, or a jump host's forwarded channel) is destroyed directly too.
+ */
+export function destroyClient(c: Client): void {
+  c.destroy();
+  const sock = (c as unknown as { _sock?: { destroyed?: boolean; destroy?: () => void } })._sock;
+  if (sock && !sock.destroyed) sock.destroy?.();
+}
+
+/** How long a polite close (SSH disconnect, then TCP FIN) may take before the connection is torn down. */
+export const CLOSE_GRACE_MS = 3000;
+
 /** A pooled, self-reconnecting SSH session (see file comment). */
 export class SshSession implements Executor {
   readonly label: string;
@@ -111,17 +127,40 @@ export class SshSession implements Executor {
     }
   }
 
-  /** Opens a TCP stream from this host to host:port (a jump for another session). */
-  async forwardOut(host: string, port: number, signal?: AbortSignal): Promise<Duplex> {
+  /**
+   * Opens a TCP stream from this host to host:port (a jump for another session). Bounded: the jump host's own TCP connect
+   * to a host that just died can take minutes (SYN retries), so the wait ends after `timeoutMs` (TIMEOUT) or when
+   * `signal` aborts (CANCELLED); a stream that arrives after that is closed.
+   */
+  async forwardOut(host: string, port: number, signal?: AbortSignal, timeoutMs = 20_000): Promise<Duplex> {
     const client = await this.ensureClient(signal);
     const fail = (err: Error) => new AppError('CONNECT_FAILED', `${this.label}: cannot reach ${host}:${port} through this host (${err.message})`, { host: this.label, step: 'jump', cause: err });
     return new Promise((resolve, reject) => {
+      let done = false;
+      const finish = (f: () => void) => {
+        if (done) return false;
+        done = true;
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        f();
+        return true;
+      };
+      const timer = setTimeout(
+        () => finish(() => reject(new AppError('TIMEOUT', `${this.label}: cannot reach ${host}:${port} through this host: no answer within ${timeoutMs} ms`, { host: this.label, step: 'jump' }))),
+        timeoutMs,
+      );
+      const onAbort = () => finish(() => reject(new AppError('CANCELLED', `${this.label}: connect to ${host}:${port} through this host: cancelled`, { host: this.label, step: 'jump' })));
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => (err ? reject(fail(err)) : resolve(stream)));
+        client.forwardOut('127.0.0.1', 0, host, port, (err, stream) => {
+          if (err) finish(() => reject(fail(err)));
+          else if (!finish(() => resolve(stream))) stream.destroy(); // too late: nobody waits for it any more
+        });
       } catch (e) {
         // "Not connected": the jump host's connection dropped just now; the next attempt reconnects it.
         this.drop(client);
-        reject(fail(e as Error));
+        finish(() => reject(fail(e as Error)));
       }
     });
   }
@@ -133,11 +172,11 @@ export class SshSession implements Executor {
     this.client = undefined;
     if (c) {
       await new Promise<void>((resolve) => {
-        // A connection that does not close politely within 3 s is torn down.
+        // A connection that does not close politely within CLOSE_GRACE_MS is torn down (destroyClient: for sure).
         const t = setTimeout(() => {
-          c.destroy();
+          destroyClient(c);
           resolve();
-        }, 3000);
+        }, CLOSE_GRACE_MS);
         c.once('close', () => {
           clearTimeout(t);
           resolve();
@@ -175,6 +214,8 @@ export class SshSession implements Executor {
   private drop(client: Client): void {
     if (this.client === client) this.client = undefined;
     client.end();
+    // end() alone may leave a dead peer's socket half-closed for minutes (see destroyClient).
+    setTimeout(() => destroyClient(client), CLOSE_GRACE_MS).unref();
   }
 
   private ensureClient(signal?: AbortSignal): Promise<Client> {
@@ -206,11 +247,18 @@ export class SshSession implements Executor {
   private async connectOnce(attempt: number, signal?: AbortSignal): Promise<Client> {
     const c = this.opts.connect;
     c.onEvent?.({ type: 'connecting', label: this.label, host: c.host, port: c.port, attempt, ...(this.opts.via ? { via: this.opts.via.label } : {}) });
-    const sock = this.opts.via ? await this.opts.via.forwardOut(c.host, c.port, signal) : undefined;
+    const sock = this.opts.via ? await this.opts.via.forwardOut(c.host, c.port, signal, c.readyTimeoutMs ?? 20_000) : undefined;
     const client = await connectClient({ ...c, ...(sock ? { sock } : {}), ...(signal ? { signal } : {}) });
     this.client = client;
     this.everConnected = true;
     this.connectCount += 1;
+    // After ready, an error means the connection is gone (ssh2's keepalive timeout, a socket error): tear it down so
+    // 'close' follows and the next exec reconnects instead of waiting on a dead connection until its own timeout.
+    client.on('error', (err: Error & { level?: string }) => {
+      if (err.level === 'agent') return;
+      if (this.client === client) this.client = undefined;
+      destroyClient(client);
+    });
     client.on('close', () => {
       if (this.client === client) this.client = undefined;
       c.onEvent?.({ type: 'closed', label: this.label, unexpected: !this.closed });

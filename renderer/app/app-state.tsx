@@ -1,6 +1,8 @@
 /**
- * App-wide state every screen shares: settings (theme, sample interval), the cluster list and the selected cluster, the
- * selected cluster's live metrics feed, and the app's own log (app.log events since start, bounded).
+ * App-wide state every screen shares: settings (theme, sample interval), what the main side is (app.info: platform,
+ * native dialogs), the cluster list and the selected cluster (kept in the settings, so the app reopens on the cluster
+ * last used, in Electron and in the web host alike), the selected cluster's live metrics feed, and the app's own log
+ * (app.log events since start, bounded).
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
 import { settingsSchema, type EventPayload, type MethodOutput } from '../../shared/api/contract.ts';
@@ -13,14 +15,17 @@ import { useApi } from './api-context.tsx';
 export type Settings = MethodOutput<'settings.get'>;
 /** One app.log event. */
 export type AppLogEntry = EventPayload<'app.log'>;
+/** What the main side is. */
+export type AppInfo = MethodOutput<'app.info'>;
 
-const SELECTED_KEY = 'lvs-console.cluster';
 const APP_LOG_MAX = 1000;
 
 /** The shared state. */
 export interface AppState {
   settings: Settings | undefined;
   saveSettings(patch: Partial<Settings>): Promise<AppErrorData | undefined>;
+  /** Undefined until the main side answered (or when it could not). */
+  info: AppInfo | undefined;
   clusters: Cluster[] | undefined;
   clustersError: AppErrorData | undefined;
   reloadClusters(): Promise<void>;
@@ -48,27 +53,21 @@ export function useFeed(): MetricsFeed | undefined {
 const noopSubscribe = () => () => {};
 const zero = () => 0;
 
-function readSelected(): string | undefined {
-  try {
-    return localStorage.getItem(SELECTED_KEY) ?? undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Provides AppState. */
 export function AppStateProvider({ children }: { children: ReactNode }) {
   const api = useApi();
   const [settings, setSettings] = useState<Settings>();
   const [clusters, setClusters] = useState<Cluster[]>();
   const [clustersError, setClustersError] = useState<AppErrorData>();
-  const [selectedId, setSelectedId] = useState<string | undefined>(readSelected);
+  const [selectedId, setSelectedId] = useState<string>();
+  const [info, setInfo] = useState<AppInfo>();
   const [appLog, setAppLog] = useState<AppLogEntry[]>([]);
   const [feed, setFeed] = useState<MetricsFeed>();
 
   useEffect(() => {
     // Without stored settings the app still works on the defaults.
     void api.call('settings.get', {}, { interactive: false }).then((r) => setSettings(r.ok ? r.value : settingsSchema.parse({})));
+    void api.call('app.info', {}, { interactive: false }).then((r) => r.ok && setInfo(r.value));
     return api.on('app.log', (e) => setAppLog((l) => (l.length >= APP_LOG_MAX ? [...l.slice(l.length - APP_LOG_MAX + 1), e] : [...l, e])));
   }, [api]);
 
@@ -90,15 +89,20 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
     void reloadClusters();
   }, [reloadClusters]);
 
-  const selected = useMemo(() => clusters?.find((c) => c.id === selectedId) ?? clusters?.[0], [clusters, selectedId]);
-  const select = useCallback((id: string) => {
-    setSelectedId(id);
-    try {
-      localStorage.setItem(SELECTED_KEY, id);
-    } catch {
-      /* not persisted */
-    }
-  }, []);
+  // The cluster picked in this window, else the one last used (settings), else the first; nothing before the settings
+  // arrived, so the app never starts a feed for the wrong cluster.
+  const lastUsed = settings?.lastClusterId;
+  const selected = useMemo(() => {
+    if (!clusters || !settings) return undefined;
+    return clusters.find((c) => c.id === (selectedId ?? lastUsed)) ?? clusters[0];
+  }, [clusters, settings, selectedId, lastUsed]);
+  const select = useCallback(
+    (id: string) => {
+      setSelectedId(id);
+      void api.call('settings.set', { lastClusterId: id }, { interactive: false }).then((r) => r.ok && setSettings(r.value));
+    },
+    [api],
+  );
 
   const interval = settings?.sampleIntervalSec;
   const selectedKey = selected?.id;
@@ -123,8 +127,8 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   );
 
   const value = useMemo<AppState>(
-    () => ({ settings, saveSettings, clusters, clustersError, reloadClusters, selected, select, feed, appLog }),
-    [settings, saveSettings, clusters, clustersError, reloadClusters, selected, select, feed, appLog],
+    () => ({ settings, saveSettings, info, clusters, clustersError, reloadClusters, selected, select, feed, appLog }),
+    [settings, saveSettings, info, clusters, clustersError, reloadClusters, selected, select, feed, appLog],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

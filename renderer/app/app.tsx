@@ -10,30 +10,52 @@ import { RealserversPage } from '../features/realservers/realservers-page.tsx';
 import { ChartsPage } from '../features/charts/charts-page.tsx';
 import { ConnectPage } from '../features/connect/connect-page.tsx';
 import { LogPage } from '../features/log/log-page.tsx';
+import { DiagnosePage } from '../features/diagnose/diagnose-page.tsx';
 import { ApiProvider } from './api-context.tsx';
 import { AppStateProvider, useAppState } from './app-state.tsx';
 import { HealthStrip } from './health-strip.tsx';
+import { LeaveGuardProvider, useLeaveGuard } from './leave-guard.tsx';
 import { SCREENS, screenForShortcut, screenFromHash, type ScreenId } from './screens.ts';
 
 /** The whole renderer. */
 export function App({ client }: { client: RendererApi }) {
   return (
     <ApiProvider client={client}>
-      <AppStateProvider>
-        <Shell client={client} />
-      </AppStateProvider>
+      <LeaveGuardProvider browserPrompt={client.transport === 'web'}>
+        <AppStateProvider>
+          <Shell client={client} />
+        </AppStateProvider>
+      </LeaveGuardProvider>
     </ApiProvider>
   );
 }
 
+/**
+ * The current screen (from the URL hash). Every change of screen — go(), the sidebar links, links inside pages, the
+ * browser's back button — passes the leave guard: with unsaved changes the address is put back and the user is asked.
+ */
 function useScreen(): [ScreenId, (s: ScreenId) => void] {
+  const guard = useLeaveGuard();
   const [screen, setScreen] = useState<ScreenId>(() => screenFromHash(location.hash));
+  const current = useRef(screen);
   useEffect(() => {
-    const onHash = () => setScreen(screenFromHash(location.hash));
+    const onHash = () => {
+      const next = screenFromHash(location.hash);
+      if (next === current.current) return;
+      if (guard.dirty()) {
+        const target = location.hash;
+        history.replaceState(null, '', `#/${current.current}`);
+        guard.attempt(() => (location.hash = target));
+        return;
+      }
+      current.current = next;
+      setScreen(next);
+    };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
-  }, []);
-  return [screen, (s) => (location.hash = `#/${s}`)];
+  }, [guard]);
+  const go = useCallback((s: ScreenId) => guard.attempt(() => (location.hash = `#/${s}`)), [guard]);
+  return [screen, go];
 }
 
 /** The link state, read through useSyncExternalStore so a change before the first subscription is not missed. */
@@ -136,6 +158,7 @@ function Shell({ client }: { client: RendererApi }) {
         {screen === 'charts' && <ChartsPage />}
         {screen === 'connect' && <ConnectPage />}
         {screen === 'log' && <LogPage />}
+        {screen === 'diagnose' && <DiagnosePage />}
       </main>
     </div>
   );

@@ -44,8 +44,8 @@ export function errorAdvice(e: AppErrorData): { severity: ErrorSeverity; title: 
     },
     NOT_FOUND: {
       severity: 'error',
-      title: `Not found${where}`,
-      next: 'If a tool is missing, install it on the host (for example apt-get install ipvsadm); if a profile is missing, add it on the Clusters screen.',
+      title: `A tool is missing${where}`,
+      next: 'Install it on the host (for ipvsadm: apt-get install ipvsadm, or your distribution\'s package), then try again.',
     },
     APPLY_FAILED: {
       severity: 'error',
@@ -65,5 +65,33 @@ export function errorAdvice(e: AppErrorData): { severity: ErrorSeverity; title: 
     UNSUPPORTED: { severity: 'error', title: 'Not supported here', next: 'This action is not available for this host or platform; see the message for what is missing.' },
     INTERNAL: { severity: 'error', title: 'Something went wrong inside LVS Console', next: 'Retry; if it happens again, export the Log screen and report it with the steps that led here.' },
   };
-  return table[e.code] ?? table.INTERNAL;
+  return causeAdvice(e, where) ?? table[e.code] ?? table.INTERNAL;
+}
+
+/**
+ * Advice for causes an error code alone does not tell apart, read from the step (and message) the main side names:
+ * a key file that is missing is not a tool to install, a host name the director cannot resolve is a profile fix.
+ */
+function causeAdvice(e: AppErrorData, where: string): { severity: ErrorSeverity; title: string; next: string } | undefined {
+  const step = e.step ?? '';
+  if (step === 'load key') {
+    if (e.code === 'NOT_FOUND')
+      return { severity: 'error', title: 'The private key file is not there', next: 'Fix the key file in Clusters → Edit (the full path on this computer, or Browse… in the desktop app), or pick another authentication.' };
+    if (e.code === 'AUTH_FAILED') return { severity: 'error', title: 'The private key cannot be unlocked', next: 'Enter its passphrase in Clusters → Edit (Key passphrase), then try again.' };
+    return { severity: 'error', title: 'The private key file cannot be used', next: 'Read the message (it names the file and why); fix it or choose another key in Clusters → Edit.' };
+  }
+  if (step === 'resolve' && e.code === 'NOT_FOUND') {
+    return {
+      severity: 'error',
+      title: `A host name in the profile does not resolve${where}`,
+      next: "The director looks names up before it plans (getent hosts, /etc/hosts). Write that host's address in Clusters → Edit, or add the name to the director's /etc/hosts or DNS.",
+    };
+  }
+  if (e.code === 'NOT_FOUND' && /no cluster profile/.test(e.message)) {
+    return { severity: 'error', title: 'This cluster profile is gone', next: 'It was deleted (maybe from another window). Pick another cluster in the header, or add it again on the Clusters screen.' };
+  }
+  if (e.code === 'NOT_FOUND' && !/ipvsadm|command not found|not installed/i.test(e.message)) {
+    return { severity: 'error', title: `Not found${where}`, next: 'The message names what is missing; fix it on the host or in the profile (Clusters → Edit), then try again.' };
+  }
+  return undefined;
 }

@@ -3,21 +3,28 @@ import { useId, useRef, type ReactNode } from 'react';
 
 interface Common {
   label: string;
-  error?: string;
+  error?: string | undefined;
+  /** Shown when there is no error: something to check that does not stop a save (amber). */
+  warning?: string | undefined;
   hint?: ReactNode;
   /** data-field for tests and for focusing the first invalid field. */
   field: string;
   className?: string;
 }
 
-function Frame({ label, error, hint, field, className, id, children }: Common & { id: string; children: ReactNode }) {
+function Frame({ label, error, warning, hint, field, className, id, children }: Common & { id: string; children: ReactNode }) {
   return (
-    <div className={`field${error ? ' field-invalid' : ''}${className ? ` ${className}` : ''}`} data-field={field}>
+    <div className={`field${error ? ' field-invalid' : warning ? ' field-warned' : ''}${className ? ` ${className}` : ''}`} data-field={field}>
       <label htmlFor={id}>{label}</label>
       {children}
-      {hint && !error && (
+      {hint && !error && !warning && (
         <div className="field-hint" id={`${id}-hint`}>
           {hint}
+        </div>
+      )}
+      {warning && !error && (
+        <div className="field-warning" id={`${id}-warn`} role="status">
+          {warning}
         </div>
       )}
       {error && (
@@ -29,12 +36,12 @@ function Frame({ label, error, hint, field, className, id, children }: Common & 
   );
 }
 
-/** A text (or password/number-as-text) input. */
-export function TextField(p: Common & { value: string; onChange: (v: string) => void; type?: 'text' | 'password'; placeholder?: string; disabled?: boolean; inputMode?: 'numeric' | 'text'; autoComplete?: string }) {
+/** A text (or password/number-as-text) input; `after` sits beside it (e.g. a Browse… button). */
+export function TextField(p: Common & { value: string; onChange: (v: string) => void; type?: 'text' | 'password'; placeholder?: string | undefined; disabled?: boolean | undefined; inputMode?: 'numeric' | 'text'; autoComplete?: string; after?: ReactNode }) {
   const id = useId();
-  return (
-    <Frame {...p} id={id}>
-      <input
+  const described = p.error ? `${id}-err` : p.warning ? `${id}-warn` : p.hint ? `${id}-hint` : undefined;
+  const input = (
+    <input
         id={id}
         type={p.type ?? 'text'}
         value={p.value}
@@ -44,9 +51,20 @@ export function TextField(p: Common & { value: string; onChange: (v: string) => 
         autoComplete={p.autoComplete ?? 'off'}
         spellCheck={false}
         aria-invalid={p.error ? true : undefined}
-        aria-describedby={p.error ? `${id}-err` : p.hint ? `${id}-hint` : undefined}
+        aria-describedby={described}
         onChange={(e) => p.onChange(e.target.value)}
       />
+  );
+  return (
+    <Frame {...p} id={id}>
+      {p.after ? (
+        <div className="input-row">
+          {input}
+          {p.after}
+        </div>
+      ) : (
+        input
+      )}
     </Frame>
   );
 }

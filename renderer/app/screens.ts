@@ -1,7 +1,7 @@
-/** The main navigation: screens, their hash routes and their keyboard shortcuts (Alt+1 … Alt+6). */
+/** The main navigation: screens, their hash routes and their keyboard shortcuts (Alt+1 … Alt+7). */
 
 /** A screen id. */
-export type ScreenId = 'clusters' | 'director' | 'realservers' | 'charts' | 'connect' | 'log';
+export type ScreenId = 'clusters' | 'director' | 'realservers' | 'charts' | 'connect' | 'log' | 'diagnose';
 
 /** Screens in navigation order; `key` is the Alt+digit shortcut. */
 export const SCREENS: readonly { id: ScreenId; label: string; key: string }[] = [
@@ -11,6 +11,7 @@ export const SCREENS: readonly { id: ScreenId; label: string; key: string }[] = 
   { id: 'charts', label: 'Charts', key: '4' },
   { id: 'connect', label: 'Connect me', key: '5' },
   { id: 'log', label: 'Log', key: '6' },
+  { id: 'diagnose', label: 'Diagnose', key: '7' },
 ];
 
 /** The screen a location hash (#/director) names, or clusters. */

@@ -200,8 +200,72 @@ export const realserverCheckSchema = z.object({
   users: z.number().optional(),
   displayManager: z.object({ name: z.string(), running: z.boolean() }).optional(),
   telnet: z.boolean().optional(),
+  /** "Fixed now": the live routes (the seed's lvs-route check). */
   route: z.object({ ok: z.boolean(), problems: z.array(z.string()) }).optional(),
+  /** "Fixed at boot": lvs-route installed as a boot script for the realserver's init, and current. */
+  boot: z.object({ kind: z.string(), installed: z.boolean(), current: z.boolean(), problems: z.array(z.string()) }).optional(),
+  /** Why "fixed at boot" could not be told (unknown init, no address on the interface…). */
+  bootError: z.string().optional(),
 });
+
+/** One realserver's route fix: the commands (the director's first, when the fix needs it to keep this console's path), what ran, how it was verified. */
+export const routeFixResultSchema = z.object({
+  name: z.string(),
+  steps: z.array(planStepSchema),
+  applied: z.boolean(),
+  /** Run with it to run exactly these steps (refused when they changed). */
+  fingerprint: z.string().optional(),
+  /** How the console reaches the realserver, and the address its session comes from. */
+  path: z.object({ via: z.enum(['direct', 'via-director']), peer: z.string().optional() }).optional(),
+  ran: z.array(z.string()).optional(),
+  notes: z.array(z.string()).optional(),
+  error: appErrorSchema.optional(),
+});
+
+/** One realserver's install-route / uninstall-route. */
+export const bootRouteResultSchema = z.object({
+  name: z.string(),
+  op: z.enum(['install', 'uninstall']),
+  kind: z.string().optional(),
+  gateway: z.string().optional(),
+  steps: z.array(planStepSchema),
+  fingerprint: z.string().optional(),
+  applied: z.boolean(),
+  ran: z.array(z.string()).optional(),
+  /** Installed / current before, and (after a run) as probed again. */
+  before: z.object({ installed: z.boolean(), current: z.boolean(), problems: z.array(z.string()) }).optional(),
+  after: z.object({ installed: z.boolean(), current: z.boolean(), problems: z.array(z.string()) }).optional(),
+  error: appErrorSchema.optional(),
+});
+
+/** One doctor finding, as the Diagnose screen shows it. */
+export const findingSchema = z.object({
+  id: z.string(),
+  key: z.string(),
+  severity: z.enum(['error', 'warning']),
+  subject: z.object({ kind: z.enum(['desktop', 'director', 'realserver', 'cluster']), name: z.string() }),
+  what: z.string(),
+  why: z.string(),
+  explains: z.array(z.string()).optional(),
+  /** Whether the console offers a fix, and what kind: commands (previewed by doctor.previewFix) or a whole verb. */
+  fix: z.object({ kind: z.enum(['steps', 'action']), summary: z.string() }).optional(),
+});
+
+/** A doctor run. */
+export const doctorReportSchema = z.object({
+  findings: z.array(findingSchema),
+  checked: z.object({
+    directors: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
+    realservers: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
+    desktop: z.boolean(),
+  }),
+  notes: z.array(z.string()),
+  durationMs: z.number(),
+  observedAt: z.number(),
+});
+
+/** A finding's fix as previewed. */
+export const fixPreviewSchema = z.object({ key: z.string(), via: z.enum(['route-fix', 'install-route', 'install-director', 'steps']), commands: z.array(z.string()), fingerprint: z.string() });
 
 /** An X server or telnet client found on this desktop. */
 export const launcherSchema = z.object({
@@ -220,6 +284,16 @@ export const auditEntrySchema = z.object({
   code: z.number().nullable(),
   durationMs: z.number(),
   outputExcerpt: z.string(),
+  /**
+   * 'change': run as part of an operation that changes a host (a director verb, an edit, reconcile, a route fix, the
+   * drain follow-up…, named in `operation`); 'read': everything else (status polls, checks, previews). Entries written
+   * before this field existed read as 'read'.
+   */
+  kind: z.enum(['read', 'change']).optional(),
+  /** The change this command was part of ("start", "drain rs2 (tcp/23)", "route fix rs1"). */
+  operation: z.string().max(200).optional(),
+  /** Who ran it: the desktop's user name (the person at the console). */
+  by: z.string().max(200).optional(),
 });
 
 /** One metrics sample for a cluster (all realservers at one instant). */
@@ -232,19 +306,71 @@ export const sampleSchema = z.object({
       name: z.string(),
       activeConns: z.number(),
       inactiveConns: z.number(),
-      cps: z.number(),
+      /**
+       * New connections per second since the previous sample, from the growth of the kernel's cumulative connection
+       * counters (`ipvsadm -L -n --stats --exact`), not its rounded rate estimate; absent on the first sample and after a
+       * counter went back (the destination was deleted and added again).
+       */
+      cps: z.number().optional(),
       load1: z.number().optional(),
     }),
   ),
 });
 
+const themeSchema = z.enum(['system', 'light', 'dark']);
+const sampleIntervalSchema = z.number().int().min(1).max(300);
+const launcherOverridesSchema = z.record(z.string(), z.object({ path: z.string(), argsTemplate: z.array(z.string()) }));
+const windowsAgentSchema = z.enum(['pageant', 'openssh']);
+
 /** App settings kept in electron-store (or the web host's settings file). */
 export const settingsSchema = z.object({
-  theme: z.enum(['system', 'light', 'dark']).default('system'),
-  sampleIntervalSec: z.number().int().min(1).max(300).default(5),
-  launcherOverrides: z.record(z.string(), z.object({ path: z.string(), argsTemplate: z.array(z.string()) })).default({}),
-  windowsAgent: z.enum(['pageant', 'openssh']).default('openssh'),
+  theme: themeSchema.default('system'),
+  sampleIntervalSec: sampleIntervalSchema.default(5),
+  launcherOverrides: launcherOverridesSchema.default({}),
+  windowsAgent: windowsAgentSchema.default('openssh'),
+  /** The cluster the app showed last: it reopens on it. */
+  lastClusterId: id.optional(),
 });
+
+/**
+ * A change to some settings: only the keys given change. (Not settingsSchema.partial(): zod 4 still fills the defaults
+ * in there, so saving the theme would reset every other setting.)
+ */
+export const settingsPatchSchema = z
+  .object({
+    theme: themeSchema.optional(),
+    sampleIntervalSec: sampleIntervalSchema.optional(),
+    launcherOverrides: launcherOverridesSchema.optional(),
+    windowsAgent: windowsAgentSchema.optional(),
+    lastClusterId: id.optional(),
+  })
+  .strict();
+
+/** A problem found by clusters.check: which field (a profile path), which check, and what is wrong. */
+export const profileProblemSchema = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  check: z.enum(['resolve', 'key-file', 'vip-subnet']),
+  message: z.string(),
+});
+
+/** The progress of one host in a long operation over several hosts (realserver checks, route fixes). */
+export const hostProgressSchema = z.object({
+  opId: z.string(),
+  index: z.number().int(),
+  total: z.number().int(),
+  host: z.string(),
+  status: z.enum(['waiting', 'running', 'ok', 'failed', 'cancelled']),
+  message: z.string().optional(),
+  /** realservers.check: the host's row as soon as it is known (the table fills in host by host). */
+  row: realserverCheckSchema.optional(),
+});
+/** A caller's id for a long operation (events carry it; ops.cancel names it). */
+const opId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
+/**
+ * Several realservers' previews confirmed at once: realserver name → its preview's fingerprint. Only the realservers
+ * named here run, each exactly what its own preview showed (one whose plan changed is refused alone).
+ */
+const perHostFingerprints = z.record(z.string().max(200), fingerprintSchema).optional();
 
 /** Every method: name → {input, output}. */
 export const methods = {
@@ -257,7 +383,8 @@ export const methods = {
       z.object({ source: z.literal('text'), text: z.string().max(1_000_000), file: z.string().max(260), base: z.unknown() }),
       z.object({ source: z.literal('director'), clusterId: id }),
     ]),
-    output: z.object({ cluster: z.unknown(), warnings: z.array(z.string()) }),
+    // fields: the profile fields the file set (an import into a half-filled form changes only those).
+    output: z.object({ cluster: z.unknown(), warnings: z.array(z.string()), fields: z.array(z.string()).optional() }),
   },
   'clusters.exportConf': { input: clusterRef, output: z.object({ text: z.string() }) },
   'secrets.set': { input: z.object({ ref: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/), value: z.string().min(1).max(4096) }), output: empty },
@@ -275,10 +402,22 @@ export const methods = {
   'director.runMakeMaster': { input: clusterRef.extend({ director: z.string().min(1).max(255), fingerprint: fingerprintSchema }), output: makeMasterSchema },
   'director.planEdit': { input: editInputSchema, output: runResultSchema },
   'director.runEdit': { input: editInputSchema.extend({ fingerprint: fingerprintSchema }), output: runResultSchema },
-  'realservers.check': { input: clusterRef.extend({ name: z.string().optional() }), output: z.array(realserverCheckSchema) },
+  // With an opId, a check or fix of several realservers reports each host (ops.progress) and can be cancelled (ops.cancel).
+  'realservers.check': { input: clusterRef.extend({ name: z.string().optional(), opId: opId.optional() }), output: z.array(realserverCheckSchema) },
   'realservers.routeFix': {
-    input: clusterRef.extend({ name: z.string().optional(), dryRun: z.boolean().default(false) }),
-    output: z.array(z.object({ name: z.string(), steps: z.array(planStepSchema), applied: z.boolean(), error: appErrorSchema.optional() })),
+    input: clusterRef.extend({ name: z.string().optional(), dryRun: z.boolean().default(false), fingerprint: fingerprintSchema.optional(), fingerprints: perHostFingerprints, opId: opId.optional() }),
+    output: z.array(routeFixResultSchema),
+  },
+  // install-route / uninstall-route: previewed (dryRun) then run with the preview's fingerprint; verified after.
+  'realservers.bootRoute': {
+    input: clusterRef.extend({ name: z.string().optional(), op: z.enum(['install', 'uninstall']), dryRun: z.boolean().default(false), fingerprint: fingerprintSchema.optional(), fingerprints: perHostFingerprints, opId: opId.optional() }),
+    output: z.array(bootRouteResultSchema),
+  },
+  'doctor.run': { input: clusterRef, output: doctorReportSchema },
+  'doctor.previewFix': { input: clusterRef.extend({ key: z.string().min(1).max(500) }), output: fixPreviewSchema },
+  'doctor.runFix': {
+    input: clusterRef.extend({ key: z.string().min(1).max(500), fingerprint: fingerprintSchema }),
+    output: fixPreviewSchema.extend({ ran: z.array(z.string()), gone: z.boolean(), after: doctorReportSchema }),
   },
   'connect.detect': { input: empty, output: z.array(launcherSchema) },
   'connect.launch': {
@@ -286,6 +425,19 @@ export const methods = {
     output: z.object({ pid: z.number().optional(), argv: z.array(z.string()), landedOn: z.object({ address: z.string(), name: z.string() }).optional() }),
   },
   'connect.whereAmI': { input: clusterRef, output: z.object({ landedOn: z.object({ address: z.string(), name: z.string() }).optional() }) },
+  /** Whether a program Connect me started (its pid) still runs; pids it did not start are refused. */
+  'connect.alive': { input: z.object({ pid: z.number().int().positive() }), output: z.object({ alive: z.boolean() }) },
+  /** Stops a long operation between two hosts (never inside one host's step); unknown or finished ids are ignored. */
+  'ops.cancel': { input: z.object({ opId }), output: empty },
+  /**
+   * The checks of a profile that need this machine: host names that do not resolve here, a key file that does not exist
+   * or cannot be read, the VIP outside the director's subnet once both are resolved. Nothing is saved or connected.
+   */
+  'clusters.check': { input: z.object({ cluster: z.unknown() }), output: z.object({ problems: z.array(profileProblemSchema) }) },
+  /** What the page adapts to: the platform of the machine that runs the console's services, native dialogs, the data folder. */
+  'app.info': { input: empty, output: z.object({ platform: z.enum(['win32', 'linux', 'darwin', 'other']), nativeDialogs: z.boolean(), dataDir: z.string() }) },
+  /** A native "open file" dialog for an SSH private key (Electron); UNSUPPORTED in the web host. No path: cancelled. */
+  'files.pickKeyFile': { input: z.object({ current: z.string().max(4096).optional() }), output: z.object({ path: z.string().optional() }) },
   'audit.list': { input: z.object({ limit: z.number().int().min(1).max(10000).default(500) }), output: z.array(auditEntrySchema) },
   'audit.export': { input: z.object({ format: z.enum(['csv', 'json']) }), output: z.object({ text: z.string() }) },
   'metrics.history': {
@@ -295,7 +447,7 @@ export const methods = {
   'metrics.watch': { input: clusterRef.extend({ on: z.boolean() }), output: empty },
   'cluster.health': { input: clusterRef, output: clusterHealthSchema },
   'settings.get': { input: empty, output: settingsSchema },
-  'settings.set': { input: settingsSchema.partial(), output: settingsSchema },
+  'settings.set': { input: settingsPatchSchema, output: settingsSchema },
 } as const;
 
 /** Every event the main side pushes: name → payload schema. */
@@ -313,6 +465,7 @@ export const events = {
   'cluster.sample': sampleSchema,
   /** Pushed as soon as a health change is known (and after the first result): the whole state plus what changed. */
   'cluster.health': clusterHealthSchema.extend({ transitions: z.array(healthTransitionSchema) }),
+  'ops.progress': hostProgressSchema,
   'audit.entry': auditEntrySchema,
   /** A director pair's failover seen (a director became master): the desktop notification, the Director page. */
   'cluster.failover': z.object({ clusterId: z.string(), director: z.string(), at: z.number(), pair: pairStatusSchema }),

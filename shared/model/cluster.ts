@@ -218,11 +218,19 @@ export const clusterSchema = z
     exclusiveDirector: z.boolean().default(false),
   })
   .superRefine((c, ctx) => {
+    // A duplicate names the other entry in params.also (describeIssues words it: "(also realservers.0)").
     const seen = new Map<string, number>();
+    const named = new Map<string, number>();
     c.realservers.forEach((r, i) => {
       const k = r.host.toLowerCase();
-      if (seen.has(k)) ctx.addIssue({ code: 'custom', path: ['realservers', i, 'host'], message: `duplicate realserver ${r.host} (also realservers[${seen.get(k)}])` });
+      const hostSeen = seen.get(k);
+      if (hostSeen !== undefined) ctx.addIssue({ code: 'custom', path: ['realservers', i, 'host'], message: `duplicate realserver ${r.host}`, params: { also: ['realservers', hostSeen] } });
       else seen.set(k, i);
+      // Edits, checks and the log name a realserver by its name (its host when it has none): two must not share one.
+      const n = (r.name ?? r.host).toLowerCase();
+      const nameSeen = named.get(n);
+      if (nameSeen === undefined) named.set(n, i);
+      else if (hostSeen === undefined) ctx.addIssue({ code: 'custom', path: ['realservers', i, r.name ? 'name' : 'host'], message: `two realservers named ${r.name ?? r.host}`, params: { also: ['realservers', nameSeen] } });
     });
     for (const proto of ['tcp', 'udp'] as const) {
       const ports = new Map<number, number>();
@@ -232,7 +240,7 @@ export const clusterSchema = z
           ctx.addIssue({ code: 'custom', path: [proto, i, 'port'], message: `${String(s.port)} is not a ${proto.toUpperCase()} service` });
           return;
         }
-        if (ports.has(n)) ctx.addIssue({ code: 'custom', path: [proto, i, 'port'], message: `duplicate ${proto.toUpperCase()} port ${n} (also ${proto}[${ports.get(n)}])` });
+        if (ports.has(n)) ctx.addIssue({ code: 'custom', path: [proto, i, 'port'], message: `duplicate ${proto.toUpperCase()} port ${n}`, params: { also: [proto, ports.get(n)] } });
         else ports.set(n, i);
       });
     }

@@ -7,6 +7,7 @@ import type { ApiHandlers, EventName, EventPayload, MethodOutput } from '../../s
 import { clusterSchema, type Cluster } from '../../shared/model/cluster.ts';
 import { AppError, describeIssues } from '../../shared/result.ts';
 import { clusterBaseSchema } from '../../renderer/features/clusters/form-model.ts';
+import { checkProfile } from '../../electron/app/profile-check.ts';
 
 /** Pushes an event to the pages. */
 export type Emit = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -20,6 +21,14 @@ export interface DoubleControls {
   sampleNow(): void;
   /** Calls seen, for assertions. */
   calls: { method: string; input: unknown }[];
+  /** The platform app.info reports (Connect me's texts follow it). */
+  setPlatform(p: 'linux' | 'win32'): void;
+  /** The X server Connect me "started" exits (connect.alive answers false from now on). */
+  endSession(): void;
+  /** How long each host of a route fix "takes" (ms), so a cancel can land between hosts. */
+  setFixDelay(ms: number): void;
+  /** connect.detect finds nothing (true) or its two launchers (false). */
+  setNoLaunchers(none: boolean): void;
 }
 
 const LAB_KEY = { host: '10.77.0.1', port: 22, keyType: 'ssh-ed25519', key: 'AAAAC3NzaC1lZDI1NTE5AAAAIDoubleDoubleDoubleDoubleDoubleDouble0', fingerprint: 'SHA256:dOuBlEtEsTkEy0nLyN0tReAl4uK7e1b2Qm9xYzAbCdE' };
@@ -78,13 +87,23 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
     return { directors: [d('primary', '10.77.0.1'), d('secondary', '10.77.0.2')], vipOn: [pairMaster === 'primary' ? '10.77.0.1' : '10.77.0.2'], failovers, problems: [] };
   };
   add({ id: 'moved', name: 'Reinstalled director', director: { host: '10.99.0.1', user: 'root' }, vip: '10.99.0.50', realservers: [{ host: '10.99.0.11' }] });
+  // Its key file is not there: connecting fails the way the SSH layer says it (NOT_FOUND at step "load key").
+  add({ id: 'nokey', name: 'Typo in the key path', director: { host: '10.77.0.1', user: 'root', auth: { method: 'key', keyPath: '/home/admin/.ssh/missing_id' } }, vip: '10.77.0.70', realservers: [{ host: '10.77.0.11' }] });
+  // Never started: its director holds nothing yet (the Director page says "Stopped").
+  add({ id: 'fresh', name: 'Fresh cluster', director: { host: '10.77.0.1', user: 'root' }, vip: '10.77.0.60', tcp: [{ port: 'telnet' }], udp: [{ port: 'xdmcp' }], realservers: [{ host: '10.77.0.11', name: 'rs1' }, { host: '10.77.0.12', name: 'rs2' }] });
+  let platform: 'linux' | 'win32' = 'linux';
+  let sessionAlive = true;
+  let fixDelayMs = 0;
+  let noLaunchers = false;
+  const cancelled = new Set<string>();
   const trusted = new Set<string>();
   const weights = new Map([
     ['10.77.0.11', 1],
     ['10.77.0.12', 1],
   ]);
   let settings: MethodOutput<'settings.get'> = { theme: 'light', sampleIntervalSec: intervalSec, launcherOverrides: {}, windowsAgent: 'openssh' };
-  let routeFixed = false;
+  // rs1 and rs2 start with the subnet route (the seed's lvs-route problem); rs3 is unreachable.
+  const wrongRoutes = new Set(['rs1', 'rs2']);
   let whereCalls = 0;
   let started = true;
   const audit: MethodOutput<'audit.list'> = [
@@ -92,8 +111,16 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
     { time: Date.now() - 30_000, host: '10.77.0.12', argv: ['ip', 'route', 'show'], code: 0, durationMs: 18, outputExcerpt: 'default via 10.77.0.254 dev eth0' },
     { time: Date.now() - 10_000, host: '10.77.0.13', argv: ['uptime'], code: 255, durationMs: 3002, outputExcerpt: 'ssh: connect to host 10.77.0.13 port 22: No route to host' },
   ];
+  // TEST DOUBLE: a morning of polling around one change, as the audit log records them (kind, operation, by).
+  const morning = Date.now() - 3 * 3600_000;
+  for (let i = 0; i < 40; i++) audit.push({ time: morning + i * 5000, host: 'director 10.77.0.1', argv: ['sh', '-c', 'observe', 'status'], code: 0, durationMs: 30 + (i % 7), outputExcerpt: 'IP Virtual Server version 1.2.1 (size=4096)', kind: 'read', by: 'alice' });
+  audit.push({ time: morning + 41 * 5000, host: 'director 10.77.0.1', argv: ['sh', '-c', 'lvs-console transaction'], code: 0, durationMs: 412, outputExcerpt: 'applied 1 change(s)\nverified', kind: 'change', operation: 'drain rs2 (tcp/23) (Lab cluster)', by: 'alice' });
+  for (let i = 42; i < 60; i++) audit.push({ time: morning + i * 5000, host: 'director 10.77.0.1', argv: ['sh', '-c', 'observe', 'status'], code: 0, durationMs: 28, outputExcerpt: 'IP Virtual Server version 1.2.1 (size=4096)', kind: 'read', by: 'alice' });
+  audit.push({ time: morning + 61 * 5000, host: 'rs2 10.77.0.12', argv: ['sudo', 'ip', 'route', 'del', '10.77.0.0/24', 'dev', 'eth0'], code: 0, durationMs: 22, outputExcerpt: '', kind: 'change', operation: 'route fix rs2 (Lab cluster)', by: 'bob' });
+  audit.sort((a, b) => a.time - b.time);
 
   const connect = (c: Cluster) => {
+    if (c.director.auth.method === 'key' && c.director.auth.keyPath.includes('missing')) throw new AppError('NOT_FOUND', `${c.director.auth.keyPath}: key file not found`, { step: 'load key' });
     if (c.id === 'moved') throw new AppError('HOST_KEY_CHANGED', `host key for ${c.director.host}:22 does not match the trusted one`, { host: c.director.host, step: 'connect', detail: { fingerprint: 'SHA256:ChAnGeDkEyXyZ0123456789abcdefGHIJKLMNOPqrstu' } });
     if (!trusted.has(LAB_KEY.fingerprint)) throw new AppError('HOST_KEY_UNKNOWN', `host key of ${LAB_KEY.host}:22 is not trusted yet`, { host: LAB_KEY.host, step: 'connect', detail: LAB_KEY });
   };
@@ -187,7 +214,8 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
       // The double only reads VIP= and RIPS= to prove the round trip; the real parser is electron/lvs/.
       const vip = /^VIP="?([0-9.]+)"?/m.exec(input.text)?.[1] ?? '';
       const rips = (/^RIPS="([^"]*)"/m.exec(input.text)?.[1] ?? '').split(/\s+/).filter(Boolean);
-      return { cluster: { ...base.data, vip, realservers: rips.map((host) => ({ host })) }, warnings: ['TEST DOUBLE: only VIP and RIPS were read'] };
+      const fields = [...(vip ? ['vip'] : []), ...(rips.length ? ['realservers'] : [])];
+      return { cluster: { ...base.data, vip, realservers: rips.map((host) => ({ host })) }, warnings: ['TEST DOUBLE: only VIP and RIPS were read'], fields };
     },
     'clusters.exportConf': async ({ clusterId }) => ({ text: `VIP="${get(clusterId).vip}"\n` }),
     'secrets.set': async () => ({}),
@@ -211,13 +239,18 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
       started = verb !== 'stop';
       return { ...p, dryRun: false, applied: true, changes: verb === 'stop' ? ['table cleared', 'VIP down'] : ['VIP 10.77.0.50 up', '2 services, 4 destinations added'] };
     },
-    'director.status': async ({ clusterId }) => {
+    'director.status': async ({ clusterId }): Promise<MethodOutput<'director.status'>> => {
       connect(get(clusterId));
+      if (clusterId === 'fresh') {
+        // Never started: no VIP, no table; the drift would be every service and realserver "missing".
+        const missing = ['-A -t 10.77.0.60:23', '-a -t 10.77.0.60:23 -r 10.77.0.11:23', '-a -t 10.77.0.60:23 -r 10.77.0.12:23', '-A -u 10.77.0.60:177', '-a -u 10.77.0.60:177 -r 10.77.0.11:177', '-a -u 10.77.0.60:177 -r 10.77.0.12:177'];
+        return { table: { services: [] }, vipUp: false, forwarding: false, drift: missing.map((what) => ({ kind: 'missing' as const, what, detail: 'add it' })), health: {}, observedAt: Date.now() };
+      }
       return {
         table: table(),
         vipUp: started,
         forwarding: started,
-        drift: routeFixed ? [] : [{ kind: 'missing', what: 'tcp 10.77.0.50:23 → 10.77.0.13:23', detail: 'rs3 is disabled in the profile but expected by the last saved table' }],
+        drift: !wrongRoutes.has('rs2') ? [] : [{ kind: 'missing', what: 'tcp 10.77.0.50:23 → 10.77.0.13:23', detail: 'rs3 is disabled in the profile but expected by the last saved table' }],
         health: { '10.77.0.11': 'up', '10.77.0.12': 'up' },
         ...(clusterId === 'pair' ? { runtime: 'keepalived' as const, pair: pairStatus() } : {}),
         observedAt: Date.now(),
@@ -256,10 +289,22 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
       if (edit.kind === 'drain') weights.set(addr, 0);
       return { ...p, dryRun: false, applied: true, profileSaved: true };
     },
-    'realservers.check': async ({ clusterId }) => {
+    'realservers.check': async ({ clusterId, name, opId }) => {
       connect(get(clusterId));
-      return [
-        { name: 'rs1', host: '10.77.0.11', os: 'Linux 6.1.0-28-amd64 (Debian 12)', reachable: true, load: [0.12, 0.2, 0.18], users: 2, displayManager: { name: 'xdm', running: true }, telnet: true, route: { ok: true, problems: [] } },
+      // TEST DOUBLE: each host reports its progress (parallel reads, answered in turn).
+      const names = ['rs1', 'rs2', 'rs3'];
+      const rows: MethodOutput<'realservers.check'> = [
+        {
+          name: 'rs1',
+          host: '10.77.0.11',
+          os: 'Linux 6.1.0-28-amd64 (Debian 12)',
+          reachable: true,
+          load: [0.12, 0.2, 0.18],
+          users: 2,
+          displayManager: { name: 'xdm', running: true },
+          telnet: true,
+          route: wrongRoutes.has('rs1') ? { ok: false, problems: ['subnet route 10.77.0.0/24 dev eth0 still present'] } : { ok: true, problems: [] },
+        },
         {
           name: 'rs2',
           host: '10.77.0.12',
@@ -269,17 +314,68 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
           users: 5,
           displayManager: { name: 'xdm', running: true },
           telnet: true,
-          route: routeFixed ? { ok: true, problems: [] } : { ok: false, problems: ['subnet route 10.77.0.0/24 dev eth0 still present', 'default route via 10.77.0.254, not the director 10.77.0.1'] },
+          route: !wrongRoutes.has('rs2') ? { ok: true, problems: [] } : { ok: false, problems: ['subnet route 10.77.0.0/24 dev eth0 still present', 'default route via 10.77.0.254, not the director 10.77.0.1'] },
         },
         { name: 'rs3', host: '10.77.0.13', os: 'unknown', reachable: false, error: { code: 'CONNECT_FAILED', message: 'connect 10.77.0.13:22: No route to host', host: '10.77.0.13', step: 'connect' } },
       ];
+      if (opId) {
+        // TEST DOUBLE: each host reports its progress and its row as it answers (parallel reads, answered in turn).
+        names.forEach((host, index) => emit('ops.progress', { opId, index, total: 3, host, status: 'running' }));
+        for (const [index, host] of names.entries()) {
+          await new Promise((r) => setTimeout(r, 80));
+          const row = rows[index]!;
+          emit('ops.progress', { opId, index, total: 3, host, status: host === 'rs3' ? 'failed' : 'ok', ...(host === 'rs3' ? { message: 'connect 10.77.0.13:22: No route to host' } : {}), row });
+        }
+      }
+      return name ? rows.filter((r) => r.name === name) : rows;
     },
-    'realservers.routeFix': async ({ name, dryRun }) => {
-      if (!dryRun) routeFixed = true;
+    'realservers.routeFix': async ({ name, dryRun, opId, fingerprints }) => {
+      const steps = (addr: string) => [
+        { host: addr, command: 'ip route del 10.77.0.0/24 dev eth0', why: 'Delete the subnet route (replies must go through the director)' },
+        { host: addr, command: 'ip route add 10.77.0.1/32 dev eth0', why: 'Host route to the director' },
+        { host: addr, command: 'ip route replace default via 10.77.0.1', why: 'Default route via the director' },
+      ];
+      if (!name) {
+        // TEST DOUBLE of a fix over every realserver: one host after the other, a cancel lands between two hosts.
+        // Only the realservers confirmed with their preview's fingerprint run (as the real handler does).
+        const hosts = (
+          [
+            ['rs1', '10.77.0.11'],
+            ['rs2', '10.77.0.12'],
+            ['rs3', '10.77.0.13'],
+          ] as const
+        ).filter(([host]) => !fingerprints || host in fingerprints);
+        const total = hosts.length;
+        const out: MethodOutput<'realservers.routeFix'> = [];
+        hosts.forEach(([host], index) => opId && emit('ops.progress', { opId, index, total, host, status: 'waiting' }));
+        for (const [index, [host, addr]] of hosts.entries()) {
+          if (opId && cancelled.has(opId)) {
+            emit('ops.progress', { opId, index, total, host, status: 'cancelled', message: 'not started: cancelled' });
+            out.push({ name: host, steps: [], applied: false, error: { code: 'CANCELLED', message: `${host}: cancelled before it started; nothing was run on it`, host, step: 'cancelled' } });
+            continue;
+          }
+          if (opId) emit('ops.progress', { opId, index, total, host, status: 'running' });
+          await new Promise((r) => setTimeout(r, dryRun ? 0 : fixDelayMs));
+          if (host === 'rs3') {
+            const error = { code: 'CONNECT_FAILED' as const, message: 'connect 10.77.0.13:22: No route to host', host: '10.77.0.13', step: 'connect' };
+            if (opId) emit('ops.progress', { opId, index, total, host, status: 'failed', message: error.message });
+            out.push({ name: host, steps: [], applied: false, error });
+            continue;
+          }
+          if (opId) emit('ops.progress', { opId, index, total, host, status: 'ok' });
+          const wrong = wrongRoutes.has(host);
+          if (!dryRun) wrongRoutes.delete(host);
+          out.push({ name: host, steps: wrong ? steps(addr) : [], applied: !dryRun && wrong });
+        }
+        return out;
+      }
+      const wrong = wrongRoutes.has(name);
+      if (!dryRun) wrongRoutes.delete(name);
       return [
         {
           name: name ?? 'rs2',
-          applied: !dryRun,
+          applied: !dryRun && wrong,
+          fingerprint: 'f'.repeat(64),
           steps: [
             { host: '10.77.0.12', command: 'ip route del 10.77.0.0/24 dev eth0', why: 'Delete the subnet route (replies must go through the director)' },
             { host: '10.77.0.12', command: 'ip route add 10.77.0.1/32 dev eth0', why: 'Host route to the director' },
@@ -288,12 +384,42 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
         },
       ];
     },
-    'connect.detect': async () => [
+    'realservers.bootRoute': async ({ name, op, dryRun }) => [
+      { name: name ?? 'rs1', op, applied: !dryRun, steps: dryRun ? [{ host: name ?? 'rs1', command: 'write /etc/init.d/lvs-route (mode 755, atomically, checked with sh -n)', why: 'the seed\'s lvs-route, run at boot' }] : [] },
+    ],
+    'doctor.run': async () => ({ findings: [], checked: { directors: [{ name: 'director', ok: true }], realservers: [], desktop: true }, notes: [], durationMs: 1, observedAt: Date.now() }),
+    'doctor.previewFix': async ({ key }) => {
+      throw new AppError('NOT_FOUND', `doctor: no finding ${key} now (fixed already?)`);
+    },
+    'doctor.runFix': async ({ key }) => {
+      throw new AppError('NOT_FOUND', `doctor: no finding ${key} now (fixed already?)`);
+    },
+    'connect.detect': async () => noLaunchers ? [] : [
       { id: 'xephyr', name: 'Xephyr', kind: 'xdmcp', path: '/usr/bin/Xephyr', argsTemplate: [':9', '-query', '{vip}'] },
       { id: 'telnet', name: 'telnet', kind: 'telnet', path: '/usr/bin/telnet', argsTemplate: ['{vip}'] },
     ],
     'connect.launch': async ({ kind }) => ({ pid: 4242, argv: kind === 'xdmcp' ? ['/usr/bin/Xephyr', ':9', '-query', '10.77.0.50'] : ['/usr/bin/telnet', '10.77.0.50'] }),
     'connect.whereAmI': async () => (++whereCalls >= 2 ? { landedOn: { address: '10.77.0.12', name: 'rs2' } } : {}),
+    'connect.alive': async () => ({ alive: sessionAlive }),
+    'ops.cancel': async ({ opId }) => (cancelled.add(opId), {}),
+    // TEST DOUBLE of the machine: the REAL profile checks with an invented resolver and file system (names ending in
+    // .invalid do not resolve, paths containing "missing" do not exist).
+    'clusters.check': async ({ cluster }) => {
+      const c = clusterSchema.parse(cluster);
+      const problems = await checkProfile(c, {
+        lookup: async (n) => {
+          if (n.endsWith('.invalid')) throw Object.assign(new Error(n), { code: 'ENOTFOUND' });
+          return n === 'director.lab' ? '10.77.0.1' : '10.77.0.200';
+        },
+        readable: async (f) => {
+          if (f.includes('missing')) throw Object.assign(new Error(f), { code: 'ENOENT' });
+        },
+      });
+      return { problems };
+    },
+    // TEST DOUBLE: answers as Electron's main does (a native dialog), so the form's Browse… button shows here.
+    'app.info': async () => ({ platform, nativeDialogs: true, dataDir: '/test-double' }),
+    'files.pickKeyFile': async () => ({ path: platform === 'win32' ? 'C:\\Users\\admin\\.ssh\\id_ed25519' : '/home/admin/.ssh/id_ed25519' }),
     'audit.list': async ({ limit }) => audit.slice(-limit),
     'audit.export': async ({ format }) => ({ text: format === 'json' ? JSON.stringify(audit) : 'time,host,argv\n' }),
     'metrics.history': async ({ clusterId }) => {
@@ -329,5 +455,14 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
       return h(input);
     };
   }
-  return { handlers, calls, sampleNow, stop: () => timer && clearInterval(timer) };
+  return {
+    handlers,
+    calls,
+    sampleNow,
+    stop: () => timer && clearInterval(timer),
+    setPlatform: (p) => void (platform = p),
+    endSession: () => void (sessionAlive = false),
+    setFixDelay: (ms) => void (fixDelayMs = ms),
+    setNoLaunchers: (none) => void (noLaunchers = none),
+  };
 }

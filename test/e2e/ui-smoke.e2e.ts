@@ -160,6 +160,8 @@ describe('UI smoke (test double)', () => {
 
   it('shows the audit log and live app events', async () => {
     await ui.page.keyboard.press('Alt+6');
+    // Reads are folded in "All": the reads alone list each of them.
+    await ui.page.getByRole('radio', { name: 'Reads only' }).check();
     await ui.page.getByTestId('audit-table').getByText('ipvsadm -S -n').waitFor();
     ui.host.emit('audit.entry', { time: Date.now(), host: '10.77.0.1', argv: ['ipvsadm', '-L', '-n'], code: 0, durationMs: 12, outputExcerpt: 'IP Virtual Server version 1.2.1' });
     await ui.page.getByTestId('audit-table').getByText('ipvsadm -L -n').waitFor();

@@ -10,7 +10,7 @@
  * root/Linux; CI is root and runs it.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterSchema, type Cluster } from '../../shared/model/cluster.ts';
@@ -47,6 +47,8 @@ async function until<T>(ms: number, everyMs: number, f: () => Promise<T> | T): P
 const ctl = (profile: string, ...args: string[]) => lvsctl(['--profile', profile, '--known-hosts', lab.emptyKnownHosts, ...args]);
 /** The director's table as `ipvsadm -S -n` prints it, read over the lab's own ssh (independent of the product). */
 const liveSave = () => labSh('director', 'ipvsadm -S -n');
+/** A table's lines sorted (the kernel lists destinations in the order they were added). */
+const lines = (t: string) => t.split('\n').filter(Boolean).sort().join('\n');
 /** The weight of rs in a service ("tcp 23"), or undefined when it is not in the table. */
 function weightOf(rs: string, proto: 'tcp' | 'udp', port: number): number | undefined {
   const m = new RegExp(`^-a -${proto[0]} \\S+:${port} -r ${rs.replace(/\./g, '\\.')}:${port} -m -w (\\d+)$`, 'm').exec(liveSave());
@@ -94,14 +96,15 @@ async function xdmcpLogins(n: number, tag: string): Promise<{ ok: number; served
  */
 async function connectionsDuring(tag: string, during: () => Promise<void>): Promise<{ ok: number; failed: string[] }> {
   const file = join(OUT, `conn-${tag}.txt`);
+  const stop = join(OUT, `conn-${tag}.stop`);
+  rmSync(stop, { force: true });
   const script = [
     `: > ${file}`,
-    'while [ ! -e /tmp/conn.stop ]; do',
+    `while [ ! -e ${stop} ]; do`,
     `  ( t=$(date +%s.%N); if timeout 3 bash -c 'exec 3<>/dev/tcp/${lab.vip}/23 && head -c 1 <&3 >/dev/null' 2>/dev/null; then echo "$t ok"; else echo "$t FAIL"; fi >> ${file} ) &`,
     '  sleep 0.1',
     'done; wait',
   ].join('\n');
-  labExec('client', 'rm -f /tmp/conn.stop');
   const child = spawn('bash', [join(REPO, 'test/lab/lab.sh'), 'exec', 'client', 'bash', '-c', script], { cwd: REPO, stdio: 'ignore' });
   const done = new Promise<void>((r) => child.on('close', () => r()));
   await sleep(1500);
@@ -109,7 +112,7 @@ async function connectionsDuring(tag: string, during: () => Promise<void>): Prom
     await during();
     await sleep(1500);
   } finally {
-    labExec('client', 'touch /tmp/conn.stop');
+    writeFileSync(stop, '');
     await Promise.race([done, sleep(10_000)]);
     child.kill();
   }
@@ -117,6 +120,22 @@ async function connectionsDuring(tag: string, during: () => Promise<void>): Prom
   const failed = lines.filter((l) => l.endsWith('FAIL'));
   note(`${tag}: ${lines.length} connections through the VIP at 100 ms, ${failed.length} failed${failed.length ? `: ${failed.slice(0, 5).join(', ')}` : ''}`);
   return { ok: lines.length - failed.length, failed };
+}
+
+/** The console's route fix on every realserver (after a link flap). */
+async function routeFix(): Promise<void> {
+  const r = await ctl(lab.profileFile, 'realserver', 'route-fix', '--all');
+  expect(r.code, r.out + r.err).toBe(0);
+}
+
+/**
+ * Waits until the director's clock is between :02 and :40 of its minute: its cron runs `update` at :00, and a console
+ * change planned on a table cron changes before it is applied is rolled back (the plan's `-d` finds nothing).
+ */
+async function awayFromCron(): Promise<void> {
+  const s = Number(labSh('director', 'date +%S').trim());
+  if (s >= 2 && s <= 40) return;
+  await sleep(((62 - s) % 60) * 1000);
 }
 
 /** lvsctl status --json, parsed. */
@@ -168,7 +187,7 @@ describe.skipIf(!!skip)(`health per service, one source of truth, keepalived as 
     expect(inst.out).toContain('loads exactly the table this profile plans');
     const st = await ctl(lab.profileFile, 'start');
     expect(st.code, st.err).toBe(0);
-    expect(liveSave()).toBe(formatSaveLines(desiredTable(lab.cluster, (h) => h)));
+    expect(lines(liveSave())).toEqual(lines(formatSaveLines(desiredTable(lab.cluster, (h) => h))));
     const rt = directorRuntime();
     expect(rt.lvsConf).toBe(writeLvsConf(directorConf(lab.cluster)));
     expect(rt.lvsConf).toMatch(/^CHECKS="tcp\/23=connect udp\/177=xdmcp"$/m);
@@ -178,6 +197,7 @@ describe.skipIf(!!skip)(`health per service, one source of truth, keepalived as 
   }, 240_000);
 
   it('script runtime, xdm stopped on rs2: the console\'s update takes rs2 out of UDP 177 only; 20 XDMCP logins all reach a login screen; back when xdm is', async () => {
+    await awayFromCron();
     svc('xdm', rs2.name, 'stop');
     try {
       const up = await ctl(lab.profileFile, 'update');
@@ -193,6 +213,7 @@ describe.skipIf(!!skip)(`health per service, one source of truth, keepalived as 
       expect(x.ok).toBe(20);
       expect(x.served).not.toContain('rs2');
     } finally {
+      await awayFromCron(); // xdm back and the console's update within one cron minute: the console puts rs2 back
       svc('xdm', rs2.name, 'start');
     }
     const back = await ctl(lab.profileFile, 'update');
@@ -232,29 +253,57 @@ describe.skipIf(!!skip)(`health per service, one source of truth, keepalived as 
     } finally {
       expect(labCmd('link', rs3.name, 'up').code).toBe(0);
     }
+    // a link flap loses the realserver's default route via the director (as on a real one): the console puts it back
+    await routeFix();
     own();
-    expect(liveSave()).toBe(formatSaveLines(desiredTable(lab.cluster, (h) => h)));
+    expect(lines(liveSave())).toEqual(lines(formatSaveLines(desiredTable(lab.cluster, (h) => h))));
   }, 300_000);
 
-  it('script runtime: a realserver drained from the console stays drained across the director\'s own update and a director reboot', async () => {
-    const profile = writeProfile(lab, 'script-drain', (p) => p);
-    const d = await ctl(profile, 'realserver', 'drain', 'rs1');
-    note(`drain rs1 (script):\n${d.out}`);
-    expect(d.code, d.err).toBe(0);
-    expect([where(rs1.ip, 'tcp', 23), where(rs1.ip, 'udp', 177)]).toEqual(['0', '0']);
-    // the same transaction wrote the director's config: its own update does not add rs1 back
-    expect(labSh('director', 'cat /etc/lvs.conf')).toMatch(new RegExp(`^RIPS_DISABLED="?${rs1.ip.replace(/\./g, '\\.')}"?$`, 'm'));
-    labSh('director', '/etc/init.d/lvs-director update');
-    expect([where(rs1.ip, 'tcp', 23), where(rs1.ip, 'udp', 177)]).toEqual(['0', '0']);
+  it("script runtime, one source of truth: drain rs1, weight rs2 3, disable rs3 in telnet from the console; the director's cron update (past its minute) and a reboot keep them; drift shows profile, /etc/lvs.conf and the kernel", async () => {
+    const profile = writeProfile(lab, 'script-one-source', (p) => p);
+    for (const args of [['drain', 'rs1'], ['weight', 'rs2', '3'], ['disable', 'rs3', '--service', 'tcp/23']]) {
+      const r = await ctl(profile, 'realserver', ...args);
+      note(`realserver ${args.join(' ')} (script):\n${r.out}`);
+      expect(r.code, r.out + r.err).toBe(0);
+    }
+    const held = () => {
+      expect(where(rs1.ip, 'tcp', 23), 'rs1 drained').not.toBe('in');
+      expect(where(rs1.ip, 'udp', 177), 'rs1 drained').not.toBe('in');
+      expect([weightOf(rs2.ip, 'tcp', 23), weightOf(rs2.ip, 'udp', 177)]).toEqual([3, 3]);
+      expect([where(rs3.ip, 'tcp', 23), where(rs3.ip, 'udp', 177)]).toEqual(['out', 'in']);
+    };
+    held();
+    // the same transactions wrote the director's config: it says what the saved profile and the kernel say
+    const saved = clusterSchema.parse(JSON.parse(readFileSync(profile, 'utf8')));
+    expect((await status(profile)).config).toMatchObject({ path: '/etc/lvs.conf', state: 'matches' });
+    // The director's own cron runs update once a minute. As a control that it ran, rs2 is deleted from TCP 23 by hand:
+    // cron's update puts it back (at the console's weight 3) while everything the console set stays.
+    labSh('director', `ipvsadm -d -t ${lab.vip}:23 -r ${rs2.ip}:23`);
+    expect(where(rs2.ip, 'tcp', 23)).toBe('out');
+    const cronRan = await until(80_000, 1000, () => where(rs2.ip, 'tcp', 23) !== 'out');
+    note(`after the director's cron minute:\n${liveSave()}`);
+    expect(cronRan, "the director's cron update ran within 80 s and added rs2 back to TCP 23").toBeTruthy();
+    held();
+    // Drift, three ways: the original profile (weight 1), the director's config (3), the kernel edited by hand (7).
+    labSh('director', `ipvsadm -e -t ${lab.vip}:23 -r ${rs2.ip}:23 -m -w 7`);
+    const s = await status(lab.profileFile);
+    note(`status with the original profile after a hand edit:\n${JSON.stringify(s.config, null, 1)}`);
+    expect(s.config?.state).toBe('differs');
+    expect(s.config?.items).toContainEqual({ what: `rs2 (${rs2.ip}:23) in tcp ${lab.vip}:23`, profile: 'weight 1', config: 'weight 3', kernel: 'weight 7' });
+    const text = await ctl(lab.profileFile, 'status');
+    expect(text.out).toContain(`rs2 (${rs2.ip}:23) in tcp ${lab.vip}:23: profile: weight 1 · /etc/lvs.conf: weight 3 · kernel: weight 7`);
+    // a reboot comes back to what the console last set (the hand edit is gone, the console's changes are not)
     const reboot = labCmd('reboot', 'director');
     expect(reboot.code, reboot.stderr).toBe(0);
-    const drained = clusterSchema.parse(JSON.parse(readFileSync(profile, 'utf8')));
-    const back = await until(120_000, 2000, () => liveSave() === formatSaveLines(desiredTable(drained, (h) => h)));
-    expect(back, `after the reboot the table is the drained profile's:\n${liveSave()}`).toBeTruthy();
-    expect([where(rs1.ip, 'tcp', 23), where(rs1.ip, 'udp', 177)]).toEqual(['out', 'out']);
-    const en = await ctl(profile, 'realserver', 'enable', 'rs1');
-    expect(en.code, en.err).toBe(0);
-    expect(liveSave()).toBe(formatSaveLines(desiredTable(lab.cluster, (h) => h)));
+    const back = await until(120_000, 2000, () => labExec('director', 'ipvsadm -S -n').stdout.includes(`-r ${rs2.ip}:23`));
+    expect(back, `the table is loaded at boot:\n${liveSave()}`).toBeTruthy();
+    note(`after the director's reboot:\n${liveSave()}`);
+    held();
+    expect(lines(liveSave())).toEqual(lines(formatSaveLines(desiredTable(saved, (h) => h))));
+    const rl = await ctl(lab.profileFile, 'reload');
+    expect(rl.code, rl.out + rl.err).toBe(0);
+    expect(lines(liveSave())).toEqual(lines(formatSaveLines(desiredTable(lab.cluster, (h) => h))));
+    expect((await status(lab.profileFile)).config).toMatchObject({ path: '/etc/lvs.conf', state: 'matches' });
   }, 400_000);
 
   // ------------------------------------------------------------------ to keepalived
@@ -340,29 +389,45 @@ describe.skipIf(!!skip)(`health per service, one source of truth, keepalived as 
     } finally {
       expect(labCmd('link', rs3.name, 'up').code).toBe(0);
     }
+    await routeFix();
     expect(await until(20_000, 200, () => where(rs3.ip, 'tcp', 23) === 'in' && where(rs3.ip, 'udp', 177) === 'in')).toBeTruthy();
   }, 300_000);
 
-  it('keepalived runtime: a realserver drained from the console stays drained across keepalived reloads and a director reboot', async () => {
+  it('keepalived runtime: rs1 drained and rs2 at weight 3 from the console stay so across keepalived reloads and a director reboot; drift shows profile, keepalived.conf and the kernel', async () => {
     const profile = writeProfile(lab, 'ka-drain', (p) => ({ ...p, id: 'lvslab-keepalived', runtime: 'keepalived' }));
     const d = await ctl(profile, 'realserver', 'drain', 'rs1');
     note(`drain rs1 (keepalived):\n${d.out}`);
     expect(d.code, d.err).toBe(0);
     expect([where(rs1.ip, 'tcp', 23), where(rs1.ip, 'udp', 177)]).toEqual(['0', '0']);
     expect(labSh('director', 'cat /etc/keepalived/keepalived.conf')).toMatch(new RegExp(`real_server ${rs1.ip.replace(/\./g, '\\.')} 23 \\{[^\\n]*\\n {4}weight 0\\n`));
-    // keepalived reloaded by itself (SIGHUP) and by the console: still drained
+    const w = await ctl(profile, 'realserver', 'weight', 'rs2', '3');
+    note(`weight rs2 3 (keepalived):\n${w.out}`);
+    expect(w.code, w.out + w.err).toBe(0);
+    expect([weightOf(rs2.ip, 'tcp', 23), weightOf(rs2.ip, 'udp', 177)]).toEqual([3, 3]);
+    expect((await status(profile)).config).toMatchObject({ path: '/etc/keepalived/keepalived.conf', state: 'matches' });
+    // drift, three ways: the original keepalived profile (weight 1), keepalived.conf (3), the kernel edited by hand (7)
+    labSh('director', `ipvsadm -e -t ${lab.vip}:23 -r ${rs2.ip}:23 -m -w 7`);
+    const s = await status(lab.profileKeepalivedFile);
+    expect(s.config?.items).toContainEqual({ what: `rs2 (${rs2.ip}:23) in tcp ${lab.vip}:23`, profile: 'weight 1', config: 'weight 3', kernel: 'weight 7' });
+    labSh('director', `ipvsadm -e -t ${lab.vip}:23 -r ${rs2.ip}:23 -m -w 3`); // the hand edit undone by hand
+    // keepalived reloaded by itself (SIGHUP) and by the console: still drained, still weight 3
     labSh('director', '/etc/init.d/keepalived reload');
-    await sleep(2000);
+    await sleep(3000);
+    expect([weightOf(rs2.ip, 'tcp', 23), weightOf(rs2.ip, 'udp', 177)], `after keepalived's reload:\n${liveSave()}`).toEqual([3, 3]);
     expect([where(rs1.ip, 'tcp', 23), where(rs1.ip, 'udp', 177)]).toEqual(['0', '0']);
     const rl = await ctl(profile, 'reload');
     expect(rl.code, rl.err).toBe(0);
     expect(where(rs1.ip, 'tcp', 23)).not.toBe('in');
+    expect([weightOf(rs2.ip, 'tcp', 23), weightOf(rs2.ip, 'udp', 177)]).toEqual([3, 3]);
     const reboot = labCmd('reboot', 'director');
     expect(reboot.code, reboot.stderr).toBe(0);
     const up = await until(120_000, 2000, () => labExec('director', '/etc/init.d/keepalived status').code === 0 && /10\.77\.0\.100\//.test(labExec('director', 'ip -o addr show dev eth0').stdout) && where(rs2.ip, 'tcp', 23) === 'in');
     expect(up, 'keepalived back at boot with the VIP and the table').toBeTruthy();
     expect(labSh('director', 'cat /proc/sys/net/ipv4/ip_forward').trim()).toBe('1');
     expect([where(rs1.ip, 'tcp', 23), where(rs1.ip, 'udp', 177)].every((w) => w !== 'in')).toBe(true);
+    expect([weightOf(rs2.ip, 'tcp', 23), weightOf(rs2.ip, 'udp', 177)]).toEqual([3, 3]);
+    const w1 = await ctl(profile, 'realserver', 'weight', 'rs2', '1');
+    expect(w1.code, w1.err).toBe(0);
     const en = await ctl(profile, 'realserver', 'enable', 'rs1');
     expect(en.code, en.err).toBe(0);
     expect(await until(15_000, 200, () => where(rs1.ip, 'tcp', 23) === 'in' && where(rs1.ip, 'udp', 177) === 'in')).toBeTruthy();
@@ -380,7 +445,7 @@ describe.skipIf(!!skip)(`health per service, one source of truth, keepalived as 
     expect(rt.links).toContain('S99lvs-director');
     expect(rt.links).not.toContain('S50keepalived');
     expect(rt.cron).toContain('lvs-director update');
-    expect(liveSave()).toBe(formatSaveLines(desiredTable(lab.cluster, (h) => h)));
+    expect(lines(liveSave())).toEqual(lines(formatSaveLines(desiredTable(lab.cluster, (h) => h))));
     expect((await status(lab.profileFile)).vip.up).toBe(true);
   }, 300_000);
 });

@@ -30,6 +30,8 @@ PACKAGES=(
   inetutils-inetd inetutils-telnetd xdm xfonts-base
   # client: telnet, X server for -query, screenshots
   inetutils-telnet xvfb x11-utils x11-apps x11-xserver-utils imagemagick
+  # the desktop (this host): a terminal for Connect me's telnet, so the doctor finds a telnet client as an admin's would
+  xterm
 )
 
 export DEBIAN_FRONTEND=noninteractive

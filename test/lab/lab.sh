@@ -248,7 +248,12 @@ ensure_host_ns() {
   ns_exists "$ns" || ip netns add "$ns"
   if ! ip -n "$ns" link show eth0 >/dev/null 2>&1; then
     ip -n "$NS_BRIDGE" link del "v-$name" 2>/dev/null || true
-    ip link add "v-$name" netns "$NS_BRIDGE" type veth peer name eth0 netns "$ns"
+    # A stable MAC from the address (02:4c:56 + its last three bytes), as real hardware keeps across a reboot: otherwise
+    # the director's neighbour entry goes stale at every `reboot rsN` and its packets to the realserver are lost for ~25 s.
+    local mac a b c d
+    IFS=. read -r a b c d <<<"$ip"
+    printf -v mac '02:4c:56:%02x:%02x:%02x' "$b" "$c" "$d"
+    ip link add "v-$name" netns "$NS_BRIDGE" type veth peer name eth0 netns "$ns" address "$mac"
     if [[ $name == client ]]; then
       ip -n "$ns" addr add "$ip/$LAB_PREFIX" dev eth0
       ip -n "$ns" link set lo up

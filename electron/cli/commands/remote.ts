@@ -17,6 +17,7 @@ import { openCliCluster, type CliCluster } from '../cli-cluster.ts';
 import { EXIT, type CliCommand, type CliIo } from '../io.ts';
 import { CHANGE_BOOLEANS, CHANGE_VALUES, changeCommand } from './change.ts';
 import { confRemoteVerb } from './conf-remote.ts';
+import { doctorVerb } from './doctor.ts';
 import { installVerb } from './install.ts';
 import { directorVerb as pairVerb } from './director.ts';
 import { realserverVerb } from './realserver.ts';
@@ -33,6 +34,7 @@ export const USAGE = `usage: lvsctl --profile FILE [--trust-new-host-key] [--kno
                                               ipvsadm -L), the runtime, each destination's health and the
                                               runtime config's drift; --stats adds the counters, --rate the rates
   realserver route-check|route-fix [NAME|--all] [--dry-run]   the seed's lvs-route (default via the director)
+  realserver install-route|uninstall-route [NAME|--all] [--dry-run]   lvs-route as a boot script (verified)
   realserver check [NAME|--all]               OS, load, users, display manager, telnet and XDMCP listening
   realserver drain|disable|enable NAME [--service tcp/23] [--dry-run]   one realserver (in one service), saved
   realserver weight NAME N [--dry-run]        in the profile file; only that realserver's entries change
@@ -44,6 +46,8 @@ export const USAGE = `usage: lvsctl --profile FILE [--trust-new-host-key] [--kno
   director make-master NAME [--dry-run | --fingerprint F]   a director pair: NAME (host, primary or
                                               secondary) takes the VIP and the gateway (the master yields via
                                               its yield file; established connections stay)
+  doctor [--no-desktop] | doctor --fix KEY [--dry-run | --fingerprint F]   check the whole path, name what is
+                                              broken and why, preview and run the console's fix
 Host keys: unknown → refused with the SHA256 fingerprint unless --trust-new-host-key (or a yes on a terminal);
 changed → always refused. Secrets come from LVSCTL_SECRET_<REF> environment variables.
 `;
@@ -106,6 +110,7 @@ function verbFor(verb: string): RemoteVerb | undefined {
   if (verb === 'conf') return confRemoteVerb;
   if (verb === 'install-director') return installVerb;
   if (verb === 'director') return pairVerb;
+  if (verb === 'doctor') return doctorVerb;
   return undefined;
 }
 

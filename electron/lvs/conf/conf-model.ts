@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import { clusterSchema, describeIssues, type ClusterInput } from '../../../shared/model/cluster.ts';
 import { portNumber } from '../../../shared/model/well-known-ports.ts';
-import { AppError } from '../../../shared/result.ts';
+import { AppError, issueMessage, pathText } from '../../../shared/result.ts';
 import { confVariables, type ConfItem, type ConfVariables, type LvsConfDoc } from './conf-parse.ts';
 import { setConfVariable } from './conf-write.ts';
 
@@ -92,10 +92,10 @@ function issueLines(error: z.ZodError, vars: ConfVariables): string[] {
     }
     const item: ConfItem | undefined = name && typeof index === 'number' ? variable?.items[index] : undefined;
     if (name && item) {
-      // The schema names the other duplicate by its index; in a file, its position says more.
-      const message = issue.message.replace(/\(also (?:tcp|udp|realservers)\[(\d+)\]\)/, (all, k: string) => {
-        const other = variable!.items[Number(k)];
-        return other ? `(also at ${other.line}:${other.col})` : all;
+      // The schema names the other duplicate by its path; in a file, its position says more.
+      const message = issueMessage(issue, (p) => {
+        const other = p[0] === head && typeof p[1] === 'number' ? variable!.items[p[1]] : undefined;
+        return other ? `at ${other.line}:${other.col}` : pathText(p);
       });
       located.push({ line: item.line, col: item.col, text: `${name} item ${JSON.stringify(item.text)}: ${message}` });
       continue;

@@ -8,7 +8,7 @@ import { memo, useMemo, useRef, useState } from 'react';
 import { CartesianGrid, LineChart, XAxis, YAxis, useXAxisScale, useYAxisScale } from 'recharts';
 import { linear, nearestIndex, niceMax, pathData, yTicks } from './chart-geometry.ts';
 import type { ChartSeries } from './metrics-history.ts';
-import { seriesColor } from './series-colors.ts';
+import { seriesColor, seriesStyle } from './series-colors.ts';
 
 /** Props of MetricChart. */
 export interface MetricChartProps {
@@ -55,11 +55,22 @@ function SeriesLayer({ series, from, to, yMax }: { series: readonly ChartSeries[
     return series.map((s) => pathData(s.points, mx, my));
   }, [series, from, to, yMax, x0, x1, y0, y1]);
   return (
-    <g className="series-layer" fill="none" strokeWidth={1.5} strokeLinejoin="round" strokeLinecap="round">
-      {paths.map((d, i) => (
-        <path key={series[i]!.key} d={d} stroke={seriesColor(i)} data-series={series[i]!.name} />
-      ))}
+    <g className="series-layer" fill="none" strokeLinejoin="round" strokeLinecap="butt">
+      {paths.map((d, i) => {
+        const st = seriesStyle(i);
+        return <path key={series[i]!.key} d={d} stroke={st.color} strokeWidth={st.width} strokeDasharray={st.dash || undefined} data-series={series[i]!.name} />;
+      })}
     </g>
+  );
+}
+
+/** A short sample of line `i` (its colour, width and dashes) for the legend. */
+function LineSwatch({ i }: { i: number }) {
+  const st = seriesStyle(i);
+  return (
+    <svg className="line-swatch" width="28" height="10" aria-hidden="true">
+      <line x1="0" y1="5" x2="28" y2="5" stroke={st.color} strokeWidth={Math.min(st.width, 4)} strokeDasharray={st.dash || undefined} />
+    </svg>
   );
 }
 
@@ -131,7 +142,7 @@ export const MetricChart = memo(function MetricChart({ title, series, from, to, 
         <ul className="legend" aria-label={`${title}: realservers`}>
           {series.map((s, i) => (
             <li key={s.key}>
-              <span className="swatch" style={{ background: seriesColor(i) }} aria-hidden="true" />
+              <LineSwatch i={i} />
               {s.name}
             </li>
           ))}

@@ -26,7 +26,7 @@ export interface LatestValues {
   name: string;
   activeConns: number;
   inactiveConns: number;
-  cps: number;
+  cps?: number;
   load1?: number;
 }
 
@@ -60,7 +60,7 @@ export class MetricsHistory {
       if (!this.names.has(r.address) || this.names.get(r.address) !== r.name) this.names.set(r.address, r.name);
       values[col(r.address, 'active')] = r.activeConns;
       values[col(r.address, 'inactive')] = r.inactiveConns;
-      values[col(r.address, 'cps')] = r.cps;
+      if (r.cps !== undefined) values[col(r.address, 'cps')] = r.cps;
       if (r.load1 !== undefined) values[col(r.address, 'load')] = r.load1;
     }
     const stored = this.ring.push(s.time, values);

@@ -1,26 +1,55 @@
 /**
- * Add / edit one cluster profile. Every change re-validates the draft with the shared clusterSchema and shows each
- * field's message as soon as that field was touched (all of them after a save attempt). Passwords go to secrets.set
- * and only their references are saved in the profile; they are never read back.
+ * Add / edit one cluster profile. Mistakes are caught where they are made:
+ * - as you type: every change re-validates the draft with the shared clusterSchema (a field's message shows once it was
+ *   touched, all of them after a save attempt), plus offline warnings (the VIP outside the director's subnet when both
+ *   are addresses); messages name fields the form's way ("Realserver 2: host"), never code paths;
+ * - on save: the checks that need this machine (clusters.check: names that do not resolve, a key file that does not
+ *   exist or cannot be read, the VIP off the director's subnet once resolved), each named, with "Save anyway".
+ * "Fill from an lvs.conf file…" fills what the file says and keeps the rest, listing what is still missing. A key file
+ * is chosen with Browse… where the main side has a native dialog (Electron); the text field stays everywhere. Leaving
+ * with unsaved changes asks first (leave-guard.tsx). Passwords go to secrets.set; only their references are saved.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { MethodOutput } from '../../../shared/api/contract.ts';
 import { SCHEDULERS } from '../../../shared/model/cluster.ts';
 import type { AppErrorData } from '../../../shared/result.ts';
 import type { Cluster } from '../../../shared/model/cluster.ts';
 import { useApi } from '../../app/api-context.tsx';
+import { useAppState } from '../../app/app-state.tsx';
 import { ErrorBox } from '../../app/error-box.tsx';
 import { CheckField, FileButton, SelectField, TextField } from '../../app/fields.tsx';
-import { appendAt, clusterBaseSchema, getAt, idFromName, numberish, pathKey, portish, removeAt, secretRefFor, setAt, validateDraft, type Draft, type Path } from './form-model.ts';
+import { useUnsavedChanges } from '../../app/leave-guard.tsx';
+import { fieldLabel } from './field-labels.ts';
+import {
+  appendAt,
+  getAt,
+  idFromName,
+  importBase,
+  labelOfKey,
+  mergeImport,
+  numberish,
+  offlineWarnings,
+  pathKey,
+  portish,
+  removeAt,
+  secretRefFor,
+  setAt,
+  validateDraft,
+  type Draft,
+  type Path,
+} from './form-model.ts';
 
 /** Props of ClusterForm. */
 export interface ClusterFormProps {
   initial: Draft;
   mode: 'new' | 'edit';
   /** Messages from an lvs.conf import to show above the form. */
-  warnings?: string[];
+  warnings?: string[] | undefined;
   onSaved: (c: Cluster) => void;
   onCancel: () => void;
 }
+
+type Problem = MethodOutput<'clusters.check'>['problems'][number];
 
 const str = (v: unknown) => (v === undefined || v === null ? '' : String(v));
 const AUTH_METHODS = [
@@ -29,19 +58,25 @@ const AUTH_METHODS = [
   { value: 'password', label: 'Password' },
   { value: 'keyboard-interactive', label: 'Keyboard-interactive (password prompt)' },
 ];
+const CHECK_NAME: Record<Problem['check'], string> = { resolve: 'name lookup', 'key-file': 'key file', 'vip-subnet': 'VIP subnet' };
 
 /** The cluster profile form. */
 export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: ClusterFormProps) {
   const api = useApi();
+  const { info } = useAppState();
   const [draft, setDraft] = useState<Draft>(initial);
   const [touched, setTouched] = useState<Set<string>>(new Set());
   const [submitted, setSubmitted] = useState(false);
   const [secrets, setSecrets] = useState({ password: '', passphrase: '', sudo: '' });
   const [stored, setStored] = useState<Record<string, boolean>>({});
-  const [error, setError] = useState<AppErrorData>();
+  const [error, setError] = useState<{ error: AppErrorData; context: string }>();
   const [notes, setNotes] = useState<string[]>(warnings ?? []);
-  const [saving, setSaving] = useState(false);
+  const [phase, setPhase] = useState<'editing' | 'checking' | 'saving'>('editing');
+  /** What the save-time checks found (with the draft they were run on): shown until the draft changes. */
+  const [checked, setChecked] = useState<{ draft: Draft; problems: Problem[] }>();
   const validation = useMemo(() => validateDraft(draft), [draft]);
+  const offline = useMemo(() => offlineWarnings(draft), [draft]);
+  const checkPanel = useRef<HTMLDivElement>(null);
 
   const authMethod = str(getAt(draft, ['director', 'auth', 'method'])) || 'agent';
   const pairOn = getAt(draft, ['pair']) !== undefined;
@@ -59,6 +94,8 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
   };
   const sudoOn = getAt(draft, ['director', 'sudo']) !== undefined;
   const id = str(draft.id);
+  const dirty = draft !== initial || Object.values(secrets).some(Boolean);
+  useUnsavedChanges(dirty, mode === 'new' ? 'The new cluster' : `The cluster ${str(initial.name) || id}`);
 
   // Which secrets are already stored (never their values).
   useEffect(() => {
@@ -73,19 +110,25 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
     }
   }, [api, initial, mode]);
 
+  const machine = checked && checked.draft === draft ? checked.problems : [];
   const err = (path: Path) => {
     const k = pathKey(path);
     return touched.has(k) || submitted ? validation.errors.get(k) : undefined;
+  };
+  const warn = (path: Path) => {
+    const k = pathKey(path);
+    const m = machine.find((p) => pathKey(p.path) === k);
+    return m ? m.message : touched.has(k) || submitted ? offline.get(k) : undefined;
   };
   const set = (path: Path, value: unknown) => {
     setDraft((d) => setAt(d, path, value));
     setTouched((t) => new Set(t).add(pathKey(path)));
   };
   const text = (path: Path, label: string, extra: Partial<Parameters<typeof TextField>[0]> = {}) => (
-    <TextField label={label} field={pathKey(path)} value={str(getAt(draft, path))} error={err(path)} onChange={(v) => set(path, v)} {...extra} />
+    <TextField label={label} field={pathKey(path)} value={str(getAt(draft, path))} error={err(path)} warning={warn(path)} onChange={(v) => set(path, v)} {...extra} />
   );
   const number = (path: Path, label: string, extra: Partial<Parameters<typeof TextField>[0]> = {}) => (
-    <TextField label={label} field={pathKey(path)} inputMode="numeric" value={str(getAt(draft, path))} error={err(path)} onChange={(v) => set(path, numberish(v))} {...extra} />
+    <TextField label={label} field={pathKey(path)} inputMode="numeric" value={str(getAt(draft, path))} error={err(path)} warning={warn(path)} onChange={(v) => set(path, numberish(v))} {...extra} />
   );
 
   const setAuth = (method: string) => {
@@ -99,37 +142,62 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
     set(['director', 'auth'], auth);
   };
 
+  const browseKey = async () => {
+    const current = str(getAt(draft, ['director', 'auth', 'keyPath'])) || undefined;
+    const r = await api.call('files.pickKeyFile', current ? { current } : {});
+    if (!r.ok) return setError({ error: r.error, context: 'Choosing the key file' });
+    if (r.value.path) set(['director', 'auth', 'keyPath'], r.value.path);
+  };
+
+  /** The file says what it says; everything else stays as the form had it. Lists what is still missing. */
   const importFile = async (text: string, file: string) => {
-    // The file does not say how to reach the director: the form's name, id and director must be valid first.
-    const base = clusterBaseSchema.safeParse(draft);
-    if (!base.success) {
-      setSubmitted(true);
-      return setError({ code: 'INVALID_INPUT', message: `Fill in the name, id and director (host, user) first: ${base.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
-    }
-    const r = await api.call('clusters.importConf', { source: 'text', text, file, base: base.data });
-    if (!r.ok) return setError(r.error);
+    const r = await api.call('clusters.importConf', { source: 'text', text, file, base: importBase(draft) });
+    if (!r.ok) return setError({ error: r.error, context: `Reading ${file}` });
     setError(undefined);
-    setDraft(r.value.cluster as Draft);
-    setNotes([`Filled from ${file}.`, ...r.value.warnings]);
+    const fields = r.value.fields ?? Object.keys(r.value.cluster as Draft);
+    const merged = mergeImport(draft, r.value.cluster as Draft, fields);
+    setDraft(merged);
+    setTouched(new Set());
+    setSubmitted(false);
+    const still = validateDraft(merged);
+    const missing = still.ok ? [] : [...still.errors.keys()].map(labelOfKey);
+    setNotes([
+      `Filled from ${file}: ${fields.map((f) => fieldLabel([f])).join(', ') || 'nothing the form holds'}. The rest is as it was.`,
+      ...r.value.warnings,
+      missing.length ? `Still to fill in: ${missing.join(', ')}.` : 'Nothing is missing: review, then Save.',
+    ]);
   };
   const importDirector = async () => {
     const r = await api.call('clusters.importConf', { source: 'director', clusterId: id });
-    if (!r.ok) return setError(r.error);
+    if (!r.ok) return setError({ error: r.error, context: 'Reading /etc/lvs.conf on the director' });
     setError(undefined);
     setDraft(r.value.cluster as Draft);
     setNotes(['Filled from /etc/lvs.conf on the director. Review, then Save.', ...r.value.warnings]);
   };
 
-  const save = async () => {
+  /** Save: the offline validation, then the machine's checks (unless `anyway`), then the secrets and the profile. */
+  const save = async (anyway = false) => {
     setSubmitted(true);
     if (!validation.ok) {
       // Move focus to the first field that needs fixing.
       requestAnimationFrame(() => document.querySelector<HTMLElement>('.cluster-form .field-invalid input, .cluster-form .field-invalid select')?.focus());
       return;
     }
-    setSaving(true);
     setError(undefined);
     let cluster = validation.cluster;
+    if (!anyway) {
+      setPhase('checking');
+      const c = await api.call('clusters.check', { cluster });
+      setPhase('editing');
+      if (!c.ok) return setError({ error: c.error, context: 'Checking the profile' });
+      if (c.value.problems.length || offline.size) {
+        const offlineOnly = [...offline].filter(([k]) => !c.value.problems.some((p) => pathKey(p.path) === k)).map(([k, message]): Problem => ({ path: k.split('.'), check: 'vip-subnet', message }));
+        setChecked({ draft, problems: [...c.value.problems, ...offlineOnly] });
+        requestAnimationFrame(() => checkPanel.current?.focus());
+        return;
+      }
+    }
+    setPhase('saving');
     // Secrets are stored under references named after the (final) id; the profile keeps only the references.
     const auth = cluster.director.auth;
     const puts: { ref: string; value: string }[] = [];
@@ -148,13 +216,13 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
     for (const p of puts) {
       const r = await api.call('secrets.set', p);
       if (!r.ok) {
-        setSaving(false);
-        return setError(r.error);
+        setPhase('editing');
+        return setError({ error: r.error, context: 'Storing the password' });
       }
     }
     const r = await api.call('clusters.save', { cluster });
-    setSaving(false);
-    if (!r.ok) return setError(r.error);
+    setPhase('editing');
+    if (!r.ok) return setError({ error: r.error, context: 'Saving the profile' });
     onSaved(r.value);
   };
 
@@ -163,7 +231,9 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
     const rows = (getAt(draft, [proto]) as unknown[] | undefined) ?? [];
     return (
       <fieldset className="rows">
-        <legend>{proto.toUpperCase()} services {proto === 'tcp' ? '(TPORTS)' : '(UPORTS)'}</legend>
+        <legend>
+          {proto.toUpperCase()} services {proto === 'tcp' ? '(TPORTS)' : '(UPORTS)'}
+        </legend>
         {rows.map((_, i) => {
           const pers = getAt(draft, [proto, i, 'persistence']);
           const persText = pers === null ? '0' : pers && typeof pers === 'object' ? str((pers as { timeout?: unknown }).timeout) : '';
@@ -216,7 +286,7 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
       <div className="toolbar">
         <h1 tabIndex={-1}>{mode === 'new' ? 'Add a cluster' : `Edit ${str(draft.name) || id}`}</h1>
         <span className="spacer" />
-        <FileButton label="Fill from an lvs.conf file…" onText={(t, n) => void importFile(t, n)} onError={(m) => setError({ code: 'INVALID_INPUT', message: m })} />
+        <FileButton label="Fill from an lvs.conf file…" onText={(t, n) => void importFile(t, n)} onError={(m) => setError({ error: { code: 'INVALID_INPUT', message: m }, context: 'Reading the lvs.conf file' })} />
         {mode === 'edit' && (
           <button type="button" onClick={() => void importDirector()}>
             Import /etc/lvs.conf from the director
@@ -224,7 +294,7 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
         )}
       </div>
       {notes.length > 0 && (
-        <div className="notice" role="status">
+        <div className="notice" role="status" data-testid="form-notes">
           <ul>
             {notes.map((w, i) => (
               <li key={i}>{w}</li>
@@ -232,7 +302,7 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
           </ul>
         </div>
       )}
-      <ErrorBox error={error} context="Saving the profile" />
+      {error && <ErrorBox error={error.error} context={error.context} />}
 
       <fieldset>
         <legend>Cluster</legend>
@@ -285,7 +355,17 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
           {number(['director', 'port'], 'SSH port')}
           {text(['director', 'user'], 'User')}
           <SelectField label="Authentication" field="director.auth.method" value={authMethod} options={AUTH_METHODS} onChange={setAuth} />
-          {authMethod === 'key' && text(['director', 'auth', 'keyPath'], 'Private key file', { placeholder: 'C:\\Users\\me\\.ssh\\id_ed25519' })}
+          {authMethod === 'key' &&
+            text(['director', 'auth', 'keyPath'], 'Private key file', {
+              className: 'span-2',
+              placeholder: info?.platform === 'win32' ? 'C:\\Users\\me\\.ssh\\id_ed25519' : '/home/me/.ssh/id_ed25519',
+              hint: info?.nativeDialogs ? undefined : 'the full path on the computer that runs LVS Console',
+              after: info?.nativeDialogs ? (
+                <button type="button" onClick={() => void browseKey()} data-testid="browse-key">
+                  Browse…
+                </button>
+              ) : undefined,
+            })}
           {authMethod === 'key' && (
             <TextField label="Key passphrase" field="secret.passphrase" type="password" value={secrets.passphrase} placeholder={stored.passphrase ? 'stored: leave blank to keep' : 'none'} onChange={(v) => setSecrets((s) => ({ ...s, passphrase: v }))} />
           )}
@@ -350,19 +430,38 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
         <legend>Realservers (RIPS)</legend>
         {realservers.length === 0 && <p className="muted">No realservers yet. Add one per host behind the director.</p>}
         {realservers.map((_, i) => (
-          <div className="row-fields" key={i}>
+          <div className="row-fields" key={i} role="group" aria-label={`Realserver ${i + 1}`}>
             {text(['realservers', i, 'host'], 'Host', { placeholder: `10.0.0.${i + 2}` })}
             {text(['realservers', i, 'name'], 'Name', { placeholder: `rs${i + 1}` })}
             {number(['realservers', i, 'weight'], 'Weight', { placeholder: '1' })}
-            <SelectField label="OS" field={`realservers.${i}.os`} value={str(getAt(draft, ['realservers', i, 'os'])) || 'linux'} options={[{ value: 'linux', label: 'Linux' }, { value: 'hpux', label: 'HP-UX' }]} onChange={(v) => set(['realservers', i, 'os'], v)} />
+            <SelectField
+              label="OS"
+              field={`realservers.${i}.os`}
+              value={str(getAt(draft, ['realservers', i, 'os'])) || 'linux'}
+              options={[
+                { value: 'linux', label: 'Linux' },
+                { value: 'hpux', label: 'HP-UX' },
+              ]}
+              onChange={(v) => set(['realservers', i, 'os'], v)}
+            />
             {text(['realservers', i, 'netIf'], 'Interface', { placeholder: 'eth0' })}
             <CheckField label="Enabled" field={`realservers.${i}.enabled`} checked={getAt(draft, ['realservers', i, 'enabled']) !== false} onChange={(on) => set(['realservers', i, 'enabled'], on ? undefined : false)} />
+            {/* SSH through the director's session: the console's path survives the route fix when this desktop shares the realservers' subnet (issue 9 §3). */}
+            <CheckField label="SSH via director" field={`realservers.${i}.ssh.viaDirector`} checked={getAt(draft, ['realservers', i, 'ssh', 'viaDirector']) === true} onChange={(on) => set(['realservers', i, 'ssh', 'viaDirector'], on ? true : undefined)} />
             <button type="button" className="icon-button" aria-label={`Remove realserver ${i + 1}`} onClick={() => setDraft((d) => removeAt(d, ['realservers'], i))}>
               Remove
             </button>
           </div>
         ))}
-        <button type="button" onClick={() => setDraft((d) => appendAt(d, ['realservers'], { host: '' }))}>
+        <button
+          type="button"
+          onClick={() => {
+            setDraft((d) => appendAt(d, ['realservers'], { host: '' }));
+            // The new row's host field, ready to type in.
+            const n = realservers.length;
+            requestAnimationFrame(() => document.querySelector<HTMLInputElement>(`.cluster-form [data-field="realservers.${n}.host"] input`)?.focus());
+          }}
+        >
           Add realserver
         </button>
       </fieldset>
@@ -376,17 +475,36 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
             <ul>
               {[...validation.errors].map(([k, m]) => (
                 <li key={k}>
-                  <code>{k || '(profile)'}</code>: {m}
+                  <strong>{labelOfKey(k)}</strong>: {m}
                 </li>
               ))}
             </ul>
           </div>
         )}
+        {machine.length > 0 && validation.ok && (
+          <div className="notice notice-warn check-panel" role="alert" tabIndex={-1} ref={checkPanel} data-testid="save-checks">
+            <p>
+              <strong>Before saving, check {machine.length === 1 ? 'this' : `these ${machine.length}`}:</strong>
+            </p>
+            <ul>
+              {machine.map((p, i) => (
+                <li key={i} data-check={p.check}>
+                  <strong>{fieldLabel(p.path)}</strong> ({CHECK_NAME[p.check]}): {p.message}
+                </li>
+              ))}
+            </ul>
+            <div className="row">
+              <button type="button" onClick={() => void save(true)}>
+                Save anyway
+              </button>
+            </div>
+          </div>
+        )}
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
-        <button type="submit" className="primary" disabled={saving}>
-          {saving ? 'Saving…' : 'Save profile'}
+        <button type="submit" className="primary" disabled={phase !== 'editing'}>
+          {phase === 'checking' ? 'Checking names and files…' : phase === 'saving' ? 'Saving…' : 'Save profile'}
         </button>
       </div>
     </form>

@@ -10,11 +10,21 @@ import { useAppState } from '../../app/app-state.tsx';
 import { Dialog } from '../../app/dialog.tsx';
 import { downloadText } from '../../app/download.ts';
 import { ErrorBox } from '../../app/error-box.tsx';
+import { TableScroll } from '../../app/table-scroll.tsx';
 import { ClusterForm } from './cluster-form.tsx';
 import { ImportDialog } from './import-dialog.tsx';
 import { newDraft, type Draft } from './form-model.ts';
 
-type Mode = { kind: 'list' } | { kind: 'form'; mode: 'new' | 'edit'; draft: Draft; warnings?: string[]; key: number };
+type Mode = { kind: 'list' } | { kind: 'form'; mode: 'new' | 'edit'; draft: Draft; warnings?: string[] | undefined; key: number; opener?: string };
+
+/** Focuses an element once React has drawn it (a few frames at most). */
+function focusSoon(selector: string, tries = 10): void {
+  requestAnimationFrame(() => {
+    const el = document.querySelector<HTMLElement>(selector);
+    if (el) el.focus();
+    else if (tries > 0) focusSoon(selector, tries - 1);
+  });
+}
 
 /** The Clusters screen. */
 export function ClustersPage() {
@@ -26,7 +36,11 @@ export function ClustersPage() {
   const [message, setMessage] = useState<string>();
   const [importing, setImporting] = useState(false);
 
-  const openForm = (m: Omit<Extract<Mode, { kind: 'form' }>, 'kind' | 'key'>) => setMode({ kind: 'form', key: Date.now(), ...m });
+  const openForm = (m: Omit<Extract<Mode, { kind: 'form' }>, 'kind' | 'key'>) => {
+    setMode({ kind: 'form', key: Date.now(), ...m });
+    // Into the form: its first field for a new profile, its heading for an edit.
+    focusSoon(m.mode === 'new' ? '.cluster-form [data-field="name"] input' : '.cluster-form h1');
+  };
 
   if (mode.kind === 'form') {
     return (
@@ -35,12 +49,16 @@ export function ClustersPage() {
         initial={mode.draft}
         mode={mode.mode}
         warnings={mode.warnings}
-        onCancel={() => setMode({ kind: 'list' })}
+        onCancel={() => {
+          setMode({ kind: 'list' });
+          // Back on the button that opened the form.
+          if (mode.opener) focusSoon(mode.opener);
+        }}
         onSaved={(c) => {
           setMode({ kind: 'list' });
           setMessage(`Saved ${c.name}.`);
           select(c.id);
-          void reloadClusters();
+          void reloadClusters().then(() => focusSoon(`[data-testid="clusters-table"] tr[data-cluster="${c.id}"] th button`));
         }}
       />
     );
@@ -68,10 +86,10 @@ export function ClustersPage() {
           Clusters
         </h1>
         <span className="spacer" />
-        <button type="button" onClick={() => setImporting(true)}>
+        <button type="button" data-opener="import" onClick={() => setImporting(true)}>
           Import lvs.conf…
         </button>
-        <button type="button" className="primary" onClick={() => openForm({ mode: 'new', draft: newDraft() })}>
+        <button type="button" className="primary" data-opener="add-cluster" onClick={() => openForm({ mode: 'new', draft: newDraft(), opener: '[data-opener="add-cluster"]' })}>
           Add cluster
         </button>
       </div>
@@ -89,6 +107,7 @@ export function ClustersPage() {
         </div>
       )}
       {clusters && clusters.length > 0 && (
+        <TableScroll label="Cluster profiles">
         <table className="table" data-testid="clusters-table">
           <thead>
             <tr>
@@ -104,11 +123,12 @@ export function ClustersPage() {
           </thead>
           <tbody>
             {clusters.map((c) => (
-              <tr key={c.id} aria-selected={c.id === selected?.id} className={c.id === selected?.id ? 'selected' : undefined}>
+              <tr key={c.id} data-cluster={c.id} className={c.id === selected?.id ? 'selected' : undefined}>
                 <th scope="row">
                   <button type="button" className="link" onClick={() => select(c.id)} title="Make this the current cluster">
                     {c.name}
                   </button>
+                  {c.id === selected?.id && <span className="tag">current</span>}
                   <div className="muted small">{c.id}</div>
                 </th>
                 <td>
@@ -124,7 +144,7 @@ export function ClustersPage() {
                   {c.realservers.length} ({c.realservers.filter((r) => r.enabled).length} enabled)
                 </td>
                 <td className="actions">
-                  <button type="button" onClick={() => openForm({ mode: 'edit', draft: c as unknown as Draft })}>
+                  <button type="button" data-opener={`edit-${c.id}`} onClick={() => openForm({ mode: 'edit', draft: c as unknown as Draft, opener: `[data-opener="edit-${c.id}"]` })}>
                     Edit
                   </button>
                   <button type="button" onClick={() => void exportConf(c)}>
@@ -138,13 +158,14 @@ export function ClustersPage() {
             ))}
           </tbody>
         </table>
+        </TableScroll>
       )}
       <ImportDialog
         open={importing}
         onClose={() => setImporting(false)}
         onImported={(draft, notes) => {
           setImporting(false);
-          openForm({ mode: 'new', draft, warnings: notes });
+          openForm({ mode: 'new', draft, warnings: notes, opener: '[data-opener="import"]' });
         }}
       />
       <Dialog

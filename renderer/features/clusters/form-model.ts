@@ -1,9 +1,14 @@
 /**
  * The cluster form's data model, kept pure so it is unit-tested: the draft is plain JSON edited by path, validated on
- * every change with clusterSchema, and the zod issues become one message per field path ("director.host").
+ * every change with clusterSchema, and the zod issues become one message per field path ("director.host"), worded
+ * with the form's field names (field-labels.ts). Besides the schema's errors, offline warnings (the VIP outside the
+ * director's subnet when both are addresses), and the merge of an lvs.conf import into a half-filled form.
  */
 import { z } from 'zod';
 import { clusterSchema, type Cluster } from '../../../shared/model/cluster.ts';
+import { vipSubnetProblem } from '../../../shared/model/subnet.ts';
+import { issueMessage } from '../../../shared/result.ts';
+import { fieldLabel } from './field-labels.ts';
 
 /**
  * What an lvs.conf import needs besides the file: id, name and how to reach the director. (zod 4 refuses .pick() on
@@ -79,14 +84,60 @@ export function friendlyMessage(message: string): string {
   return message;
 }
 
-/** One message per field path (the first zod reports for it). */
+/** One message per field path (the first zod reports for it), another field it refers to named the form's way. */
 export function issuesByPath(error: z.ZodError): Map<string, string> {
   const m = new Map<string, string>();
   for (const i of error.issues) {
     const k = pathKey(i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)));
-    if (!m.has(k)) m.set(k, friendlyMessage(i.message));
+    if (!m.has(k)) m.set(k, friendlyMessage(issueMessage(i, fieldLabel)));
   }
   return m;
+}
+
+/** The field a path key ("realservers.1.host") names, in the form's words ("Realserver 2: host"). */
+export function labelOfKey(key: string): string {
+  return key ? fieldLabel(key.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p))) : 'The profile';
+}
+
+/**
+ * What can be said before saving without asking the machine, and does not make the profile invalid: the VIP outside the
+ * director's subnet (both written as addresses; prefix = the VIP prefix length). Keyed like the errors.
+ */
+export function offlineWarnings(draft: Draft): Map<string, string> {
+  const m = new Map<string, string>();
+  const vip = getAt(draft, ['vip']);
+  const dir = getAt(draft, ['director', 'host']);
+  const prefix = getAt(draft, ['vipPrefix']) ?? 24;
+  if (typeof vip === 'string' && typeof dir === 'string' && typeof prefix === 'number') {
+    const p = vipSubnetProblem(vip.trim(), dir.trim(), prefix);
+    if (p) m.set('vip', p);
+  }
+  return m;
+}
+
+/** The draft's top-level fields that are valid on their own (what an import may keep where the file is silent). */
+export function validTopFields(draft: Draft): Draft {
+  const shape = clusterSchema.shape as Record<string, z.ZodType>;
+  return Object.fromEntries(Object.entries(draft).filter(([k, v]) => shape[k] !== undefined && v !== undefined && shape[k]!.safeParse(v).success));
+}
+
+/** A placeholder for what an lvs.conf cannot say, when the form does not hold it yet (never kept: see mergeImport). */
+export const IMPORT_PLACEHOLDER = { id: 'import', name: 'import', director: { host: 'localhost', user: 'root' } } as const;
+
+/** The import base for a draft: its valid fields, with placeholders for a missing id, name or director. */
+export function importBase(draft: Draft): Draft {
+  const kept = validTopFields(draft);
+  return { ...IMPORT_PLACEHOLDER, ...kept };
+}
+
+/**
+ * The draft after an lvs.conf import: the fields the file set (`fields`) from the imported profile, everything else
+ * as the form had it (also what was empty: the placeholders never show).
+ */
+export function mergeImport(draft: Draft, imported: Draft, fields: readonly string[]): Draft {
+  const out: Draft = { ...draft };
+  for (const f of fields) if (imported[f] !== undefined) out[f] = imported[f];
+  return out;
 }
 
 /** The outcome of validating a draft. */

@@ -1,7 +1,8 @@
 /**
  * Connect me: one big button. Detects the desktop's X servers and telnet clients (connect.detect), starts the chosen one
  * against the VIP (connect.launch: XDMCP `-query VIP`, or telnet), then shows which realserver the session landed on
- * (from the launch result, else by asking connect.whereAmI a few times while the session is set up).
+ * (from the launch result, else by asking connect.whereAmI a few times while the session is set up), and that the
+ * session ended once the program exits (connect.alive). What to install is said for the platform the console runs on.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MethodOutput } from '../../../shared/api/contract.ts';
@@ -18,6 +19,22 @@ type Landed = NonNullable<Launched['landedOn']>;
 
 const WHERE_TRIES = 15;
 const WHERE_EVERY_MS = 2000;
+const ALIVE_EVERY_MS = 3000;
+
+/** What to install when nothing was found, for the platform the console runs on (app.info). */
+export function nothingFound(kind: Kind, platform: string | undefined): string {
+  if (platform === 'win32') {
+    return kind === 'xdmcp'
+      ? 'No X server found on this computer. Install VcXsrv, Xming, Cygwin/X, MobaXterm or X410, then press Detect again.'
+      : 'No telnet client found. Install PuTTY, or turn on the Windows telnet client (Windows Features → Telnet Client), then press Detect again.';
+  }
+  if (platform === 'linux') {
+    return kind === 'xdmcp'
+      ? 'No X server found on this computer. Install Xephyr (apt-get install xserver-xephyr) or Xnest, then press Detect again.'
+      : 'No telnet client to start: Connect me opens telnet in a terminal window, so it needs both a terminal and telnet (apt-get install xterm telnet), or PuTTY. Then press Detect again.';
+  }
+  return kind === 'xdmcp' ? 'No X server found on this computer. Install one that can run -query (an XDMCP client), then press Detect again.' : 'No telnet client found. Install one, then press Detect again.';
+}
 
 /** The Connect me screen. */
 export function ConnectPage() {
@@ -28,12 +45,12 @@ export function ConnectPage() {
 
 function Connect() {
   const api = useApi();
-  const { selected, settings, saveSettings } = useAppState();
+  const { selected, settings, saveSettings, info } = useAppState();
   const cluster = selected!;
   const detect = useQuery('connect.detect', {});
   const [kind, setKind] = useState<Kind>('xdmcp');
   const [launcherId, setLauncherId] = useState<string>();
-  const [state, setState] = useState<{ phase: 'idle' | 'launching' | 'locating' | 'landed' | 'unknown'; launched?: Launched; landed?: Landed; error?: AppErrorData }>({ phase: 'idle' });
+  const [state, setState] = useState<{ phase: 'idle' | 'launching' | 'locating' | 'landed' | 'unknown' | 'ended'; launched?: Launched; landed?: Landed; error?: AppErrorData }>({ phase: 'idle' });
   const cancelled = useRef(false);
   useEffect(() => () => void (cancelled.current = true), []);
 
@@ -56,6 +73,19 @@ function Connect() {
     }
     setState({ phase: 'unknown', launched: r.value });
   };
+
+  // While a session runs, watch its program: when it exits, the session is over (no more "You landed on rsN").
+  const pid = state.launched?.pid;
+  const live = state.phase === 'landed' || state.phase === 'locating' || state.phase === 'unknown';
+  useEffect(() => {
+    if (pid === undefined || !live) return;
+    const t = setInterval(() => {
+      void api.call('connect.alive', { pid }, { interactive: false }).then((r) => {
+        if (r.ok && !r.value.alive && !cancelled.current) setState((cur) => (cur.launched?.pid === pid ? { ...cur, phase: 'ended' } : cur));
+      });
+    }, ALIVE_EVERY_MS);
+    return () => clearInterval(t);
+  }, [api, pid, live]);
 
   const busy = state.phase === 'launching' || state.phase === 'locating';
   const what = kind === 'xdmcp' ? 'an X desktop (XDMCP)' : 'a telnet terminal';
@@ -82,9 +112,7 @@ function Connect() {
       <ErrorBox error={detect.error} context="Looking for X servers and telnet clients" onRetry={detect.reload} />
       {detect.data && launchers.length === 0 && (
         <div className="notice" role="status">
-          {kind === 'xdmcp'
-            ? 'No X server found on this computer. Install VcXsrv, Xming, Cygwin/X, MobaXterm or X410 (Windows), or Xephyr / Xnest (Linux), then press Detect again.'
-            : 'No telnet client found. Install PuTTY or enable the Windows telnet client, then press Detect again.'}
+          {nothingFound(kind, info?.platform)}
         </div>
       )}
       {launchers.length > 0 && (
@@ -116,6 +144,11 @@ function Connect() {
           {state.phase === 'landed' && state.landed && (
             <p className="landed" role="status">
               You landed on <strong>{state.landed.name}</strong> <span className="muted">({state.landed.address})</span>
+            </p>
+          )}
+          {state.phase === 'ended' && (
+            <p className="ended" role="status">
+              The session {state.landed ? <>on <strong>{state.landed.name}</strong> </> : ''}ended: {kind === 'xdmcp' ? 'the X server' : 'the telnet window'} closed. Press Connect me for a new one.
             </p>
           )}
           {state.phase === 'locating' && <p role="status">Started. Waiting for the director to show which realserver took the session…</p>}

@@ -6,13 +6,12 @@
  * with per-realserver actions; drift between the profile and this profile's services, other VIPs' listed as theirs.
  */
 import { useEffect, useState } from 'react';
-import type { MethodOutput } from '../../../shared/api/contract.ts';
 import type { AppErrorData } from '../../../shared/result.ts';
 import { useApi } from '../../app/api-context.tsx';
-import { useAppState, useFeed } from '../../app/app-state.tsx';
+import { useAppState } from '../../app/app-state.tsx';
 import { Dialog } from '../../app/dialog.tsx';
 import { ErrorBox } from '../../app/error-box.tsx';
-import { clock } from '../../app/format.ts';
+import { focusWhenReady, useOpener } from '../../app/focus.ts';
 import { NeedCluster } from '../../app/need-cluster.tsx';
 import { useQuery } from '../../app/use-query.ts';
 import { useClusterHealth } from '../../app/use-health.ts';
@@ -20,6 +19,9 @@ import { LiveTable, type RsAction } from './live-table.tsx';
 import { PlanSteps, type RunResult } from './plan-view.tsx';
 import { RunLog, type Progress } from './run-log.tsx';
 import { PairPanel } from './pair-panel.tsx';
+import { runState } from './cluster-state.ts';
+import { ProfileCheckNote } from './profile-check-note.tsx';
+import { DriftPanel, StatusStrip, StoppedNotice } from './status-panel.tsx';
 
 type Verb = 'start' | 'stop' | 'reload' | 'update' | 'reconcile';
 const VERBS: readonly { verb: Verb; label: string; why: string }[] = [
@@ -43,23 +45,6 @@ type Phase =
   | { phase: 'done'; action: Action; lines: Progress[]; result?: RunResult; error?: AppErrorData };
 
 const POLL_MS = 5000;
-
-type Drift = MethodOutput<'director.status'>['drift'];
-
-/** The status strip's drift pills: differences to reconcile, destinations still draining, other VIPs' services (none need this profile). */
-function DriftPill({ drift }: { drift: Drift }) {
-  const draining = drift.filter((d) => d.kind === 'draining').length;
-  const foreign = drift.filter((d) => d.kind === 'foreign').length;
-  const other = drift.length - draining - foreign;
-  const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
-  return (
-    <>
-      <span className={`pill ${other ? 'pill-warn' : 'pill-ok'}`}>{other ? `${plural(other, 'difference')} from the profile` : 'Matches the profile'}</span>
-      {draining > 0 && <span className="pill pill-info">{plural(draining, 'destination')} draining</span>}
-      {foreign > 0 && <span className="pill pill-info">{plural(foreign, 'service')} of other VIPs (left alone)</span>}
-    </>
-  );
-}
 
 /** "Drain rs2 in TCP 10.0.0.100:23", "Set the weight of rs3 to 3", "Start". */
 function actionTitle(a: Action): string {
@@ -121,7 +106,6 @@ function Director() {
   const api = useApi();
   const { selected, reloadClusters } = useAppState();
   const cluster = selected!;
-  const feed = useFeed();
   const status = useQuery('director.status', { clusterId: cluster.id }, { pollMs: POLL_MS });
   const { health } = useClusterHealth(cluster.id);
   const [p, setP] = useState<Phase>({ phase: 'idle' });
@@ -144,14 +128,23 @@ function Director() {
     edit: a.edit.kind === 'weight' ? { kind: 'weight' as const, weight: a.edit.weight } : { kind: a.edit.kind },
   });
 
+  /** Where focus goes back when a preview is cancelled (the button that asked for it). */
+  const opener = useOpener();
+  const closePreview = () => {
+    setP({ phase: 'idle' });
+    opener.restore();
+  };
+
   /** Asks for the exact commands (nothing runs) and shows them. */
-  const preview = async (action: Action) => {
+  const preview = async (action: Action, fromScope = false) => {
+    if (!fromScope) opener.remember();
     setPlanError(undefined);
     setP({ phase: 'planning', action });
     const r = action.type === 'verb' ? await api.call('director.plan', { clusterId: cluster.id, verb: action.verb }) : await api.call('director.planEdit', editInput(action));
     if (!r.ok) {
       setPlanError(r.error);
-      return setP({ phase: 'idle' });
+      setP({ phase: 'idle' });
+      return opener.restore();
     }
     setP({ phase: 'preview', action, plan: r.value });
   };
@@ -173,6 +166,8 @@ function Director() {
       });
     status.reload();
     if (action.type === 'edit') void reloadClusters();
+    // The result is where the eyes go: its heading (or the fresh preview's dialog, which takes focus itself).
+    focusWhenReady('#run-h');
   };
 
   const act = (rs: string, label: string, a: RsAction, svc?: { ref: string; label: string }) =>
@@ -181,6 +176,7 @@ function Director() {
   const s = status.data;
   const busy = p.phase === 'planning' || p.phase === 'running';
   const danger = (a: Action) => (a.type === 'verb' ? a.verb === 'stop' : a.edit.kind === 'disable');
+  const stopped = s ? runState(s) === 'stopped' : false;
 
   return (
     <section aria-labelledby="director-h">
@@ -191,7 +187,14 @@ function Director() {
         <span className="spacer" />
         <div className="button-group" role="group" aria-label="Director actions (each shows its commands first)">
           {VERBS.map((v) => (
-            <button key={v.verb} type="button" disabled={busy} title={v.why} onClick={() => void preview({ type: 'verb', verb: v.verb })} className={v.verb === 'stop' ? 'danger' : undefined}>
+            <button
+              key={v.verb}
+              type="button"
+              disabled={busy}
+              title={v.why}
+              onClick={() => void preview({ type: 'verb', verb: v.verb })}
+              className={v.verb === 'stop' ? 'danger' : v.verb === 'start' && stopped ? 'primary' : undefined}
+            >
               {p.phase === 'planning' && p.action.type === 'verb' && p.action.verb === v.verb ? 'Planning…' : `${v.label}…`}
             </button>
           ))}
@@ -200,59 +203,30 @@ function Director() {
 
       <ErrorBox error={planError} context="Preparing the preview" />
 
-      <div className="status-strip" data-testid="status-strip">
-        {s ? (
-          <>
-            <span className={`pill ${s.vipUp ? 'pill-ok' : 'pill-bad'}`}>
-              VIP {cluster.vip} {s.vipUp ? 'up' : 'down'}
-              {s.pair && s.pair.vipOn.length === 1 ? ` on ${s.pair.vipOn[0]}` : ''}
-            </span>
-            <span className={`pill ${s.forwarding ? 'pill-ok' : 'pill-bad'}`}>IP forwarding {s.forwarding ? 'on' : 'off'}</span>
-            <DriftPill drift={s.drift} />
-            <span className="muted">observed {clock(s.observedAt)}</span>
-          </>
-        ) : (
-          <span className="muted">{status.loading ? 'Reading the live table…' : 'No live data yet.'}</span>
-        )}
-        <span className="spacer" />
-        <button type="button" onClick={status.reload} disabled={status.loading}>
-          Refresh
-        </button>
-      </div>
+      <StatusStrip cluster={cluster} status={s} loading={status.loading} onRefresh={status.reload} />
       <ErrorBox error={status.error} context="Reading the live table" onRetry={status.reload} />
+      <ProfileCheckNote cluster={cluster} active={status.error !== undefined || planError !== undefined || (p.phase === 'done' && p.error !== undefined)} />
 
       {s?.pair && <PairPanel clusterId={cluster.id} pair={s.pair} busy={busy} onChanged={status.reload} />}
 
-      {s && s.drift.length > 0 && (
-        <section className="panel drift" aria-labelledby="drift-h">
-          <div className="toolbar">
-            <h2 id="drift-h">Drift</h2>
-            <span className="spacer" />
-            {s.drift.some((d) => d.kind !== 'draining' && d.kind !== 'foreign') && (
-              <button type="button" className="primary" disabled={busy} onClick={() => void preview({ type: 'verb', verb: 'reconcile' })}>
-                Reconcile…
-              </button>
-            )}
-          </div>
-          <ul className="drift-list" data-testid="drift-list">
-            {s.drift.map((d, i) => (
-              <li key={i}>
-                <span className={`tag tag-${d.kind}`}>{d.kind}</span> <strong>{d.what}</strong> <span className="muted">{d.detail}</span>
-              </li>
-            ))}
-          </ul>
-        </section>
-      )}
+      {s && stopped && p.phase !== 'running' && <StoppedNotice cluster={cluster} busy={busy} onStart={() => void preview({ type: 'verb', verb: 'start' })} />}
+      {s && <DriftPanel status={s} busy={busy} onReconcile={() => void preview({ type: 'verb', verb: 'reconcile' })} />}
 
       {(p.phase === 'running' || p.phase === 'done') && (
         <section className="panel" aria-labelledby="run-h">
           <div className="toolbar">
-            <h2 id="run-h">
+            <h2 id="run-h" tabIndex={-1}>
               {actionTitle(p.action)}: {p.phase === 'running' ? 'running…' : p.error ? 'failed' : 'done'}
             </h2>
             <span className="spacer" />
             {p.phase === 'done' && (
-              <button type="button" onClick={() => setP({ phase: 'idle' })}>
+              <button
+                type="button"
+                onClick={() => {
+                  setP({ phase: 'idle' });
+                  opener.restore();
+                }}
+              >
                 Close
               </button>
             )}
@@ -275,17 +249,17 @@ function Director() {
         </section>
       )}
 
-      {s && <LiveTable cluster={cluster} status={s} latest={feed?.history.latest() ?? new Map()} busy={busy ? '*' : undefined} onAction={act} health={health?.entries} />}
+      {s && <LiveTable cluster={cluster} status={s} stopped={stopped} busy={busy ? '*' : undefined} onAction={act} health={health?.entries} />}
 
       <Dialog
         open={p.phase === 'preview'}
         wide
         tone={p.phase === 'preview' && danger(p.action) ? 'danger' : 'normal'}
         title={p.phase === 'preview' ? `${actionTitle(p.action)} · ${cluster.name}: these commands will run` : ''}
-        onClose={() => setP({ phase: 'idle' })}
+        onClose={closePreview}
         actions={
           <>
-            <button type="button" onClick={() => setP({ phase: 'idle' })} autoFocus>
+            <button type="button" onClick={closePreview} autoFocus>
               Cancel
             </button>
             <button
@@ -299,7 +273,7 @@ function Director() {
           </>
         }
       >
-        {p.phase === 'preview' && <PreviewBody action={p.action} plan={p.plan} stale={p.stale} onScope={(a) => void preview(a)} />}
+        {p.phase === 'preview' && <PreviewBody action={p.action} plan={p.plan} stale={p.stale} onScope={(a) => void preview(a, true)} />}
       </Dialog>
     </section>
   );

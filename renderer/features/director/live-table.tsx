@@ -9,7 +9,8 @@ import { useState } from 'react';
 import type { MethodOutput } from '../../../shared/api/contract.ts';
 import type { Cluster } from '../../../shared/model/cluster.ts';
 import { num } from '../../app/format.ts';
-import type { LatestValues } from '../charts/metrics-history.ts';
+import { TableScroll } from '../../app/table-scroll.tsx';
+import { serviceKeyOf } from './cluster-state.ts';
 
 /** Live director status. */
 export type Status = MethodOutput<'director.status'>;
@@ -63,11 +64,6 @@ export interface RowService {
   label: string;
 }
 
-/** The service key the drift uses ("tcp 10.0.0.100:23"), to tell another VIP's services (drift kind 'foreign'). */
-function serviceKeyOf(svc: Status['table']['services'][number]): string {
-  return svc.protocol === 'fwmark' ? `fwmark ${svc.fwmark ?? 0} ${svc.family}` : `${svc.protocol} ${svc.family === 'inet6' ? `[${svc.address}]` : svc.address}:${svc.port}`;
-}
-
 /** What the profile says about a realserver in one service, when it does not want it there (disabled, or excluded from it). */
 function profileSays(cluster: Cluster, ref: string, service: string): string | undefined {
   const rs = cluster.realservers.find((r) => (r.name ?? r.host) === ref || r.host === ref);
@@ -77,18 +73,21 @@ function profileSays(cluster: Cluster, ref: string, service: string): string | u
   return undefined;
 }
 
-/** The table. `busy` set: every action waits (one change at a time). */
+/**
+ * The table. `busy` set: every action waits (one change at a time). `stopped`: the cluster is stopped (the page offers
+ * Start), so realservers missing from the empty table are not listed one by one.
+ */
 export function LiveTable({
   cluster,
   status,
-  latest,
+  stopped,
   busy,
   onAction,
   health,
 }: {
   cluster: Cluster;
   status: Status;
-  latest: Map<string, LatestValues>;
+  stopped: boolean;
   busy: string | undefined;
   /** Live health per (service, realserver) (the cluster.health event), newer than the status's. */
   health?: readonly HealthEntry[] | undefined;
@@ -105,7 +104,8 @@ export function LiveTable({
         const theirs = foreign.has(serviceKeyOf(svc));
         const rowService: RowService | undefined = svc.protocol === 'tcp' || svc.protocol === 'udp' ? { ref: `${svc.protocol}/${svc.port}`, label: title } : undefined;
         return (
-          <table className={`table${theirs ? ' foreign' : ''}`} key={title} data-testid="live-service" data-foreign={theirs || undefined}>
+          <TableScroll key={title} label={title} focusable={theirs}>
+          <table className={`table${theirs ? ' foreign' : ''}`} data-testid="live-service" data-foreign={theirs || undefined}>
             <caption>
               <strong>{title}</strong> · {svc.scheduler}
               {svc.persistent ? ` · persistent ${svc.persistent.timeout} s` : ''}
@@ -142,7 +142,8 @@ export function LiveTable({
               {svc.destinations.map((d) => {
                 const { ref, label } = realserverRef(cluster, d.address, d.name);
                 const h = healthOf(status, health, rowService?.ref, label);
-                const cps = typeof d.cps === 'number' ? d.cps : latest.get(d.address)?.cps;
+                // The sampler's rate from the growth of this destination's connection counter (absent until two samples).
+                const cps = typeof d.cps === 'number' ? d.cps : undefined;
                 const isBusy = busy !== undefined;
                 const says = !theirs && rowService ? profileSays(cluster, ref, rowService.ref) : undefined;
                 return (
@@ -172,7 +173,9 @@ export function LiveTable({
                         {h.state}
                       </span>
                     </td>
-                    <td className="numeric">{num(cps, 1)}</td>
+                    <td className="numeric" data-col="cps">
+                      {num(cps, 1)}
+                    </td>
                     <td className="actions">
                       {!theirs && (
                         <>
@@ -196,28 +199,37 @@ export function LiveTable({
               })}
             </tbody>
           </table>
+          </TableScroll>
         );
       })}
-      {missing.length > 0 && (
-        <table className="table">
-          <caption>In the profile but not in the live table</caption>
-          <tbody>
-            {missing.map((r) => (
-              <tr key={r.host} data-rs={r.name ?? r.host}>
-                <th scope="row">
-                  {r.name ?? r.host}
-                  <div className="muted small">{r.host}</div>
-                </th>
-                <td>{r.enabled ? 'enabled in the profile' : 'disabled'}</td>
-                <td className="actions">
-                  <button type="button" disabled={busy !== undefined} onClick={() => onAction(r.name ?? r.host, r.name ?? r.host, { kind: 'enable' })}>
-                    Enable…
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      {missing.length > 0 && !stopped && (
+        <TableScroll label="In the profile but not in the live table">
+          <table className="table" data-testid="not-in-table">
+            <caption>In the profile but not in the live table</caption>
+            <tbody>
+              {missing.map((r) => (
+                <tr key={r.host} data-rs={r.name ?? r.host}>
+                  <th scope="row">
+                    {r.name ?? r.host}
+                    <div className="muted small">{r.host}</div>
+                  </th>
+                  {r.enabled ? (
+                    <td colSpan={2}>enabled in the profile, missing from the table: Reconcile (in Drift above) adds it</td>
+                  ) : (
+                    <>
+                      <td>disabled in the profile</td>
+                      <td className="actions">
+                        <button type="button" disabled={busy !== undefined} onClick={() => onAction(r.name ?? r.host, r.name ?? r.host, { kind: 'enable' })}>
+                          Enable…
+                        </button>
+                      </td>
+                    </>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
     </div>
   );

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAuditLog, type AuditEntry } from '../../../../electron/audit/audit-log.ts';
+import { asChange } from '../../../../electron/audit/audit-context.ts';
 import { MASK } from '../../../../electron/audit/scrub.ts';
 import { parseCsv } from './parse-csv.ts';
 
@@ -87,13 +88,30 @@ describe('createAuditLog', () => {
     expect(log.list()[0]!.time).toBe(Date.parse('2025-01-02T03:04:05.678Z'));
   });
 
+  it('tells reads from changes: a command run inside asChange is part of that change, by whom; others are reads', async () => {
+    const log = createAuditLog({ secrets: { knownValues: () => ['hunter22'] }, by: 'alice' });
+    const exec = async (argv: string[]) => {
+      await new Promise((r) => setTimeout(r, 1)); // the sink runs after awaits, as the SSH session's does
+      log.sink({ time: new Date().toISOString(), host: 'director', argv, code: 0, durationMs: 1, outputExcerpt: '' });
+    };
+    await exec(['ipvsadm', '-S', '-n']);
+    await Promise.all([asChange('start (Lab hunter22)', async () => exec(['sh', '-c', 'apply'])), exec(['ipvsadm', '-L', '-n'])]);
+    const [poll, change, first] = log.list();
+    expect(first).toMatchObject({ argv: ['ipvsadm', '-S', '-n'], kind: 'read', by: 'alice' });
+    expect(first!.operation).toBeUndefined();
+    expect(change).toMatchObject({ argv: ['sh', '-c', 'apply'], kind: 'change', operation: `start (Lab ${MASK})`, by: 'alice' });
+    // Concurrent with the change but not inside it: still a read.
+    expect(poll).toMatchObject({ argv: ['ipvsadm', '-L', '-n'], kind: 'read' });
+  });
+
   it('exports CSV (RFC 4180, shell-quoted command) and JSON, oldest first', () => {
-    const log = createAuditLog({ secrets: noSecrets });
-    log.append(entry(1, { argv: ['ip', 'addr', 'add', '10.77.0.100/24', 'dev', 'eth0', 'label', 'eth0:110'] }));
+    const log = createAuditLog({ secrets: noSecrets, by: 'admin' });
+    log.append(entry(1, { argv: ['ip', 'addr', 'add', '10.77.0.100/24', 'dev', 'eth0', 'label', 'eth0:110'], kind: 'change', operation: 'start (Lab)' }));
     log.append(entry(2, { argv: ['sh', '-c', "echo 'a, \"b\"'"], code: null, outputExcerpt: 'line1\nline2, "quoted"' }));
     const rows = parseCsv(log.export('csv'));
-    expect(rows[0]).toEqual(['time', 'host', 'command', 'exit_code', 'duration_ms', 'output_excerpt']);
-    expect(rows[1]).toEqual([new Date(entry(1).time).toISOString(), 'director 10.77.0.2', 'ip addr add 10.77.0.100/24 dev eth0 label eth0:110', '0', '13', "'-A -t 10.77.0.100:23 -s rr #1"]); // starts with '-': a spreadsheet would compute it (shared/csv.ts)
+    expect(rows[0]).toEqual(['time', 'host', 'command', 'exit_code', 'duration_ms', 'output_excerpt', 'kind', 'operation', 'by']);
+    expect(rows[1]).toEqual([new Date(entry(1).time).toISOString(), 'director 10.77.0.2', 'ip addr add 10.77.0.100/24 dev eth0 label eth0:110', '0', '13', "'-A -t 10.77.0.100:23 -s rr #1", 'change', 'start (Lab)', 'admin']); // the excerpt starts with '-': a spreadsheet would compute it (shared/csv.ts)
+    expect(rows[2]!.slice(6)).toEqual(['read', '', 'admin']);
     expect(rows[2]![2]).toBe(`sh -c 'echo '\\''a, "b"'\\'''`);
     expect(rows[2]![3]).toBe('');
     expect(rows[2]![5]).toBe('line1\nline2, "quoted"');

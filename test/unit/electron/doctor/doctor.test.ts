@@ -87,11 +87,21 @@ describe('collectors: argv and parsers of captured output', () => {
     expect(o.script).toEqual({ installed: false, bootLink: false, cronEntry: false, crondRunning: false });
     expect(o.probes).toEqual({ '10.99.0.11': { icmp: true, tcp: { 23: true } }, '10.99.0.12': { icmp: false, tcp: { 23: false } } });
   });
-  it('the director collector carries sysctl paths, ports and addresses as arguments', () => {
-    const argv = directorCollectArgv(['net.ipv4.ip_forward'], [23], ['10.99.0.11']);
+  it('the director collector carries sysctl paths, the probe timeout, ports, UDP payloads and addresses as arguments', () => {
+    const argv = directorCollectArgv(['net.ipv4.ip_forward'], [23], ['10.99.0.11'], { udp: [{ protocol: 'udp', port: 177, check: { kind: 'xdmcp' } }], timeoutSec: 2 });
     expect(argv[4]).toBe('/proc/sys/net/ipv4/ip_forward');
-    expect(argv[5]).toBe('23');
-    expect(argv[7]).toBe('10.99.0.11');
+    expect(argv.slice(5, 7)).toEqual(['2', '23']);
+    // the XDMCP Query as printf octal escapes (service-probe.ts): version 1, opcode Query (2), length 1, no auth names
+    expect(argv[7]).toBe('177/\\000\\001\\000\\002\\000\\001\\000');
+    expect(argv[9]).toBe('10.99.0.11');
+  });
+  it('the director probe\'s XDMCP result becomes the realserver\'s xdmcp (Willing → true, no reply → false)', () => {
+    // Willing (version 1, opcode 5, 11 data bytes): authentication name '', hostname 'rs1', status 'ok'
+    const willing = '00010005000b0000000372733100026f6b';
+    const out = ['@@lvs-console begin save', '@@lvs-console end save 0', '@@lvs-console begin addr', '@@lvs-console end addr 0', '@@lvs-console begin sysctl', '@@lvs-console end sysctl 0', '@@lvs-console begin runtime', '@@lvs-console end runtime 0', '@@lvs-console begin probe', '10.99.0.11 icmp up', '10.99.0.11 tcp 23 up', `10.99.0.11 udp 177 reply ${willing}`, '10.99.0.12 icmp up', '10.99.0.12 tcp 23 up', '10.99.0.12 udp 177 noreply', '@@lvs-console end probe 0', ''].join('\n');
+    const o = parseDirectorCollect('director', out, { tcpPorts: [23], realservers: ['10.99.0.11', '10.99.0.12'], udp: [{ protocol: 'udp', port: 177, check: { kind: 'xdmcp' } }] });
+    expect(o.probes?.['10.99.0.12']).toEqual({ icmp: true, tcp: { 23: true }, xdmcp: false });
+    expect(o.probes?.['10.99.0.11']).toEqual({ icmp: true, tcp: { 23: true }, xdmcp: true });
   });
   it('names the host and the line for output it does not know, and a cut section', () => {
     expect(() => parseCollectSections('rs1', 'hello\n')).toThrow(/rs1: collect: line 1: text outside any section/);
@@ -108,7 +118,7 @@ describe('collect plan', () => {
     const c = cluster({ realservers: [1, 2, 3].map((n) => ({ host: `10.99.0.1${n}`, name: `rs${n}`, enabled: n !== 3 })) });
     const p = collectPlan(c, profileResolver(c), 's');
     expect(p.directors.map((d) => d.name)).toEqual(['director']);
-    expect(p.directors[0]!.argv.slice(7)).toEqual(['10.99.0.11', '10.99.0.12']);
+    expect(p.directors[0]!.argv.slice(9)).toEqual(['10.99.0.11', '10.99.0.12']);
     expect(p.realservers.map((r) => `${r.name} ${r.address} ${r.argv[4]}`)).toEqual(['rs1 10.99.0.11 eth0', 'rs2 10.99.0.12 eth0']);
     expect(p.realservers[0]!.parse(fx('realserver-collect.healthy.debian12.txt')).displayManager).toBe('xdm');
     expect(wantsXdmcp(c)).toBe(true);

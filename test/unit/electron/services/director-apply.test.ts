@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clusterSchema } from '../../../../shared/model/cluster.ts';
 import { AppError } from '../../../../shared/result.ts';
@@ -60,6 +60,23 @@ describe('applyPlan on a local stand-in director', () => {
     expect(r.after.addresses.some((a) => a.address === '10.0.0.100' && a.label === 'eth0:110')).toBe(true);
   });
 
+  it('a plan that leaves the table alone (no desired table: install-director writing only files) is verified against the table before', async () => {
+    ld = localDirector();
+    await applyPlan(ld.exec, planStart(cluster, await observe(ld), resolve), await observe(ld), { txDir: ld.txDir, sysctlKeys: keys });
+    const before = await observe(ld);
+    const plan = { verb: 'install' as const, steps: [{ host: 'director', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'], why: 'a step that is not a table change' }] };
+    const r = await applyPlan(ld.exec, plan, before, { txDir: ld.txDir, sysctlKeys: keys });
+    expect(r.verdict).toEqual({ kind: 'applied' });
+    expect(ld.table()).toBe(formatSaveLines(desiredTable(cluster, resolve)));
+  });
+  it('a plan with a desired table but no table steps (the upload starts with its want mark) is verified against that table', async () => {
+    ld = localDirector();
+    await applyPlan(ld.exec, planStart(cluster, await observe(ld), resolve), await observe(ld), { txDir: ld.txDir, sysctlKeys: keys });
+    const before = await observe(ld);
+    const plan = { verb: 'install' as const, steps: [{ host: 'director', argv: ['sysctl', '-w', 'net.ipv4.ip_forward=1'], why: 'a step that is not a table change' }], desired: before.table };
+    const r = await applyPlan(ld.exec, plan, before, { txDir: ld.txDir, sysctlKeys: keys });
+    expect(r.verdict).toEqual({ kind: 'applied' });
+  });
   it('a plan with no steps runs nothing', async () => {
     const never: Executor = { label: 'director x', exec: async () => expect.unreachable('no exec expected') };
     const before: DirectorState = { label: 'director x', table: { services: [] }, addresses: [], sysctls: {}, saveText: '' };
@@ -92,6 +109,26 @@ describe('applyPlan on a local stand-in director', () => {
     const err = (await applyPlan(ld.exec, planStop(cluster, before, resolve), before, { txDir: ld.txDir, sysctlKeys: keys }).catch((e: unknown) => e)) as AppError;
     expect(err.code).toBe('ROLLBACK_FAILED');
     expect(err.message).toMatch(/RESTORING THE PREVIOUS TABLE FAILED TOO.*\.snap\.keep/);
+  });
+
+  it('a transaction directory that is a symbolic link: APPLY_FAILED saying so, nothing written, the table unchanged', async () => {
+    ld = localDirector();
+    ld.setTable('-A -t 10.0.0.100:80 -s rr\n');
+    const before = await observe(ld);
+    const real = `${ld.txDir}.real`;
+    renameSync(ld.txDir, real);
+    symlinkSync(real, ld.txDir);
+    try {
+      const err = (await applyPlan(ld.exec, planReload(cluster, resolve), before, { txDir: ld.txDir, sysctlKeys: keys }).catch((e: unknown) => e)) as AppError;
+      expect(err).toBeInstanceOf(AppError);
+      expect(err.code).toBe('APPLY_FAILED');
+      expect(err.message).toBe(`director 10.0.0.1: upload batch: refused: ${ld.txDir} is a symbolic link; nothing was changed`);
+      expect(readdirSync(real)).toEqual([]);
+      expect(ld.table()).toBe(before.saveText);
+    } finally {
+      rmSync(ld.txDir);
+      renameSync(real, ld.txDir);
+    }
   });
 
   it('connection cut while the transaction runs: reconnects, waits for the verdict, reports the planned table', async () => {

@@ -41,7 +41,7 @@ describe('route-check / route-fix (HP-UX, documented netstat -rnv output)', () =
     realservers: [{ host: '15.13.136.66', name: 'hp1', os: 'hpux', netIf: 'lan0' }],
   });
   it('finds the subnet route on lan0 and plans the seed\'s fix with route(1M)', async () => {
-    const ex = scripted('hp1', { '/usr/bin/netstat -rnv': ok(fx('netstat-rnv.hpux-11i.txt')) });
+    const ex = scripted('hp1', { 'script:lvs-console-routes': ok(`peer 15.13.136.11\n${fx('netstat-rnv.hpux-11i.txt')}`) });
     const ctx = new ClusterContext(cluster, { executor: (t: ResolvedTarget) => (t.label === 'hp1' ? ex : scripted(t.label, {})) });
     const r = await new RealserverRoutes(ctx).check(cluster.realservers[0]!);
     expect(r.ok).toBe(false);
@@ -63,7 +63,7 @@ describe('route-fix (Linux, captured ip route output)', () => {
   });
   it('runs the steps in order, then checks again', async () => {
     const ex = scripted('rs1', {
-      'ip -4 route show': (n) => ok(fx(n === 1 ? 'ip-route-show.before-fix.iproute2-6.1.0.txt' : 'ip-route-show.after-fix.iproute2-6.1.0.txt')),
+      'script:lvs-console-routes': (n) => ok(`peer 10.99.0.1\n${fx(n === 1 ? 'ip-route-show.before-fix.iproute2-6.1.0.txt' : 'ip-route-show.after-fix.iproute2-6.1.0.txt')}`),
       'ip route replace 10.99.0.1/32 dev v0 scope link': ok(''),
       'ip route del 10.99.0.0/24 dev v0': ok(''),
     });
@@ -71,11 +71,55 @@ describe('route-fix (Linux, captured ip route output)', () => {
     const r = await new RealserverRoutes(ctx).fix(cluster.realservers[0]!);
     expect(r.ok).toBe(true);
     expect(r.ran).toEqual(['ip route replace 10.99.0.1/32 dev v0 scope link', 'ip route del 10.99.0.0/24 dev v0']);
-    expect(ex.ran.filter((c) => c === 'ip -4 route show')).toHaveLength(2);
+    expect(ex.ran.filter((c) => c === 'script:lvs-console-routes')).toHaveLength(2);
+  });
+  const before = (peer: string) => ok(`peer ${peer}\n${fx('ip-route-show.before-fix.iproute2-6.1.0.txt')}`);
+  const after = (peer: string) => ok(`peer ${peer}\n${fx('ip-route-show.after-fix.iproute2-6.1.0.txt')}`);
+  it('a session from a desktop on the subnet: the preview turns forwarding on first when the director does not forward', async () => {
+    const ex = scripted('rs1', { 'script:lvs-console-routes': before('10.99.0.60') });
+    const dir = scripted('director 10.99.0.1', { 'cat /proc/sys/net/ipv4/ip_forward': ok('0\n') });
+    const ctx = new ClusterContext(cluster, { executor: (t: ResolvedTarget) => (t.label === 'rs1' ? ex : dir) });
+    const p = await new RealserverRoutes(ctx).preview(cluster.realservers[0]!);
+    expect(p.peer).toBe('10.99.0.60');
+    expect(p.directorSteps.map((s) => shellQuote(s.argv))).toEqual(['sysctl -w net.ipv4.ip_forward=1']);
+    expect(p.directorSteps[0]!.why).toContain('10.99.0.60');
+  });
+  it('…and nothing extra when the director forwards already, or when the session comes from the director itself', async () => {
+    const fwd = scripted('director 10.99.0.1', { 'cat /proc/sys/net/ipv4/ip_forward': ok('1\n') });
+    const exDesk = scripted('rs1', { 'script:lvs-console-routes': before('10.99.0.60') });
+    const p1 = await new RealserverRoutes(new ClusterContext(cluster, { executor: (t: ResolvedTarget) => (t.label === 'rs1' ? exDesk : fwd) })).preview(cluster.realservers[0]!);
+    expect(p1.directorSteps).toEqual([]);
+    const exVia = scripted('rs1', { 'script:lvs-console-routes': before('10.99.0.1') });
+    const none = scripted('director 10.99.0.1', {});
+    const p2 = await new RealserverRoutes(new ClusterContext(cluster, { executor: (t: ResolvedTarget) => (t.label === 'rs1' ? exVia : none) })).preview(cluster.realservers[0]!);
+    expect(p2.directorSteps).toEqual([]);
+    expect(none.ran).toEqual([]);
+  });
+  it('an answer lost over the direct path: verified through the director, and the report says what ran', async () => {
+    const lost = new AppError('TIMEOUT', 'rs1: ip route del 10.99.0.0/24 dev v0: no result within 30000 ms', { host: 'rs1', step: 'ip route del 10.99.0.0/24 dev v0' });
+    const direct: Executor & { ran: string[] } = {
+      ...scripted('rs1', {}),
+      ran: [],
+      exec: async (argv) => {
+        const cmd = argv[0] === 'sh' && argv[1] === '-c' ? `script:${argv[3]}` : shellQuote(argv);
+        direct.ran.push(cmd);
+        if (cmd === 'script:lvs-console-routes') return before('10.99.0.60');
+        if (cmd === 'ip route del 10.99.0.0/24 dev v0') throw lost;
+        return ok('');
+      },
+    };
+    const via = scripted('rs1', { 'script:lvs-console-routes': after('10.99.0.1') });
+    const dir = scripted('director 10.99.0.1', { 'cat /proc/sys/net/ipv4/ip_forward': ok('1\n') });
+    const ctx = new ClusterContext(cluster, { executor: (t: ResolvedTarget) => (t.label !== 'rs1' ? dir : t.via ? via : direct) });
+    const r = await new RealserverRoutes(ctx).fix(cluster.realservers[0]!);
+    expect(r.ok).toBe(true);
+    expect(r.ran).toEqual(['ip route replace 10.99.0.1/32 dev v0 scope link']);
+    expect(r.notes?.[0]).toContain('the answer to `ip route del 10.99.0.0/24 dev v0` was lost over the direct path');
+    expect(via.ran).toEqual(['script:lvs-console-routes']);
   });
   it('a failing step stops the fix with an error naming the realserver and the command', async () => {
     const ex = scripted('rs1', {
-      'ip -4 route show': ok(fx('ip-route-show.before-fix.iproute2-6.1.0.txt')),
+      'script:lvs-console-routes': ok(`peer 10.99.0.1\n${fx('ip-route-show.before-fix.iproute2-6.1.0.txt')}`),
       'ip route replace 10.99.0.1/32 dev v0 scope link': { code: 2, signal: null, stdout: '', stderr: 'RTNETLINK answers: Operation not permitted\n', durationMs: 1 },
     });
     const ctx = new ClusterContext(cluster, { executor: () => ex });

@@ -44,6 +44,10 @@ describe('runtime drift: profile, director config, kernel', () => {
       { what: 'rs2 (10.77.0.12:177) in udp 10.77.0.100:177', profile: 'absent', config: 'weight 1', kernel: 'absent' },
     ]);
     expect(configDriftOf(d)[0]).toEqual({ kind: 'config', what: 'rs2 (10.77.0.12:23) in tcp 10.77.0.100:23', detail: 'profile: absent · /etc/lvs.conf: weight 1 · kernel: absent' });
+    // drained on the script runtime: out of the profile and of /etc/lvs.conf (RIPS_DISABLED), still in the kernel at
+    // weight 0 until its connections are gone (the drain follow-up deletes it): not drift
+    const draining = { services: desiredTable(script, id).services.map((s) => ({ ...s, destinations: s.destinations.map((x) => (x.address === '10.77.0.12' ? { ...x, weight: 0 } : x)) })) };
+    expect(runtimeDrift(disabled, id, draining, writeLvsConf(directorConf(disabled)))).toMatchObject({ state: 'matches', items: [] });
     expect(runtimeDrift(script, id, table, undefined)).toMatchObject({ state: 'missing' });
     expect(runtimeDrift(script, id, table, conf.replace('VIP=10.77.0.100', 'VIP=10.77.0.200'))).toMatchObject({ state: 'other-vip' });
     expect(configDriftOf(runtimeDrift(script, id, table, conf.replace('VIP=10.77.0.100', 'VIP=10.77.0.200')))).toEqual([]);

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { openNodeStores, STORE_FILE } from '../../../../electron/store/node-stores.ts';
-import { defaultConfigDir } from '../../../../electron/store/config-dir.ts';
+import { configDirNotes, defaultConfigDir } from '../../../../electron/store/config-dir.ts';
 import { ed25519Blob, labCluster, tempDir } from './helpers.ts';
 
 describe('openNodeStores (real files in a temp folder)', () => {
@@ -133,6 +133,14 @@ describe('defaultConfigDir', () => {
     expect(defaultConfigDir({ XDG_CONFIG_HOME: 'relative' }, 'linux', '/home/u')).toBe('/home/u/.config/lvs-console');
     expect(defaultConfigDir({}, 'linux', '/home/u')).toBe('/home/u/.config/lvs-console');
     expect(defaultConfigDir({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32', 'C:\\Users\\u')).toBe('C:\\Users\\u\\AppData\\Roaming\\lvs-console');
+  });
+
+  it('honours the deprecated LVS_CONSOLE_DATA only when LVS_CONSOLE_HOME is unset, and says so', () => {
+    expect(defaultConfigDir({ LVS_CONSOLE_DATA: '/old/place' }, 'linux', '/root')).toBe('/old/place');
+    expect(defaultConfigDir({ LVS_CONSOLE_DATA: '/old/place', LVS_CONSOLE_HOME: '/srv/lvs' }, 'linux', '/root')).toBe('/srv/lvs');
+    expect(configDirNotes({ LVS_CONSOLE_DATA: '/old/place' })).toEqual(['LVS_CONSOLE_DATA is deprecated: rename it to LVS_CONSOLE_HOME (the data folder is /old/place either way).']);
+    expect(configDirNotes({ LVS_CONSOLE_DATA: '/old', LVS_CONSOLE_HOME: '/srv/lvs' })[0]).toMatch(/^LVS_CONSOLE_DATA is ignored: LVS_CONSOLE_HOME is set/);
+    expect(configDirNotes({ LVS_CONSOLE_HOME: '/srv/lvs' })).toEqual([]);
   });
 
   it('is what openNodeStores uses without a dir', () => {

@@ -1,0 +1,129 @@
+/**
+ * Issue 12 §3: realserver checks and the doctor over 50 realservers (the lab's LVSLAB_REALSERVERS=50 namespaces), the
+ * console's way (every host at once, one exec each, over sessions it holds, or opens for the run as lvsctl does) versus
+ * one fresh OpenSSH connection per host in series running the same commands; and the app's load sampling of 50
+ * realservers per tick (what MetricsSampler.refreshLoads runs every 6th tick, the health probe every 3rd, the status
+ * every tick). Goals (printed, not asserted): whole doctor ≤ 5 s, ≥ 10× the serial way.
+ *
+ * The lab is brought to 50 realservers for this module and back to the default 3 afterwards (the other bench modules
+ * measure with 3). The cluster is made healthy first (untimed): routes fixed, lvs-route installed, the director started.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { collectPlan } from '../../../electron/doctor/collect-plan.ts';
+import { backupStamp } from '../../../electron/shell/remote-file.ts';
+import { shellQuote } from '../../../electron/shell/shell-quote.ts';
+import { DoctorService } from '../../../electron/services/doctor-service.ts';
+import { checkDesktop } from '../../../electron/services/desktop-checks.ts';
+import { IDENTIFY_SCRIPT, RealserverChecks } from '../../../electron/services/realserver-check.ts';
+import { RealserverBoot } from '../../../electron/services/realserver-boot.ts';
+import { RealserverRoutes } from '../../../electron/services/realserver-routes.ts';
+import { forEachRealserver } from '../../../electron/services/per-host.ts';
+import { listenArgv, processListArgv } from '../../../electron/realserver/service-status.ts';
+import { measure, report } from '../measure.ts';
+import { labUp, REPO, restoreBootState, type Lab } from '../../lab/support/remote-lab.ts';
+import { benchLab, heldContext, ratio } from './support/bench-lab.ts';
+
+const run = promisify(execFile);
+const N = 50;
+const RUNS = 3;
+const WARMUP = 1;
+
+/** One command on `host` over a FRESH OpenSSH connection (no connection sharing): handshake + auth + exec. */
+async function freshSshTo(host: string, command: string): Promise<string> {
+  const args = ['-F', '/dev/null', '-i', join(REPO, '.lab', 'id_ed25519'), '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${join(REPO, '.lab', 'known_hosts')}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'ControlMaster=no', '-o', 'ControlPath=none', `root@${host}`, command];
+  return (await run('ssh', args, { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 })).stdout;
+}
+
+export default async function realserverDoctor(): Promise<void> {
+  const before = process.env.LVSLAB_REALSERVERS;
+  process.env.LVSLAB_REALSERVERS = String(N);
+  let lab: Lab | undefined;
+  try {
+    lab = benchLab();
+    if (!lab) return;
+    if (lab.cluster.realservers.length !== N) throw new Error(`the lab has ${lab.cluster.realservers.length} realservers, not ${N}`);
+    restoreBootState(lab);
+    const { cluster, ctx, svc, sessions } = await heldContext(lab, lab.profileFile);
+    try {
+      // untimed: a healthy cluster of 50
+      const rss = cluster.realservers;
+      const fixed = await forEachRealserver(rss, (rs) => new RealserverRoutes(ctx).fix(rs));
+      const booted = await forEachRealserver(rss, (rs) => new RealserverBoot(ctx).run(rs, 'install'));
+      await svc.run({ kind: 'verb', verb: 'start' });
+      console.log(`setup: ${fixed.filter((r) => r.ok).length}/${N} routes fixed, ${booted.filter((r) => r.ok).length}/${N} lvs-route installed, director started`);
+
+      const desktop = (i: { vip: string; tcpPorts: number[]; xdmcp: boolean }) => checkDesktop(i);
+      let findings = -1;
+      let desktopNote = '';
+      // The doctor as the app runs it: sessions held between runs.
+      const warm = await measure(async () => {
+        const r = await new DoctorService(svc, desktop).run();
+        findings = r.findings.length;
+        desktopNote = r.checked.desktop ? 'with the desktop checks' : 'no desktop checks';
+      }, RUNS, WARMUP);
+      report(`doctor, ${N} realservers + director, held sessions (${desktopNote})`, warm, 5000);
+      console.log(`  findings on the healthy cluster: ${findings}`);
+      // The doctor as `lvsctl doctor` runs it: every session opened for the run (51 handshakes, in parallel).
+      const cold = await measure(async () => {
+        const h = await heldContext(lab!, lab!.profileFile);
+        try {
+          await new DoctorService(h.svc, desktop).run();
+        } finally {
+          await h.sessions.close();
+        }
+      }, RUNS, WARMUP);
+      report(`doctor, ${N} realservers + director, fresh sessions (lvsctl)`, cold, 5000);
+
+      // The serial way: one fresh ssh per host, one after the other, the same collector commands.
+      const resolve = await ctx.resolver();
+      const plan = collectPlan(cluster, resolve, backupStamp(new Date()));
+      const serial = await measure(
+        async () => {
+          for (const d of plan.directors) await freshSshTo(cluster.director.host, shellQuote(d.argv));
+          for (const r of plan.realservers) await freshSshTo(r.address, shellQuote(r.argv));
+        },
+        1,
+        0,
+      );
+      report(`doctor's collectors, one fresh ssh per host in series (${N + 1} hosts)`, serial);
+      console.log(`ratio serial / doctor (held): ${ratio(serial.median, warm.median)}; serial / doctor (fresh sessions): ${ratio(serial.median, cold.median)}`);
+
+      // realserver check --all (what the Realservers page and the sampler's load refresh run)
+      const checks = await measure(async () => {
+        const r = await new RealserverChecks(ctx).check('all');
+        if (r.some((x) => !x.ok)) throw new Error('a realserver check failed');
+      }, RUNS, WARMUP);
+      report(`realserver check, ${N} realservers at once, held sessions`, checks);
+      const checkCmds = [shellQuote(['sh', '-c', IDENTIFY_SCRIPT, 'lvs-console-identify']), shellQuote(processListArgv('linux')), shellQuote(listenArgv('linux'))].join('; ');
+      const checkSerial = await measure(
+        async () => {
+          for (const rs of rss) await freshSshTo(resolve(rs.host), checkCmds);
+        },
+        1,
+        0,
+      );
+      report(`realserver check, one fresh ssh per host in series (${N})`, checkSerial);
+      console.log(`ratio serial / parallel held: ${ratio(checkSerial.median, checks.median)}`);
+
+      // The app's sampler per tick, with 50 realservers: every tick the status (ipvsadm -L with rates); every 3rd
+      // the health probe from the director; every 6th the realservers' loads (realserver check of all 50).
+      const status = await measure(() => svc.snapshot({ rate: true }), 10, 2);
+      report('sampler tick: status (every tick)', status);
+      const health = await measure(() => svc.probe(), RUNS, WARMUP);
+      report(`sampler tick: health probe of ${N} from the director (every 3rd)`, health);
+      const loads = await measure(() => new RealserverChecks(ctx).check('all'), RUNS, WARMUP);
+      report(`sampler tick: loads of ${N} realservers (every 6th)`, loads);
+      console.log(`  a tick with everything: ~${(status.median + health.median + loads.median).toFixed(0)} ms; at the default 5 s interval that is ${((100 * (status.median + health.median / 3 + loads.median / 6)) / 5000).toFixed(1)} % of the time busy on average`);
+    } finally {
+      await sessions.close();
+      restoreBootState(lab);
+    }
+  } finally {
+    if (before === undefined) delete process.env.LVSLAB_REALSERVERS;
+    else process.env.LVSLAB_REALSERVERS = before;
+    // back to the default lab for the other modules (realservers beyond N are removed by lab:up)
+    if (lab) labUp();
+  }
+}
