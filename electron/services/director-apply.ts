@@ -78,9 +78,6 @@ function isCut(e: unknown): boolean {
 function whichTable(plan: Plan, before: DirectorState, after: DirectorState): 'planned' | 'before' | 'neither' {
   const same = plan.tableCheck === 'inhibit' ? sameTableInhibited : (a: typeof after.table, b: typeof after.table) => sameTable(b, a);
   if (plan.desired && same(plan.desired, after.table)) return 'planned';
-  // a plan that does not change the table (files, links, sysctls only: install-director of an idle cluster) is as planned
-  // when the table is as it was
-  if (!plan.desired && same(before.table, after.table)) return 'planned';
   if (same(before.table, after.table)) return 'before';
   return 'neither';
 }
