@@ -170,7 +170,10 @@ describe.skipIf(skip !== undefined)('lab: a director pair on keepalived (VRRP VI
       const served = await t.open();
       expect(served, 'telnet session login prompt').toBeTruthy();
       expect(await t.answers(), 'telnet answers before the kill').toBe(true);
-      note(`telnet session to ${served}; synced to the backup: ${labExec('director2', 'ipvsadm -L -n -c | grep -c ESTABLISHED').stdout.trim()} ESTABLISHED entries there`);
+      await sleep(1500); // the sync daemon sends the connection's state to the backup
+      note(
+        `telnet session to ${served}; sync daemons: director [${labExec('director', 'ipvsadm -L --daemon').stdout.trim().replace(/\n/g, '; ')}], director2 [${labExec('director2', 'ipvsadm -L --daemon').stdout.trim().replace(/\n/g, '; ')}]; ESTABLISHED entries on director2: ${labExec('director2', 'ipvsadm -L -n -c | grep -c ESTABLISHED').stdout.trim()}`,
+      );
 
       const t0 = Date.now();
       expect(labCmd('kill', 'director').code).toBe(0);
