@@ -13,7 +13,7 @@ import type { Resolve } from '../lvs/plan/desired-table.ts';
 import { splitByOwner } from '../lvs/plan/ownership.ts';
 import { installStep, keepalivedStep, linkStep, removeStep, type DirectorRuntime } from '../lvs/plan/runtime-steps.ts';
 import { diffTables } from '../lvs/plan/table-diff.ts';
-import { DEFAULT_KEEPALIVED_PATHS } from './keepalived-conf.ts';
+import { DEFAULT_KEEPALIVED_PATHS, PRIORITY, VRRP_INSTANCE } from './keepalived-conf.ts';
 import { parseVrrpEvents, parseVrrpStateFile, failovers, type Failover, type VrrpState } from './state-parse.ts';
 import { VRRP_EVENTS_FILE, VRRP_STATE_FILE } from './notify-script.ts';
 
@@ -166,7 +166,14 @@ export function pairStatus(
   if (vipOn.length === 0) problems.push(`the VIP ${vip} is on neither director`);
   if (vipOn.length > 1) problems.push(`the VIP ${vip} is on both directors (${vipOn.join(', ')})`);
   for (const d of directors) if (d.role === 'UNREACHABLE') problems.push(`${d.host} is unreachable: ${d.note ?? ''}`);
-  return { directors, vipOn, failovers: failovers(logs).slice(0, keep), problems };
+  // keepalived's failovers() drops the first MASTER overall as the initial election; that is only right when the
+  // preferred director (priority 150) won it: with its log unreachable (killed), the second's first MASTER IS a failover
+  const all = Object.values(logs).flatMap((ev) => ev.filter((e) => e.type === 'INSTANCE' && e.name === VRRP_INSTANCE && e.state === 'MASTER'));
+  const first = all.sort((a, b) => a.at - b.at)[0];
+  const secondFirst = first !== undefined && first.priority < PRIORITY.primary;
+  const told = failovers(logs);
+  const fo = secondFirst ? [...told, { director: Object.entries(logs).find(([, ev]) => ev.includes(first))![0], at: first.at }] : told;
+  return { directors, vipOn, failovers: fo.slice(0, keep), problems };
 }
 
 /** `printf 1|0 > YIELD`: the yield file the compiled config tracks (1 = this director leaves MASTER for FAULT). */
