@@ -28,9 +28,10 @@ import { nodeMainDeps, type MainDeps } from '../ipc/main-deps.ts';
 import type { ClusterContext } from '../services/cluster-context.ts';
 import { realserverName } from '../services/cluster-context.ts';
 import { ClusterSessions } from '../services/cluster-sessions.ts';
-import { ClusterServices, describeChange, type Change, type Preview, type ProbeReport, type RunOutcome } from '../services/cluster-service.ts';
+import { ClusterServices, describeChange, type Change, type MakeMasterPreview, type Preview, type ProbeReport, type RunOutcome } from '../services/cluster-service.ts';
 import { probeLine } from '../services/probe-text.ts';
 import { displaySteps } from '../services/plan-render.ts';
+import { shellQuote } from '../shell/shell-quote.ts';
 import { checkRealserver, type RealserverCheckReport } from '../services/realserver-check.ts';
 import { RealserverRoutes, type RouteReport } from '../services/realserver-routes.ts';
 import { RealserverBoot, type BootReport } from '../services/realserver-boot.ts';
@@ -105,6 +106,18 @@ export function changesOf(plan: Plan, applied: boolean, probe?: readonly ProbeRe
   return out;
 }
 
+/** A make-master preview in the contract's shape (its steps shown as on the director they run on). */
+export function makeMasterOf(p: MakeMasterPreview): MethodOutput<'director.planMakeMaster'> {
+  return {
+    target: p.target,
+    ...(p.on ? { on: p.on } : {}),
+    steps: p.plan.yieldSteps.map((s) => ({ host: `director ${p.on ?? ''}`.trim(), command: shellQuote(s.argv), why: s.why })),
+    summary: p.plan.summary,
+    pair: p.pair,
+    fingerprint: p.fingerprint,
+  };
+}
+
 /** A preview or a run outcome in the contract's shape. */
 export function runResultOf(runId: string, verb: string, p: Preview | RunOutcome, ran: boolean): RunResult {
   const applied = ran && (p as RunOutcome).report !== undefined;
@@ -112,7 +125,8 @@ export function runResultOf(runId: string, verb: string, p: Preview | RunOutcome
     runId,
     verb,
     dryRun: !ran,
-    steps: displaySteps(p.plan, p.before.label),
+    // a director pair: both directors' steps (the second's say where they run)
+    steps: [...displaySteps(p.plan, p.before.label), ...(p.peer ? displaySteps(p.peer.plan, p.peer.before.label) : [])],
     applied,
     changes: changesOf(p.plan, applied, p.probe),
     fingerprint: p.fingerprint,
@@ -227,6 +241,18 @@ export function createAppHandlers(deps: MainDeps, opts: HandlerOptions = {}): Ap
     service: (id) => (stores.profiles.get(id) ? services.get(id) : undefined),
     emit: (h) => deps.emit('cluster.health', h),
     log: deps.log,
+    // A director pair's failover (read from the directors' VRRP notify logs in the health round): the Director page,
+    // the audit log and a desktop notification, like a change of health.
+    onFailover: (cluster, failovers, pair) => {
+      for (const f of failovers) {
+        const text = `${f.director} became master (VIP ${cluster.vip} and gateway ${cluster.pair?.gateway ?? '?'}) at ${new Date(f.at).toISOString()}`;
+        deps.audit.append({ time: f.at, host: `pair ${cluster.id}`, argv: ['failover', f.director], code: null, durationMs: 0, outputExcerpt: text });
+        deps.log('warn', `${cluster.name}: failover: ${text}`);
+        deps.emit('cluster.failover', { clusterId: cluster.id, director: f.director, at: f.at, pair });
+      }
+      const last = failovers[failovers.length - 1]!;
+      deps.notify?.(`${cluster.name}: failover to ${last.director}`, pair.directors.map((d) => `${d.host}: ${d.role}${d.vip ? ' (VIP)' : ''}`).join('\n'));
+    },
     onTransitions: (cluster, changes) => {
       for (const c of changes) {
         const text = describeHealthChange(c);
@@ -321,7 +347,10 @@ export function createAppHandlers(deps: MainDeps, opts: HandlerOptions = {}): Ap
     'director.plan': async ({ clusterId, verb }) => plan(clusterId, verbChange(verb), verb),
     'director.run': async ({ clusterId, verb, fingerprint }) => run(clusterId, verbChange(verb), verb, fingerprint),
     'director.status': async ({ clusterId }) => {
-      const snap = await services.get(clusterId).snapshot({}, { config: true });
+      const svc = services.get(clusterId);
+      // a director pair: both roles, and the table of the director holding the VIP
+      const pair = svc.cluster.pair ? await svc.pairStatus() : undefined;
+      const snap = await svc.snapshot({}, { config: true, ...(pair ? { pair } : {}) });
       const byRs = health.perRealserver(clusterId);
       for (const rs of snap.cluster.realservers) byRs[realserverName(rs)] ??= 'unknown';
       // CPS per row: the sampler's, from the growth of the connection counters (see metrics-sampler.ts).
@@ -341,8 +370,16 @@ export function createAppHandlers(deps: MainDeps, opts: HandlerOptions = {}): Ap
         runtime: snap.cluster.runtime,
         health: byRs,
         serviceHealth: health.state(clusterId).entries,
+        ...(pair ? { pair } : {}),
         observedAt: Date.now(),
       };
+    },
+    'director.planMakeMaster': async ({ clusterId, director }) => makeMasterOf(await services.get(clusterId).previewMakeMaster(director)),
+    'director.runMakeMaster': async ({ clusterId, director, fingerprint }) => {
+      const svc = services.get(clusterId);
+      const out = await svc.makeMaster(director, { fingerprint, onProgress: (m) => deps.log('info', `${svc.cluster.name}: make-master: ${m}`) });
+      deps.audit.append({ time: Date.now(), host: `pair ${clusterId}`, argv: ['make-master', out.target], code: 0, durationMs: out.tookMs ?? 0, outputExcerpt: out.plan.summary.join('; ') });
+      return { ...makeMasterOf(out), after: out.after, ...(out.tookMs !== undefined ? { tookMs: out.tookMs } : {}) };
     },
     'director.planEdit': async ({ clusterId, ...e }) => plan(clusterId, editChange(e), e.edit.kind),
     'director.runEdit': async ({ clusterId, fingerprint, ...e }) => run(clusterId, editChange(e), e.edit.kind, fingerprint),

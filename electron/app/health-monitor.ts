@@ -13,6 +13,8 @@ import { portName } from '../../shared/model/well-known-ports.ts';
 import { describeOutages, foldProbe, healthKey, type HealthBook, type HealthTransition, type TrackedHealth } from '../health/hysteresis.ts';
 import { withRouteProblems } from '../health/service-probe.ts';
 import type { ClusterService } from '../services/cluster-service.ts';
+import type { PairStatus } from '../keepalived/pair-plan.ts';
+import type { Failover } from '../keepalived/state-parse.ts';
 
 type ClusterHealth = MethodOutput<'cluster.health'>;
 type HealthEvent = EventPayload<'cluster.health'>;
@@ -30,6 +32,8 @@ export interface HealthMonitorDeps {
   emit(payload: HealthEvent): void;
   /** Hears every change of health (audit log, desktop notification). */
   onTransitions?(cluster: Cluster, changes: HealthChange[]): void;
+  /** A director pair: hears each failover seen after the first round (oldest first), with the roles now. */
+  onFailover?(cluster: Cluster, failovers: Failover[], pair: PairStatus): void;
   log(level: 'info' | 'warn' | 'error', message: string): void;
   /** The clock (tests). */
   now?(): number;
@@ -52,6 +56,9 @@ interface Watch {
   source: string;
   error?: string;
   stopped: boolean;
+  /** A pair: the roles of the last round, and the newest failover already told (ms). */
+  pair?: PairStatus;
+  failoverSeen?: number;
 }
 
 /** The health loops. */
@@ -107,7 +114,22 @@ export class HealthMonitor {
       const service = k.slice(0, i);
       return { service, label: serviceName(service), realserver: k.slice(i + 1), state: h.state, since: h.since, detail: w.details.get(k) ?? '' };
     });
-    return { clusterId: id, at: w.at, source: w.source, entries, outages: describeOutages(w.book, serviceName), ...(w.error ? { error: w.error } : {}) };
+    return { clusterId: id, at: w.at, source: w.source, entries, outages: describeOutages(w.book, serviceName), ...(w.error ? { error: w.error } : {}), ...(w.pair ? { pair: w.pair } : {}) };
+  }
+
+  /** Keeps a pair's roles; tells each failover newer than the last one told (none on the first round). True when the roles changed. */
+  private foldPair(cluster: Cluster, w: Watch, pair: PairStatus | undefined): boolean {
+    if (!pair) return false;
+    const sig = (p?: PairStatus) => (p ? p.directors.map((d) => `${d.host} ${d.role} ${d.vip}`).join(';') : '');
+    const changed = sig(w.pair) !== sig(pair);
+    const newest = pair.failovers[0]?.at ?? 0;
+    if (w.failoverSeen !== undefined) {
+      const fresh = pair.failovers.filter((f) => f.at > w.failoverSeen!).reverse();
+      if (fresh.length) this.deps.onFailover?.(cluster, fresh, pair);
+    }
+    w.failoverSeen = Math.max(w.failoverSeen ?? 0, newest);
+    w.pair = pair;
+    return changed;
   }
 
   private schedule(id: string, w: Watch, seconds: number): void {
@@ -145,7 +167,8 @@ export class HealthMonitor {
       w.source = h.source;
       const hadError = w.error !== undefined;
       w.error = undefined;
-      if (transitions.length || first || hadError) this.push(cluster, id, w, transitions);
+      const rolesChanged = this.foldPair(cluster, w, h.pair);
+      if (transitions.length || first || hadError || rolesChanged) this.push(cluster, id, w, transitions);
     } catch (e) {
       const msg = e instanceof Error ? e.message : String(e);
       if (msg !== w.error) {

@@ -32,6 +32,7 @@ function remoteCommands(): typeof COMMANDS {
     status: entry('status', 'status --profile FILE [--stats] [--rate] [--json]   live table, connections, VIP, sysctls'),
     realserver: entry('realserver', 'realserver route-check|route-fix|install-route|uninstall-route|check [NAME|--all] | drain|disable|enable NAME [--service S] | weight NAME N   --profile FILE'),
     doctor: entry('doctor', 'doctor --profile FILE [--json] [--fix KEY [--dry-run]]   the whole path desktop → VIP → director → realservers → login screen'),
+    director: entry('director', 'director make-master NAME --profile FILE [--dry-run | --fingerprint F]   a director pair: NAME takes the VIP (previewed; connections stay)'),
     'install-director': entry('install-director', 'install-director --profile FILE [--dry-run]   the runtime the profile names (script or keepalived), a running cluster moved without a gap'),
   };
 }

@@ -53,6 +53,12 @@ export interface KeepalivedPlanInput {
   tableSteps?: PlanStep[];
   /** Lines to keep in the plan's summary (the change's own notes). */
   notes?: string[];
+  /**
+   * A pair: which director this plan is for (its keepalived.conf differs in priority and router_id). Default primary.
+   * On a pair VRRP decides where the VIP goes, so a keepalived start/stop never waits for the VIP on this director
+   * (the pair's run checks that exactly one director holds it), and install sets forwarding and redirects at once.
+   */
+  which?: 'primary' | 'secondary';
 }
 
 /** A keepalived plan: the plan, and the compiled config it installs (its config test's expected warnings). */
@@ -120,7 +126,8 @@ export function planKeepalived(input: KeepalivedPlanInput): KeepalivedPlan {
   const vip = resolve(cluster.vip);
   const dev = cluster.vipIf.split(':')[0]!;
   const running = rt.keepalived.pid !== undefined;
-  const conf = compileKeepalived({ cluster, resolve, draining: action === 'apply' ? drainingOf(cluster, resolve, input.after) : [] });
+  const which = input.which ?? 'primary';
+  const conf = compileKeepalived({ cluster, resolve, director: which, draining: action === 'apply' ? drainingOf(cluster, resolve, input.after) : [] });
   const { own, foreign } = splitByOwner(observed.table, vip);
   const withConf: IpvsTable = { services: [...foreign.services, ...conf.table.services] };
   const summary: string[] = [...(input.notes ?? [])];
@@ -153,7 +160,10 @@ export function planKeepalived(input: KeepalivedPlanInput): KeepalivedPlan {
   const optionsNote = () => {
     if (running && !keepsTableOnStop(rt.keepalived.args)) summary.push(`keepalived runs without ${KEEPALIVED_OPTIONS} ("${rt.keepalived.args ?? '?'}"): the options written take effect at its next start`);
   };
-  const vipUp = { address: vip, prefix: cluster.vipPrefix, dev, up: true };
+  // A pair: VRRP puts the VIP on one of the two (not necessarily this one): no wait on it here.
+  const vipUp = cluster.pair ? undefined : { address: vip, prefix: cluster.vipPrefix, dev, up: true };
+  const vipDown = cluster.pair ? undefined : { address: vip, prefix: cluster.vipPrefix, dev, up: false };
+  const vipOf = (v: Plan['vip']): Partial<Plan> => (v ? { vip: v } : {});
   const done = (desired: IpvsTable | undefined, extra: Partial<Plan> = {}): KeepalivedPlan => ({
     plan: { verb: input.verb, steps, ...(desired ? { desired } : {}), summary, tableCheck: 'inhibit', ...extra },
     conf,
@@ -171,12 +181,12 @@ export function planKeepalived(input: KeepalivedPlanInput): KeepalivedPlan {
       } else if (steps.some((s) => s.argv[0] === 'install')) steps.push(keepalivedStep('reload', 'keepalived re-reads its config (running connections stay)'));
       else summary.push('keepalived already runs with this config');
       optionsNote();
-      return done(withConf, { vip: vipUp });
+      return done(withConf, vipOf(vipUp));
     }
     case 'stop': {
       if (running) steps.push(keepalivedStep('stop', `stop keepalived${keepsTableOnStop(rt.keepalived.args) ? ' (it leaves the table and the VIP: removed next, in this transaction)' : ' (it removes its services and the VIP itself)'}`));
       if (!running || keepsTableOnStop(rt.keepalived.args)) steps.push(...planStop(cluster, observed, resolve).steps);
-      return done({ services: foreign.services }, { vip: { ...vipUp, up: false } });
+      return done({ services: foreign.services }, vipOf(vipDown));
     }
     case 'update':
       summary.push(`keepalived checks every service of every realserver itself (every ${cluster.health.intervalSec} s; a failing one gets weight 0 until it passes again): nothing to do`);
@@ -201,6 +211,7 @@ export function planKeepalived(input: KeepalivedPlanInput): KeepalivedPlan {
       return { ...done(desired), plan: { verb: input.verb, steps, desired, summary, tableCheck: 'exact' } };
     }
     case 'install': {
+      if (cluster.pair) sysctls(); // both directors of a pair forward from the moment either may take the VIP
       files();
       options();
       if (!rt.dirs.has('/etc/init.d') || !rt.rcDir) throw new AppError('UNSUPPORTED', 'install-director: no /etc/init.d or rc3.d folder on the director');
@@ -221,15 +232,15 @@ export function planKeepalived(input: KeepalivedPlanInput): KeepalivedPlan {
       optionsNote();
       if (running) {
         steps.push(keepalivedStep('reload', 'keepalived re-reads its config (SIGHUP): running connections stay'));
-        return done(withConf, { vip: vipUp });
+        return done(withConf, vipOf(vipUp));
       }
       const runs = own.services.length > 0;
       if (runs) {
-        sysctls();
+        if (!cluster.pair) sysctls();
         exactTable('keepalived adopts the table as it finds it');
         steps.push(keepalivedStep('start', 'hand the running cluster over: keepalived starts, takes the VIP at once (address owner) and adopts the table; no gap'));
         summary.push('the script runs the cluster now: keepalived takes it over without a gap (the table it will build is set first, then it starts)');
-        return done(withConf, { vip: vipUp });
+        return done(withConf, vipOf(vipUp));
       }
       summary.push('the cluster is not running: keepalived starts at the next boot, or with `start`');
       return done(undefined);

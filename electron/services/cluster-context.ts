@@ -20,12 +20,22 @@ export function realserverName(rs: Realserver): string {
   return rs.name ?? rs.host;
 }
 
+/**
+ * A director pair's profile as seen from its second director: `director` and `pair.director` swapped (so every
+ * director-side service works on the second one unchanged; swapping again gives the profile back).
+ */
+export function swapDirectors(cluster: Cluster): Cluster {
+  if (!cluster.pair) throw new AppError('INVALID_INPUT', `profile ${cluster.id} has no second director (pair)`);
+  return { ...cluster, director: cluster.pair.director, pair: { ...cluster.pair, director: cluster.director } };
+}
+
 /** A cluster with its executors and (lazily, once) its name resolution. */
 export class ClusterContext {
   /** The director's executor. */
   readonly director: Executor;
   private resolving?: Promise<Resolve>;
   private readonly rsExec = new Map<Realserver, Executor>();
+  private peer?: ClusterContext;
   private pairExec?: Executor;
 
   constructor(
@@ -33,6 +43,12 @@ export class ClusterContext {
     private readonly source: ExecutorSource,
   ) {
     this.director = source.executor(resolveDirectorTarget(cluster.director));
+  }
+
+  /** A pair: the context of the other director (swapDirectors), on the same sessions. */
+  secondary(): ClusterContext {
+    this.peer ??= new ClusterContext(swapDirectors(this.cluster), this.source);
+    return this.peer;
   }
 
   /** The realserver's executor (created on first use, then reused). */

@@ -32,7 +32,9 @@ import { editProfile, planEdit } from '../lvs/plan/realserver-edit.ts';
 import { applyStepsToTable, diffTables } from '../lvs/plan/table-diff.ts';
 import { buildTransaction, type Transaction } from '../lvs/plan/transaction.ts';
 import { execChecked } from '../ssh/exec-checked.ts';
-import { realserverName, type ClusterContext } from './cluster-context.ts';
+import { realserverName, swapDirectors, type ClusterContext } from './cluster-context.ts';
+import { pairStatus, planMakeMaster, planUndo, ROLE_FILES, type MakeMasterPlan, type ObservedWithRuntime, type PairStatus, type RoleObservation } from '../keepalived/pair-plan.ts';
+import type { PlanStep as Step } from '../../shared/model/plan.ts';
 import { RealserverRoutes } from './realserver-routes.ts';
 import { pullConf, pushConf } from './conf-remote.ts';
 import { applyPlan, type ApplyOptions, type ApplyReport } from './director-apply.ts';
@@ -68,6 +70,8 @@ export interface HealthRound {
   results: ProbeReport[];
   policy: FallRise;
   source: string;
+  /** A director pair: both directors' roles and the last failovers (read in the same round). */
+  pair?: PairStatus;
 }
 
 /**
@@ -127,6 +131,8 @@ export interface Preview {
   probe?: ProbeReport[];
   /** On the keepalived runtime: the compiled config (its config test's expected warnings) and whether the plan installs it. */
   keepalived?: Pick<KeepalivedPlan, 'conf' | 'installsConf'>;
+  /** A director pair: the same change on the second director (its own observation, plan and transaction). */
+  peer?: Preview;
   basis: PlanBasis;
   /** sha256 of the basis (canonical JSON): what run() must be given to run exactly this. */
   fingerprint: string;
@@ -135,6 +141,10 @@ export interface Preview {
 /** What run did: the preview it ran, the apply report (undefined when there was nothing to do), whether the profile was saved. */
 export interface RunOutcome extends Preview {
   report?: ApplyReport;
+  /** A director pair: the second director's apply report. */
+  peerReport?: ApplyReport;
+  /** A director pair after a start/install/stop: both directors' roles as read back. */
+  pair?: PairStatus;
   /** An edit's profile was saved. */
   saved: boolean;
   /** install-director on the script runtime: the installed script's `rules` compared with the console's plan. */
@@ -180,6 +190,25 @@ export interface ClusterServiceDeps {
   save?(cluster: Cluster): void | Promise<void>;
   /** The lock and preview memory shared with other service objects of this cluster; a new one when omitted. */
   state?: ClusterState;
+  /**
+   * A director pair: which director this service object works on. 'secondary' is the pair's own view of its second
+   * director (profile() gives swapDirectors of the profile); the primary object runs every change on both.
+   */
+  role?: 'primary' | 'secondary';
+}
+
+/** How long a pair's change waits for VRRP to settle the VIP on exactly one director. */
+const PAIR_SETTLE_MS = 20_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What make-master previews and runs. */
+export interface MakeMasterPreview {
+  target: string;
+  plan: MakeMasterPlan;
+  /** The director the yield steps run on (its host), when there is one. */
+  on?: string;
+  pair: PairStatus;
+  fingerprint: string;
 }
 
 /** Added to the probe's own bound (serviceProbeTimeoutMs): the SSH round trip and a slow (TCG) director. */
@@ -236,7 +265,20 @@ export class ClusterService {
    * One status observation with everything a caller maps from it (the app's drift and samples); with `config`, the
    * runtime config is read in the same exec and compared with the profile and the kernel (view.config). Read-only.
    */
-  async snapshot(counters: ObserveCounters = {}, opts: { config?: boolean } = {}): Promise<{ cluster: Cluster; resolve: Resolve; vip: string; state: DirectorState; view: StatusView }> {
+  async snapshot(
+    counters: ObserveCounters = {},
+    opts: { config?: boolean; pair?: PairStatus } = {},
+  ): Promise<{ cluster: Cluster; resolve: Resolve; vip: string; state: DirectorState; view: StatusView }> {
+    // a director pair (opts.pair: its status, read by the caller): observe the director serving reads (holder())
+    if (opts.pair && this.isPair() && this.holder(opts.pair) === 'secondary') {
+      const snap = await this.peer().snapshot(counters, { ...(opts.config ? { config: true } : {}) });
+      return { ...snap, cluster: this.cluster, view: { ...snap.view, pair: opts.pair } };
+    }
+    if (opts.pair) {
+      const { pair, ...rest } = opts;
+      const snap = await this.snapshot(counters, rest);
+      return { ...snap, view: { ...snap.view, pair } };
+    }
     const cluster = this.cluster;
     const ctx = this.deps.context(cluster);
     const { resolve, vip, keys } = await this.basics(cluster, ctx);
@@ -254,6 +296,16 @@ export class ClusterService {
    * checkers; the realservers' routes are `realserver route-check`'s). Read-only.
    */
   async status(counters: ObserveCounters = {}, opts: { health?: boolean } = {}): Promise<StatusView> {
+    if (!this.isPair()) return this.statusOne(counters, opts);
+    // A pair: both directors' roles; the table, VIP and health from the one holding the VIP (the first director when
+    // neither does, the second when the first cannot be reached).
+    const pair = await this.pairStatus();
+    const view = await (this.holder(pair) === 'secondary' ? this.peer().statusOne(counters, opts) : this.statusOne(counters, opts));
+    return { ...view, pair };
+  }
+
+  /** status of this object's director alone. */
+  async statusOne(counters: ObserveCounters = {}, opts: { health?: boolean } = {}): Promise<StatusView> {
     const [snap, h] = await Promise.all([this.snapshot(counters, { config: true }), opts.health ? this.health() : undefined]);
     if (!h) return snap.view;
     const destinations: DestinationHealth[] = h.results.flatMap((r) =>
@@ -309,6 +361,24 @@ export class ClusterService {
    * realserver) (probe), judged with the profile's fall/rise by the caller. Read-only.
    */
   async health(opts: ProbeOptions = {}): Promise<HealthRound> {
+    if (this.isPair()) {
+      // A pair: the roles first; keepalived's checkers are read on the director holding the VIP (the first when neither
+      // does, the second when the first cannot be reached)
+      const pair = await this.pairStatus();
+      const round = await (this.holder(pair) === 'secondary' ? this.peer().health(opts) : this.healthOne(opts));
+      return { ...round, pair };
+    }
+    return this.healthOne(opts);
+  }
+
+  /** Which director of a pair status serves reads: the VIP holder, the first when neither holds it, the second when the first is unreachable. */
+  private holder(pair: PairStatus): 'primary' | 'secondary' {
+    const [p, s2] = [pair.directors.find((d) => d.which === 'primary')!, pair.directors.find((d) => d.which === 'secondary')!];
+    return p.role === 'UNREACHABLE' || (s2.vip && !p.vip) ? 'secondary' : 'primary';
+  }
+
+  /** health on this object's director alone. */
+  async healthOne(opts: ProbeOptions = {}): Promise<HealthRound> {
     const cluster = this.cluster;
     const h = cluster.health;
     if (cluster.runtime === 'keepalived') {
@@ -331,8 +401,39 @@ export class ClusterService {
     };
   }
 
-  /** Observes and plans `change` without running anything (and without the lock): the preview the admin confirms. */
+  /** Whether this object runs changes on a director pair (the primary's view of a profile with a pair). */
+  private isPair(cluster: Cluster = this.cluster): boolean {
+    return cluster.pair !== undefined && (this.deps.role ?? 'primary') === 'primary';
+  }
+
+  /** The service object of the pair's second director (same sessions; no lock of its own is used). */
+  private peer(): ClusterService {
+    return new ClusterService({
+      profile: () => swapDirectors(this.cluster),
+      context: (c) => this.deps.context(swapDirectors(c)).secondary(),
+      role: 'secondary',
+    });
+  }
+
+  /**
+   * Observes and plans `change` without running anything (and without the lock): the preview the admin confirms. A
+   * director pair: both directors are observed and planned (either unreachable = no preview, nothing changed), and
+   * one fingerprint covers both.
+   */
   async preview(change: Change): Promise<Preview> {
+    if (!this.isPair()) return this.previewOne(change);
+    const [own, raw] = await Promise.all([this.previewOne(change), this.peer().previewOne(change)]);
+    // the second director's steps say where they run (plan-render prints "[on …]" for a host other than the director)
+    const host = `second director ${raw.cluster.director.host}`;
+    const peer: Preview = { ...raw, plan: { ...raw.plan, steps: raw.plan.steps.map((st) => ({ ...st, host })) } };
+    const basis: PlanBasis = { ...own.basis, peer: peer.basis };
+    const fingerprint = fingerprintOf(basis);
+    this.state.remember(fingerprint, basis);
+    return { ...own, peer, basis, fingerprint };
+  }
+
+  /** preview on this object's director alone. */
+  async previewOne(change: Change): Promise<Preview> {
     const saved = this.cluster;
     const ctx = this.deps.context(saved);
     let cluster = saved;
@@ -340,6 +441,7 @@ export class ClusterService {
     if (change.kind === 'edit') ({ cluster, services } = editProfile(saved, { realserver: change.realserver, ...(change.service ? { service: change.service } : {}) }, change.edit));
     const { resolve, vip, keys } = await this.basics(cluster, ctx);
     const ka = cluster.runtime === 'keepalived';
+    const which = this.deps.role ?? 'primary';
     // The runtime's files come with the table: every change writes them in the same transaction.
     const before = await observeDirector(ctx.director, 'table', keys, { files: ka ? keepalivedRuntimeFiles() : scriptRuntimeFiles() });
     const rt = before.runtime!;
@@ -356,6 +458,7 @@ export class ClusterService {
         runtime: rt,
         ...(base?.desired ? { after: base.desired } : {}),
         ...(base ? { tableSteps: base.steps, notes: base.summary ?? [] } : {}),
+        ...(cluster.pair ? { which } : {}),
       });
       return kp.plan;
     };
@@ -432,6 +535,7 @@ export class ClusterService {
         detail: { changes: what, preview: fresh },
       });
     }
+    if (fresh.peer) return this.runPair(change, fresh, opts);
     const ctx = this.deps.context(this.cluster);
     const keys = observedSysctlKeys(fresh.cluster, fresh.basis.vip.address);
     // A new keepalived.conf is config-tested ON THE DIRECTOR (its keepalived, its kernel) before anything changes.
@@ -450,6 +554,181 @@ export class ClusterService {
       saved = true;
     }
     return { ...fresh, ...(report ? { report } : {}), saved, ...(installCheck ? { installCheck } : {}) };
+  }
+
+  /**
+   * A director pair's change (run holds the lock and checked the fingerprint): both new keepalived.conf files are
+   * config-tested on their directors first; then the first director's transaction, then the second's. When the second
+   * fails (its own transaction rolls itself back), the first is put back as it was observed (planUndo, one more
+   * transaction): neither director is left half-configured. After a start or install the VIP must settle on exactly
+   * one director (VRRP; read back for up to 20 s).
+   */
+  private async runPair(change: Change, fresh: Preview, opts: RunOptions): Promise<RunOutcome> {
+    const peer = fresh.peer!;
+    const ctx = this.deps.context(this.cluster);
+    const pctx = ctx.secondary();
+    const keys = observedSysctlKeys(fresh.cluster, fresh.basis.vip.address);
+    const progress = opts.apply?.onProgress;
+    for (const [p, c] of [[fresh, ctx], [peer, pctx]] as const) {
+      if (p.transaction && p.keepalived?.installsConf) {
+        progress?.({ phase: 'upload', message: `keepalived -t: testing the new keepalived.conf on ${c.director.label}`, txid: p.transaction.txid });
+        await testKeepalivedConf(c.director, p.keepalived.conf, p.transaction.txid);
+      }
+    }
+    const report = fresh.transaction ? await applyPlan(ctx.director, fresh.plan, fresh.before, { ...opts.apply, txid: fresh.transaction.txid, sysctlKeys: keys }) : undefined;
+    let peerReport: ApplyReport | undefined;
+    try {
+      peerReport = peer.transaction ? await applyPlan(pctx.director, peer.plan, peer.before, { ...opts.apply, txid: peer.transaction.txid, sysctlKeys: keys }) : undefined;
+    } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
+      if (!report) throw e;
+      progress?.({ phase: 'transaction', message: `${pctx.director.label} failed: putting ${ctx.director.label} back as it was`, txid: report.txid });
+      try {
+        const resolve = await ctx.resolver();
+        const now = await observeDirector(ctx.director, 'table', keys, { files: keepalivedRuntimeFiles() });
+        const undo = planUndo(fresh.cluster, resolve, fresh.before as ObservedWithRuntime, now as ObservedWithRuntime);
+        if (undo.steps.length) await applyPlan(ctx.director, undo, now, { sysctlKeys: keys });
+        // the second director's transaction rolled its files, links, keepalived and table back, not its sysctls
+        // (the transaction does not journal them): put those back too, when it can still be reached
+        const pnow = await observeDirector(pctx.director, 'table', keys, { files: keepalivedRuntimeFiles() }).catch(() => undefined);
+        if (pnow) {
+          const presolve = await pctx.resolver();
+          const pundo = planUndo(peer.cluster, presolve, peer.before as ObservedWithRuntime, pnow as ObservedWithRuntime);
+          if (pundo.steps.length) await applyPlan(pctx.director, pundo, pnow, { sysctlKeys: keys });
+        }
+        throw new AppError(e instanceof AppError ? e.code : 'APPLY_FAILED', `${why}; ${ctx.director.label}, already changed, was put back as it was (${undo.steps.length} step(s)): neither director changed`, {
+          host: pctx.director.label,
+          ...(e instanceof AppError && e.step ? { step: e.step } : {}),
+          cause: e,
+          detail: { undone: ctx.director.label, undo: undo.steps.map((st) => shellQuote(st.argv)) },
+        });
+      } catch (u) {
+        if (u instanceof AppError && u.cause === e) throw u;
+        throw new AppError('APPLY_FAILED', `${why}; and putting ${ctx.director.label} back FAILED (${u instanceof Error ? u.message : String(u)}): it has the new configuration, the second director the old; check both with status`, {
+          host: ctx.director.label,
+          step: 'undo the first director',
+          cause: u,
+        });
+      }
+    }
+    let pair: PairStatus | undefined;
+    const settles = change.kind === 'install' || (change.kind === 'verb' && (change.verb === 'start' || change.verb === 'reload'));
+    if (settles && (report || peerReport)) {
+      const t0 = Date.now();
+      for (;;) {
+        pair = await this.pairStatus();
+        const running = pair.directors.filter((d) => d.keepalived).length;
+        if (running === 0 || pair.vipOn.length === 1 || Date.now() - t0 > PAIR_SETTLE_MS) break;
+        await sleep(500);
+      }
+      if (pair.directors.some((d) => d.keepalived) && pair.vipOn.length !== 1) {
+        throw new AppError('APPLY_FAILED', `the pair did not settle within ${PAIR_SETTLE_MS / 1000} s: ${pair.problems.join('; ')}`, { host: ctx.director.label, step: 'verify the pair', detail: { pair } });
+      }
+    }
+    let saved = false;
+    if (change.kind === 'edit') {
+      if (!this.deps.save) throw new AppError('UNSUPPORTED', `${describeChange(change)}: this caller cannot save the profile`);
+      await this.deps.save(fresh.cluster);
+      saved = true;
+    }
+    return { ...fresh, ...(report ? { report } : {}), ...(peerReport ? { peerReport } : {}), ...(pair ? { pair } : {}), saved };
+  }
+
+  /**
+   * A director pair's roles: both directors observed in parallel (addresses, keepalived's pid, the notify script's
+   * state file and event log); a director that cannot be reached is UNREACHABLE, not an error. Read-only.
+   */
+  async pairStatus(): Promise<PairStatus> {
+    const cluster = this.cluster;
+    if (!cluster.pair) throw new AppError('INVALID_INPUT', `profile ${cluster.id} has no director pair`);
+    const ctx = this.deps.context(cluster);
+    const resolve = await ctx.resolver().catch(async () => ctx.secondary().resolver());
+    const one = async (which: 'primary' | 'secondary', c: ClusterContext) => {
+      const host = c.cluster.director.host;
+      try {
+        const st = await observeDirector(c.director, 'table', [], { files: [...ROLE_FILES] });
+        const rt = st.runtime!;
+        const observed: RoleObservation = {
+          addresses: st.addresses,
+          keepalivedRunning: rt.keepalived.pid !== undefined,
+          ...(rt.files.get(ROLE_FILES[0]) !== undefined ? { stateFile: rt.files.get(ROLE_FILES[0])! } : {}),
+          ...(rt.files.get(ROLE_FILES[1]) !== undefined ? { eventsFile: rt.files.get(ROLE_FILES[1])! } : {}),
+        };
+        return { which, host, observed };
+      } catch (e) {
+        return { which, host, error: e instanceof Error ? e.message : String(e) };
+      }
+    };
+    return pairStatus(cluster, resolve, await Promise.all([one('primary', ctx), one('secondary', ctx.secondary())]));
+  }
+
+  /** Which director of the pair NAME means: 'primary' | 'secondary', or a director's host. INVALID_INPUT otherwise. */
+  private whichDirector(name: string): 'primary' | 'secondary' {
+    const c = this.cluster;
+    if (!c.pair) throw new AppError('INVALID_INPUT', `profile ${c.id} has no director pair: make-master needs two directors`);
+    const n = name.toLowerCase();
+    if (n === 'primary' || n === c.director.host.toLowerCase()) return 'primary';
+    if (n === 'secondary' || n === c.pair.director.host.toLowerCase()) return 'secondary';
+    throw new AppError('INVALID_INPUT', `no director '${name}' in profile ${c.id} (known: ${c.director.host}, ${c.pair.director.host}, or primary/secondary)`);
+  }
+
+  /** "make this director master", previewed: the pair observed, the yield steps, and a fingerprint of both. Read-only. */
+  async previewMakeMaster(name: string): Promise<MakeMasterPreview> {
+    const target = this.whichDirector(name);
+    const pair = await this.pairStatus();
+    const plan = planMakeMaster(pair, target);
+    const on = plan.from ? pair.directors.find((d) => d.which === plan.from)!.host : undefined;
+    const basis = { makeMaster: target, roles: pair.directors.map((d) => [d.host, d.role, d.vip, d.keepalived]), steps: plan.yieldSteps.map((st: Step) => st.argv) };
+    return { target: pair.directors.find((d) => d.which === target)!.host, plan, ...(on ? { on } : {}), pair, fingerprint: fingerprintOf(basis as unknown as PlanBasis) };
+  }
+
+  /**
+   * Runs make-master under the write lock: observes again (refused with PLAN_STALE when the roles changed since the
+   * preview), writes 1 to the yield file on the master, waits (up to 20 s) until the target holds the VIP and the other
+   * does not, then writes 0 (the old master comes back as BACKUP: nopreempt). If the target does not take over, the
+   * yield file is put back to 0 and the error says so. Established connections stay: lvs_sync_daemon has given the
+   * target the master's connection table.
+   */
+  makeMaster(name: string, opts: { fingerprint?: string; onProgress?: (message: string) => void } = {}): Promise<MakeMasterPreview & { after: PairStatus; tookMs?: number }> {
+    return this.state.lock.run(`make ${name} master`, async () => {
+      const fresh = await this.previewMakeMaster(name);
+      if (opts.fingerprint !== undefined && opts.fingerprint !== fresh.fingerprint) {
+        throw new AppError('PLAN_STALE', `changed since you looked: the roles are now ${fresh.pair.directors.map((d) => `${d.host} ${d.role}`).join(', ')}. Nothing ran; review the fresh preview.`, {
+          step: 'check the preview',
+          detail: { changes: ['the roles of the pair changed'], preview: fresh },
+        });
+      }
+      if (!fresh.plan.from) return { ...fresh, after: fresh.pair };
+      const ctx = this.deps.context(this.cluster);
+      const fromCtx = fresh.plan.from === 'primary' ? ctx : ctx.secondary();
+      const [yieldOn, yieldOff] = fresh.plan.yieldSteps as [Step, Step];
+      const t0 = Date.now();
+      opts.onProgress?.(`${fromCtx.director.label}: ${yieldOn.why}`);
+      await execChecked(fromCtx.director, yieldOn.argv, [0], 'make-master: yield', { sudo: true, timeoutMs: 30_000 });
+      let after: PairStatus | undefined;
+      let tookMs: number | undefined;
+      while (Date.now() - t0 < PAIR_SETTLE_MS) {
+        after = await this.pairStatus();
+        const t = after.directors.find((d) => d.which === fresh.plan.target)!;
+        if (t.vip && after.vipOn.length === 1) {
+          tookMs = Date.now() - t0;
+          break;
+        }
+        await sleep(200);
+      }
+      opts.onProgress?.(`${fromCtx.director.label}: ${yieldOff.why}`);
+      await execChecked(fromCtx.director, yieldOff.argv, [0], 'make-master: back to backup', { sudo: true, timeoutMs: 30_000 });
+      if (tookMs === undefined) {
+        throw new AppError('APPLY_FAILED', `make-master: ${fresh.target} did not take the VIP within ${PAIR_SETTLE_MS / 1000} s (${after?.problems.join('; ') ?? ''}); the yield was withdrawn`, { host: fresh.target, step: 'make-master: wait for the VIP' });
+      }
+      // the old master leaves FAULT for BACKUP: wait (up to 10 s) so status shows the roles as they settle
+      for (let i = 0; i < 50; i++) {
+        after = await this.pairStatus();
+        if (after.directors.every((d) => d.role === 'MASTER' || d.role === 'BACKUP')) break;
+        await sleep(200);
+      }
+      return { ...fresh, after: after!, tookMs };
+    });
   }
 
   /** Proof after install-director (script runtime): what the installed script would load equals the console's plan. */

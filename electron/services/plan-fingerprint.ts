@@ -33,6 +33,8 @@ export interface PlanBasis {
   /** update: what the probe decided per (service, realserver): "udp/177 10.77.0.12 out" (in | out | as-is), sorted. */
   health?: string[];
   steps: { host: string; argv: string[]; stdin?: string }[];
+  /** A director pair: the same change's basis on the second director (one fingerprint covers both). */
+  peer?: PlanBasis;
 }
 
 /** JSON with object keys sorted at every level (arrays keep their order): one text per value. */
@@ -138,6 +140,8 @@ export function describeBasisChanges(before: PlanBasis, now: PlanBasis): string[
     const [service, host] = k.split(' ') as [string, string];
     out.push(v === 'in' ? `${host} passes its ${service} check again` : v === 'out' ? `${host} now fails its ${service} check` : `${host}'s ${service} check could not run`);
   }
+  if (before.peer && now.peer) out.push(...describeBasisChanges({ ...before.peer, change: now.peer.change, profile: now.peer.profile }, now.peer).map((c) => `second director ${now.peer!.profile.director.host}: ${c}`));
+  else if (Boolean(before.peer) !== Boolean(now.peer)) out.push('the profile gained or lost its second director');
   if (out.length === 0 && canonicalJson(before.steps) !== canonicalJson(now.steps)) out.push('the planned commands differ');
   return out;
 }

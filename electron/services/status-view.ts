@@ -3,6 +3,7 @@
  * counters from `--stats` and rates from `--rate` when they were asked for), plus the VIP and the sysctls; and its
  * text rendering.
  */
+import type { PairStatus } from '../keepalived/pair-plan.ts';
 import type { Cluster } from '../../shared/model/cluster.ts';
 import { destinationKey, serviceKey, type IpvsCounters, type IpvsListedService, type IpvsRates } from '../../shared/model/ipvs.ts';
 import { realserverFor, type Resolve } from '../lvs/plan/desired-table.ts';
@@ -61,6 +62,18 @@ export interface StatusView {
   health?: { source: string; destinations: DestinationHealth[] };
   /** The runtime config next to the profile and the kernel (runtime-drift.ts), when asked. */
   config?: ConfigDrift;
+  /** A director pair: each director's role, where the VIP is, the last failovers (the table above is the VIP holder's). */
+  pair?: PairStatus;
+}
+
+/** A pair's roles as text lines ("10.77.0.1 (primary): MASTER, VIP here"), the failovers, the problems. */
+export function formatPair(p: PairStatus): string[] {
+  const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return [
+    ...p.directors.map((d) => `director ${d.host} (${d.which}): ${d.role}${d.vip ? ', VIP here' : ''}${d.gateway ? ', gateway here' : ''}${d.since ? ` since ${when(d.since)}` : ''}${d.note ? ` (${d.note})` : ''}`),
+    ...(p.failovers.length ? [`last failovers: ${p.failovers.map((f) => `${when(f.at)} → ${f.director}`).join(', ')}`] : ['no failover recorded']),
+    ...p.problems.map((x) => `PROBLEM: ${x}`),
+  ];
 }
 
 /** Indexes a listing by service key and destination key. */
@@ -132,6 +145,7 @@ export function formatStatus(v: StatusView): string {
     .join(' ');
   const head = `${v.director}: VIP ${v.vip.address} ${v.vip.up ? `up${v.vip.label ? ` on ${v.vip.label}` : ''}` : 'DOWN'}; ${sys}${v.runtime ? `; runtime ${v.runtime}` : ''}`;
   const tail = [
+    ...(v.pair ? formatPair(v.pair) : []),
     ...(v.health ? [`health: ${v.health.source}`] : []),
     ...(v.config
       ? v.config.state === 'matches'

@@ -203,6 +203,9 @@ export const TX_SCRIPT = [
   '    echo "lvs-console: the table read back differs from the plan (- planned, + read back):"; diff -u "$p.want" "$p.after"; rollback',
   '  fi',
   'fi',
+  // files, links and removals reach the disk before the verdict: a director powered off soon after an install came
+  // back with a zero-length keepalived.conf and notify script (ext4 delayed allocation of new files; seen on the lab)
+  'if [ -s "$p.undo" ]; then sync; fi',
   'say applied',
 ].join('\n');
 

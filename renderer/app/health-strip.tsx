@@ -35,6 +35,19 @@ export function HealthStrip() {
     }
   }, [seq]);
 
+  // a director pair's failover: the same desktop notification path (the desktop app notifies from main)
+  useEffect(() => {
+    if (!web || !selected) return;
+    return api.on('cluster.failover', (e) => {
+      if (e.clusterId !== selected.id || !canNotify() || Notification.permission !== 'granted') return;
+      try {
+        new Notification(`${selected.name}: failover to ${e.director}`, { body: e.pair.directors.map((d) => `${d.host}: ${d.role}${d.vip ? ' (VIP)' : ''}`).join('\n'), tag: `lvs-failover-${selected.id}` });
+      } catch {
+        // the Director page shows it
+      }
+    });
+  }, [api, web, selected?.id]);
+
   if (!selected) return null;
   const outages = health?.outages ?? [];
   const tracked = new Set(health?.entries.map((e) => e.realserver)).size;
@@ -56,6 +69,12 @@ export function HealthStrip() {
         </span>
       )}
       {health?.error && health.at > 0 && <span className="muted"> · last check failed: {health.error}</span>}
+      {health?.pair && (
+        <span className="muted small" data-testid="health-pair">
+          {' '}
+          · {health.pair.directors.map((d) => `${d.host} ${d.role}`).join(', ')}
+        </span>
+      )}
       {health && health.at > 0 && <span className="muted small">checked {clock(health.at)}</span>}
       <span className="spacer" />
       {web && canNotify() && permission === 'default' && (

@@ -109,6 +109,42 @@ export const healthEntrySchema = z.object({
   detail: z.string(),
 });
 
+/** One director of a pair as status shows it (electron/keepalived/pair-plan.ts PairDirectorStatus). */
+export const pairDirectorSchema = z.object({
+  which: z.enum(['primary', 'secondary']),
+  host: z.string(),
+  role: z.enum(['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP', 'DELETED', 'STOPPED', 'UNREACHABLE', 'UNKNOWN']),
+  /** The VIP / the floating gateway is on this director now. */
+  vip: z.boolean(),
+  gateway: z.boolean(),
+  keepalived: z.boolean(),
+  since: z.number().optional(),
+  note: z.string().optional(),
+});
+
+/** A director pair: both directors' roles, where the VIP is, the last failovers (newest first), problems in words. */
+export const pairStatusSchema = z.object({
+  directors: z.array(pairDirectorSchema),
+  vipOn: z.array(z.string()),
+  failovers: z.array(z.object({ director: z.string(), at: z.number() })),
+  problems: z.array(z.string()),
+});
+
+/** "make this director master", previewed: the roles now, the steps on the current master, one fingerprint. */
+export const makeMasterSchema = z.object({
+  /** The director that becomes master (its host). */
+  target: z.string(),
+  /** The host the steps run on (the current master); absent when the target already is master. */
+  on: z.string().optional(),
+  steps: z.array(planStepSchema),
+  summary: z.array(z.string()),
+  pair: pairStatusSchema,
+  fingerprint: z.string(),
+  /** After a run: the roles read back, and how long the VIP took to move. */
+  after: pairStatusSchema.optional(),
+  tookMs: z.number().optional(),
+});
+
 /** A cluster's health as the console knows it now (every page's status strip, notifications). */
 export const clusterHealthSchema = z.object({
   clusterId: z.string(),
@@ -121,6 +157,8 @@ export const clusterHealthSchema = z.object({
   outages: z.array(z.string()),
   /** Why the last check could not run (the previous states stand). */
   error: z.string().optional(),
+  /** A director pair: the roles as of the last round. */
+  pair: pairStatusSchema.optional(),
 });
 
 /** A change of health (out of a service, or back in). */
@@ -146,6 +184,8 @@ export const statusSchema = z.object({
   serviceHealth: z.array(healthEntrySchema).optional(),
   /** What runs the cluster on the director: the seed's script + cron, or keepalived. */
   runtime: z.enum(['script', 'keepalived']).optional(),
+  /** A director pair: each director's role, where the VIP is, the last failovers (the table is the VIP holder's). */
+  pair: pairStatusSchema.optional(),
   observedAt: z.number(),
 });
 
@@ -358,6 +398,8 @@ export const methods = {
   'director.plan': { input: clusterRef.extend({ verb: directorVerbSchema }), output: runResultSchema },
   'director.run': { input: clusterRef.extend({ verb: directorVerbSchema, fingerprint: fingerprintSchema }), output: runResultSchema },
   'director.status': { input: clusterRef, output: statusSchema },
+  'director.planMakeMaster': { input: clusterRef.extend({ director: z.string().min(1).max(255) }), output: makeMasterSchema },
+  'director.runMakeMaster': { input: clusterRef.extend({ director: z.string().min(1).max(255), fingerprint: fingerprintSchema }), output: makeMasterSchema },
   'director.planEdit': { input: editInputSchema, output: runResultSchema },
   'director.runEdit': { input: editInputSchema.extend({ fingerprint: fingerprintSchema }), output: runResultSchema },
   // With an opId, a check or fix of several realservers reports each host (ops.progress) and can be cancelled (ops.cancel).
@@ -425,6 +467,8 @@ export const events = {
   'cluster.health': clusterHealthSchema.extend({ transitions: z.array(healthTransitionSchema) }),
   'ops.progress': hostProgressSchema,
   'audit.entry': auditEntrySchema,
+  /** A director pair's failover seen (a director became master): the desktop notification, the Director page. */
+  'cluster.failover': z.object({ clusterId: z.string(), director: z.string(), at: z.number(), pair: pairStatusSchema }),
   'app.log': z.object({ time: z.number(), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
 } as const;
 

@@ -55,6 +55,37 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
       { host: '10.77.0.13', name: 'rs3', enabled: false },
     ],
   });
+  // a director pair on keepalived (issue 11): the preferred director was killed, the second one took over
+  add({
+    id: 'pair',
+    name: 'Director pair',
+    director: { host: '10.77.0.1', user: 'root' },
+    vip: '10.77.0.50',
+    runtime: 'keepalived',
+    pair: { director: { host: '10.77.0.2', user: 'root' }, gateway: '10.77.0.254' },
+    tcp: [{ port: 'telnet' }],
+    udp: [{ port: 'xdmcp' }],
+    realservers: [
+      { host: '10.77.0.11', name: 'rs1' },
+      { host: '10.77.0.12', name: 'rs2' },
+    ],
+  });
+  let pairMaster: 'primary' | 'secondary' = 'secondary';
+  const failedOverAt = Date.now() - 95_000;
+  const pairStatus = (): NonNullable<MethodOutput<'director.status'>['pair']> => {
+    const d = (which: 'primary' | 'secondary', host: string) => ({
+      which,
+      host,
+      role: pairMaster === which ? ('MASTER' as const) : ('BACKUP' as const),
+      vip: pairMaster === which,
+      gateway: pairMaster === which,
+      keepalived: true,
+      since: pairMaster === which ? failedOverAt : failedOverAt + 40_000,
+    });
+    const failovers = [{ director: '10.77.0.2', at: failedOverAt }];
+    if (pairMaster === 'primary') failovers.unshift({ director: '10.77.0.1', at: Date.now() - 1000 });
+    return { directors: [d('primary', '10.77.0.1'), d('secondary', '10.77.0.2')], vipOn: [pairMaster === 'primary' ? '10.77.0.1' : '10.77.0.2'], failovers, problems: [] };
+  };
   add({ id: 'moved', name: 'Reinstalled director', director: { host: '10.99.0.1', user: 'root' }, vip: '10.99.0.50', realservers: [{ host: '10.99.0.11' }] });
   // Its key file is not there: connecting fails the way the SSH layer says it (NOT_FOUND at step "load key").
   add({ id: 'nokey', name: 'Typo in the key path', director: { host: '10.77.0.1', user: 'root', auth: { method: 'key', keyPath: '/home/admin/.ssh/missing_id' } }, vip: '10.77.0.70', realservers: [{ host: '10.77.0.11' }] });
@@ -221,8 +252,34 @@ export function createUiSmokeDouble(emit: Emit, opts: { historyHours?: number; i
         forwarding: started,
         drift: !wrongRoutes.has('rs2') ? [] : [{ kind: 'missing', what: 'tcp 10.77.0.50:23 → 10.77.0.13:23', detail: 'rs3 is disabled in the profile but expected by the last saved table' }],
         health: { '10.77.0.11': 'up', '10.77.0.12': 'up' },
+        ...(clusterId === 'pair' ? { runtime: 'keepalived' as const, pair: pairStatus() } : {}),
         observedAt: Date.now(),
       };
+    },
+    // TEST DOUBLE of make-master: the steps as the real planner words them (pair-plan.ts yieldStep), roles swapped on run
+    'director.planMakeMaster': async ({ clusterId, director }) => {
+      connect(get(clusterId));
+      const target = director === '10.77.0.1' || director === 'primary' ? '10.77.0.1' : '10.77.0.2';
+      const on = target === '10.77.0.1' ? '10.77.0.2' : '10.77.0.1';
+      const cmd = (v: number) => `sh -c 'printf "%s\\n" "$1" > "$2.tmp" && mv -f "$2.tmp" "$2"' lvs-console-yield ${v} /var/lib/lvs-console/vrrp-yield`;
+      return {
+        target,
+        on,
+        steps: [
+          { host: `director ${on}`, command: cmd(1), why: `${on} yields: its VRRP instance goes to FAULT and sends priority 0, ${target} takes the VIP and the gateway at once (connections synced by lvs_sync_daemon stay)` },
+          { host: `director ${on}`, command: cmd(0), why: `once ${target} holds the VIP: ${on} comes back as BACKUP (nopreempt: it does not take the VIP back)` },
+        ],
+        summary: [`${target} becomes master; ${on} becomes backup`],
+        pair: pairStatus(),
+        fingerprint: 'b'.repeat(64),
+      };
+    },
+    'director.runMakeMaster': async ({ clusterId, director }) => {
+      connect(get(clusterId));
+      pairMaster = director === '10.77.0.1' ? 'primary' : 'secondary';
+      const after = pairStatus();
+      emit('cluster.failover', { clusterId, director, at: Date.now(), pair: after });
+      return { target: director, steps: [], summary: [`${director} becomes master`], pair: after, after, fingerprint: 'b'.repeat(64), tookMs: 640 };
     },
     'director.planEdit': async ({ realserver, service, edit }) => ({ ...editPlan(realserver, service, edit), dryRun: true, applied: false, fingerprint: 'e'.repeat(64) }),
     'director.runEdit': async ({ realserver, service, edit }) => {

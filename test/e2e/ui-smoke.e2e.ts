@@ -225,6 +225,27 @@ describe('UI smoke (test double)', () => {
     expect(await ui.page.locator('.error-stop').getByRole('button', { name: /Trust|Review/ }).count()).toBe(0);
   });
 
+  it('a director pair: both directors with their roles and the last failover; Make master is previewed, then swaps the roles', async () => {
+    await ui.page.getByTestId('cluster-picker').selectOption('pair');
+    await ui.page.keyboard.press('Alt+2');
+    const panel = ui.page.getByTestId('pair-panel');
+    await panel.waitFor();
+    expect(await panel.getByTestId('pair-primary').textContent()).toContain('BACKUP');
+    expect(await panel.getByTestId('pair-secondary').textContent()).toContain('MASTER');
+    expect(await panel.getByTestId('pair-failovers').textContent()).toMatch(/→ 10\.77\.0\.2/);
+    await ui.screenshot('director-pair');
+    await panel.getByTestId('pair-primary').getByRole('button', { name: 'Make master…' }).click();
+    const dialog = ui.page.getByRole('dialog', { name: /Make 10\.77\.0\.1 master/ });
+    await dialog.getByTestId('plan-steps').waitFor();
+    expect(await dialog.getByTestId('plan-steps').textContent()).toContain('lvs-console-yield 1 /var/lib/lvs-console/vrrp-yield');
+    expect(double.calls.filter((c) => c.method === 'director.runMakeMaster')).toHaveLength(0);
+    await ui.screenshot('director-pair-make-master');
+    await dialog.getByRole('button', { name: 'Confirm and run' }).click();
+    await poll(() => panel.getByTestId('pair-primary').textContent()).toContain('MASTER');
+    expect(await panel.getByTestId('pair-secondary').textContent()).toContain('BACKUP');
+    await ui.screenshot('director-pair-swapped');
+  });
+
   it('renders in the dark theme', async () => {
     await ui.page.getByTestId('cluster-picker').selectOption('lab');
     await ui.page.getByRole('combobox', { name: 'Theme' }).selectOption('dark');

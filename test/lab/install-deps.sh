@@ -29,7 +29,7 @@ PACKAGES=(
   # realservers: telnet service and XDMCP display manager
   inetutils-inetd inetutils-telnetd xdm xfonts-base
   # client: telnet, X server for -query, screenshots
-  inetutils-telnet xvfb x11-utils x11-apps imagemagick
+  inetutils-telnet xvfb x11-utils x11-apps x11-xserver-utils imagemagick
   # the desktop (this host): a terminal for Connect me's telnet, so the doctor finds a telnet client as an admin's would
   xterm
 )

@@ -10,6 +10,7 @@ import { AppError } from '../../../shared/result.ts';
 import { describeChange, type Change, type PlanBasis, type Preview, type RunOutcome } from '../../services/cluster-service.ts';
 import { canonicalJson, fingerprintOf } from '../../services/plan-fingerprint.ts';
 import { renderPlan } from '../../services/plan-render.ts';
+import { formatPair } from '../../services/status-view.ts';
 import { probeLine } from '../../services/probe-text.ts';
 import { EXIT, type CliIo } from '../io.ts';
 import type { RemoteRun } from './remote-verb.ts';
@@ -35,11 +36,15 @@ function probeLines(p: Preview): string[] {
 
 /** The preview as text (what --dry-run prints and --save-plan keeps beside the basis). */
 export function previewText(p: Preview): string {
-  return renderPlan(p.plan, {
-    title: `${describeChange(p.change)} on ${p.before.label}`,
-    before: probeLines(p),
-    ...(p.transaction ? { transaction: p.transaction } : {}),
-  });
+  const one = (x: Preview) =>
+    renderPlan(x.plan, {
+      title: `${describeChange(x.change)} on ${x.before.label}`,
+      before: probeLines(x),
+      ...(x.transaction ? { transaction: x.transaction } : {}),
+    });
+  if (!p.peer) return one(p);
+  // a director pair: both directors' steps, one fingerprint (all or nothing: the first is put back if the second fails)
+  return `# director pair: ${p.before.label} then ${p.peer.before.label}, all or nothing; fingerprint ${p.fingerprint}\n${one(p)}${one(p.peer)}`;
 }
 
 /** What a run did, for people. */
@@ -56,6 +61,11 @@ function describeOutcome(o: RunOutcome): string {
   const head = !r
     ? `${label}: ${what}: nothing to do on the director`
     : `${label}: ${what}: applied as one transaction (${r.txid}), table verified${r.recovered ? ' (the connection was cut; the verdict was read after reconnecting)' : ''}`;
+  if (o.peer) {
+    const pr = o.peerReport;
+    lines.push(pr ? `  ${o.peer.before.label}: applied as one transaction (${pr.txid}), table verified` : `  ${o.peer.before.label}: nothing to do`);
+    for (const l of o.pair ? formatPair(o.pair) : []) lines.push(`  ${l}`);
+  }
   if (o.installCheck) {
     lines.push(
       o.installCheck.rulesMatchPlan
@@ -83,6 +93,18 @@ function outcomeJson(p: Preview | RunOutcome, dryRun: boolean) {
     runtime: p.cluster.runtime,
     ...(o.installCheck ? { installCheck: o.installCheck } : {}),
     ...(o.report ? { result: { verdict: o.report.verdict, recovered: o.report.recovered, log: o.report.log, table: o.report.after.table } } : {}),
+    ...(p.peer
+      ? {
+          peer: {
+            director: p.peer.before.label,
+            summary: p.peer.plan.summary ?? [],
+            steps: p.peer.plan.steps.map((s) => ({ argv: s.argv, why: s.why, ...(s.stdin !== undefined ? { stdin: s.stdin } : {}) })),
+            ...(p.peer.transaction ? { transaction: { txid: p.peer.transaction.txid, ops: p.peer.transaction.ops, batch: p.peer.transaction.batch } } : {}),
+            ...(o.peerReport ? { result: { verdict: o.peerReport.verdict, recovered: o.peerReport.recovered, log: o.peerReport.log, table: o.peerReport.after.table } } : {}),
+          },
+        }
+      : {}),
+    ...(o.pair ? { pair: o.pair } : {}),
   };
 }
 

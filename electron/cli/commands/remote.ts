@@ -19,6 +19,7 @@ import { CHANGE_BOOLEANS, CHANGE_VALUES, changeCommand } from './change.ts';
 import { confRemoteVerb } from './conf-remote.ts';
 import { doctorVerb } from './doctor.ts';
 import { installVerb } from './install.ts';
+import { directorVerb as pairVerb } from './director.ts';
 import { realserverVerb } from './realserver.ts';
 import type { RemoteRun, RemoteVerb } from './remote-verb.ts';
 
@@ -42,6 +43,9 @@ export const USAGE = `usage: lvsctl --profile FILE [--trust-new-host-key] [--kno
                                               link, cron update; keepalived: keepalived.conf tested on the
                                               director, notify script, options, boot links); a running cluster
                                               moves from the other runtime without a gap
+  director make-master NAME [--dry-run | --fingerprint F]   a director pair: NAME (host, primary or
+                                              secondary) takes the VIP and the gateway (the master yields via
+                                              its yield file; established connections stay)
   doctor [--no-desktop] | doctor --fix KEY [--dry-run | --fingerprint F]   check the whole path, name what is
                                               broken and why, preview and run the console's fix
 Host keys: unknown → refused with the SHA256 fingerprint unless --trust-new-host-key (or a yes on a terminal);
@@ -105,6 +109,7 @@ function verbFor(verb: string): RemoteVerb | undefined {
   if (verb === 'realserver') return realserverVerb;
   if (verb === 'conf') return confRemoteVerb;
   if (verb === 'install-director') return installVerb;
+  if (verb === 'director') return pairVerb;
   if (verb === 'doctor') return doctorVerb;
   return undefined;
 }

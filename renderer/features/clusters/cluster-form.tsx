@@ -79,6 +79,19 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
   const checkPanel = useRef<HTMLDivElement>(null);
 
   const authMethod = str(getAt(draft, ['director', 'auth', 'method'])) || 'agent';
+  const pairOn = getAt(draft, ['pair']) !== undefined;
+  const pairAuth = str(getAt(draft, ['pair', 'director', 'auth', 'method'])) || 'agent';
+  /** A director pair on or off: on, keepalived runs it (VRRP), with the second director reached like the first. */
+  const setPair = (on: boolean) => {
+    setDraft((d) => {
+      if (!on) return setAt(d, ['pair'], undefined);
+      const first = (getAt(d, ['director']) ?? {}) as Record<string, unknown>;
+      const auth = (first.auth as { method?: string; keyPath?: string } | undefined) ?? { method: 'agent' };
+      const withPair = setAt(d, ['pair'], { director: { host: '', user: str(first.user) || 'root', auth: auth.method === 'key' ? { method: 'key', keyPath: str(auth.keyPath) } : { method: 'agent' } }, gateway: '' });
+      return setAt(withPair, ['runtime'], 'keepalived');
+    });
+    setTouched((t) => new Set(t).add('pair'));
+  };
   const sudoOn = getAt(draft, ['director', 'sudo']) !== undefined;
   const id = str(draft.id);
   const dirty = draft !== initial || Object.values(secrets).some(Boolean);
@@ -321,6 +334,17 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
             ]}
             onChange={(v) => set(['forwarding'], v)}
           />
+          <SelectField
+            label="Director runtime"
+            field="runtime"
+            value={str(draft.runtime) || 'script'}
+            error={err(['runtime'])}
+            options={[
+              { value: 'script', label: "The seed's lvs-director script + cron" },
+              { value: 'keepalived', label: 'keepalived (checkers; VRRP for a pair)' },
+            ]}
+            onChange={(v) => set(['runtime'], v)}
+          />
         </div>
       </fieldset>
 
@@ -367,6 +391,34 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
           checked={getAt(draft, ['director', 'legacyAlgorithms']) === true}
           onChange={(on) => set(['director', 'legacyAlgorithms'], on || undefined)}
         />
+      </fieldset>
+
+      <fieldset data-testid="pair-fieldset">
+        <legend>Second director (VRRP pair)</legend>
+        <CheckField
+          label="Run this cluster on two directors: keepalived moves the VIP and a floating gateway to the backup in under 2 s"
+          field="pair"
+          checked={pairOn}
+          onChange={setPair}
+        />
+        {pairOn && (
+          <div className="grid">
+            {text(['pair', 'director', 'host'], 'Second director host', { placeholder: '10.0.0.2' })}
+            {number(['pair', 'director', 'port'], 'SSH port')}
+            {text(['pair', 'director', 'user'], 'User')}
+            <SelectField
+              label="Authentication"
+              field="pair.director.auth.method"
+              value={pairAuth}
+              options={AUTH_METHODS.filter((m) => m.value === 'agent' || m.value === 'key')}
+              onChange={(m) => set(['pair', 'director', 'auth'], m === 'key' ? { method: 'key', keyPath: str(getAt(draft, ['pair', 'director', 'auth', 'keyPath'])) } : { method: 'agent' })}
+            />
+            {pairAuth === 'key' && text(['pair', 'director', 'auth', 'keyPath'], 'Private key file', { placeholder: 'C:\\Users\\me\\.ssh\\id_ed25519' })}
+            {text(['pair', 'gateway'], 'Floating gateway address', { placeholder: '10.0.0.254', hint: "the realservers' default route: it moves with the VIP" })}
+            {number(['pair', 'vrid'], 'VRRP router id', { placeholder: '51' })}
+            {number(['pair', 'advertMs'], 'Advert interval (ms)', { placeholder: '500', hint: 'failover ≈ 3 × this + skew' })}
+          </div>
+        )}
       </fieldset>
 
       <div className="two-col">

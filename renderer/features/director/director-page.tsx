@@ -18,6 +18,7 @@ import { useClusterHealth } from '../../app/use-health.ts';
 import { LiveTable, type RsAction } from './live-table.tsx';
 import { PlanSteps, type RunResult } from './plan-view.tsx';
 import { RunLog, type Progress } from './run-log.tsx';
+import { PairPanel } from './pair-panel.tsx';
 import { runState } from './cluster-state.ts';
 import { ProfileCheckNote } from './profile-check-note.tsx';
 import { DriftPanel, StatusStrip, StoppedNotice } from './status-panel.tsx';
@@ -205,6 +206,8 @@ function Director() {
       <StatusStrip cluster={cluster} status={s} loading={status.loading} onRefresh={status.reload} />
       <ErrorBox error={status.error} context="Reading the live table" onRetry={status.reload} />
       <ProfileCheckNote cluster={cluster} active={status.error !== undefined || planError !== undefined || (p.phase === 'done' && p.error !== undefined)} />
+
+      {s?.pair && <PairPanel clusterId={cluster.id} pair={s.pair} busy={busy} onChanged={status.reload} />}
 
       {s && stopped && p.phase !== 'running' && <StoppedNotice cluster={cluster} busy={busy} onStart={() => void preview({ type: 'verb', verb: 'start' })} />}
       {s && <DriftPanel status={s} busy={busy} onReconcile={() => void preview({ type: 'verb', verb: 'reconcile' })} />}

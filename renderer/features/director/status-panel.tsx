@@ -30,7 +30,7 @@ export function StatusStrip({ cluster, status, loading, onRefresh }: { cluster: 
           ) : (
             <>
               <span className={`pill ${s.vipUp ? 'pill-ok' : 'pill-bad'}`}>
-                VIP {cluster.vip} {s.vipUp ? 'up' : 'down'}
+                VIP {cluster.vip} {s.vipUp ? 'up' : 'down'}{s.pair && s.pair.vipOn.length === 1 ? ` on ${s.pair.vipOn[0]}` : ''}
               </span>
               <span className={`pill ${s.forwarding ? 'pill-ok' : 'pill-bad'}`}>IP forwarding {s.forwarding ? 'on' : 'off'}</span>
               <span className={`pill ${differences.length ? 'pill-warn' : 'pill-ok'}`} data-testid="drift-pill">

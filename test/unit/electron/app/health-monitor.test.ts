@@ -9,6 +9,7 @@ import { clusterSchema } from '../../../../shared/model/cluster.ts';
 import { describeChange, HealthMonitor, ROUTE_EVERY, type HealthChange } from '../../../../electron/app/health-monitor.ts';
 import type { ServiceVerdict } from '../../../../electron/health/service-probe.ts';
 import type { ClusterService, HealthRound, ProbeReport } from '../../../../electron/services/cluster-service.ts';
+import type { PairStatus } from '../../../../electron/keepalived/pair-plan.ts';
 
 const cluster = clusterSchema.parse({
   id: 'c',
@@ -108,5 +109,41 @@ describe('HealthMonitor', () => {
     expect(m.state('c').error).toBeUndefined(); // back: pushed once more to clear the error
     expect(pushed.length).toBe(n + 1);
     m.stopAll();
+  });
+
+  it('a director pair: tells each failover newer than the first round once (oldest first), and pushes a change of roles', async () => {
+    const d = (host: string, which: 'primary' | 'secondary', role: 'MASTER' | 'BACKUP' | 'UNREACHABLE', vip: boolean) => ({ which, host, role, vip, gateway: vip, keepalived: role !== 'UNREACHABLE' });
+    const pairs: PairStatus[] = [
+      // first round: an old failover already in the logs (not told again), 10.0.0.1 master
+      { directors: [d('10.0.0.1', 'primary', 'MASTER', true), d('10.0.0.2', 'secondary', 'BACKUP', false)], vipOn: ['10.0.0.1'], failovers: [{ director: '10.0.0.1', at: 1000 }], problems: [] },
+      // unchanged
+      { directors: [d('10.0.0.1', 'primary', 'MASTER', true), d('10.0.0.2', 'secondary', 'BACKUP', false)], vipOn: ['10.0.0.1'], failovers: [{ director: '10.0.0.1', at: 1000 }], problems: [] },
+      // 10.0.0.1 killed: 10.0.0.2 took over
+      { directors: [d('10.0.0.1', 'primary', 'UNREACHABLE', false), d('10.0.0.2', 'secondary', 'MASTER', true)], vipOn: ['10.0.0.2'], failovers: [{ director: '10.0.0.2', at: 5000 }, { director: '10.0.0.1', at: 1000 }], problems: [] },
+      // the same again: nothing new
+      { directors: [d('10.0.0.1', 'primary', 'UNREACHABLE', false), d('10.0.0.2', 'secondary', 'MASTER', true)], vipOn: ['10.0.0.2'], failovers: [{ director: '10.0.0.2', at: 5000 }, { director: '10.0.0.1', at: 1000 }], problems: [] },
+    ];
+    let i = 0;
+    const svc = {
+      cluster,
+      health: async (): Promise<HealthRound> => ({ results: [rs('rs1', '10.0.0.11', 'pass', 'pass')], policy: { fall: 1, rise: 1 }, source: 'scripted', pair: pairs[Math.min(i++, pairs.length - 1)]! }),
+    } as unknown as ClusterService;
+    const pushed: { pair?: PairStatus }[] = [];
+    const told: string[] = [];
+    const m = new HealthMonitor({ service: () => svc, emit: (e) => void pushed.push(e), onFailover: (_c, f, p) => void told.push(`${f.map((x) => `${x.director}@${x.at}`).join(',')} ${p.vipOn.join()}`), log: () => {} });
+    m.watch('c', true);
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(told).toEqual([]);
+    expect(pushed).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(told).toEqual(['10.0.0.2@5000 10.0.0.2']);
+    expect(pushed).toHaveLength(2);
+    expect(pushed[1]!.pair!.vipOn).toEqual(['10.0.0.2']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(told).toHaveLength(1);
+    expect(pushed).toHaveLength(2);
+    expect(m.state('c').pair!.directors.map((x) => x.role)).toEqual(['UNREACHABLE', 'MASTER']);
+    m.watch('c', false);
   });
 });
