@@ -229,7 +229,7 @@ describe.skipIf(skip !== undefined)('lab flow (real services + lab, in Chromium)
     for (const rs of RS) {
       const row = table.locator(`tr[data-rs="${rs}"]`);
       await row.locator('.health-down', { hasText: 'wrong' }).waitFor();
-      expect(await row.locator('.problems').textContent()).toMatch(/subnet route 10\.77\.0\.0\/24 on eth0 lets replies bypass the director/);
+      expect(await row.locator('[data-col="fixed-now"] .problems').textContent()).toMatch(/subnet route 10\.77\.0\.0\/24 on eth0 lets replies bypass the director/);
       expect(await row.textContent()).toMatch(/xdm running/);
       expect(await row.textContent()).toMatch(/listening/);
     }
@@ -380,9 +380,11 @@ describe.skipIf(skip !== undefined)('lab flow (real services + lab, in Chromium)
     await TCP().locator(`tr[data-rs="${target}"]`).getByRole('button', { name: 'Drain…' }).click();
     const dialog = page().getByRole('dialog');
     await dialog.getByTestId('plan-steps').waitFor({ timeout: LONG });
-    expect((await dialog.getByTestId('plan-steps').locator('pre.command').allTextContents()).map((c) => c.replace(/^.*\$ /, ''))).toEqual([
-      `ipvsadm -e -t ${lab.vip}:23 -r ${addr}:23 -m -w 0`,
-    ]);
+    const commands = (await dialog.getByTestId('plan-steps').locator('pre.command').allTextContents()).map((c) => c.replace(/^.*\$ /, ''));
+    // The table change, and the director's own /etc/lvs.conf in the same transaction (one source of truth: its cron
+    // update and a reboot keep the drain); no other ipvsadm command.
+    expect(commands.map((c) => c.split('\n')[0])).toEqual([`ipvsadm -e -t ${lab.vip}:23 -r ${addr}:23 -m -w 0`, 'install -m 644 /dev/stdin /etc/lvs.conf']);
+    expect(commands[1]).toContain(`EXCLUDE="${addr}=tcp/23"`);
     expect(labExec('director', 'ipvsadm -S -n').stdout).toContain(`-r ${addr}:23 -m -w 1`);
     await shot('lab-13b-edit-preview');
     await dialog.getByRole('button', { name: 'Confirm and run' }).click();
