@@ -21,6 +21,7 @@ import { formatSaveLines } from '../../electron/lvs/ipvs/ipvs-rules.ts';
 import { compileKeepalived } from '../../electron/keepalived/keepalived-conf.ts';
 import type { StatusView } from '../../electron/services/status-view.ts';
 import { labCmd, labExec, labSh, labUnavailable, labUp, lvsctl, OUT, REPO, realservers, restoreBootState, writeProfile, type Lab } from './support/remote-lab.ts';
+import { sleep, until } from './support/until.ts';
 
 const skip = labUnavailable();
 if (skip) console.warn(`[lab] health/keepalived lab tests skipped: ${skip}`);
@@ -32,16 +33,6 @@ const note = (s: string) => {
   log.push(s);
   console.log(`[lab] ${s}`);
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(ms: number, everyMs: number, f: () => Promise<T> | T): Promise<T | undefined> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) return undefined;
-    await sleep(everyMs);
-  }
-}
 
 /** lvsctl with a profile file (the lab's script or keepalived one). */
 const ctl = (profile: string, ...args: string[]) => lvsctl(['--profile', profile, '--known-hosts', lab.emptyKnownHosts, ...args]);

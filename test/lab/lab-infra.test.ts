@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterSchema } from '../../shared/model/cluster.ts';
 import { labCmd, labExec, labRelease, labSh, labUnavailable, labUp, OUT, realservers, restoreBootState, routesOf, type Lab } from './support/remote-lab.ts';
+import { until } from './support/until.ts';
 
 const skip = labUnavailable();
 if (skip) console.warn(`[lab] lab infrastructure tests skipped: ${skip}`);
@@ -21,18 +22,6 @@ const note = (s: string) => {
   log.push(s);
   console.log(`[lab-infra] ${s}`);
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `f` every `everyMs` until it returns a truthy value or `ms` pass. */
-async function until<T>(ms: number, everyMs: number, f: () => Promise<T> | T): Promise<T | undefined> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) return undefined;
-    await sleep(everyMs);
-  }
-}
 
 /** `lab.sh VERB…` that must succeed; returns its stderr (lab.sh logs there). */
 function labOk(...args: string[]): string {

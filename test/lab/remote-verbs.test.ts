@@ -39,6 +39,7 @@ import {
   writeProfile,
   type Lab,
 } from './support/remote-lab.ts';
+import { sleep, until } from './support/until.ts';
 
 const skip = labUnavailable();
 if (skip) console.warn(`[lab] remote-verb lab tests skipped: ${skip}`);
@@ -73,19 +74,6 @@ const liveSave = () => labSh('director', 'ipvsadm -S -n');
 function telnetBanner(addr: string): string {
   const out = labExec('client', `sleep 3 | timeout 5 telnet ${addr} 23 2>&1`).stdout.replace(/\r/g, '');
   return /(?:^|\s)(rs\d+) login:/m.exec(out)?.[1] ?? '';
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `f` every `everyMs` until it returns a truthy value or `ms` pass. */
-async function until<T>(ms: number, everyMs: number, f: () => Promise<T> | T): Promise<T | undefined> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) return undefined;
-    await sleep(everyMs);
-  }
 }
 
 describe.skipIf(!!skip)(`remote verbs against the lab${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {

@@ -28,6 +28,7 @@ import { openNodeStores } from '../../../../electron/store/node-stores.ts';
 import { bigProfile, restoreBootState, type Lab } from '../../../lab/support/remote-lab.ts';
 import { checkRuntimeConfig, lookAtDirector, settleTransactions, SYSCTL_KEYS, type ConfigCheck, type DirectorLook } from './director-look.ts';
 import { DirectorCutter, type TxStage } from './director-cut.ts';
+import { prng } from './prng.ts';
 
 /** Where a cut is aimed. */
 export type CutAim = 'random' | 'upload' | 'transaction' | 'transaction-sent' | 'verify' | 'reconnect';
@@ -99,19 +100,6 @@ export interface CutTrialsResult {
   seed: number;
   lines: string[];
 }
-
-/** mulberry32: a small seeded PRNG (reproducible runs). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);

@@ -24,6 +24,7 @@ import { formatSaveLines } from '../../../../electron/lvs/ipvs/ipvs-rules.ts';
 import { desiredTable } from '../../../../electron/lvs/plan/desired-table.ts';
 import { labCmd, labExec, labSh, realservers, REPO, restoreBootState, type Lab } from '../../../lab/support/remote-lab.ts';
 import type { SoakAppMessage } from './soak-app.ts';
+import { prng } from './prng.ts';
 
 /** Options of runSoak. */
 export interface SoakOptions {
@@ -87,17 +88,6 @@ export interface SoakResult {
   appHealth: Record<string, string>;
   startResult: unknown;
   lines: string[];
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
