@@ -28,7 +28,7 @@ import { openNodeStores } from '../../../../electron/store/node-stores.ts';
 import { bigProfile, restoreBootState, type Lab } from '../../../lab/support/remote-lab.ts';
 import { checkRuntimeConfig, lookAtDirector, settleTransactions, SYSCTL_KEYS, type ConfigCheck, type DirectorLook } from './director-look.ts';
 import { DirectorCutter, type TxStage } from './director-cut.ts';
-import { prng } from './prng.ts';
+import { prng } from '../../../fixtures/ipvsadm/render.ts';
 
 /** Where a cut is aimed. */
 export type CutAim = 'random' | 'upload' | 'transaction' | 'transaction-sent' | 'verify' | 'reconnect';

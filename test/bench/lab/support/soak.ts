@@ -24,7 +24,7 @@ import { formatSaveLines } from '../../../../electron/lvs/ipvs/ipvs-rules.ts';
 import { desiredTable } from '../../../../electron/lvs/plan/desired-table.ts';
 import { labCmd, labExec, labSh, realservers, REPO, restoreBootState, type Lab } from '../../../lab/support/remote-lab.ts';
 import type { SoakAppMessage } from './soak-app.ts';
-import { prng } from './prng.ts';
+import { prng } from '../../../fixtures/ipvsadm/render.ts';
 
 /** Options of runSoak. */
 export interface SoakOptions {
