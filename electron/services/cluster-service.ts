@@ -494,7 +494,10 @@ export class ClusterService {
         plan = ka ? onKeepalived('install') : planScriptInstall(cluster, resolve, before, rt);
         break;
     }
-    if (!ka && change.kind !== 'install') plan = withLvsConf(plan, lvsConfChange(cluster, resolve, rt.files.get(RUNTIME_PATHS.lvsConf)));
+    if (!ka && change.kind !== 'install') {
+      const edit = change.kind === 'edit' ? { edited: cluster, realserver: change.realserver, services, kind: change.edit.kind } : undefined;
+      plan = withLvsConf(plan, lvsConfChange(cluster, resolve, rt.files.get(RUNTIME_PATHS.lvsConf), edit));
+    }
     const kpDone = kp as KeepalivedPlan | undefined;
     const transaction = plan.steps.length ? buildTransaction(plan, newTxid()) : undefined;
     const basis = planBasis(change, cluster, vip, before, plan, probe ? probeBasis(probe) : undefined);

@@ -14,6 +14,7 @@ import { directorConf } from '../conf/director-conf.ts';
 import { LVS_DIRECTOR_SCRIPT } from '../conf/director-init-script.ts';
 import { IPVSADM } from '../ipvs/ipvs-rules.ts';
 import { desiredTable, type Resolve } from './desired-table.ts';
+import { applyEditToConf, type ConfEdit } from './edit-conf.ts';
 import { directorSysctls, type DirectorObserved } from './director-plan.ts';
 import { splitByOwner } from './ownership.ts';
 import { crondReloadStep, installStep, keepalivedStep, keepsTableOnStop, linkStep, removeStep, RUNTIME_PATHS, type DirectorRuntime } from './runtime-steps.ts';
@@ -34,9 +35,10 @@ export function scriptRuntimeFiles(): string[] {
 /**
  * /etc/lvs.conf as the profile writes it (directorConf over the director's file, so hand edits and unknown variables
  * stay), as an install step, or nothing with a note: when the file already says it, or when it is another cluster's
- * (its VIP is another VIP: one director runs one script cluster; that file is not this profile's to write).
+ * (its VIP is another VIP: one director runs one script cluster; that file is not this profile's to write). With `edit`
+ * (weight, drain, disable, enable) and a readable file of this VIP: the file plus that edit only (edit-conf.ts).
  */
-export function lvsConfChange(cluster: Cluster, resolve: Resolve, existing: string | undefined): { steps: PlanStep[]; notes: string[]; otherVip?: string } {
+export function lvsConfChange(cluster: Cluster, resolve: Resolve, existing: string | undefined, edit?: ConfEdit): { steps: PlanStep[]; notes: string[]; otherVip?: string } {
   const path = RUNTIME_PATHS.lvsConf;
   let doc;
   const notes: string[] = [];
@@ -56,6 +58,16 @@ export function lvsConfChange(cluster: Cluster, resolve: Resolve, existing: stri
       same = false;
     }
     if (!same) return { steps: [], notes: [`the director's ${path} is for another VIP (${fileVip}): not written (it belongs to that cluster)`], otherVip: fileVip };
+  }
+  if (edit && doc && fileVip !== undefined) {
+    // An edit: the director's file plus the edit (a profile change not applied yet stays out, as it does of the table).
+    const out = applyEditToConf(doc, edit, resolve);
+    const text = writeLvsConf(out.doc);
+    if (text === existing) return { steps: [], notes: [...notes, ...out.notes, `${path} already says what this edit makes the table`] };
+    return {
+      steps: [installStep(path, text, '644', `${path}: the director's configuration as it was, plus this edit (what its lvs-director loads at start, reload and boot, and checks in its cron update)`, { check: 'sh' })],
+      notes: [...notes, ...out.notes],
+    };
   }
   const text = writeLvsConf(directorConf(cluster, doc));
   if (text === existing) return { steps: [], notes: [`${path} already says what the profile says`] };
