@@ -194,6 +194,17 @@ export function planKeepalived(input: KeepalivedPlanInput): KeepalivedPlan {
     case 'reload':
     case 'apply': {
       files();
+      if (running && action === 'apply' && input.after) {
+        // keepalived.conf is compiled from the whole profile: a profile change not applied yet goes in with this one.
+        // The preview says so (the table check then expects it too).
+        const beyond = diffTables(conf.table, easeInhibited(splitByOwner(input.after, vip).own, conf.table));
+        if (beyond.length) {
+          summary.push(
+            `keepalived.conf is compiled from the whole profile: besides this change, the reload also applies ${beyond.length} change(s) the profile holds and the director does not yet: ` +
+              `${beyond.slice(0, 5).map((s) => s.why).join('; ')}${beyond.length > 5 ? '; …' : ''}`,
+          );
+        }
+      }
       if (running) {
         const changed = steps.some((s) => s.argv[0] === 'install');
         if (changed || action === 'reload') steps.push(keepalivedStep('reload', 'keepalived re-reads its config (SIGHUP): running connections stay'));

@@ -179,6 +179,22 @@ describe('the keepalived runtime', () => {
     expect(cmds(follow.plan.steps)).toEqual(['install -m 644 /dev/stdin /etc/keepalived/keepalived.conf', '/etc/init.d/keepalived reload']);
   });
 
+  it('an edit whose profile holds a change never applied says the reload applies it too (keepalived.conf is compiled from the whole profile)', () => {
+    // rs1's weight was set to 4 in the profile; nothing applied it. Then rs2 is drained in udp/177.
+    const unapplied = { ...kaCluster, realservers: kaCluster.realservers.map((r) => (r.name === 'rs1' ? { ...r, weight: 4 } : r)) };
+    const { cluster: edited, services } = editProfile(unapplied, { realserver: 'rs2', service: 'udp/177' }, { kind: 'drain' });
+    const base = planEdit(edited, id, table, { realserver: 'rs2', service: 'udp/177' }, services, 'drain');
+    const kp = planKeepalived({ action: 'apply', verb: 'edit', cluster: edited, resolve: id, observed: observed(table), runtime: labRuntime({ files: installed(), keepalived: runningKa }), after: base.desired!, tableSteps: base.steps });
+    const note = kp.plan.summary!.find((l) => l.startsWith('keepalived.conf is compiled from the whole profile'));
+    expect(note).toMatch(/2 change\(s\)/);
+    expect(note).toMatch(/10\.77\.0\.11/);
+    // without an unapplied change there is no such note
+    const { cluster: e2, services: s2 } = editProfile(kaCluster, { realserver: 'rs2', service: 'udp/177' }, { kind: 'drain' });
+    const b2 = planEdit(e2, id, table, { realserver: 'rs2', service: 'udp/177' }, s2, 'drain');
+    const k2 = planKeepalived({ action: 'apply', verb: 'edit', cluster: e2, resolve: id, observed: observed(table), runtime: labRuntime({ files: installed(), keepalived: runningKa }), after: b2.desired!, tableSteps: b2.steps });
+    expect(k2.plan.summary!.some((l) => l.startsWith('keepalived.conf is compiled from the whole profile'))).toBe(false);
+  });
+
   it('install from the running script: keepalived\'s files and boot links, the script\'s link and cron line removed, then the handover', () => {
     const rt = labRuntime({
       files: { '/etc/crontabs/root': '0 3 * * * backup\n* * * * * /etc/init.d/lvs-director update >/dev/null 2>&1\n' },
