@@ -16,11 +16,11 @@ import { backupStamp } from '../../../electron/shell/remote-file.ts';
 import { shellQuote } from '../../../electron/shell/shell-quote.ts';
 import { DoctorService } from '../../../electron/services/doctor-service.ts';
 import { checkDesktop } from '../../../electron/services/desktop-checks.ts';
-import { IDENTIFY_SCRIPT, RealserverChecks } from '../../../electron/services/realserver-check.ts';
+import { RealserverChecks } from '../../../electron/services/realserver-check.ts';
+import { checkArgv } from '../../../electron/realserver/check-collect.ts';
 import { RealserverBoot } from '../../../electron/services/realserver-boot.ts';
 import { RealserverRoutes } from '../../../electron/services/realserver-routes.ts';
 import { forEachRealserver } from '../../../electron/services/per-host.ts';
-import { listenArgv, processListArgv } from '../../../electron/realserver/service-status.ts';
 import { measure, report } from '../measure.ts';
 import { labUp, REPO, restoreBootState, type Lab } from '../../lab/support/remote-lab.ts';
 import { benchLab, heldContext, ratio } from './support/bench-lab.ts';
@@ -96,7 +96,7 @@ export default async function realserverDoctor(): Promise<void> {
         if (r.some((x) => !x.ok)) throw new Error('a realserver check failed');
       }, RUNS, WARMUP);
       report(`realserver check, ${N} realservers at once, held sessions`, checks);
-      const checkCmds = [shellQuote(['sh', '-c', IDENTIFY_SCRIPT, 'lvs-console-identify']), shellQuote(processListArgv('linux')), shellQuote(listenArgv('linux'))].join('; ');
+      const checkCmds = shellQuote(checkArgv());
       const checkSerial = await measure(
         async () => {
           for (const rs of rss) await freshSshTo(resolve(rs.host), checkCmds);
