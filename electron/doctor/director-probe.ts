@@ -18,7 +18,7 @@
  * A check still running when the timer ends is killed and reported down / noreply.
  */
 import { AppError } from '../../shared/result.ts';
-import { PROBE_REPLY_MAX } from '../health/service-probe.ts';
+import { PROBE_REPLY_MAX, SERVICE_PROBE_SCRIPT, serviceProbeArgv, type ProbePlan } from '../health/service-probe.ts';
 
 /** The lean probe (see the file comment); run by bash. Contains no single quote. */
 export const LEAN_PROBE_SCRIPT = [
@@ -52,6 +52,22 @@ export const LEAN_PROBE_SCRIPT = [
   'exit 0',
 ].join('\n');
 if (LEAN_PROBE_SCRIPT.includes("'")) throw new Error('LEAN_PROBE_SCRIPT must not contain a single quote');
+
+/** Runs the lean probe with bash when the director has it, else the health probe with sh: $1 lean, $2 health probe, then T TCPPORTS UDPSPECS HOST…. */
+const CHOOSE_SCRIPT = [
+  'lean=$1 probe=$2; shift 2',
+  'if command -v bash >/dev/null 2>&1; then exec bash -c "$lean" lvs-console-probe "$@"; fi',
+  'exec sh -c "$probe" sh "$@"',
+].join('\n');
+
+/**
+ * argv of a probe of `plan` from the director: the lean probe under bash, else the health probe (same arguments, the
+ * same verdicts once the output went through normalizeLeanProbe and parseServiceProbe).
+ */
+export function directorProbeArgv(plan: ProbePlan): string[] {
+  const a = serviceProbeArgv(plan);
+  return ['sh', '-c', CHOOSE_SCRIPT, 'lvs-console-probe', LEAN_PROBE_SCRIPT, SERVICE_PROBE_SCRIPT, ...a.slice(4)];
+}
 
 const hexOf = (bytes: string[]) => bytes.slice(0, PROBE_REPLY_MAX).join('');
 

@@ -1,6 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { normalizeLeanProbe } from '../../../../electron/doctor/director-probe.ts';
+import { spawn } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directorProbeArgv, normalizeLeanProbe } from '../../../../electron/doctor/director-probe.ts';
 import { parseServiceProbe, type ProbePlan } from '../../../../electron/health/service-probe.ts';
 
 const fx = (f: string) => readFileSync(new URL(`../../../fixtures/doctor/${f}`, import.meta.url), 'utf8');
@@ -40,4 +45,80 @@ describe("the doctor's lean director probe (captured in a network namespace on D
     expect(() => normalizeLeanProbe(full.replace(/^56 /m, '57 '))).toThrow('probe output: 56 reply bytes for replies of 57 bytes');
     expect(() => normalizeLeanProbe(full.replace(' 00 01 00 05', ' zz 01 00 05'))).toThrow('probe output: the reply bytes are not od -tx1 output');
   });
+});
+
+describe('the director probe, run for real on loopback (a TCP listener, a closed port, UDP servers: Willing, not XDMCP, silent, payload/reply)', () => {
+  let tcp: Server;
+  const udps: Socket[] = [];
+  let plan: ProbePlan;
+  const dirs: string[] = [];
+  const udpServer = async (answer: ((m: Buffer) => Buffer) | undefined): Promise<number> => {
+    const s = createSocket('udp4');
+    if (answer) s.on('message', (m, r) => s.send(answer(m), r.port, r.address));
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    udps.push(s);
+    return s.address().port;
+  };
+  beforeAll(async () => {
+    tcp = createServer((c) => c.on('error', () => {})).listen(0, '127.0.0.1');
+    await new Promise((r) => tcp.once('listening', r));
+    const closed = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => closed.once('listening', r));
+    const closedPort = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const willing = Buffer.from(fx('../xdmcp/willing.xdm-1.1.11.hex').replace(/\s+/g, ''), 'hex');
+    plan = {
+      hosts: [{ name: 'lo', address: '127.0.0.1' }],
+      services: [
+        { protocol: 'tcp', port: (tcp.address() as { port: number }).port, check: { kind: 'connect' } },
+        { protocol: 'tcp', port: closedPort, check: { kind: 'connect' } },
+        { protocol: 'udp', port: await udpServer(() => willing), check: { kind: 'xdmcp' } },
+        { protocol: 'udp', port: await udpServer(() => Buffer.from('hello')), check: { kind: 'xdmcp' } },
+        { protocol: 'udp', port: await udpServer(undefined), check: { kind: 'xdmcp' } },
+        { protocol: 'udp', port: await udpServer((m) => Buffer.from(m.toString() === 'PING' ? 'PONG' : 'what?')), check: { kind: 'udp', payload: '50494e47', reply: '504f4e47' } },
+      ],
+      unchecked: [],
+      timeoutSec: 1,
+    };
+  });
+  afterAll(() => {
+    tcp?.close();
+    for (const u of udps) u.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  const run = (path: string | undefined) =>
+    new Promise<{ out: string; ms: number }>((resolve, reject) => {
+      const started = performance.now();
+      const argv = directorProbeArgv(plan);
+      const c = spawn('/bin/dash', argv.slice(1), { env: path ? { PATH: path } : process.env });
+      let out = '';
+      c.stdout.on('data', (d) => (out += d));
+      c.on('error', reject);
+      c.on('close', () => resolve({ out, ms: performance.now() - started }));
+    });
+  const want = ['pass', 'fail', 'pass', 'fail', 'fail', 'pass'];
+  it('with bash (the lean probe): the health probe\'s verdicts', async () => {
+    const { out } = await run(undefined);
+    expect(out).toMatch(/ got \/tmp\/lvs-console-probe\./);
+    const r = parseServiceProbe(normalizeLeanProbe(out), plan)[0]!;
+    expect(r.icmp).toBe(true);
+    expect(r.services.map((s) => s.verdict)).toEqual(want);
+    expect(r.services[2]!.detail).toBe('Willing (xdmcp-fixture): 0 users, load: 1.40, 0.88, 0.72');
+  }, 20_000);
+  it('a director slow to start processes fails no healthy check (bash taking 1.5 s to start)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slowbash-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'bash'), '#!/bin/sh\nsleep 1.5\nexec /bin/bash "$@"\n', { mode: 0o755 });
+    const { out } = await run(`${dir}:/usr/bin:/bin`);
+    expect(parseServiceProbe(normalizeLeanProbe(out), plan)[0]!.services.map((s) => s.verdict)).toEqual(want);
+  }, 20_000);
+  it('without bash: the health probe runs instead (its output passes through)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nobash-'));
+    dirs.push(dir);
+    for (const t of ['ping', 'timeout', 'nc', 'od', 'tr', 'dd', 'sh']) writeFileSync(join(dir, t), `#!/bin/dash\nexec /bin/busybox ${t} "$@"\n`, { mode: 0o755 });
+    const { out } = await run(dir);
+    expect(out).not.toMatch(/ got /);
+    // busybox alone has no UDP tool: the UDP checks say they could not run
+    expect(parseServiceProbe(normalizeLeanProbe(out), plan)[0]!.services.map((s) => s.verdict)).toEqual(['pass', 'fail', 'unknown', 'unknown', 'unknown', 'unknown']);
+  }, 20_000);
 });
