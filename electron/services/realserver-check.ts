@@ -4,7 +4,9 @@
  * and XDMCP on UDP 177. ONE exec per realserver (realserver/check-collect.ts: the four commands as marked sections);
  * every realserver at once.
  */
+import { AppError } from '../../shared/result.ts';
 import { checkArgv, parseCheck, type RealserverCheckReport } from '../realserver/check-collect.ts';
+import { parseUptime, type UptimeInfo } from '../realserver/uptime-parse.ts';
 import { execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
 import { realserverName, type ClusterContext } from './cluster-context.ts';
@@ -21,6 +23,16 @@ export async function checkRealserver(exec: Executor, name: string): Promise<Rea
   return parseCheck(exec.label, name, r.stdout, r.stderr);
 }
 
+/** One realserver's load averages and users: one exec of `uptime` (what the sampler asks every 6th tick; a full check starts four programs). */
+export async function readLoad(exec: Executor): Promise<UptimeInfo> {
+  const r = await execChecked(exec, ['uptime'], [0], 'uptime', { timeoutMs: CHECK_TIMEOUT_MS });
+  try {
+    return parseUptime(r.stdout);
+  } catch (e) {
+    throw new AppError('PARSE_ERROR', `${exec.label}: uptime: ${e instanceof Error ? e.message : String(e)}`, { host: exec.label, step: 'uptime', cause: e });
+  }
+}
+
 /** realserver check for one cluster. */
 export class RealserverChecks {
   constructor(private readonly ctx: ClusterContext) {}
@@ -29,5 +41,10 @@ export class RealserverChecks {
   check(which: string | 'all'): Promise<PerHost<RealserverCheckReport>[]> {
     const rss = this.ctx.selectRealservers(which);
     return forEachRealserver(rss, (rs) => checkRealserver(this.ctx.realserverExecutor(rs), realserverName(rs)));
+  }
+
+  /** The load of the named realservers (or all) in parallel: one `uptime` each. */
+  load(which: string | 'all'): Promise<PerHost<UptimeInfo>[]> {
+    return forEachRealserver(this.ctx.selectRealservers(which), (rs) => readLoad(this.ctx.realserverExecutor(rs)));
   }
 }

@@ -18,6 +18,11 @@ import { DoctorService } from '../../../electron/services/doctor-service.ts';
 import { checkDesktop } from '../../../electron/services/desktop-checks.ts';
 import { RealserverChecks } from '../../../electron/services/realserver-check.ts';
 import { checkArgv } from '../../../electron/realserver/check-collect.ts';
+import { listenArgv, processListArgv } from '../../../electron/realserver/service-status.ts';
+import { SECTION_FUNCTION } from '../../../electron/shell/marked-sections.ts';
+import { directorProbeArgv, normalizeLeanProbe } from '../../../electron/doctor/director-probe.ts';
+import { parseServiceProbe, planServiceProbe, serviceProbeArgv } from '../../../electron/health/service-probe.ts';
+import { execChecked } from '../../../electron/ssh/exec-checked.ts';
 import { RealserverBoot } from '../../../electron/services/realserver-boot.ts';
 import { RealserverRoutes } from '../../../electron/services/realserver-routes.ts';
 import { forEachRealserver } from '../../../electron/services/per-host.ts';
@@ -53,18 +58,22 @@ export default async function realserverDoctor(): Promise<void> {
       const booted = await forEachRealserver(rss, (rs) => new RealserverBoot(ctx).run(rs, 'install'));
       await svc.run({ kind: 'verb', verb: 'start' });
       console.log(`setup: ${fixed.filter((r) => r.ok).length}/${N} routes fixed, ${booted.filter((r) => r.ok).length}/${N} lvs-route installed, director started`);
+      for (const r of [...fixed, ...booted]) if (!r.ok) console.log(`  setup failure: ${r.error.code} ${r.error.message}`);
 
       const desktop = (i: { vip: string; tcpPorts: number[]; xdmcp: boolean }) => checkDesktop(i);
       let findings = -1;
+      let findingText: string[] = [];
       let desktopNote = '';
       // The doctor as the app runs it: sessions held between runs.
       const warm = await measure(async () => {
         const r = await new DoctorService(svc, desktop).run();
         findings = r.findings.length;
+        findingText = r.findings.map((f) => `${f.id}: ${f.what}`);
         desktopNote = r.checked.desktop ? 'with the desktop checks' : 'no desktop checks';
       }, RUNS, WARMUP);
       report(`doctor, ${N} realservers + director, held sessions (${desktopNote})`, warm, 5000);
       console.log(`  findings on the healthy cluster: ${findings}`);
+      for (const f of findingText) console.log(`    ${f}`);
       // The doctor as `lvsctl doctor` runs it: every session opened for the run (51 handshakes, in parallel).
       const cold = await measure(async () => {
         const h = await heldContext(lab!, lab!.profileFile);
@@ -90,12 +99,55 @@ export default async function realserverDoctor(): Promise<void> {
       report(`doctor's collectors, one fresh ssh per host in series (${N + 1} hosts)`, serial);
       console.log(`ratio serial / doctor (held): ${ratio(serial.median, warm.median)}; serial / doctor (fresh sessions): ${ratio(serial.median, cold.median)}`);
 
+      // Where the doctor's time goes (held sessions): its director exec alone, its 50 realserver execs alone, and the
+      // floor under the realserver part: 50 bare execs of `true` at once over the same held sessions (through the
+      // director, as the profile says: ssh.viaDirector); and the director's probe alone, the health probe's script vs
+      // the doctor's lean one (one exec each, same plan).
+      const dirOnly = await measure(() => execChecked(ctx.director, plan.directors[0]!.argv, [0], 'doctor: collect', { sudo: true, timeoutMs: 60_000 }), RUNS, WARMUP);
+      report('  doctor part: the director\'s collect exec alone', dirOnly);
+      const rsOnly = await measure(() => Promise.all(plan.realservers.map((p) => execChecked(ctx.realserverExecutor(rss.find((r) => r.name === p.name)!), p.argv, [0], 'doctor: collect', { timeoutMs: 60_000 }))), RUNS, WARMUP);
+      report(`  doctor part: the ${N} realserver collect execs at once`, rsOnly);
+      const trueHeld = await measure(() => Promise.all(rss.map((rs) => ctx.realserverExecutor(rs).exec(['true']))), RUNS, WARMUP);
+      report(`  floor: \`true\` on ${N} realservers at once, held sessions`, trueHeld);
+      const trueFresh = await measure(async () => {
+        const h = await heldContext(lab!, lab!.profileFile);
+        try {
+          await Promise.all([h.ctx.director.exec(['true']), ...h.cluster.realservers.map((rs) => h.ctx.realserverExecutor(rs).exec(['true']))]);
+        } finally {
+          await h.sessions.close();
+        }
+      }, RUNS, WARMUP);
+      report(`  floor: ${N + 1} fresh sessions (connect + \`true\`) at once`, trueFresh);
+      const sshTrue = await measure(() => Promise.all(rss.map((rs) => freshSshTo(resolve(rs.host), 'true'))), RUNS, WARMUP);
+      report(`  floor: OpenSSH \`ssh HOST true\` to ${N} realservers at once`, sshTrue);
+      const probePlan = planServiceProbe(cluster, resolve);
+      const probeOld = await measure(async () => parseServiceProbe((await execChecked(ctx.director, serviceProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout, probePlan), RUNS, WARMUP);
+      const probeLean = await measure(async () => parseServiceProbe(normalizeLeanProbe((await execChecked(ctx.director, directorProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout), probePlan), RUNS, WARMUP);
+      report(`  director probe of ${N}: the health probe's script (before)`, probeOld);
+      report(`  director probe of ${N}: the lean probe (doctor, probe)`, probeLean);
+      console.log(`  ratio health-probe script / lean probe: ${ratio(probeOld.median, probeLean.median)}`);
+
       // realserver check --all (what the Realservers page and the sampler's load refresh run)
       const checks = await measure(async () => {
         const r = await new RealserverChecks(ctx).check('all');
         if (r.some((x) => !x.ok)) throw new Error('a realserver check failed');
       }, RUNS, WARMUP);
       report(`realserver check, ${N} realservers at once, held sessions`, checks);
+      // the check as it was before (3 execs in 2 round trips per realserver), over the same sessions
+      const identify = [SECTION_FUNCTION, 'sec uname uname -s', 'sec uptime uptime'].join('\n');
+      const checksBefore = await measure(
+        () =>
+          Promise.all(
+            rss.map(async (rs) => {
+              const ex = ctx.realserverExecutor(rs);
+              await execChecked(ex, ['sh', '-c', identify, 'lvs-console-identify'], [0], 'identify', { timeoutMs: 60_000 });
+              await Promise.all([execChecked(ex, processListArgv('linux'), [0], 'ps', { timeoutMs: 60_000 }), execChecked(ex, listenArgv('linux'), [0], 'ss', { timeoutMs: 60_000 })]);
+            }),
+          ),
+        RUNS,
+        WARMUP,
+      );
+      report(`realserver check as before (3 execs, 2 round trips), held`, checksBefore);
       const checkCmds = shellQuote(checkArgv());
       const checkSerial = await measure(
         async () => {
@@ -113,8 +165,8 @@ export default async function realserverDoctor(): Promise<void> {
       report('sampler tick: status (every tick)', status);
       const health = await measure(() => svc.probe(), RUNS, WARMUP);
       report(`sampler tick: health probe of ${N} from the director (every 3rd)`, health);
-      const loads = await measure(() => new RealserverChecks(ctx).check('all'), RUNS, WARMUP);
-      report(`sampler tick: loads of ${N} realservers (every 6th)`, loads);
+      const loads = await measure(() => new RealserverChecks(ctx).load('all'), RUNS, WARMUP);
+      report(`sampler tick: loads of ${N} realservers (every 6th; \`uptime\` each)`, loads);
       console.log(`  a tick with everything: ~${(status.median + health.median + loads.median).toFixed(0)} ms; at the default 5 s interval that is ${((100 * (status.median + health.median / 3 + loads.median / 6)) / 5000).toFixed(1)} % of the time busy on average`);
     } finally {
       await sessions.close();

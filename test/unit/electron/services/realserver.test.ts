@@ -4,7 +4,7 @@ import { clusterSchema } from '../../../../shared/model/cluster.ts';
 import { AppError } from '../../../../shared/result.ts';
 import { ClusterContext } from '../../../../electron/services/cluster-context.ts';
 import { RealserverRoutes } from '../../../../electron/services/realserver-routes.ts';
-import { checkRealserver, osFromUname } from '../../../../electron/services/realserver-check.ts';
+import { checkRealserver, osFromUname, RealserverChecks } from '../../../../electron/services/realserver-check.ts';
 import { parseCheck } from '../../../../electron/realserver/check-collect.ts';
 import { forEachRealserver } from '../../../../electron/services/per-host.ts';
 import { shellQuote } from '../../../../electron/shell/shell-quote.ts';
@@ -152,6 +152,18 @@ describe('realserver check (one exec: realserver/check-collect.ts)', () => {
     expect(() => parseCheck('rs3', 'rs3', fx('check.no-ss.debian12.stdout.txt'), fx('check.no-ss.debian12.stderr.txt'))).toThrow(
       expect.objectContaining({ code: 'NOT_FOUND', host: 'rs3', message: 'rs3: ss -H -l -t -u -n: ss not found (lvs-console-check: 2: ss: not found)' }),
     );
+  });
+  it('the load of every realserver: one `uptime` each (the sampler), a bad answer a PARSE_ERROR naming the host', async () => {
+    const cluster = clusterSchema.parse({ id: 'x', name: 'x', director: { host: '10.0.0.1', user: 'root' }, vip: '10.0.0.100', realservers: [{ host: '10.0.0.11', name: 'rs1' }, { host: '10.0.0.12', name: 'rs2' }] });
+    const ex = new Map([
+      ['rs1', scripted('rs1', { uptime: ok(fx('uptime.procps-debian12.txt')) })],
+      ['rs2', scripted('rs2', { uptime: ok('up 3 days\n') })],
+    ]);
+    const ctx = new ClusterContext(cluster, { executor: (t: ResolvedTarget) => ex.get(t.label) ?? scripted(t.label, {}) });
+    const r = await new RealserverChecks(ctx).load('all');
+    expect(r[0]).toEqual({ name: 'rs1', ok: true, value: { load: [0.41, 0.34, 0.25], users: 0 } });
+    expect(r[1]).toEqual({ name: 'rs2', ok: false, error: expect.objectContaining({ code: 'PARSE_ERROR', message: 'rs2: uptime: uptime: line 1: no load average in "up 3 days"' }) });
+    expect([...ex.values()].map((e) => e.ran)).toEqual([['uptime'], ['uptime']]);
   });
   it('an unknown OS is UNSUPPORTED, output cut short is PARSE_ERROR, a failed uptime COMMAND_FAILED', () => {
     expect(() => parseCheck('rs4', 'rs4', sec('uname', 'SunOS\n') + sec('uptime', fx('uptime.procps-debian12.txt')))).toThrow("rs4: uname -s says 'SunOS': only Linux and HP-UX realservers can be checked");
