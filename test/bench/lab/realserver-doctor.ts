@@ -105,6 +105,8 @@ export default async function realserverDoctor(): Promise<void> {
       // the doctor's lean one (one exec each, same plan).
       const dirOnly = await measure(() => execChecked(ctx.director, plan.directors[0]!.argv, [0], 'doctor: collect', { sudo: true, timeoutMs: 60_000 }), RUNS, WARMUP);
       report('  doctor part: the director\'s collect exec alone', dirOnly);
+      const rulesOnly = await measure(() => execChecked(ctx.director, ['/etc/init.d/lvs-director', 'rules'], [0], 'rules', { timeoutMs: 60_000 }), RUNS, WARMUP);
+      report('    of which (alone): /etc/init.d/lvs-director rules', rulesOnly);
       const rsOnly = await measure(() => Promise.all(plan.realservers.map((p) => execChecked(ctx.realserverExecutor(rss.find((r) => r.name === p.name)!), p.argv, [0], 'doctor: collect', { timeoutMs: 60_000 }))), RUNS, WARMUP);
       report(`  doctor part: the ${N} realserver collect execs at once`, rsOnly);
       const trueHeld = await measure(() => Promise.all(rss.map((rs) => ctx.realserverExecutor(rs).exec(['true']))), RUNS, WARMUP);
