@@ -19,10 +19,10 @@ import type { DirectorObs, DirectorProbe } from './model.ts';
 /**
  * $1 = sysctl files (space-separated /proc/sys paths), $2 = the probe's timeout (s), $3 = TCP ports to probe
  * (space-separated), $4 = UDP probe specs (service-probe.ts: PORT/PAYLOAD), $5 = the health probe script (run by sh
- * when the director has no bash), $6 = the lean probe (director-probe.ts, run by bash), then the realserver addresses. Sections: save (stdout and stderr of `ipvsadm -S -n`), addr, sysctl, runtime (facts,
- * one per line: installed | bootlink PATH | cron FILE | crond | keepalived-conf | keepalived-running | vrrp STATE: the
- * notify script's last VRRP state of a pair director), rules (only when
- * the script is installed), probe (only when there are realservers).
+ * when the director has no bash), $6 = the lean probe (director-probe.ts, run by bash), then the realserver addresses.
+ * Sections: save (stdout and stderr of `ipvsadm -S -n`), addr, sysctl, runtime (facts, one per line: installed |
+ * bootlink PATH | cron FILE | crond | keepalived-conf | keepalived-running | vrrp STATE: the notify script's last VRRP
+ * state of a pair director), rules (only when the script is installed), probe (only when there are realservers).
  */
 export const DIRECTOR_COLLECT_SCRIPT = [
   'sysctls=$1; t=$2; ports=$3; uspecs=$4; probe=$5; lean=$6; shift 6',
