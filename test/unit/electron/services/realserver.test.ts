@@ -6,7 +6,7 @@ import { ClusterContext } from '../../../../electron/services/cluster-context.ts
 import { RealserverRoutes } from '../../../../electron/services/realserver-routes.ts';
 import { checkRealserver, osFromUname, RealserverChecks } from '../../../../electron/services/realserver-check.ts';
 import { parseCheck } from '../../../../electron/realserver/check-collect.ts';
-import { forEachRealserver } from '../../../../electron/services/per-host.ts';
+import { forEachRealserver, mapLimit } from '../../../../electron/services/per-host.ts';
 import { shellQuote } from '../../../../electron/shell/shell-quote.ts';
 import type { ResolvedTarget } from '../../../../electron/ssh/resolve-target.ts';
 import type { ExecResult, Executor } from '../../../../electron/ssh/types.ts';
@@ -186,5 +186,36 @@ describe('realserver check (one exec: realserver/check-collect.ts)', () => {
       { name: 'rs1', ok: true, value: '10.0.0.11' },
       { name: 'rs2', ok: false, error: expect.objectContaining({ code: 'AUTH_FAILED', message: 'rs2: authentication failed (methods tried: publickey)' }) },
     ]);
+  });
+});
+
+describe('mapLimit (the bound on how many realservers one operation works on at once)', () => {
+  it('never runs more than the limit at once, starts the next as one ends, and keeps the order of the results', async () => {
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const r = await mapLimit([30, 10, 20, 5, 15, 1], 2, async (ms, i) => {
+      started.push(i);
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((res) => setTimeout(res, ms));
+      running -= 1;
+      return ms * 2;
+    });
+    expect(r).toEqual([60, 20, 40, 10, 30, 2]);
+    expect(most).toBe(2);
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+  it('runs everything at once below the limit, and refuses a limit below 1', async () => {
+    let most = 0;
+    let running = 0;
+    await mapLimit([1, 2, 3], 64, async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((res) => setTimeout(res, 5));
+      running -= 1;
+    });
+    expect(most).toBe(3);
+    await expect(mapLimit([1], 0, async (x) => x)).rejects.toThrow('mapLimit: bad limit 0');
   });
 });
