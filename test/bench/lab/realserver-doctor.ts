@@ -16,6 +16,7 @@ import { backupStamp } from '../../../electron/shell/remote-file.ts';
 import { shellQuote } from '../../../electron/shell/shell-quote.ts';
 import { DoctorService } from '../../../electron/services/doctor-service.ts';
 import { checkDesktop } from '../../../electron/services/desktop-checks.ts';
+import { openCliCluster } from '../../../electron/cli/cli-cluster.ts';
 import { RealserverChecks } from '../../../electron/services/realserver-check.ts';
 import { checkArgv } from '../../../electron/realserver/check-collect.ts';
 import { listenArgv, processListArgv } from '../../../electron/realserver/service-status.ts';
@@ -57,8 +58,20 @@ export default async function realserverDoctor(): Promise<void> {
       const fixed = await forEachRealserver(rss, (rs) => new RealserverRoutes(ctx).fix(rs));
       const booted = await forEachRealserver(rss, (rs) => new RealserverBoot(ctx).run(rs, 'install'));
       await svc.run({ kind: 'verb', verb: 'start' });
-      console.log(`setup: ${fixed.filter((r) => r.ok).length}/${N} routes fixed, ${booted.filter((r) => r.ok).length}/${N} lvs-route installed, director started`);
+      // the director's runtime too (lvs-director + boot link + cron): without it the doctor rightly finds it missing
+      await svc.installDirector();
+      console.log(`setup: ${fixed.filter((r) => r.ok).length}/${N} routes fixed, ${booted.filter((r) => r.ok).length}/${N} lvs-route installed (all ${N} at once), director started and its runtime installed`);
       for (const r of [...fixed, ...booted]) if (!r.ok) console.log(`  setup failure: ${r.error.code} ${r.error.message}`);
+      // What failed, once more, one realserver at a time (still untimed): the cluster must be healthy before timing.
+      const again = booted.filter((r) => !r.ok).map((r) => rss.find((rs) => rs.name === r.name)!);
+      for (const rs of again) {
+        try {
+          await new RealserverBoot(ctx).run(rs, 'install');
+          console.log(`  ${rs.name}: lvs-route installed on the second try (alone)`);
+        } catch (e) {
+          console.log(`  ${rs.name}: second try failed too: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
 
       const desktop = (i: { vip: string; tcpPorts: number[]; xdmcp: boolean }) => checkDesktop(i);
       let findings = -1;
@@ -105,12 +118,29 @@ export default async function realserverDoctor(): Promise<void> {
       // the doctor's lean one (one exec each, same plan).
       const dirOnly = await measure(() => execChecked(ctx.director, plan.directors[0]!.argv, [0], 'doctor: collect', { sudo: true, timeoutMs: 60_000 }), RUNS, WARMUP);
       report('  doctor part: the director\'s collect exec alone', dirOnly);
-      const rulesOnly = await measure(() => execChecked(ctx.director, ['/etc/init.d/lvs-director', 'rules'], [0], 'rules', { timeoutMs: 60_000 }), RUNS, WARMUP);
-      report('    of which (alone): /etc/init.d/lvs-director rules', rulesOnly);
+      try {
+        const rulesOnly = await measure(() => execChecked(ctx.director, ['/etc/init.d/lvs-director', 'rules'], [0], 'rules', { timeoutMs: 60_000 }), RUNS, WARMUP);
+        report('    of which (alone): /etc/init.d/lvs-director rules', rulesOnly);
+      } catch (e) {
+        console.log(`    lvs-director rules: ${e instanceof Error ? e.message : String(e)}`);
+      }
       const rsOnly = await measure(() => Promise.all(plan.realservers.map((p) => execChecked(ctx.realserverExecutor(rss.find((r) => r.name === p.name)!), p.argv, [0], 'doctor: collect', { timeoutMs: 60_000 }))), RUNS, WARMUP);
       report(`  doctor part: the ${N} realserver collect execs at once`, rsOnly);
       const trueHeld = await measure(() => Promise.all(rss.map((rs) => ctx.realserverExecutor(rs).exec(['true']))), RUNS, WARMUP);
       report(`  floor: \`true\` on ${N} realservers at once, held sessions`, trueHeld);
+      // The same over sessions that reach the realservers directly (ssh.viaDirector off; the desktop is on the LVS
+      // subnet here, but the realservers' replies still go through the director, their default route): how much of
+      // the floor is the one director connection every session is tunnelled through (its sshd on one TCG vCPU).
+      const direct = openCliCluster({ cluster: { ...cluster, realservers: cluster.realservers.map((r) => ({ ...r, ssh: { ...r.ssh, viaDirector: false } })) }, knownHostsFile: lab.emptyKnownHosts });
+      try {
+        const dctx = direct.service.context();
+        const trueDirect = await measure(() => Promise.all(rss.map((rs) => dctx.realserverExecutor(rs).exec(['true']))), RUNS, WARMUP);
+        report(`  floor: \`true\` on ${N} realservers at once, held, NOT via the director`, trueDirect);
+        const doctorDirect = await measure(() => new DoctorService(direct.service, desktop).run(), RUNS, WARMUP);
+        report(`  doctor, held sessions, realservers NOT via the director`, doctorDirect, 5000);
+      } finally {
+        await direct.close();
+      }
       const trueFresh = await measure(async () => {
         const h = await heldContext(lab!, lab!.profileFile);
         try {
