@@ -163,7 +163,7 @@ export class MetricsSampler {
 
   /** One realserver's 1-minute load; forgotten while it cannot be read (a sample then carries none for it). */
   private async refreshLoad(svc: ClusterService, w: Watch, name: string): Promise<void> {
-    for (const r of await new RealserverChecks(svc.context()).check(name)) {
+    for (const r of await new RealserverChecks(svc.context()).load(name)) {
       if (r.ok) w.loads.set(r.name, r.value.load[0]);
       else w.loads.delete(r.name);
     }

@@ -3,8 +3,9 @@
  * addresses (is the VIP up?), the sysctls start sets, the runtime (lvs-director script: installed, boot link, cron
  * entry, crond; keepalived: configured, running), what the installed script would load (`lvs-director rules`), and the
  * probe of every realserver from the director, per service (ping, TCP connect, an XDMCP Query → Willing:
- * health/service-probe.ts), all in parallel on the director. The script is a constant; sysctl paths, the probe's timeout,
- * ports and UDP payloads, the probe script and the addresses are positional arguments.
+ * health/service-probe.ts), all in parallel on the director: with bash, the doctor's lean probe (director-probe.ts: a
+ * few processes per realserver instead of ~20), else the health probe itself. The script is a constant; sysctl paths,
+ * the probe's timeout, ports and UDP payloads, the probe scripts and the addresses are positional arguments.
  */
 import { AppError } from '../../shared/result.ts';
 import { parseServiceProbe, SERVICE_PROBE_SCRIPT, serviceProbeArgv, type ProbedService, type ProbePlan } from '../health/service-probe.ts';
@@ -12,18 +13,19 @@ import { parseIpAddr } from '../lvs/ipvs/ip-addr-parse.ts';
 import { parseIpvsadmSave } from '../lvs/ipvs/ipvsadm-save-parse.ts';
 import { sysctlKey, sysctlPath } from '../lvs/plan/sysctl-path.ts';
 import { parseCollectSections, SEC } from './collect-sections.ts';
+import { LEAN_PROBE_SCRIPT, normalizeLeanProbe } from './director-probe.ts';
 import type { DirectorObs, DirectorProbe } from './model.ts';
 
 /**
  * $1 = sysctl files (space-separated /proc/sys paths), $2 = the probe's timeout (s), $3 = TCP ports to probe
- * (space-separated), $4 = UDP probe specs (service-probe.ts: PORT/PAYLOAD), $5 = the probe script, then the realserver
- * addresses. Sections: save (stdout and stderr of `ipvsadm -S -n`), addr, sysctl, runtime (facts,
- * one per line: installed | bootlink PATH | cron FILE | crond | keepalived-conf | keepalived-running | vrrp STATE: the
- * notify script's last VRRP state of a pair director), rules (only when
- * the script is installed), probe (only when there are realservers).
+ * (space-separated), $4 = UDP probe specs (service-probe.ts: PORT/PAYLOAD), $5 = the health probe script (run by sh
+ * when the director has no bash), $6 = the lean probe (director-probe.ts, run by bash), then the realserver addresses.
+ * Sections: save (stdout and stderr of `ipvsadm -S -n`), addr, sysctl, runtime (facts, one per line: installed |
+ * bootlink PATH | cron FILE | crond | keepalived-conf | keepalived-running | vrrp STATE: the notify script's last VRRP
+ * state of a pair director), rules (only when the script is installed), probe (only when there are realservers).
  */
 export const DIRECTOR_COLLECT_SCRIPT = [
-  'sysctls=$1; t=$2; ports=$3; uspecs=$4; probe=$5; shift 5',
+  'sysctls=$1; t=$2; ports=$3; uspecs=$4; probe=$5; lean=$6; shift 6',
   'PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH',
   SEC,
   'both() { "$@" 2>&1; }',
@@ -44,7 +46,10 @@ export const DIRECTOR_COLLECT_SCRIPT = [
   'sec sysctl readsys $sysctls',
   'sec runtime runtime',
   '[ -x /etc/init.d/lvs-director ] && sec rules both /etc/init.d/lvs-director rules',
-  'if [ $# -gt 0 ]; then sec probe sh -c "$probe" sh "$t" "$ports" "$uspecs" "$@"; fi',
+  'if [ $# -gt 0 ]; then',
+  '  if command -v bash >/dev/null 2>&1; then sec probe bash -c "$lean" lvs-console-probe "$t" "$ports" "$uspecs" "$@"',
+  '  else sec probe sh -c "$probe" sh "$t" "$ports" "$uspecs" "$@"; fi',
+  'fi',
   'exit 0',
 ].join('\n');
 
@@ -73,7 +78,7 @@ export function directorCollectArgv(sysctlKeys: readonly string[], tcpPorts: rea
   for (const p of tcpPorts) if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`director collect: bad port ${p}`);
   // The probe's own argv ([sh, -c, SCRIPT, sh, T, TCPPORTS, UDPSPECS, HOST…]) gives the validated, encoded arguments.
   const p = serviceProbeArgv(collectProbePlan({ tcpPorts, realservers, ...more }));
-  return ['sh', '-c', DIRECTOR_COLLECT_SCRIPT, 'lvs-console-doctor', sysctlKeys.map((k) => `/proc/sys/${sysctlPath(k)}`).join(' '), p[4]!, p[5]!, p[6]!, SERVICE_PROBE_SCRIPT, ...realservers];
+  return ['sh', '-c', DIRECTOR_COLLECT_SCRIPT, 'lvs-console-doctor', sysctlKeys.map((k) => `/proc/sys/${sysctlPath(k)}`).join(' '), p[4]!, p[5]!, p[6]!, SERVICE_PROBE_SCRIPT, LEAN_PROBE_SCRIPT, ...realservers];
 }
 
 /** Parses the collector's stdout into a DirectorObs (pure); PARSE_ERROR naming the director and the part for bad output. */
@@ -126,7 +131,7 @@ export function parseDirectorCollect(name: string, stdout: string, ask: CollectA
   }
   if (ask.realservers.length) {
     const probe = need('probe');
-    const results = part('probe', () => parseServiceProbe(probe.out, collectProbePlan(ask)));
+    const results = part('probe', () => parseServiceProbe(normalizeLeanProbe(probe.out), collectProbePlan(ask)));
     obs.probes = Object.fromEntries(
       results.map((r): [string, DirectorProbe] => {
         const tcp = Object.fromEntries(r.services.filter((s) => s.protocol === 'tcp').map((s) => [s.port, s.verdict === 'pass']));

@@ -15,7 +15,8 @@ import { portNumber } from '../../shared/model/well-known-ports.ts';
 import type { Plan, PlanStep } from '../../shared/model/plan.ts';
 import { AppError } from '../../shared/result.ts';
 import type { FallRise } from '../health/hysteresis.ts';
-import { parseServiceProbe, planServiceProbe, serviceProbeArgv, serviceProbeTimeoutMs, withRouteProblems, type RealserverProbe } from '../health/service-probe.ts';
+import { parseServiceProbe, planServiceProbe, serviceProbeTimeoutMs, withRouteProblems, type RealserverProbe } from '../health/service-probe.ts';
+import { directorProbeArgv, normalizeLeanProbe } from '../doctor/director-probe.ts';
 import { desiredTable, type Resolve } from '../lvs/plan/desired-table.ts';
 import { planReload, planStart, planStop, planUpdate, type UpdateJudge } from '../lvs/plan/director-plan.ts';
 import { keepalivedRuntimeFiles, planKeepalived, type KeepalivedAction, type KeepalivedPlan } from '../keepalived/keepalived-plan.ts';
@@ -326,10 +327,11 @@ export class ClusterService {
     if (plan.hosts.length === 0) return [];
     const exec = ctx.director;
     const step = 'probe realservers';
-    const r = await execChecked(exec, serviceProbeArgv(plan), [0], step, { timeoutMs: serviceProbeTimeoutMs(plan) + PROBE_SLACK_MS });
+    // the lean probe (a few processes per realserver) when the director has bash, else the health probe itself
+    const r = await execChecked(exec, directorProbeArgv(plan), [0], step, { timeoutMs: serviceProbeTimeoutMs(plan) + PROBE_SLACK_MS });
     let results: RealserverProbe[];
     try {
-      results = parseServiceProbe(r.stdout, plan);
+      results = parseServiceProbe(normalizeLeanProbe(r.stdout), plan);
     } catch (e) {
       throw new AppError('PARSE_ERROR', `${exec.label}: ${step}: ${e instanceof Error ? e.message : String(e)}`, { host: exec.label, step, cause: e });
     }

@@ -22,6 +22,7 @@ import { execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
 import { realserverName, type ClusterContext } from './cluster-context.ts';
 import type { ClusterService } from './cluster-service.ts';
+import { mapLimit, PER_HOST_CONCURRENCY } from './per-host.ts';
 import { RealserverBoot } from './realserver-boot.ts';
 import { RealserverRoutes } from './realserver-routes.ts';
 import { runSteps, stepText } from './run-steps.ts';
@@ -115,21 +116,20 @@ export class DoctorService {
           return o;
         }),
       ),
-      Promise.all(
-        plan.realservers.map(async (p): Promise<RealserverObs> => {
-          const stop = stops.get(p.name)!;
-          const deadline = setTimeout(() => stop.abort(new Error(`${p.name}: no answer within ${REALSERVER_COLLECT_TIMEOUT_MS / 1000} s (connect and collect)`)), REALSERVER_COLLECT_TIMEOUT_MS);
-          try {
-            const r = await execChecked(ctx.realserverExecutor(rsByName.get(p.name)!), p.argv, [0], 'doctor: collect', { timeoutMs: REALSERVER_COLLECT_TIMEOUT_MS, signal: stop.signal });
-            return p.parse(r.stdout);
-          } catch (e) {
-            const why = stop.signal.aborted && stop.signal.reason instanceof Error ? stop.signal.reason.message : message(e);
-            return { name: p.name, address: p.address, error: why };
-          } finally {
-            clearTimeout(deadline);
-          }
-        }),
-      ),
+      // every realserver at once (up to PER_HOST_CONCURRENCY; its deadline starts when its turn does)
+      mapLimit(plan.realservers, PER_HOST_CONCURRENCY, async (p): Promise<RealserverObs> => {
+        const stop = stops.get(p.name)!;
+        const deadline = setTimeout(() => stop.abort(new Error(`${p.name}: no answer within ${REALSERVER_COLLECT_TIMEOUT_MS / 1000} s (connect and collect)`)), REALSERVER_COLLECT_TIMEOUT_MS);
+        try {
+          const r = await execChecked(ctx.realserverExecutor(rsByName.get(p.name)!), p.argv, [0], 'doctor: collect', { timeoutMs: REALSERVER_COLLECT_TIMEOUT_MS, signal: stop.signal });
+          return p.parse(r.stdout);
+        } catch (e) {
+          const why = stop.signal.aborted && stop.signal.reason instanceof Error ? stop.signal.reason.message : message(e);
+          return { name: p.name, address: p.address, error: why };
+        } finally {
+          clearTimeout(deadline);
+        }
+      }),
       this.desktop ? this.desktop({ vip, tcpPorts, xdmcp: wantsXdmcp(cluster) }).catch(() => undefined) : undefined,
     ]);
     const obs: DoctorObservations = { directors, realservers, ...(desktop ? { desktop } : {}) };

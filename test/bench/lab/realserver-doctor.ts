@@ -16,11 +16,17 @@ import { backupStamp } from '../../../electron/shell/remote-file.ts';
 import { shellQuote } from '../../../electron/shell/shell-quote.ts';
 import { DoctorService } from '../../../electron/services/doctor-service.ts';
 import { checkDesktop } from '../../../electron/services/desktop-checks.ts';
-import { IDENTIFY_SCRIPT, RealserverChecks } from '../../../electron/services/realserver-check.ts';
+import { openCliCluster } from '../../../electron/cli/cli-cluster.ts';
+import { RealserverChecks } from '../../../electron/services/realserver-check.ts';
+import { checkArgv } from '../../../electron/realserver/check-collect.ts';
+import { listenArgv, processListArgv } from '../../../electron/realserver/service-status.ts';
+import { SECTION_FUNCTION } from '../../../electron/shell/marked-sections.ts';
+import { directorProbeArgv, normalizeLeanProbe } from '../../../electron/doctor/director-probe.ts';
+import { parseServiceProbe, planServiceProbe, serviceProbeArgv } from '../../../electron/health/service-probe.ts';
+import { execChecked } from '../../../electron/ssh/exec-checked.ts';
 import { RealserverBoot } from '../../../electron/services/realserver-boot.ts';
 import { RealserverRoutes } from '../../../electron/services/realserver-routes.ts';
 import { forEachRealserver } from '../../../electron/services/per-host.ts';
-import { listenArgv, processListArgv } from '../../../electron/realserver/service-status.ts';
 import { measure, report } from '../measure.ts';
 import { labUp, REPO, restoreBootState, type Lab } from '../../lab/support/remote-lab.ts';
 import { benchLab, heldContext, ratio } from './support/bench-lab.ts';
@@ -52,19 +58,35 @@ export default async function realserverDoctor(): Promise<void> {
       const fixed = await forEachRealserver(rss, (rs) => new RealserverRoutes(ctx).fix(rs));
       const booted = await forEachRealserver(rss, (rs) => new RealserverBoot(ctx).run(rs, 'install'));
       await svc.run({ kind: 'verb', verb: 'start' });
-      console.log(`setup: ${fixed.filter((r) => r.ok).length}/${N} routes fixed, ${booted.filter((r) => r.ok).length}/${N} lvs-route installed, director started`);
+      // the director's runtime too (lvs-director + boot link + cron): without it the doctor rightly finds it missing
+      await svc.installDirector();
+      console.log(`setup: ${fixed.filter((r) => r.ok).length}/${N} routes fixed, ${booted.filter((r) => r.ok).length}/${N} lvs-route installed (all ${N} at once), director started and its runtime installed`);
+      for (const r of [...fixed, ...booted]) if (!r.ok) console.log(`  setup failure: ${r.error.code} ${r.error.message}`);
+      // What failed, once more, one realserver at a time (still untimed): the cluster must be healthy before timing.
+      const again = booted.filter((r) => !r.ok).map((r) => rss.find((rs) => rs.name === r.name)!);
+      for (const rs of again) {
+        try {
+          await new RealserverBoot(ctx).run(rs, 'install');
+          console.log(`  ${rs.name}: lvs-route installed on the second try (alone)`);
+        } catch (e) {
+          console.log(`  ${rs.name}: second try failed too: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
 
       const desktop = (i: { vip: string; tcpPorts: number[]; xdmcp: boolean }) => checkDesktop(i);
       let findings = -1;
+      let findingText: string[] = [];
       let desktopNote = '';
       // The doctor as the app runs it: sessions held between runs.
       const warm = await measure(async () => {
         const r = await new DoctorService(svc, desktop).run();
         findings = r.findings.length;
+        findingText = r.findings.map((f) => `${f.id}: ${f.what}`);
         desktopNote = r.checked.desktop ? 'with the desktop checks' : 'no desktop checks';
       }, RUNS, WARMUP);
       report(`doctor, ${N} realservers + director, held sessions (${desktopNote})`, warm, 5000);
       console.log(`  findings on the healthy cluster: ${findings}`);
+      for (const f of findingText) console.log(`    ${f}`);
       // The doctor as `lvsctl doctor` runs it: every session opened for the run (51 handshakes, in parallel).
       const cold = await measure(async () => {
         const h = await heldContext(lab!, lab!.profileFile);
@@ -90,13 +112,75 @@ export default async function realserverDoctor(): Promise<void> {
       report(`doctor's collectors, one fresh ssh per host in series (${N + 1} hosts)`, serial);
       console.log(`ratio serial / doctor (held): ${ratio(serial.median, warm.median)}; serial / doctor (fresh sessions): ${ratio(serial.median, cold.median)}`);
 
+      // Where the doctor's time goes (held sessions): its director exec alone, its 50 realserver execs alone, and the
+      // floor under the realserver part: 50 bare execs of `true` at once over the same held sessions (through the
+      // director, as the profile says: ssh.viaDirector); and the director's probe alone, the health probe's script vs
+      // the doctor's lean one (one exec each, same plan).
+      const dirOnly = await measure(() => execChecked(ctx.director, plan.directors[0]!.argv, [0], 'doctor: collect', { sudo: true, timeoutMs: 60_000 }), RUNS, WARMUP);
+      report('  doctor part: the director\'s collect exec alone', dirOnly);
+      try {
+        const rulesOnly = await measure(() => execChecked(ctx.director, ['/etc/init.d/lvs-director', 'rules'], [0], 'rules', { timeoutMs: 60_000 }), RUNS, WARMUP);
+        report('    of which (alone): /etc/init.d/lvs-director rules', rulesOnly);
+      } catch (e) {
+        console.log(`    lvs-director rules: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const rsOnly = await measure(() => Promise.all(plan.realservers.map((p) => execChecked(ctx.realserverExecutor(rss.find((r) => r.name === p.name)!), p.argv, [0], 'doctor: collect', { timeoutMs: 60_000 }))), RUNS, WARMUP);
+      report(`  doctor part: the ${N} realserver collect execs at once`, rsOnly);
+      const trueHeld = await measure(() => Promise.all(rss.map((rs) => ctx.realserverExecutor(rs).exec(['true']))), RUNS, WARMUP);
+      report(`  floor: \`true\` on ${N} realservers at once, held sessions`, trueHeld);
+      // The same over sessions that reach the realservers directly (ssh.viaDirector off; the desktop is on the LVS
+      // subnet here, but the realservers' replies still go through the director, their default route): how much of
+      // the floor is the one director connection every session is tunnelled through (its sshd on one TCG vCPU).
+      const direct = openCliCluster({ cluster: { ...cluster, realservers: cluster.realservers.map((r) => ({ ...r, ssh: { ...r.ssh, viaDirector: false } })) }, knownHostsFile: lab.emptyKnownHosts });
+      try {
+        const dctx = direct.service.context();
+        const trueDirect = await measure(() => Promise.all(rss.map((rs) => dctx.realserverExecutor(rs).exec(['true']))), RUNS, WARMUP);
+        report(`  floor: \`true\` on ${N} realservers at once, held, NOT via the director`, trueDirect);
+        const doctorDirect = await measure(() => new DoctorService(direct.service, desktop).run(), RUNS, WARMUP);
+        report(`  doctor, held sessions, realservers NOT via the director`, doctorDirect, 5000);
+      } finally {
+        await direct.close();
+      }
+      const trueFresh = await measure(async () => {
+        const h = await heldContext(lab!, lab!.profileFile);
+        try {
+          await Promise.all([h.ctx.director.exec(['true']), ...h.cluster.realservers.map((rs) => h.ctx.realserverExecutor(rs).exec(['true']))]);
+        } finally {
+          await h.sessions.close();
+        }
+      }, RUNS, WARMUP);
+      report(`  floor: ${N + 1} fresh sessions (connect + \`true\`) at once`, trueFresh);
+      const sshTrue = await measure(() => Promise.all(rss.map((rs) => freshSshTo(resolve(rs.host), 'true'))), RUNS, WARMUP);
+      report(`  floor: OpenSSH \`ssh HOST true\` to ${N} realservers at once`, sshTrue);
+      const probePlan = planServiceProbe(cluster, resolve);
+      const probeOld = await measure(async () => parseServiceProbe((await execChecked(ctx.director, serviceProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout, probePlan), RUNS, WARMUP);
+      const probeLean = await measure(async () => parseServiceProbe(normalizeLeanProbe((await execChecked(ctx.director, directorProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout), probePlan), RUNS, WARMUP);
+      report(`  director probe of ${N}: the health probe's script (before)`, probeOld);
+      report(`  director probe of ${N}: the lean probe (doctor, probe)`, probeLean);
+      console.log(`  ratio health-probe script / lean probe: ${ratio(probeOld.median, probeLean.median)}`);
+
       // realserver check --all (what the Realservers page and the sampler's load refresh run)
       const checks = await measure(async () => {
         const r = await new RealserverChecks(ctx).check('all');
         if (r.some((x) => !x.ok)) throw new Error('a realserver check failed');
       }, RUNS, WARMUP);
       report(`realserver check, ${N} realservers at once, held sessions`, checks);
-      const checkCmds = [shellQuote(['sh', '-c', IDENTIFY_SCRIPT, 'lvs-console-identify']), shellQuote(processListArgv('linux')), shellQuote(listenArgv('linux'))].join('; ');
+      // the check as it was before (3 execs in 2 round trips per realserver), over the same sessions
+      const identify = [SECTION_FUNCTION, 'sec uname uname -s', 'sec uptime uptime'].join('\n');
+      const checksBefore = await measure(
+        () =>
+          Promise.all(
+            rss.map(async (rs) => {
+              const ex = ctx.realserverExecutor(rs);
+              await execChecked(ex, ['sh', '-c', identify, 'lvs-console-identify'], [0], 'identify', { timeoutMs: 60_000 });
+              await Promise.all([execChecked(ex, processListArgv('linux'), [0], 'ps', { timeoutMs: 60_000 }), execChecked(ex, listenArgv('linux'), [0], 'ss', { timeoutMs: 60_000 })]);
+            }),
+          ),
+        RUNS,
+        WARMUP,
+      );
+      report(`realserver check as before (3 execs, 2 round trips), held`, checksBefore);
+      const checkCmds = shellQuote(checkArgv());
       const checkSerial = await measure(
         async () => {
           for (const rs of rss) await freshSshTo(resolve(rs.host), checkCmds);
@@ -113,8 +197,8 @@ export default async function realserverDoctor(): Promise<void> {
       report('sampler tick: status (every tick)', status);
       const health = await measure(() => svc.probe(), RUNS, WARMUP);
       report(`sampler tick: health probe of ${N} from the director (every 3rd)`, health);
-      const loads = await measure(() => new RealserverChecks(ctx).check('all'), RUNS, WARMUP);
-      report(`sampler tick: loads of ${N} realservers (every 6th)`, loads);
+      const loads = await measure(() => new RealserverChecks(ctx).load('all'), RUNS, WARMUP);
+      report(`sampler tick: loads of ${N} realservers (every 6th; \`uptime\` each)`, loads);
       console.log(`  a tick with everything: ~${(status.median + health.median + loads.median).toFixed(0)} ms; at the default 5 s interval that is ${((100 * (status.median + health.median / 3 + loads.median / 6)) / 5000).toFixed(1)} % of the time busy on average`);
     } finally {
       await sessions.close();

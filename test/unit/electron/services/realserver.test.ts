@@ -4,8 +4,9 @@ import { clusterSchema } from '../../../../shared/model/cluster.ts';
 import { AppError } from '../../../../shared/result.ts';
 import { ClusterContext } from '../../../../electron/services/cluster-context.ts';
 import { RealserverRoutes } from '../../../../electron/services/realserver-routes.ts';
-import { checkRealserver, osFromUname } from '../../../../electron/services/realserver-check.ts';
-import { forEachRealserver } from '../../../../electron/services/per-host.ts';
+import { checkRealserver, osFromUname, RealserverChecks } from '../../../../electron/services/realserver-check.ts';
+import { parseCheck } from '../../../../electron/realserver/check-collect.ts';
+import { forEachRealserver, mapLimit } from '../../../../electron/services/per-host.ts';
 import { shellQuote } from '../../../../electron/shell/shell-quote.ts';
 import type { ResolvedTarget } from '../../../../electron/ssh/resolve-target.ts';
 import type { ExecResult, Executor } from '../../../../electron/ssh/types.ts';
@@ -127,28 +128,50 @@ describe('route-fix (Linux, captured ip route output)', () => {
   });
 });
 
-describe('realserver check', () => {
-  const identify = (uname: string, uptime: string) =>
-    ok(`@@lvs-console begin uname\n${uname}\n\n@@lvs-console end uname 0\n@@lvs-console begin uptime\n${uptime}\n@@lvs-console end uptime 0\n`);
-  it('HP-UX (documented outputs): dtlogin, telnet and XDMCP listening', async () => {
-    const ex = scripted('hp1', {
-      'script:lvs-console-identify': identify('HP-UX', fx('uptime.hpux-10.20.txt')),
-      '/usr/bin/ps -e': ok(fx('ps-e.hpux-11i.txt')),
-      '/usr/bin/netstat -an': ok(fx('netstat-an.hpux-11i.txt')),
-    });
-    const r = await checkRealserver(ex, 'hp1');
-    expect(r).toEqual({ name: 'hp1', uname: 'HP-UX', os: 'hpux', load: [0.1, 0.12, 0.09], users: 4, displayManager: 'dtlogin', telnetListening: true, xdmcpListening: true, problems: [] });
+describe('realserver check (one exec: realserver/check-collect.ts)', () => {
+  const sec = (name: string, out: string, rc = 0) => `@@lvs-console begin ${name}\n${out}\n@@lvs-console end ${name} ${rc}\n`;
+  const errs = '@@lvs-console begin uname\n@@lvs-console begin uptime\n@@lvs-console begin ps\n@@lvs-console begin listen\n';
+  it('runs ONE exec per realserver and parses the captured Debian 12 output (xdm, telnet and XDMCP listening)', async () => {
+    const ex = scripted('rs1', { 'script:lvs-console-check': { code: 0, signal: null, stdout: fx('check.debian12.stdout.txt'), stderr: fx('check.debian12.stderr.txt'), durationMs: 1 } });
+    const r = await checkRealserver(ex, 'rs1');
+    expect(ex.ran).toEqual(['script:lvs-console-check']);
+    expect(r).toEqual({ name: 'rs1', uname: 'Linux', os: 'linux', load: [8.58, 13.32, 8.67], users: 0, displayManager: 'xdm', telnetListening: true, xdmcpListening: true, problems: [] });
   });
-  it('Linux without a display manager: says what is missing', async () => {
-    const ex = scripted('rs2', {
-      'script:lvs-console-identify': identify('Linux', fx('uptime.procps-debian12.txt')),
-      'ps -e -o comm=': ok('sshd\ninetd\n'),
-      'ss -H -l -t -u -n': ok('tcp   LISTEN 0      128    0.0.0.0:23  0.0.0.0:*\n'),
-    });
-    const r = await checkRealserver(ex, 'rs2');
+  it('HP-UX (documented outputs): dtlogin, telnet and XDMCP listening', () => {
+    const out = sec('uname', 'HP-UX\n') + sec('uptime', fx('uptime.hpux-10.20.txt')) + sec('ps', fx('ps-e.hpux-11i.txt')) + sec('listen', fx('netstat-an.hpux-11i.txt'));
+    expect(parseCheck('hp1', 'hp1', out, errs)).toEqual({ name: 'hp1', uname: 'HP-UX', os: 'hpux', load: [0.1, 0.12, 0.09], users: 4, displayManager: 'dtlogin', telnetListening: true, xdmcpListening: true, problems: [] });
+  });
+  it('Linux without a display manager: says what is missing', () => {
+    const out = sec('uname', 'Linux\n') + sec('uptime', fx('uptime.procps-debian12.txt')) + sec('ps', 'sshd\ninetd\n') + sec('listen', 'tcp   LISTEN 0      128    0.0.0.0:23  0.0.0.0:*\n');
+    const r = parseCheck('rs2', 'rs2', out, errs);
     expect(r.os).toBe('linux');
     expect(r.telnetListening).toBe(true);
     expect(r.problems).toEqual(['no display manager running (xdm, gdm, kdm…): XDMCP logins will fail', 'nothing listens on UDP 177 (XDMCP)']);
+  });
+  it('a missing ss (captured: exit 127 in its section) is NOT_FOUND naming the host and the command', () => {
+    expect(() => parseCheck('rs3', 'rs3', fx('check.no-ss.debian12.stdout.txt'), fx('check.no-ss.debian12.stderr.txt'))).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', host: 'rs3', message: 'rs3: ss -H -l -t -u -n: ss not found (lvs-console-check: 2: ss: not found)' }),
+    );
+  });
+  it('the load of every realserver: one `uptime` each (the sampler), a bad answer a PARSE_ERROR naming the host', async () => {
+    const cluster = clusterSchema.parse({ id: 'x', name: 'x', director: { host: '10.0.0.1', user: 'root' }, vip: '10.0.0.100', realservers: [{ host: '10.0.0.11', name: 'rs1' }, { host: '10.0.0.12', name: 'rs2' }] });
+    const ex = new Map([
+      ['rs1', scripted('rs1', { uptime: ok(fx('uptime.procps-debian12.txt')) })],
+      ['rs2', scripted('rs2', { uptime: ok('up 3 days\n') })],
+    ]);
+    const ctx = new ClusterContext(cluster, { executor: (t: ResolvedTarget) => ex.get(t.label) ?? scripted(t.label, {}) });
+    const r = await new RealserverChecks(ctx).load('all');
+    expect(r[0]).toEqual({ name: 'rs1', ok: true, value: { load: [0.41, 0.34, 0.25], users: 0 } });
+    expect(r[1]).toEqual({ name: 'rs2', ok: false, error: expect.objectContaining({ code: 'PARSE_ERROR', message: 'rs2: uptime: uptime: line 1: no load average in "up 3 days"' }) });
+    expect([...ex.values()].map((e) => e.ran)).toEqual([['uptime'], ['uptime']]);
+  });
+  it('an unknown OS is UNSUPPORTED, output cut short is PARSE_ERROR, a failed uptime COMMAND_FAILED', () => {
+    expect(() => parseCheck('rs4', 'rs4', sec('uname', 'SunOS\n') + sec('uptime', fx('uptime.procps-debian12.txt')))).toThrow("rs4: uname -s says 'SunOS': only Linux and HP-UX realservers can be checked");
+    const cut = fx('check.debian12.stdout.txt').split('\n').slice(0, 12).join('\n');
+    expect(() => parseCheck('rs5', 'rs5', cut)).toThrow(expect.objectContaining({ code: 'PARSE_ERROR', host: 'rs5', message: expect.stringMatching(/^rs5: check: section output: section ps \(line 9\) never ended/) }));
+    expect(() => parseCheck('rs6', 'rs6', sec('uname', 'Linux\n') + sec('uptime', '', 1), '@@lvs-console begin uptime\nuptime: /proc must be mounted\n')).toThrow(
+      expect.objectContaining({ code: 'COMMAND_FAILED', message: 'rs6: uptime: exit 1: uptime: /proc must be mounted' }),
+    );
   });
   it('an OS it does not know is UNSUPPORTED, naming the host', () => {
     expect(() => osFromUname('rs3', 'SunOS')).toThrow("rs3: uname -s says 'SunOS': only Linux and HP-UX realservers can be checked");
@@ -163,5 +186,36 @@ describe('realserver check', () => {
       { name: 'rs1', ok: true, value: '10.0.0.11' },
       { name: 'rs2', ok: false, error: expect.objectContaining({ code: 'AUTH_FAILED', message: 'rs2: authentication failed (methods tried: publickey)' }) },
     ]);
+  });
+});
+
+describe('mapLimit (the bound on how many realservers one operation works on at once)', () => {
+  it('never runs more than the limit at once, starts the next as one ends, and keeps the order of the results', async () => {
+    let running = 0;
+    let most = 0;
+    const started: number[] = [];
+    const r = await mapLimit([30, 10, 20, 5, 15, 1], 2, async (ms, i) => {
+      started.push(i);
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((res) => setTimeout(res, ms));
+      running -= 1;
+      return ms * 2;
+    });
+    expect(r).toEqual([60, 20, 40, 10, 30, 2]);
+    expect(most).toBe(2);
+    expect(started).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+  it('runs everything at once below the limit, and refuses a limit below 1', async () => {
+    let most = 0;
+    let running = 0;
+    await mapLimit([1, 2, 3], 64, async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((res) => setTimeout(res, 5));
+      running -= 1;
+    });
+    expect(most).toBe(3);
+    await expect(mapLimit([1], 0, async (x) => x)).rejects.toThrow('mapLimit: bad limit 0');
   });
 });

@@ -1,0 +1,119 @@
+/**
+ * The doctor's probe of every realserver from the director when the director has bash: the same checks as the health
+ * probe (health/service-probe.ts: a ping, a TCP connect per TCP service, a UDP request per UDP service) with as few
+ * processes as the checks allow, because on a small or emulated director every fork costs milliseconds (the lab's TCG
+ * director took ~10 s for the health probe's ~20 processes per realserver at 50 realservers). Here, per realserver:
+ * one `ping`, one forked subshell per TCP connect (bash's /dev/tcp), one `dd` per UDP request (bash's /dev/udp, the
+ * reply into a file); ONE timer for all of them, started once every check has been started (so no check's start-up
+ * counts against it, and a run where everything answers ends at once); the parent bash collects every exit status with
+ * `wait PID` (no subshell per result) and prints every line itself; the replies are read by ONE `wc -c` and ONE `od` at
+ * the end. The output is turned into the health probe's own format (normalizeLeanProbe) and parsed by
+ * parseServiceProbe, so the verdicts (XDMCP Willing, a UDP reply prefix) are judged in one place.
+ *
+ * `bash -c LEAN_PROBE_SCRIPT lvs-console-probe T TCPPORTS UDPSPECS HOST…`: the same positional arguments as the health
+ * probe (serviceProbeArgv); the script is a constant. Output lines:
+ *   HOST icmp up|down | HOST tcp PORT up|down | HOST udp PORT noreply | HOST udp PORT got FILE
+ *   then `@@wc` and `wc -c FILE…` of the files that got a reply, then `@@od` and `od -An -v -tx1 FILE…` (their bytes,
+ *   concatenated in the same order).
+ * A check still running when the timer ends is killed and reported down / noreply.
+ */
+import { AppError } from '../../shared/result.ts';
+import { PROBE_REPLY_MAX, SERVICE_PROBE_SCRIPT, serviceProbeArgv, type ProbePlan } from '../health/service-probe.ts';
+
+/** The lean probe (see the file comment); run by bash. Contains no single quote. */
+export const LEAN_PROBE_SCRIPT = [
+  't=$1 tports=$2 uspecs=$3; shift 3',
+  'set -C; pre=/tmp/lvs-console-probe.$$; n=0',
+  'pids=() what=() files=()',
+  'for h in "$@"; do',
+  '  ping -c 1 -W "$t" "$h" </dev/null >/dev/null 2>&1 & pids[n]=$! what[n]="$h icmp"; n=$((n + 1))',
+  '  for p in $tports; do',
+  '    ( exec 3<>"/dev/tcp/$h/$p" ) </dev/null >/dev/null 2>&1 & pids[n]=$! what[n]="$h tcp $p"; n=$((n + 1))',
+  '  done',
+  '  for u in $uspecs; do',
+  '    p=${u%%/*} f=${u#*/} o=$pre.$n',
+  '    : >"$o" || exit 3',
+  `    ( exec 3<>"/dev/udp/$h/$p" && printf "$f" >&3 && exec dd bs=8192 count=1 <&3 1<>"$o" ) </dev/null 2>/dev/null & pids[n]=$! what[n]="$h udp $p" files[n]=$o; n=$((n + 1))`,
+  '  done',
+  'done',
+  // one timer for all: killed when everything answered first (its trap ends its sleep too)
+  '( trap "kill \\$s 2>/dev/null; exit 0" TERM; sleep "$t" </dev/null >/dev/null 2>&1 & s=$!; wait $s; kill "${pids[@]}" 2>/dev/null ) </dev/null >/dev/null 2>&1 & k=$!',
+  'got=()',
+  'for ((i = 0; i < n; i++)); do',
+  '  wait "${pids[i]}"; rc=$?',
+  '  case ${what[i]} in',
+  '    *" udp "*) if [ $rc = 0 ] && [ -s "${files[i]}" ]; then echo "${what[i]} got ${files[i]}"; got+=("${files[i]}"); else echo "${what[i]} noreply"; fi ;;',
+  '    *) if [ $rc = 0 ]; then echo "${what[i]} up"; else echo "${what[i]} down"; fi ;;',
+  '  esac',
+  'done',
+  'kill $k 2>/dev/null; wait $k 2>/dev/null',
+  'if [ ${#got[@]} -gt 0 ]; then echo @@wc; wc -c "${got[@]}"; echo @@od; od -An -v -tx1 "${got[@]}"; fi',
+  '[ ${#files[@]} -gt 0 ] && rm -f "${files[@]}"',
+  'exit 0',
+].join('\n');
+if (LEAN_PROBE_SCRIPT.includes("'")) throw new Error('LEAN_PROBE_SCRIPT must not contain a single quote');
+
+/** Runs the lean probe with bash when the director has it, else the health probe with sh: $1 lean, $2 health probe, then T TCPPORTS UDPSPECS HOST…. */
+const CHOOSE_SCRIPT = [
+  'lean=$1 probe=$2; shift 2',
+  'if command -v bash >/dev/null 2>&1; then exec bash -c "$lean" lvs-console-probe "$@"; fi',
+  'exec sh -c "$probe" sh "$@"',
+].join('\n');
+
+/**
+ * argv of a probe of `plan` from the director: the lean probe under bash, else the health probe (same arguments, the
+ * same verdicts once the output went through normalizeLeanProbe and parseServiceProbe).
+ */
+export function directorProbeArgv(plan: ProbePlan): string[] {
+  const a = serviceProbeArgv(plan);
+  return ['sh', '-c', CHOOSE_SCRIPT, 'lvs-console-probe', LEAN_PROBE_SCRIPT, SERVICE_PROBE_SCRIPT, ...a.slice(4)];
+}
+
+const hexOf = (bytes: string[]) => bytes.slice(0, PROBE_REPLY_MAX).join('');
+
+/**
+ * The lean probe's output in the health probe's line format (`HOST udp PORT reply HEX` for each reply, in place of its
+ * `got FILE` line), ready for parseServiceProbe. Output in the health probe's own format (no `got` lines, no `@@wc`)
+ * passes through unchanged. PARSE_ERROR naming the line when the reply sizes and bytes do not add up.
+ */
+export function normalizeLeanProbe(text: string): string {
+  const lines = text.split('\n');
+  const wcAt = lines.indexOf('@@wc');
+  const odAt = lines.indexOf('@@od');
+  const body = wcAt >= 0 ? lines.slice(0, wcAt) : lines;
+  const gotLine = /^(\S+ udp \d+) got (\S+)$/;
+  const gotFiles = body.map((l) => gotLine.exec(l.trim())).filter((m): m is RegExpExecArray => m !== null);
+  if (gotFiles.length === 0) {
+    if (wcAt >= 0) throw new AppError('PARSE_ERROR', `probe output: line ${wcAt + 1}: reply sizes without any reply`);
+    return text;
+  }
+  if (wcAt < 0 || odAt < wcAt) throw new AppError('PARSE_ERROR', 'probe output: replies without their sizes and bytes (the output was cut?)');
+  const size = new Map<string, number>();
+  lines.slice(wcAt + 1, odAt).forEach((l, i) => {
+    const m = /^\s*(\d+)\s+(\S+)$/.exec(l);
+    if (!m) throw new AppError('PARSE_ERROR', `probe output: line ${wcAt + 2 + i}: unexpected "${l.slice(0, 80)}"`);
+    if (m[2] !== 'total') size.set(m[2]!, Number(m[1]));
+  });
+  const bytes = lines
+    .slice(odAt + 1)
+    .join(' ')
+    .trim()
+    .split(/\s+/)
+    .filter(Boolean);
+  if (bytes.some((b) => !/^[0-9a-f]{2}$/.test(b))) throw new AppError('PARSE_ERROR', 'probe output: the reply bytes are not od -tx1 output');
+  let at = 0;
+  const reply = new Map<string, string>();
+  for (const m of gotFiles) {
+    const n = size.get(m[2]!);
+    if (n === undefined) throw new AppError('PARSE_ERROR', `probe output: no size for the reply of ${m[1]}`);
+    reply.set(m[2]!, hexOf(bytes.slice(at, at + n)));
+    at += n;
+  }
+  if (at !== bytes.length) throw new AppError('PARSE_ERROR', `probe output: ${bytes.length} reply bytes for replies of ${at} bytes`);
+  return body
+    .map((l) => {
+      const m = gotLine.exec(l.trim());
+      return m ? `${m[1]} reply ${reply.get(m[2]!)!}` : l;
+    })
+    .join('\n');
+}

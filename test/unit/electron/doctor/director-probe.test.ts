@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { directorProbeArgv, normalizeLeanProbe } from '../../../../electron/doctor/director-probe.ts';
+import { parseServiceProbe, type ProbePlan } from '../../../../electron/health/service-probe.ts';
+
+const fx = (f: string) => readFileSync(new URL(`../../../fixtures/doctor/${f}`, import.meta.url), 'utf8');
+const plan = (...addresses: string[]): ProbePlan => ({
+  hosts: addresses.map((a) => ({ name: a, address: a })),
+  services: [
+    { protocol: 'tcp', port: 23, check: { kind: 'connect' } },
+    { protocol: 'udp', port: 177, check: { kind: 'xdmcp' } },
+  ],
+  unchecked: [],
+  timeoutSec: 2,
+});
+const verdicts = (text: string, p: ProbePlan) => parseServiceProbe(normalizeLeanProbe(text), p).map((r) => [r.address, r.icmp, ...r.services.map((s) => `${s.protocol}/${s.port} ${s.verdict}`)]);
+
+describe("the doctor's lean director probe (captured in a network namespace on Debian 12, bash 5.2)", () => {
+  it('a listening host, a host with nothing listening and one that never answers (killed at the timer) are judged like the health probe', () => {
+    expect(verdicts(fx('lean-probe.netns-debian12.txt'), plan('127.0.0.1', '127.0.0.2', '10.8.0.9'))).toEqual([
+      ['127.0.0.1', true, 'tcp/23 pass', 'udp/177 pass'],
+      ['127.0.0.2', true, 'tcp/23 fail', 'udp/177 fail'],
+      ['10.8.0.9', false, 'tcp/23 fail', 'udp/177 fail'],
+    ]);
+    const willing = parseServiceProbe(normalizeLeanProbe(fx('lean-probe.netns-debian12.txt')), plan('127.0.0.1', '127.0.0.2', '10.8.0.9'))[0]!.services[1]!;
+    expect(willing.detail).toBe('Willing (xdmcp-fixture): 0 users, load: 1.40, 0.88, 0.72');
+  });
+  it('splits the one od of several replies by their wc -c sizes (the total line ignored)', () => {
+    const lines = normalizeLeanProbe(fx('lean-probe.netns-debian12-two.txt')).split('\n').filter((l) => l.includes(' udp '));
+    const hex = fx('../xdmcp/willing.xdm-1.1.11.hex').replace(/\s+/g, '');
+    expect(lines).toEqual([`127.0.0.1 udp 177 reply ${hex}`, `127.0.0.1 udp 177 reply ${hex}`]);
+  });
+  it('passes the health probe\'s own format through unchanged', () => {
+    const old = '10.99.0.11 icmp up\n10.99.0.11 tcp 23 up\n10.99.0.11 udp 177 noreply\n';
+    expect(normalizeLeanProbe(old)).toBe(old);
+  });
+  it('PARSE_ERROR when the output was cut or the bytes do not add up', () => {
+    const full = fx('lean-probe.netns-debian12.txt');
+    expect(() => normalizeLeanProbe(full.slice(0, full.indexOf('@@wc')))).toThrow(expect.objectContaining({ code: 'PARSE_ERROR', message: 'probe output: replies without their sizes and bytes (the output was cut?)' }));
+    expect(() => normalizeLeanProbe(full.replace(/^56 /m, '57 '))).toThrow('probe output: 56 reply bytes for replies of 57 bytes');
+    expect(() => normalizeLeanProbe(full.replace(' 00 01 00 05', ' zz 01 00 05'))).toThrow('probe output: the reply bytes are not od -tx1 output');
+  });
+});
+
+describe('the director probe, run for real on loopback (a TCP listener, a closed port, UDP servers: Willing, not XDMCP, silent, payload/reply)', () => {
+  let tcp: Server;
+  const udps: Socket[] = [];
+  let plan: ProbePlan;
+  const dirs: string[] = [];
+  const udpServer = async (answer: ((m: Buffer) => Buffer) | undefined): Promise<number> => {
+    const s = createSocket('udp4');
+    if (answer) s.on('message', (m, r) => s.send(answer(m), r.port, r.address));
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+    udps.push(s);
+    return s.address().port;
+  };
+  beforeAll(async () => {
+    tcp = createServer((c) => c.on('error', () => {})).listen(0, '127.0.0.1');
+    await new Promise((r) => tcp.once('listening', r));
+    const closed = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => closed.once('listening', r));
+    const closedPort = (closed.address() as { port: number }).port;
+    await new Promise((r) => closed.close(r));
+    const willing = Buffer.from(fx('../xdmcp/willing.xdm-1.1.11.hex').replace(/\s+/g, ''), 'hex');
+    plan = {
+      hosts: [{ name: 'lo', address: '127.0.0.1' }],
+      services: [
+        { protocol: 'tcp', port: (tcp.address() as { port: number }).port, check: { kind: 'connect' } },
+        { protocol: 'tcp', port: closedPort, check: { kind: 'connect' } },
+        { protocol: 'udp', port: await udpServer(() => willing), check: { kind: 'xdmcp' } },
+        { protocol: 'udp', port: await udpServer(() => Buffer.from('hello')), check: { kind: 'xdmcp' } },
+        { protocol: 'udp', port: await udpServer(undefined), check: { kind: 'xdmcp' } },
+        { protocol: 'udp', port: await udpServer((m) => Buffer.from(m.toString() === 'PING' ? 'PONG' : 'what?')), check: { kind: 'udp', payload: '50494e47', reply: '504f4e47' } },
+      ],
+      unchecked: [],
+      timeoutSec: 1,
+    };
+  });
+  afterAll(() => {
+    tcp?.close();
+    for (const u of udps) u.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  const run = (path: string | undefined) =>
+    new Promise<{ out: string; ms: number }>((resolve, reject) => {
+      const started = performance.now();
+      const argv = directorProbeArgv(plan);
+      const c = spawn('/bin/dash', argv.slice(1), { env: path ? { PATH: path } : process.env });
+      let out = '';
+      c.stdout.on('data', (d) => (out += d));
+      c.on('error', reject);
+      c.on('close', () => resolve({ out, ms: performance.now() - started }));
+    });
+  const want = ['pass', 'fail', 'pass', 'fail', 'fail', 'pass'];
+  it('with bash (the lean probe): the health probe\'s verdicts', async () => {
+    const { out } = await run(undefined);
+    expect(out).toMatch(/ got \/tmp\/lvs-console-probe\./);
+    const r = parseServiceProbe(normalizeLeanProbe(out), plan)[0]!;
+    expect(r.icmp).toBe(true);
+    expect(r.services.map((s) => s.verdict)).toEqual(want);
+    expect(r.services[2]!.detail).toBe('Willing (xdmcp-fixture): 0 users, load: 1.40, 0.88, 0.72');
+  }, 20_000);
+  it('a director slow to start processes fails no healthy check (bash taking 1.5 s to start)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'slowbash-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'bash'), '#!/bin/sh\nsleep 1.5\nexec /bin/bash "$@"\n', { mode: 0o755 });
+    const { out } = await run(`${dir}:/usr/bin:/bin`);
+    expect(parseServiceProbe(normalizeLeanProbe(out), plan)[0]!.services.map((s) => s.verdict)).toEqual(want);
+  }, 20_000);
+  it('without bash: the health probe runs instead (its output passes through)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nobash-'));
+    dirs.push(dir);
+    for (const t of ['ping', 'timeout', 'nc', 'od', 'tr', 'dd', 'sh']) writeFileSync(join(dir, t), `#!/bin/dash\nexec /bin/busybox ${t} "$@"\n`, { mode: 0o755 });
+    const { out } = await run(dir);
+    expect(out).not.toMatch(/ got /);
+    // busybox alone has no UDP tool: the UDP checks say they could not run
+    expect(parseServiceProbe(normalizeLeanProbe(out), plan)[0]!.services.map((s) => s.verdict)).toEqual(['pass', 'fail', 'unknown', 'unknown', 'unknown', 'unknown']);
+  }, 20_000);
+});
