@@ -23,7 +23,8 @@ import { PROBE_REPLY_MAX, SERVICE_PROBE_SCRIPT, serviceProbeArgv, type ProbePlan
 /** The lean probe (see the file comment); run by bash. Contains no single quote. */
 export const LEAN_PROBE_SCRIPT = [
   't=$1 tports=$2 uspecs=$3; shift 3',
-  'set -C; pre=/tmp/lvs-console-probe.$$; n=0',
+  // the replies go to a private folder (mktemp -d: a random name, mode 0700), never to guessable names in /tmp
+  'set -C; dir=$(mktemp -d /tmp/lvs-console-probe.XXXXXXXX) || exit 3; trap "rm -rf $dir" EXIT; pre=$dir/r; n=0',
   'pids=() what=() files=()',
   'for h in "$@"; do',
   '  ping -c 1 -W "$t" "$h" </dev/null >/dev/null 2>&1 & pids[n]=$! what[n]="$h icmp"; n=$((n + 1))',
@@ -48,7 +49,6 @@ export const LEAN_PROBE_SCRIPT = [
   'done',
   'kill $k 2>/dev/null; wait $k 2>/dev/null',
   'if [ ${#got[@]} -gt 0 ]; then echo @@wc; wc -c "${got[@]}"; echo @@od; od -An -v -tx1 "${got[@]}"; fi',
-  '[ ${#files[@]} -gt 0 ] && rm -f "${files[@]}"',
   'exit 0',
 ].join('\n');
 if (LEAN_PROBE_SCRIPT.includes("'")) throw new Error('LEAN_PROBE_SCRIPT must not contain a single quote');

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,7 +99,10 @@ describe('the director probe, run for real on loopback (a TCP listener, a closed
   const want = ['pass', 'fail', 'pass', 'fail', 'fail', 'pass'];
   it('with bash (the lean probe): the health probe\'s verdicts', async () => {
     const { out } = await run(undefined);
-    expect(out).toMatch(/ got \/tmp\/lvs-console-probe\./);
+    // the replies went to a private folder with a random name (mktemp -d), removed when the probe ends
+    const got = /got (\/tmp\/lvs-console-probe\.[A-Za-z0-9]{8})\/r\.\d+/.exec(out);
+    expect(got, out).not.toBeNull();
+    expect(existsSync(got![1]!)).toBe(false);
     const r = parseServiceProbe(normalizeLeanProbe(out), plan)[0]!;
     expect(r.icmp).toBe(true);
     expect(r.services.map((s) => s.verdict)).toEqual(want);
