@@ -58,16 +58,16 @@ describe('pair roles from the captured state files and addresses', () => {
   it('lists the failovers newest first (the first election is not one)', () => {
     expect(statusAt('1-started').failovers).toEqual([]);
     // the preferred director killed, its log unreachable: the second's first MASTER is the failover (seen on the lab)
-    expect(statusAt('2-primary-dead').failovers.map((f) => `${f.at / 1000} ${f.director}`)).toEqual(['1796134724 10.77.0.2']);
+    expect(statusAt('2-primary-dead').failovers.map((f) => `${f.at / 1000} ${f.director}`)).toEqual(['1796157216 10.77.0.2']);
     expect(statusAt('3-primary-back').failovers.map((f) => f.director)).toEqual(['10.77.0.2']);
-    expect(statusAt('5-yield-undone').failovers.map((f) => `${f.at / 1000} ${f.director}`)).toEqual(['1796134731 10.77.0.1', '1796134724 10.77.0.2']);
+    expect(statusAt('5-yield-undone').failovers.map((f) => `${f.at / 1000} ${f.director}`)).toEqual(['1796157222 10.77.0.1', '1796157216 10.77.0.2']);
   });
 
   it('believes the VIP over a lagging state file, and says so', () => {
     const o = observed('1-started', 'primary')!;
-    expect(directorRole('primary', 'd1', '10.77.0.100', '10.77.0.254', { ...o, stateFile: '1796134722 VI_1 BACKUP 150' })).toMatchObject({ role: 'MASTER', note: 'the VIP is here; the notify script last said BACKUP' });
+    expect(directorRole('primary', 'd1', '10.77.0.100', '10.77.0.254', { ...o, stateFile: '1796157213 VI_1 BACKUP 254' })).toMatchObject({ role: 'MASTER', note: 'the VIP is here; the notify script last said BACKUP' });
     const s = observed('1-started', 'secondary')!;
-    expect(directorRole('secondary', 'd2', '10.77.0.100', '10.77.0.254', { ...s, stateFile: '1796134722 VI_1 MASTER 100' })).toMatchObject({ role: 'UNKNOWN' });
+    expect(directorRole('secondary', 'd2', '10.77.0.100', '10.77.0.254', { ...s, stateFile: '1796157213 VI_1 MASTER 253' })).toMatchObject({ role: 'UNKNOWN' });
     expect(directorRole('secondary', 'd2', '10.77.0.100', '10.77.0.254', { ...s, keepalivedRunning: false })).toMatchObject({ role: 'STOPPED' });
     expect(directorRole('secondary', 'd2', '10.77.0.100', '10.77.0.254', { addresses: s.addresses, keepalivedRunning: true })).toMatchObject({ role: 'BACKUP' });
     expect(directorRole('secondary', 'd2', '10.77.0.100', '10.77.0.254', { ...s, stateFile: 'garbage' })).toMatchObject({ role: 'UNKNOWN', note: 'vrrp-state: unexpected "garbage"' });
