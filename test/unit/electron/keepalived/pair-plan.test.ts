@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterSchema, type Cluster } from '../../../../shared/model/cluster.ts';
 import { directorRole, pairStatus, planMakeMaster, planUndo, restoreMode, type ObservedWithRuntime, type RoleObservation } from '../../../../electron/keepalived/pair-plan.ts';
+import { planKeepalived } from '../../../../electron/keepalived/keepalived-plan.ts';
 import { parseIpAddr } from '../../../../electron/lvs/ipvs/ip-addr-parse.ts';
 import { profileResolver } from '../../../../electron/lvs/plan/desired-table.ts';
 import { labCluster } from '../../../fixtures/lab-cluster.ts';
@@ -137,5 +138,30 @@ describe('planUndo (the first director put back when the second fails)', () => {
   });
   it('gives scripts back their execute bit', () => {
     expect(['/etc/init.d/lvs-kernel', '/etc/keepalived/lvs-console-notify.sh', '/etc/crontabs/root', '/etc/keepalived/keepalived.conf'].map(restoreMode)).toEqual(['755', '755', '600', '644']);
+  });
+});
+
+describe('a pair\'s stop: the VIP goes, the floating gateway stays where it is (the realservers\' one way out)', () => {
+  const runtime = (args: string) => ({
+    files: new Map<string, string | undefined>(),
+    links: new Map<string, string>(),
+    keepalived: { bin: '/usr/sbin/keepalived', pid: 4242, args },
+    rcDir: '/etc/rc.d/rc3.d',
+    dirs: new Set(['/etc/init.d', '/etc/sysconfig']),
+  });
+  const master = ipAddr(['2: eth0    inet 10.77.0.1/24 scope global eth0\\', '2: eth0    inet 10.77.0.100/24 scope global secondary eth0:110\\', '2: eth0    inet 10.77.0.254/24 scope global secondary eth0\\'].join('\n'));
+  const backup = ipAddr('2: eth0    inet 10.77.0.2/24 scope global eth0\\');
+  const stop = (addresses: typeof master, args: string) =>
+    planKeepalived({ action: 'stop', verb: 'stop', cluster: pair, resolve, which: 'primary', observed: { table: { services: [] }, addresses, sysctls: {} }, runtime: runtime(args) }).plan;
+  it('on the master (-I -V): keepalived stops, the VIP is taken down, the gateway is not, and the preview says why', () => {
+    const p = stop(master, '-D -I -V');
+    expect(p.steps.map((s) => s.argv.join(' '))).toEqual(['/etc/init.d/keepalived stop', 'ipvsadm -C', 'ip addr del 10.77.0.100/24 dev eth0']);
+    expect(p.summary).toContainEqual(expect.stringMatching(/^the floating gateway 10\.77\.0\.254 stays up on this director .*realservers' default route goes through it/));
+  });
+  it('on the backup: nothing about the gateway; keepalived without -V: the preview warns that it takes the gateway down', () => {
+    expect(stop(backup, '-D -I -V').summary!.some((l) => l.includes('10.77.0.254'))).toBe(false);
+    const p = stop(master, '-D');
+    expect(p.steps.map((s) => s.argv.join(' '))).toEqual(['/etc/init.d/keepalived stop']);
+    expect(p.summary).toContainEqual(expect.stringMatching(/without -V here: it takes the floating gateway 10\.77\.0\.254 down/));
   });
 });
