@@ -8,7 +8,7 @@
  * greeter: the same xlogin window id, not a blank screen).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lvsctl, labExec, labSh, OUT, REPO, type CliRun, type Lab } from './remote-lab.ts';
 import { TX_DIR } from '../../../electron/lvs/plan/transaction.ts';
@@ -227,6 +227,7 @@ export async function killAndTime(vip: string, master: string, backup: string, m
   const probe = join(OUT, 'pair-probe.txt');
   const neigh = join(OUT, 'pair-probe.neigh');
   const stop = join(OUT, 'pair-probe.stop');
+  mkdirSync(OUT, { recursive: true });
   for (const f of [probe, neigh, stop]) rmSync(f, { force: true });
   const backupMac = labExec(backup, 'cat /sys/class/net/eth0/address').stdout.trim().toLowerCase();
   if (!/^[0-9a-f:]{17}$/.test(backupMac)) throw new Error(`${backup}: no MAC address on eth0 ('${backupMac}')`);
@@ -235,7 +236,8 @@ export async function killAndTime(vip: string, master: string, backup: string, m
   const script = probeScript(vip, probe, neigh, stop);
   const child = spawn('bash', [LAB_SH, 'exec', 'client', 'bash', '-c', script], { cwd: REPO, stdio: 'ignore' });
   const closed = new Promise<void>((r) => child.on('close', () => r()));
-  const lines = () => (existsSync(probe) ? readFileSync(probe, 'utf8') : '').split('\n').filter(Boolean).map((l) => l.split(' '));
+  // whole lines only (the probe appends while this reads)
+  const lines = () => (existsSync(probe) ? readFileSync(probe, 'utf8') : '').split('\n').filter((l) => /^\d+ \d+ (ok|FAIL)$/.test(l)).map((l) => l.split(' '));
   try {
     // the probe works before the kill: a few greetings through the VIP from the master
     if (!(await until(15_000, 100, () => lines().filter((l) => l[2] === 'ok').length >= 3))) throw new Error('the client\'s telnet probe got no greeting through the VIP before the kill');
