@@ -139,7 +139,7 @@ describe.skipIf(skip !== undefined)('lab: a director pair on keepalived (VRRP VI
       const conf = labSh(vm, 'cat /etc/keepalived/keepalived.conf');
       expect(conf).toMatch(/lvs_sync_daemon eth0 VI_1 id 51/);
       expect(conf).toMatch(/10\.77\.0\.254\/24 dev eth0/);
-      expect(conf).toMatch(vm === 'director' ? /priority 150/ : /priority 100/);
+      expect(conf).toMatch(vm === 'director' ? /priority 254\n/ : /priority 253\n/);
       expect(labSh(vm, 'sysctl -n net.ipv4.ip_forward net.ipv4.conf.all.send_redirects net.ipv4.conf.eth0.send_redirects').split('\n').filter(Boolean)).toEqual(['1', '0', '0']);
     }
     const st = await haCtl(lab, 'start');
