@@ -40,17 +40,32 @@
  * is refused here naming the field. Lines stay under MAX_LINE (keepalived splits longer ones).
  *
  * VRRP ROLES (a pair; issue 11: "the old master back: no second outage, roles as configured"): both directors start as
- *   BACKUP with `nopreempt`, the profile's director at priority 150 (it wins the first election), the second at 100.
- *   When the master dies the backup takes over after 3 × advert_int + skew (≈ 1.6 s at 500 ms). When the old master
- *   comes back it stays BACKUP (nopreempt): preempting would move the VIP a second time, and connections opened while it
- *   was away are only in its kernel if the sync daemon has carried them (an idle session carries nothing), so a
- *   preempt could cut them. The roles stay as the last failover left them until the admin moves them with "make this
- *   director master" (previewed), which writes 1 to the yield file on the current master: the track_file below (weight
- *   0) then puts its instance in FAULT, it sends a priority-0 advert, the other takes over at once; writing 0 brings it
- *   back as BACKUP. One director alone (no pair) runs the same instance as MASTER at priority 255, the address owner
- *   (RFC 5798): keepalived brings the VIP up at boot, status reads its role the same way, and when it starts it takes
- *   the VIP at once. At a lower priority it would first remove the VIP and wait 3 adverts as BACKUP (≈ 4 s without the
- *   VIP, seen on the lab), so moving a running cluster from the script to keepalived would cut it.
+ *   BACKUP with `nopreempt`, the profile's director at priority 254 (it wins an election where both time out together),
+ *   the second at 253. When the old master comes back it stays BACKUP (nopreempt): preempting would move the VIP a second
+ *   time, and connections opened while it was away are only in its kernel if the sync daemon has carried them (an idle
+ *   session carries nothing), so a preempt could cut them. The roles stay as the last failover left them until the
+ *   admin moves them with "make this director master" (previewed), which writes 1 to the yield file on the current
+ *   master: the track_file below (weight 0) then puts its instance in FAULT, it sends a priority-0 advert, the other
+ *   takes over after its skew time (below: ≤ 6 ms); writing 0 brings it back as BACKUP. One director alone (no pair)
+ *   runs the same instance as MASTER at priority 255, the address owner (RFC 5798): keepalived brings the VIP up at
+ *   boot, status reads its role the same way, and when it starts it takes the VIP at once. At a lower priority it would
+ *   first remove the VIP and wait 3 adverts as BACKUP (≈ 4 s without the VIP, seen on the lab), so moving a running
+ *   cluster from the script to keepalived would cut it.
+ *
+ * FAILOVER TIME (issue 11: ≤ 2 s; masterDownMs below). The backup takes over when it has heard no advert for the
+ *   Master_Down_Interval = 3 × advert_int + Skew_Time, Skew_Time = (256 − priority) × advert_int / 256 (RFC 5798 §6.1;
+ *   keepalived 2.2.7 VRRP_TIMER_SKEW, VRRPv3). The master's last advert left 0…advert_int before it died, so the
+ *   takeover comes 2…3 adverts + skew after the death. The skew only orders several backups (the highest priority
+ *   first); a pair has one, so its priorities sit at the top: at the default 500 ms adverts the skew is 6 ms at 253
+ *   (it was 305 ms at priority 100: 1.81 s instead of 1.51 s), the takeover 1.0–1.5 s after the death. Then keepalived
+ *   (vrrp_state_become_master) adds the VIP and the gateway and at once sends vrrp_garp_master_repeat (5) gratuitous
+ *   ARPs for each, back to back (vrrp_garp_interval 0), before the notify script and the sync daemon's switch: the
+ *   client's entry for the VIP and the realservers' entry for the gateway move to the new master's MAC (Linux takes a
+ *   gratuitous ARP over an existing entry whatever its locktime), and the bridge already knows that MAC (its checkers
+ *   talk every second). The GARP defaults stay (the second set after vrrp_garp_master_delay 5 s only repairs a lost
+ *   first set). Not used: `down_timer_adverts` (2.2.7 has it; fewer than the RFC's 3 adverts would make a 1 s stall of
+ *   the emulated lab director a failover), preempt_delay (nopreempt: it never applies), use_vmac (a virtual MAC that moves
+ *   with the VIP: not needed, the gratuitous ARPs move the entries at the transition).
  *
  * DRAINING: a realserver drained from the console (weight 0 now, deleted once its connections are gone) is not in the
  * profile any more but must stay in the table until then; `draining` lists such destinations, written as real_servers
@@ -89,7 +104,16 @@ export const DEFAULT_KEEPALIVED_PATHS: KeepalivedPaths = {
 /** The one VRRP instance's name. */
 export const VRRP_INSTANCE = 'VI_1';
 /** Priorities of the preferred (profile's) director and of the second one. */
-export const PRIORITY = { primary: 150, secondary: 100, single: 255 } as const;
+export const PRIORITY = { primary: 254, secondary: 253, single: 255 } as const;
+
+/**
+ * RFC 5798 §6.1 Master_Down_Interval in ms for a backup at `priority` (VRRPv3, as keepalived 2.2.7 computes it):
+ * 3 × advert + (256 − priority) × advert / 256. The backup takes over this long after the master's LAST advert, so
+ * 2 adverts + skew … this after the master's death (see FAILOVER TIME).
+ */
+export function masterDownMs(advertMs: number, priority: number): number {
+  return 3 * advertMs + Math.floor(((256 - priority) * advertMs) / 256);
+}
 
 /** What compileKeepalived needs. */
 export interface KeepalivedInput {

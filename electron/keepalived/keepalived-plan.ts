@@ -119,6 +119,24 @@ function easeInhibited(have: IpvsTable, want: IpvsTable): IpvsTable {
   };
 }
 
+/**
+ * A pair's stop and its floating gateway: the VIP goes (as with one director), the gateway STAYS on the director that
+ * holds it. The route fix left the realservers only a host route to the gateway and a default route via it (no subnet
+ * route): it is their one way out, as a lone director's own address is. Taking it down with the pair would cut every
+ * realserver off, from the directors too, so the console could not even reach them through a director to undo the route
+ * fix. keepalived (-V) leaves it when it stops; it removes it at its next start ("removing VIPs") and the new master
+ * takes it with the VIP. Returns the line the preview shows, or undefined when the gateway is not on this director.
+ */
+export function gatewayOnStop(cluster: Cluster, resolve: Resolve, observed: DirectorObserved, releasedByKeepalived: boolean): string | undefined {
+  if (!cluster.pair) return undefined;
+  const gw = resolve(cluster.pair.gateway);
+  if (!observed.addresses.some((a) => a.address.toLowerCase() === gw.toLowerCase())) return undefined;
+  if (releasedByKeepalived) {
+    return `keepalived runs without -V here: it takes the floating gateway ${gw} down when it stops, and the realservers (default route via ${gw}) have no way out until the pair starts again`;
+  }
+  return `the floating gateway ${gw} stays up on this director (forwarding on): the realservers' default route goes through it, so they still reach the directors and the console still reaches them; keepalived takes it over at the next start`;
+}
+
 /** The plan (see the module comment). Throws NOT_FOUND when keepalived is not installed on the director. */
 export function planKeepalived(input: KeepalivedPlanInput): KeepalivedPlan {
   const { cluster, resolve, observed, runtime: rt, action } = input;
@@ -186,6 +204,8 @@ export function planKeepalived(input: KeepalivedPlanInput): KeepalivedPlan {
     case 'stop': {
       if (running) steps.push(keepalivedStep('stop', `stop keepalived${keepsTableOnStop(rt.keepalived.args) ? ' (it leaves the table and the VIP: removed next, in this transaction)' : ' (it removes its services and the VIP itself)'}`));
       if (!running || keepsTableOnStop(rt.keepalived.args)) steps.push(...planStop(cluster, observed, resolve).steps);
+      const gw = gatewayOnStop(cluster, resolve, observed, running && !keepsTableOnStop(rt.keepalived.args));
+      if (gw) summary.push(gw);
       return done({ services: foreign.services }, vipOf(vipDown));
     }
     case 'update':

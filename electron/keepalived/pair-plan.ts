@@ -82,7 +82,7 @@ export type PairRole = VrrpState | 'STOPPED' | 'UNREACHABLE' | 'UNKNOWN';
 
 /** One director of a pair, as status shows it. */
 export interface PairDirectorStatus {
-  /** 'primary' (the profile's director, priority 150) or 'secondary' (pair.director, 100). */
+  /** 'primary' (the profile's director, priority 254) or 'secondary' (pair.director, 253). */
   which: 'primary' | 'secondary';
   host: string;
   role: PairRole;
@@ -167,7 +167,7 @@ export function pairStatus(
   if (vipOn.length > 1) problems.push(`the VIP ${vip} is on both directors (${vipOn.join(', ')})`);
   for (const d of directors) if (d.role === 'UNREACHABLE') problems.push(`${d.host} is unreachable: ${d.note ?? ''}`);
   // keepalived's failovers() drops the first MASTER overall as the initial election; that is only right when the
-  // preferred director (priority 150) won it: with its log unreachable (killed), the second's first MASTER IS a failover
+  // preferred director (priority 254) won it: with its log unreachable (killed), the second's first MASTER IS a failover
   const all = Object.values(logs).flatMap((ev) => ev.filter((e) => e.type === 'INSTANCE' && e.name === VRRP_INSTANCE && e.state === 'MASTER'));
   const first = all.sort((a, b) => a.at - b.at)[0];
   const secondFirst = first !== undefined && first.priority < PRIORITY.primary;

@@ -81,7 +81,7 @@ export function PairPanel({ clusterId, pair, busy, onChanged }: { clusterId: str
           {pair.directors.map((d) => (
             <tr key={d.host} data-testid={`pair-${d.which}`}>
               <td>
-                {d.host} <span className="muted">({d.which === 'primary' ? 'preferred, priority 150' : 'second, priority 100'})</span>
+                {d.host} <span className="muted">({d.which === 'primary' ? 'preferred, priority 254' : 'second, priority 253'})</span>
               </td>
               <td>
                 <span className={`pill ${ROLE_TONE[d.role] ?? 'pill-info'}`}>{d.role}</span>

@@ -7,7 +7,8 @@
  * pair's floating gateway; it "redraws" when, after `xrefresh` has exposed every window, a screenshot still shows the
  * greeter: the same xlogin window id, not a blank screen).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lvsctl, labExec, labSh, OUT, REPO, type CliRun, type Lab } from './remote-lab.ts';
 import { TX_DIR } from '../../../electron/lvs/plan/transaction.ts';
@@ -152,13 +153,126 @@ export class XSession {
   }
 }
 
+/** The client's source address in the lab (test/lab/README.md). */
+export const CLIENT_IP = '10.77.0.50';
+
+/** ESTABLISHED IPVS connections from the client to VIP:23 in `vm`'s table (`ipvsadm -L -n -c`; the backup's come from the sync daemon). */
+export function establishedTelnets(vm: string, vip: string): number {
+  const esc = (a: string) => a.replace(/\./g, '\\.');
+  const row = new RegExp(`^TCP\\s+\\S+\\s+ESTABLISHED\\s+${esc(CLIENT_IP)}:\\d+\\s+${esc(vip)}:23\\s`);
+  return labExec(vm, 'ipvsadm -L -n -c').stdout.split('\n').filter((l) => row.test(l)).length;
+}
+
 /**
- * Time from `t0` until a NEW telnet to VIP:23 from the client gets a realserver's greeting byte (each attempt: 1 s
- * connect+greeting timeout, back to back). ms, or undefined after `maxMs`.
+ * Waits (up to `ms`) until `backup`'s table holds at least `n` ESTABLISHED telnets from the client (carried there by
+ * lvs_sync_daemon); the ms it took, or undefined. The master's kernel sends a connection's state when it becomes
+ * ESTABLISHED, but its sync thread only flushes a buffer that is not full after IPVS_SYNC_FLUSH_TIME (2 s), checking
+ * every IPVS_SYNC_CHECK_PERIOD (1 s; include/net/ip_vs.h): 2–3 s after the connection opened.
  */
-export function firstNewTelnetMs(vip: string, t0: number, maxMs = 30_000): number | undefined {
-  const script = `end=$(( $(date +%s) + ${Math.ceil(maxMs / 1000)} )); while [ $(date +%s) -lt $end ]; do if timeout 1 bash -c 'exec 3<>/dev/tcp/${vip}/23 && head -c 1 <&3 >/dev/null' 2>/dev/null; then date +%s%3N; exit 0; fi; done; exit 1`;
-  const r = spawnSync('bash', [join(REPO, 'test/lab/lab.sh'), 'exec', 'client', 'bash', '-c', script], { cwd: REPO, encoding: 'utf8', timeout: maxMs + 30_000 });
-  const at = Number(r.stdout.trim());
-  return r.status === 0 && Number.isFinite(at) ? at - t0 : undefined;
+export async function waitSynced(backup: string, vip: string, n: number, ms = 10_000): Promise<number | undefined> {
+  const t0 = Date.now();
+  return (await until(ms, 250, () => establishedTelnets(backup, vip) >= n)) ? Date.now() - t0 : undefined;
+}
+
+/** What one failover measured (ms). */
+export interface FailoverTiming {
+  /** From just before `lab.sh kill VM` started until its qemu process was seen gone (polled every 2 ms): the kill is inside. */
+  killCmdMs: number;
+  /** From qemu gone until the client's ARP entry for the VIP held the backup's MAC (its gratuitous ARP arrived). */
+  garpMs?: number;
+  /** From qemu gone until the first NEW telnet started after it got a realserver's greeting: "director killed → served by the backup". */
+  firstNewMs?: number;
+  /** The same from just before `lab.sh kill` started (an upper bound: includes the script's own start before its SIGKILL). */
+  firstNewFromCmdMs?: number;
+  /** New telnets started after qemu was gone: how many, and how many got no greeting within 3 s (SYN retransmits included). */
+  attempts: { total: number; failed: number };
+}
+
+const LAB_SH = join(REPO, 'test/lab/lab.sh');
+const pidFile = (vm: string) => join(REPO, '.lab', 'run', vm === 'director2' ? 'qemu-director2.pid' : 'qemu.pid');
+const gone = (pid: number) => {
+  try {
+    return /^State:\s+[ZX]/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return true;
+  }
+};
+
+/**
+ * The client's probe (bash): `ip -ts monitor neigh` (UTC timestamps) into `neigh`, and until `stop` exists a NEW telnet
+ * to VIP:23 every 100 ms, each in the background (connect and the first byte within 3 s), appending to `probe` a line
+ * `START_MS END_MS ok|FAIL`.
+ */
+export function probeScript(vip: string, probe: string, neigh: string, stop: string): string {
+  return [
+    `TZ=UTC ip -ts monitor neigh > ${neigh} 2>&1 & mon=$!`,
+    `: > ${probe}`,
+    `while [ ! -e ${stop} ]; do`,
+    `  ( s=$(date +%s%3N); if timeout 3 bash -c 'exec 3<>/dev/tcp/${vip}/23 && head -c 1 <&3 >/dev/null' 2>/dev/null; then r=ok; else r=FAIL; fi; echo "$s $(date +%s%3N) $r" >> ${probe} ) &`,
+    '  sleep 0.1',
+    'done',
+    'kill $mon; wait',
+  ].join('\n');
+}
+
+/**
+ * Kills the director VM `master` with `lab.sh kill` (SIGKILL of qemu) and times the failover as the client sees it.
+ * Before the kill the client starts a NEW telnet to VIP:23 every 100 ms (each: connect and the realserver's first byte
+ * within 3 s, in the background so the pace holds), with `ip -ts monitor neigh` watching its ARP entries; the kill
+ * moment is when the qemu process is gone (polled every 2 ms from here; the whole `lab.sh kill` also reported).
+ * Only telnets STARTED after that count (before it the old master may still serve them): the first one with a
+ * greeting is the figure (served by the backup: nothing else holds the VIP then). Resolution: the 100 ms pace.
+ */
+export async function killAndTime(vip: string, master: string, backup: string, maxMs = 30_000): Promise<FailoverTiming> {
+  const probe = join(OUT, 'pair-probe.txt');
+  const neigh = join(OUT, 'pair-probe.neigh');
+  const stop = join(OUT, 'pair-probe.stop');
+  mkdirSync(OUT, { recursive: true });
+  for (const f of [probe, neigh, stop]) rmSync(f, { force: true });
+  const backupMac = labExec(backup, 'cat /sys/class/net/eth0/address').stdout.trim().toLowerCase();
+  if (!/^[0-9a-f:]{17}$/.test(backupMac)) throw new Error(`${backup}: no MAC address on eth0 ('${backupMac}')`);
+  const pid = Number(readFileSync(pidFile(master), 'utf8').trim());
+  if (!Number.isInteger(pid) || gone(pid)) throw new Error(`${master}: its qemu (pid file ${pidFile(master)}) is not running`);
+  const script = probeScript(vip, probe, neigh, stop);
+  const child = spawn('bash', [LAB_SH, 'exec', 'client', 'bash', '-c', script], { cwd: REPO, stdio: 'ignore' });
+  const closed = new Promise<void>((r) => child.on('close', () => r()));
+  // whole lines only (the probe appends while this reads)
+  const lines = () => (existsSync(probe) ? readFileSync(probe, 'utf8') : '').split('\n').filter((l) => /^\d+ \d+ (ok|FAIL)$/.test(l)).map((l) => l.split(' '));
+  try {
+    // the probe works before the kill: a few greetings through the VIP from the master
+    if (!(await until(15_000, 100, () => lines().filter((l) => l[2] === 'ok').length >= 3))) throw new Error('the client\'s telnet probe got no greeting through the VIP before the kill');
+    const t0 = Date.now();
+    const kill = spawn('bash', [LAB_SH, 'kill', master], { cwd: REPO, stdio: 'ignore' });
+    const killed = new Promise<number | null>((r) => kill.on('close', (code) => r(code)));
+    let tGone: number | undefined;
+    while (tGone === undefined && Date.now() - t0 < 20_000) {
+      if (gone(pid)) tGone = Date.now();
+      else await sleep(2);
+    }
+    if ((await killed) !== 0 || tGone === undefined) throw new Error(`lab.sh kill ${master} failed`);
+    const after = () => lines().filter((l) => Number(l[0]) >= tGone!);
+    await until(maxMs, 100, () => after().some((l) => l[2] === 'ok'));
+    const ok = after().filter((l) => l[2] === 'ok').map((l) => Number(l[1]));
+    const first = ok.length ? Math.min(...ok) : undefined;
+    writeFileSync(stop, '');
+    await Promise.race([closed, sleep(10_000)]);
+    const esc = vip.replace(/\./g, '\\.');
+    const garp = readFileSync(neigh, 'utf8')
+      .split('\n')
+      .map((l) => new RegExp(`^\\[(\\S+)\\] ${esc} dev \\S+ lladdr (\\S+)`).exec(l))
+      .filter((m): m is RegExpExecArray => m !== null && m[2]!.toLowerCase() === backupMac)
+      .map((m) => Date.parse(`${m[1]}Z`))
+      .find((t) => t >= tGone!);
+    const done = after();
+    return {
+      killCmdMs: tGone - t0,
+      ...(garp !== undefined ? { garpMs: garp - tGone } : {}),
+      ...(first !== undefined ? { firstNewMs: first - tGone, firstNewFromCmdMs: first - t0 } : {}),
+      attempts: { total: done.length, failed: done.filter((l) => l[2] === 'FAIL').length },
+    };
+  } finally {
+    writeFileSync(stop, '');
+    await Promise.race([closed, sleep(10_000)]);
+    child.kill();
+  }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterSchema, type Cluster, type ClusterInput } from '../../../../shared/model/cluster.ts';
-import { compileKeepalived, keepalivedTable } from '../../../../electron/keepalived/keepalived-conf.ts';
+import { compileKeepalived, keepalivedTable, masterDownMs, PRIORITY } from '../../../../electron/keepalived/keepalived-conf.ts';
 import { notifyScriptText } from '../../../../electron/keepalived/notify-script.ts';
 import { profileResolver } from '../../../../electron/lvs/plan/desired-table.ts';
 import { labCluster } from '../../../fixtures/lab-cluster.ts';
@@ -34,7 +34,7 @@ describe('keepalived.conf from the lab profile', () => {
     expect(vrrp).toContain('  virtual_ipaddress {\n    10.77.0.100/24 dev eth0 label eth0:110\n  }');
     expect(vrrp).toContain('notify "/etc/keepalived/lvs-console-notify.sh"');
   });
-  it('a pair: both BACKUP with nopreempt, 150 / 100, VRRPv3 at 0.5 s, VIP and floating gateway, sync daemon on VI_1', () => {
+  it('a pair: both BACKUP with nopreempt, 254 / 253, VRRPv3 at 0.5 s, VIP and floating gateway, sync daemon on VI_1', () => {
     const c = withPair(labCluster());
     const p = compile(c, 'primary').text;
     const s = compile(c, 'secondary').text;
@@ -45,15 +45,26 @@ describe('keepalived.conf from the lab profile', () => {
       expect(t).toContain('  advert_int 0.5\n  nopreempt\n');
       expect(t).toContain('    10.77.0.100/24 dev eth0 label eth0:110\n    10.77.0.254/24 dev eth0\n');
     }
-    expect(p).toContain('  priority 150\n');
-    expect(s).toContain('  priority 100\n');
+    expect(p).toContain('  priority 254\n');
+    expect(s).toContain('  priority 253\n');
     expect(s).toContain('router_id lvs-console-lab-secondary');
-    expect(p.replace(/primary/g, 'X').replace('priority 150', 'P')).toBe(s.replace(/secondary/g, 'X').replace('priority 100', 'P'));
+    expect(p.replace(/primary/g, 'X').replace('priority 254', 'P')).toBe(s.replace(/secondary/g, 'X').replace('priority 253', 'P'));
     const whole = compile(withPair(labCluster(), { pair: { ...pair, advertMs: 2000, vrid: 7 } })).text;
     expect(whole).not.toContain('vrrp_version');
     expect(whole).toContain('  advert_int 2\n');
     expect(whole).toContain('  lvs_sync_daemon eth0 VI_1 id 7\n');
     expect(whole).toContain('  virtual_router_id 7\n');
+  });
+  it('failover timing: the master-down interval (RFC 5798 §6.1) at the default 500 ms adverts is 1.51 s for either director, under the 2 s goal with 0.5 s to spare', () => {
+    // RFC 5798 §6.1: Skew_Time = ((256 - Priority) * Master_Adver_Interval) / 256, Master_Down_Interval = 3 * Master_Adver_Interval + Skew_Time
+    expect(masterDownMs(500, 100)).toBe(1804); // the old secondary priority 100: skew (156 × 500) / 256 = 304.7 ms
+    expect(masterDownMs(500, 150)).toBe(1707); // the old primary priority 150: skew 207 ms
+    expect(masterDownMs(500, PRIORITY.secondary)).toBe(1505);
+    expect(masterDownMs(500, PRIORITY.primary)).toBe(1503);
+    expect(masterDownMs(1000, 1)).toBe(3996);
+    // the schema's default advert interval is what the lab's pair runs with
+    expect(withPair(labCluster()).pair!.advertMs).toBe(500);
+    expect(Math.max(masterDownMs(500, PRIORITY.primary), masterDownMs(500, PRIORITY.secondary))).toBeLessThan(1510);
   });
   it('keeps draining destinations at weight 0 with their checker (a reload would delete them and cut their sessions); the table says so', () => {
     const c = labCluster();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { clusterSchema, type Cluster } from '../../../../shared/model/cluster.ts';
 import { directorRole, pairStatus, planMakeMaster, planUndo, restoreMode, type ObservedWithRuntime, type RoleObservation } from '../../../../electron/keepalived/pair-plan.ts';
+import { planKeepalived } from '../../../../electron/keepalived/keepalived-plan.ts';
 import { parseIpAddr } from '../../../../electron/lvs/ipvs/ip-addr-parse.ts';
 import { profileResolver } from '../../../../electron/lvs/plan/desired-table.ts';
 import { labCluster } from '../../../fixtures/lab-cluster.ts';
@@ -58,16 +59,16 @@ describe('pair roles from the captured state files and addresses', () => {
   it('lists the failovers newest first (the first election is not one)', () => {
     expect(statusAt('1-started').failovers).toEqual([]);
     // the preferred director killed, its log unreachable: the second's first MASTER is the failover (seen on the lab)
-    expect(statusAt('2-primary-dead').failovers.map((f) => `${f.at / 1000} ${f.director}`)).toEqual(['1796134724 10.77.0.2']);
+    expect(statusAt('2-primary-dead').failovers.map((f) => `${f.at / 1000} ${f.director}`)).toEqual(['1796157216 10.77.0.2']);
     expect(statusAt('3-primary-back').failovers.map((f) => f.director)).toEqual(['10.77.0.2']);
-    expect(statusAt('5-yield-undone').failovers.map((f) => `${f.at / 1000} ${f.director}`)).toEqual(['1796134731 10.77.0.1', '1796134724 10.77.0.2']);
+    expect(statusAt('5-yield-undone').failovers.map((f) => `${f.at / 1000} ${f.director}`)).toEqual(['1796157222 10.77.0.1', '1796157216 10.77.0.2']);
   });
 
   it('believes the VIP over a lagging state file, and says so', () => {
     const o = observed('1-started', 'primary')!;
-    expect(directorRole('primary', 'd1', '10.77.0.100', '10.77.0.254', { ...o, stateFile: '1796134722 VI_1 BACKUP 150' })).toMatchObject({ role: 'MASTER', note: 'the VIP is here; the notify script last said BACKUP' });
+    expect(directorRole('primary', 'd1', '10.77.0.100', '10.77.0.254', { ...o, stateFile: '1796157213 VI_1 BACKUP 254' })).toMatchObject({ role: 'MASTER', note: 'the VIP is here; the notify script last said BACKUP' });
     const s = observed('1-started', 'secondary')!;
-    expect(directorRole('secondary', 'd2', '10.77.0.100', '10.77.0.254', { ...s, stateFile: '1796134722 VI_1 MASTER 100' })).toMatchObject({ role: 'UNKNOWN' });
+    expect(directorRole('secondary', 'd2', '10.77.0.100', '10.77.0.254', { ...s, stateFile: '1796157213 VI_1 MASTER 253' })).toMatchObject({ role: 'UNKNOWN' });
     expect(directorRole('secondary', 'd2', '10.77.0.100', '10.77.0.254', { ...s, keepalivedRunning: false })).toMatchObject({ role: 'STOPPED' });
     expect(directorRole('secondary', 'd2', '10.77.0.100', '10.77.0.254', { addresses: s.addresses, keepalivedRunning: true })).toMatchObject({ role: 'BACKUP' });
     expect(directorRole('secondary', 'd2', '10.77.0.100', '10.77.0.254', { ...s, stateFile: 'garbage' })).toMatchObject({ role: 'UNKNOWN', note: 'vrrp-state: unexpected "garbage"' });
@@ -137,5 +138,30 @@ describe('planUndo (the first director put back when the second fails)', () => {
   });
   it('gives scripts back their execute bit', () => {
     expect(['/etc/init.d/lvs-kernel', '/etc/keepalived/lvs-console-notify.sh', '/etc/crontabs/root', '/etc/keepalived/keepalived.conf'].map(restoreMode)).toEqual(['755', '755', '600', '644']);
+  });
+});
+
+describe('a pair\'s stop: the VIP goes, the floating gateway stays where it is (the realservers\' one way out)', () => {
+  const runtime = (args: string) => ({
+    files: new Map<string, string | undefined>(),
+    links: new Map<string, string>(),
+    keepalived: { bin: '/usr/sbin/keepalived', pid: 4242, args },
+    rcDir: '/etc/rc.d/rc3.d',
+    dirs: new Set(['/etc/init.d', '/etc/sysconfig']),
+  });
+  const master = ipAddr(['2: eth0    inet 10.77.0.1/24 scope global eth0\\', '2: eth0    inet 10.77.0.100/24 scope global secondary eth0:110\\', '2: eth0    inet 10.77.0.254/24 scope global secondary eth0\\'].join('\n'));
+  const backup = ipAddr('2: eth0    inet 10.77.0.2/24 scope global eth0\\');
+  const stop = (addresses: typeof master, args: string) =>
+    planKeepalived({ action: 'stop', verb: 'stop', cluster: pair, resolve, which: 'primary', observed: { table: { services: [] }, addresses, sysctls: {} }, runtime: runtime(args) }).plan;
+  it('on the master (-I -V): keepalived stops, the VIP is taken down, the gateway is not, and the preview says why', () => {
+    const p = stop(master, '-D -I -V');
+    expect(p.steps.map((s) => s.argv.join(' '))).toEqual(['/etc/init.d/keepalived stop', 'ipvsadm -C', 'ip addr del 10.77.0.100/24 dev eth0']);
+    expect(p.summary).toContainEqual(expect.stringMatching(/^the floating gateway 10\.77\.0\.254 stays up on this director .*realservers' default route goes through it/));
+  });
+  it('on the backup: nothing about the gateway; keepalived without -V: the preview warns that it takes the gateway down', () => {
+    expect(stop(backup, '-D -I -V').summary!.some((l) => l.includes('10.77.0.254'))).toBe(false);
+    const p = stop(master, '-D');
+    expect(p.steps.map((s) => s.argv.join(' '))).toEqual(['/etc/init.d/keepalived stop']);
+    expect(p.summary).toContainEqual(expect.stringMatching(/without -V here: it takes the floating gateway 10\.77\.0\.254 down/));
   });
 });

@@ -42,11 +42,11 @@ describe('keepalived JSON dump (SIGJSON)', () => {
       wantState: 'MASTER',
       vrid: 51,
       version: 3,
-      basePriority: 150,
-      effectivePriority: 150,
+      basePriority: 254,
+      effectivePriority: 254,
       advertMs: 500,
       nopreempt: true,
-      lastTransition: 1796134722261,
+      lastTransition: 1796157213540,
       vips: ['10.77.0.100/24', '10.77.0.254/24'],
       vipsSet: true,
       becameMaster: 1,
@@ -55,7 +55,7 @@ describe('keepalived JSON dump (SIGJSON)', () => {
       advertsSent: expect.any(Number),
     });
     const [s] = parseVrrpJson(fx('4-secondary-yields.secondary.keepalived.json'));
-    expect(s).toMatchObject({ state: 'FAULT', basePriority: 100, vipsSet: false, becameMaster: 1, releasedMaster: 1 });
+    expect(s).toMatchObject({ state: 'FAULT', basePriority: 253, vipsSet: false, becameMaster: 1, releasedMaster: 1 });
   });
   it('refuses a cut-off or foreign file', () => {
     const whole = fx('1-started.primary.keepalived.json');
@@ -106,15 +106,15 @@ describe('notify script files', () => {
     const secondary = parseVrrpEvents(fx('secondary.vrrp-events'));
     expect(primary.map((e) => e.state)).toEqual(['BACKUP', 'MASTER', 'BACKUP', 'MASTER', 'STOP']);
     expect(secondary.map((e) => e.state)).toEqual(['BACKUP', 'MASTER', 'FAULT', 'BACKUP', 'STOP']);
-    expect(primary[1]).toEqual({ at: 1796134722000, type: 'INSTANCE', name: 'VI_1', state: 'MASTER', priority: 150 });
+    expect(primary[1]).toEqual({ at: 1796157213000, type: 'INSTANCE', name: 'VI_1', state: 'MASTER', priority: 254 });
     expect(failovers({ director: primary, director2: secondary })).toEqual([
-      { director: 'director', at: 1796134731000 },
-      { director: 'director2', at: 1796134724000 },
+      { director: 'director', at: 1796157222000 },
+      { director: 'director2', at: 1796157216000 },
     ]);
     expect(() => parseVrrpEvents('1 INSTANCE VI_1 MASTER 150\nnonsense\n')).toThrow(/line 2/);
   });
   it('state file: the last transition', () => {
-    expect(parseVrrpStateFile(fx('3-primary-back.primary.vrrp-state'))).toEqual({ at: 1796134726000, name: 'VI_1', state: 'BACKUP', priority: 150 });
+    expect(parseVrrpStateFile(fx('3-primary-back.primary.vrrp-state'))).toEqual({ at: 1796157218000, name: 'VI_1', state: 'BACKUP', priority: 254 });
     expect(parseVrrpStateFile('')).toBeUndefined();
     expect(() => parseVrrpStateFile('x y z')).toThrow(/vrrp-state/);
   });
