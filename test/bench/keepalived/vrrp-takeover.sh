@@ -16,36 +16,17 @@ shift || true
 pairs=("$@")
 ((${#pairs[@]})) || pairs=(150/100 254/253)
 d=$(mktemp -d /run/vrrp-takeover.XXXXXX)
-holders=()
+pids=()
 cleanup() {
   for f in "$d"/*.pid; do [ -e "$f" ] && kill -KILL "$(cat "$f")" 2>/dev/null; done
-  for p in "${holders[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   rm -rf "$d"
 }
 trap cleanup EXIT
-(cd "$repo" && npx tsx test/fixtures/keepalived/compile-lab-pair.ts "$d")
-for r in primary secondary; do sed -i '/lvs_sync_daemon/d' "$d/$r.conf"; done
+# shellcheck source=../../fixtures/keepalived/vrrp-netns.sh
+. "$repo/test/fixtures/keepalived/vrrp-netns.sh"
+vrrp_netns_setup
 advert=$(awk '/advert_int/ { print $2; exit }' "$d/primary.conf")
-
-declare -A holder
-for r in primary secondary lan; do
-  unshare -n -m --propagation private sleep 3600 &
-  holder[$r]=$!
-  holders+=("$!")
-done
-sleep 0.3
-in_ns() { local r=$1; shift; nsenter -t "${holder[$r]}" -n -m "$@"; }
-in_ns lan ip link add br0 type bridge
-in_ns lan ip link set br0 up
-for r in primary secondary; do
-  in_ns "$r" mount -t tmpfs tmpfs /tmp
-  in_ns "$r" ip link set lo up
-  in_ns lan ip link add "$r" type veth peer name eth0
-  in_ns lan ip link set eth0 netns "${holder[$r]}"
-  in_ns lan ip link set "$r" master br0 up
-done
-in_ns primary ip addr add 10.77.0.1/24 dev eth0
-in_ns secondary ip addr add 10.77.0.2/24 dev eth0
 
 state() { cut -d' ' -f3 "$d/$1-state/vrrp-state" 2>/dev/null || echo none; }
 wait_state() { for _ in $(seq 100); do [ "$(state "$1")" = "$2" ] && return 0; sleep 0.05; done; echo "timeout: $1 is $(state "$1"), not $2" >&2; return 1; }
