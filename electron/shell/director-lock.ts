@@ -15,7 +15,8 @@
  * TOKEN = PID:START:BOOT:SINCE:WHO (the holder's pid, its start time in clock ticks from /proc/PID/stat, the kernel's
  * boot id, the epoch second it took the lock, who: lvs-director-VERB or lvs-console.TXID). Stale rule: a lock is stale,
  * and removed by the next taker, only when its holder provably no longer runs — the boot id differs (the director
- * rebooted), no process PID exists, or PID is a different process (another start time: a reused pid). A token in any
+ * rebooted), no process PID exists (or only its zombie), or PID is a different process (another start time: a reused
+ * pid). A token in any
  * other form is never removed (the error names the file). Removing a stale lock is serialized by LOCK.break (the same
  * kind of lock) and re-checked under it, so two takers cannot both remove it and then one remove the other's fresh lock.
  * Holders release on every exit (the transaction in its verdict; the script with an EXIT trap); a holder killed by
@@ -51,8 +52,9 @@ export const LOCK_WAIT_S = {
  */
 export const LOCK_FNS = [
   'lock_boot() { cat /proc/sys/kernel/random/boot_id 2>/dev/null || echo -; }',
-  // field 22 of /proc/PID/stat (start time); the command name (field 2) may hold blanks and ")" : cut after the last ") "
-  'lock_pstart() { ls_s=$(awk \'{ sub(/^.*\\) /, ""); print $20 }\' "/proc/$1/stat" 2>/dev/null); echo "${ls_s:--}"; }',
+  // field 22 of /proc/PID/stat (start time), "Z" for a zombie (it has exited: its lock is no longer held); the command
+  // name (field 2) may hold blanks and ")": cut after the last ") "
+  'lock_pstart() { ls_s=$(awk \'{ sub(/^.*\\) /, ""); print ($1 == "Z" ? "Z" : $20) }\' "/proc/$1/stat" 2>/dev/null); echo "${ls_s:--}"; }',
   'lock_alive() {',
   '  case $1 in *:*:*:*:*) ;; *) return 0 ;; esac',
   '  la_pid=${1%%:*}; la_r=${1#*:}; la_st=${la_r%%:*}; la_r=${la_r#*:}; la_boot=${la_r%%:*}',
