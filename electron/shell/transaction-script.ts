@@ -74,7 +74,7 @@ export const TCMP_FN = [
  */
 export const TX_SCRIPT = [
   "trap '' HUP PIPE INT TERM",
-  'p=$1; size=$2; check=$3; wait=$4; look=$5; shift 5',
+  'p=$1; size=$2; check=$3; lockwait=$4; look=$5; shift 5',
   'PATH=$PATH:/usr/sbin:/sbin:/usr/bin:/bin',
   'umask 077',
   PRIVATE_DIR_FN,
@@ -174,7 +174,7 @@ export const TX_SCRIPT = [
   '  fi',
   'fi',
   // the director's lock, before the snapshot, held until say: lvs-director start/stop/reload/update take it too
-  `lock_take "\${p%/*}/${LOCK_NAME}" "$wait" "\${p##*/}"`,
+  `lock_take "\${p%/*}/${LOCK_NAME}" "$lockwait" "\${p##*/}"`,
   'case $? in 0) trap lock_release EXIT ;; 1) say "refused lock-busy $lk_cur" ;; *) say "refused lock-unusable $lk_cur" ;; esac',
   'ipvsadm -S -n > "$p.snap" || say "refused snapshot-failed"',
   'if [ "$look" = look ] && ! cmp -s "$p.look" "$p.snap"; then',
