@@ -294,6 +294,7 @@ describe('TX_SCRIPT on a local stand-in director (real sh)', () => {
     expect(parseTxOutput(w.stdout)?.verdict).toEqual({ kind: 'applied' });
     expect(ld.table()).toBe(tx.want);
     expect(existsSync(`${tx.prefix}.result`)).toBe(false); // the wait script removes the files once read
+    expect(lstatExists(join(ld.txDir, LOCK_NAME))).toBe(false); // the director's lock released by the cut transaction
   });
 });
 
