@@ -107,6 +107,7 @@ function lockedTable(text: string | undefined): IpvsTable | undefined {
 function lockBusyText(token: string, tx: Transaction): string {
   const h = parseLockToken(token);
   const path = `${tx.prefix.slice(0, tx.prefix.lastIndexOf('/'))}/${LOCK_NAME}`;
+  if (token === '') return `the director's lock (${path}) stayed busy`;
   if (!h) return `${path} holds "${token}", which is not a lock this console or lvs-director writes: remove it if neither runs`;
   const since = h.since ? `, since ${h.since.toISOString().slice(11, 19)} UTC` : '';
   return `${describeLockHolder(h)} (pid ${h.pid}) holds the director's lock (${path}${since})`;
