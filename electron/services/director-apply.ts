@@ -207,7 +207,8 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
   // Refused before anything ran, for a reason that says so: no table comparison (the director's own update may be
   // changing the table right now, rightly).
   if (v.kind === 'refused' && /^(lock-busy|lock-unusable|changed-since-look)( |$)/.test(v.why)) {
-    const [why, arg = ''] = [v.why.split(' ')[0]!, v.why.slice(v.why.indexOf(' ') + 1)];
+    const sp = v.why.indexOf(' ');
+    const [why, arg] = sp < 0 ? [v.why, ''] : [v.why.slice(0, sp), v.why.slice(sp + 1).trim()];
     const detail = { txid: tx.txid, verdict: v, log: out.log, recovered };
     if (why === 'lock-busy') {
       const step = "take the director's lock";
