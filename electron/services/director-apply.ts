@@ -3,6 +3,12 @@
  * upload → transaction → (after a cut connection: reconnect and wait for the verdict) → re-observe → compare with the
  * plan's table (counters ignored) and with the table before. Either the plan holds, or the previous table was restored
  * (APPLY_FAILED), or the error is loud (ROLLBACK_FAILED). Never a table in between.
+ * The transaction holds the director's lock (shell/director-lock.ts) from its snapshot to its verdict, the same lock the
+ * director's own lvs-director update takes, and refuses a table that changed since the console looked at it. The table
+ * it read under that lock just before its verdict is what the plan and the previous table are compared with: the
+ * director's own update may change the table again as soon as the lock is released (that is its job), and a change
+ * made after the verdict is not this transaction's failure. The re-observe still gives the VIP, the sysctls and
+ * `after` (the director now).
  */
 import { AppError } from '../../shared/result.ts';
 import { findAddress } from '../lvs/ipvs/ip-addr-parse.ts';
@@ -14,6 +20,9 @@ import { checkedError, execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
 import { waitArgv } from '../shell/transaction-script.ts';
 import { newTxid } from './txid.ts';
+import { parseIpvsadmSave } from '../lvs/ipvs/ipvsadm-save-parse.ts';
+import { describeLockHolder, LOCK_NAME, parseLockToken } from '../shell/director-lock.ts';
+import type { IpvsTable } from '../../shared/model/ipvs.ts';
 import { buildTransaction, parseTxOutput, type Transaction, type TxVerdict } from '../lvs/plan/transaction.ts';
 import { observeDirector, type DirectorState } from './director-observe.ts';
 
@@ -33,6 +42,8 @@ export interface ApplyOptions {
   txid?: string;
   /** The private directory for the transaction's files on the director (default TX_DIR; tests pass their own). */
   txDir?: string;
+  /** Seconds the transaction waits for the director's lock (default LOCK_WAIT_S.transaction). */
+  lockWaitS?: number;
   /** How long to wait for a cut transaction's verdict after reconnecting (default 120 s). */
   recoverWaitS?: number;
   /** Limit for the transaction exec itself (default 300 s); when it passes, apply waits for the verdict as after a cut. */
@@ -74,12 +85,32 @@ function isCut(e: unknown): boolean {
   return e instanceof AppError && (e.code === 'CONNECT_FAILED' || e.code === 'TIMEOUT');
 }
 
-/** Which table the director holds now compared with before and the plan (keepalived's weight-0 inhibits allowed when the plan says so). */
-function whichTable(plan: Plan, before: DirectorState, after: DirectorState): 'planned' | 'before' | 'neither' {
-  const same = plan.tableCheck === 'inhibit' ? sameTableInhibited : (a: typeof after.table, b: typeof after.table) => sameTable(b, a);
-  if (plan.desired && same(plan.desired, after.table)) return 'planned';
-  if (same(before.table, after.table)) return 'before';
+/** Which table the director holds (`table`) compared with before and the plan (keepalived's weight-0 inhibits allowed when the plan says so). */
+function whichTable(plan: Plan, before: DirectorState, table: IpvsTable): 'planned' | 'before' | 'neither' {
+  const same = plan.tableCheck === 'inhibit' ? sameTableInhibited : (a: IpvsTable, b: IpvsTable) => sameTable(b, a);
+  if (plan.desired && same(plan.desired, table)) return 'planned';
+  if (same(before.table, table)) return 'before';
   return 'neither';
+}
+
+/** The table the transaction read under the director's lock (undefined when it printed none, or one that does not parse). */
+function lockedTable(text: string | undefined): IpvsTable | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return { services: parseIpvsadmSave(text).services };
+  } catch {
+    return undefined;
+  }
+}
+
+/** "the director's own lvs-director update (pid 812) holds the director's lock (…/director.lock), since 21:03:05 UTC" */
+function lockBusyText(token: string, tx: Transaction): string {
+  const h = parseLockToken(token);
+  const path = `${tx.prefix.slice(0, tx.prefix.lastIndexOf('/'))}/${LOCK_NAME}`;
+  if (token === '') return `the director's lock (${path}) stayed busy`;
+  if (!h) return `${path} holds "${token}", which is not a lock this console or lvs-director writes: remove it if neither runs`;
+  const since = h.since ? `, since ${h.since.toISOString().slice(11, 19)} UTC` : '';
+  return `${describeLockHolder(h)} (pid ${h.pid}) holds the director's lock (${path}${since})`;
 }
 
 /** Human description of the op a verdict names ("ipvsadm -R (batch of 202 lines)", "verify"). */
@@ -100,7 +131,11 @@ function describeOp(tx: Transaction, op: number, opName: string): string {
 export async function applyPlan(exec: Executor, plan: Plan, before: DirectorState, opts: ApplyOptions): Promise<ApplyReport> {
   const label = exec.label;
   if (plan.steps.length === 0) return { txid: '-', verdict: { kind: 'applied' }, log: '', recovered: false, after: before };
-  const tx = buildTransaction(plan, opts.txid ?? newTxid(), opts.txDir);
+  // the look: the table the plan was made from (a 'table' observation's exact ipvsadm -S -n text)
+  const tx = buildTransaction(plan, opts.txid ?? newTxid(), opts.txDir, {
+    ...(before.saveText !== undefined ? { look: before.saveText } : {}),
+    ...(opts.lockWaitS !== undefined ? { lockWaitS: opts.lockWaitS } : {}),
+  });
   const progress = (phase: ApplyProgress['phase'], message: string) => opts.onProgress?.({ phase, message, txid: tx.txid });
 
   const uploads = [...(tx.upload ? [tx.upload] : []), ...tx.files.map((f) => f.upload)];
@@ -126,7 +161,7 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
   }
 
   progress('transaction', `${tx.ops.length} operation(s) as one transaction (${tx.ops.join(', ')})`);
-  let out: { log: string; verdict: TxVerdict } | undefined;
+  let out: { log: string; verdict: TxVerdict; table?: string } | undefined;
   let recovered = false;
   const txStep = 'apply transaction';
   let cutBy: string | undefined;
@@ -167,19 +202,45 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
     }
   }
 
+  const cutNote = recovered ? ' (the connection was cut during the transaction; the verdict was read after reconnecting)' : '';
+  const v = out.verdict;
+  // Refused before anything ran, for a reason that says so: no table comparison (the director's own update may be
+  // changing the table right now, rightly).
+  if (v.kind === 'refused' && /^(lock-busy|lock-unusable|changed-since-look)( |$)/.test(v.why)) {
+    const sp = v.why.indexOf(' ');
+    const [why, arg] = sp < 0 ? [v.why, ''] : [v.why.slice(0, sp), v.why.slice(sp + 1).trim()];
+    const detail = { txid: tx.txid, verdict: v, log: out.log, recovered };
+    if (why === 'lock-busy') {
+      const step = "take the director's lock";
+      throw new AppError('APPLY_FAILED', `${label}: ${step}: ${lockBusyText(arg, tx)}; waited ${tx.lockWaitS} s; nothing was changed: try again${cutNote}`, { host: label, step, detail });
+    }
+    if (why === 'lock-unusable') {
+      const step = "take the director's lock";
+      throw new AppError('APPLY_FAILED', `${label}: ${step}: ${arg.replace(/-is-not-a-lock$/, '')} is not a lock (a directory or a plain file): remove it; nothing was changed${cutNote}`, { host: label, step, detail });
+    }
+    const step = 'snapshot';
+    const changed = out.log.split('\n').filter((l) => /^[-+]-[aAe] /.test(l));
+    throw new AppError(
+      'APPLY_FAILED',
+      `${label}: ${step}: the director's table changed since the console looked at it (${changed.length} line(s): ${changed.slice(0, 3).join('; ') || 'see the log'}), ` +
+        `e.g. by the director's own lvs-director update; the plan was made for the old table, so nothing was changed: look again and retry${cutNote}`,
+      { host: label, step, detail },
+    );
+  }
+
   progress('verify', 're-reading the table to compare it with the plan');
   const after = await reobserve(exec, opts.sysctlKeys, out.verdict, tx.want !== undefined, () => progress('verify', 'the connection was cut while re-reading the table: reconnecting to read it again'));
-  const state = whichTable(plan, before, after);
-  const cutNote = recovered ? ' (the connection was cut during the transaction; the verdict was read after reconnecting)' : '';
-  const detail = { txid: tx.txid, verdict: out.verdict, log: out.log, state, recovered };
-  const v = out.verdict;
+  // the table as the transaction left it, read under the director's lock (else: as re-read now)
+  const locked = lockedTable(out.table);
+  const state = whichTable(plan, before, locked ?? after.table);
+  const detail = { txid: tx.txid, verdict: out.verdict, log: out.log, state, recovered, ...(locked ? { lockedTable: out.table } : {}) };
 
   if (v.kind === 'applied') {
     const vipProblem = tx.vip ? vipMismatch(after, tx.vip) : undefined;
     // a plan without a desired table (install-director writing only files) must leave the table as it was
     const asPlanned = state === 'planned' || (!plan.desired && state === 'before');
     if (asPlanned && !vipProblem) return { txid: tx.txid, verdict: v, log: out.log, recovered, after, transaction: tx };
-    const diff = diffTables(plan.desired ?? before.table, after.table).map((s) => shellQuote(s.argv));
+    const diff = diffTables(plan.desired ?? before.table, locked ?? after.table).map((s) => shellQuote(s.argv));
     throw new AppError(
       'APPLY_FAILED',
       `${label}: verify: ${vipProblem ?? `the table read back differs from the plan (${diff.length} difference(s): ${diff.slice(0, 3).join('; ')})`}${cutNote}`,
@@ -190,6 +251,15 @@ export async function applyPlan(exec: Executor, plan: Plan, before: DirectorStat
     const what = describeOp(tx, v.op, v.opName);
     if (state === 'before') {
       throw new AppError('APPLY_FAILED', `${label}: ${what}: ${logTail(out.log) || 'failed'}; restored the previous table${cutNote}`, { host: label, step: what, detail });
+    }
+    if (locked) {
+      // "rolled-back" = the script read its snapshot back after restoring it, under the lock: the table is known. It is
+      // not the console's look because it changed before the transaction took the lock (a plan without a look).
+      throw new AppError(
+        'APPLY_FAILED',
+        `${label}: ${what}: ${logTail(out.log) || 'failed'}; restored the table as it was when the transaction took the director's lock (it had changed since the console looked at it)${cutNote}`,
+        { host: label, step: what, detail },
+      );
     }
     throw new AppError('ROLLBACK_FAILED', `${label}: ${what}: ${logTail(out.log) || 'failed'}; the snapshot was restored but the table read back is not the previous one: CHECK THE DIRECTOR NOW${cutNote}`, {
       host: label,

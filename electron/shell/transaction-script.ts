@@ -4,6 +4,7 @@
  */
 import { AppError } from '../../shared/result.ts';
 import { PRIVATE_DIR_FN } from './private-dir.ts';
+import { LOCK_FNS, LOCK_NAME } from './director-lock.ts';
 
 /**
  * `thr_merge THRESHOLDS SAVE`: the `ipvsadm -S -n` text SAVE with " -x U -y L" added to each destination that the
@@ -48,7 +49,9 @@ export const TCMP_FN = [
 /**
  * The transaction. $1 = prefix (PREFIX = DIR/lvs-console.TXID: DIR must pass PRIVATE_DIR_FN, else the verdict is
  * "refused private-dir WHY" and nothing is written), $2 = the upload's size in bytes ('-' = no upload), $3 = check | ka
- * | - (compare the table read back with the wanted text: exactly, or with keepalived's weight-0 inhibits allowed), then ops:
+ * | - (compare the table read back with the wanted text: exactly, or with keepalived's weight-0 inhibits allowed),
+ * $4 = how many seconds to wait for the director's lock (DIR/director.lock, shell/director-lock.ts), $5 = look | - (the
+ * upload ends with the table as the console saw it when it planned: the snapshot must be exactly that), then ops:
  *   clear | restore | vip-add ADDR/PFX DEV LABEL|- | vip-del ADDR/PFX DEV | sysctl PATH VALUE
  *   | install N TARGET MODE SIZE sh|-    (PREFIX.fN, uploaded, replaces TARGET atomically; the old file kept)
  *   | remove TARGET | link TARGET LINK | crond USER DIR
@@ -60,10 +63,18 @@ export const TCMP_FN = [
  * Verdict (PREFIX.result, and "@@lvs-console result VERDICT" on stdout after the log):
  *   applied | rolled-back N OP | rollback-failed N OP | refused WHY   (N = 1-based op number; N OP = "N verify" when
  *   the read-back differed). After rollback-failed the snapshot is kept as PREFIX.snap.keep.
+ * The director's lock is taken before the snapshot (verdict "refused lock-busy TOKEN" when its holder keeps it for $4
+ * seconds, "refused lock-unusable WHAT" when the lock's path is something else; nothing changed either way) and held
+ * through the ops, the read-back and a rollback, so the director's own `lvs-director update` (which takes the same lock)
+ * cannot change the table in between. Then, still under the lock, the table is read once more (PREFIX.final, printed
+ * after the log as "@@lvs-console table" and its lines: the table this transaction left, before anyone else could change
+ * it), the verdict written, and the lock released — on every verdict, also after a cut connection (the script ignores
+ * HUP; an EXIT trap releases it too). With $5 = look, a snapshot that differs from the console's look is refused
+ * ("refused changed-since-look", the difference in the log): the plan was made for another table.
  */
 export const TX_SCRIPT = [
   "trap '' HUP PIPE INT TERM",
-  'p=$1; size=$2; check=$3; shift 3',
+  'p=$1; size=$2; check=$3; lockwait=$4; look=$5; shift 5',
   'PATH=$PATH:/usr/sbin:/sbin:/usr/bin:/bin',
   'umask 077',
   PRIVATE_DIR_FN,
@@ -71,10 +82,15 @@ export const TX_SCRIPT = [
   'exec 3>&1 >"$p.log" 2>&1 </dev/null',
   ': > "$p.started"',
   "find \"${p%/*}\" -maxdepth 1 -name 'lvs-console.*' -mtime +0 -exec rm -f {} \\; 2>/dev/null",
+  LOCK_FNS,
+  // say VERDICT: under the lock, the table as this transaction leaves it; the verdict; the lock released; the output
   'say() {',
+  '  if [ -n "$lk_held" ]; then ipvsadm -S -n > "$p.final" 2>/dev/null || rm -f "$p.final"; fi',
   '  printf \'%s\\n\' "$1" > "$p.result.tmp" && mv -f "$p.result.tmp" "$p.result"',
-  '  rm -f "$p.upload" "$p.batch" "$p.want" "$p.snap" "$p.thr" "$p.restore" "$p.after" "$p.err" "$p.started" "$p.undo" "$p.undo.rev" "$p".f[0-9]* "$p".old[0-9]*',
+  '  lock_release',
+  '  rm -f "$p.upload" "$p.batch" "$p.want" "$p.look" "$p.snap" "$p.thr" "$p.restore" "$p.after" "$p.err" "$p.started" "$p.undo" "$p.undo.rev" "$p".f[0-9]* "$p".old[0-9]*',
   '  cat "$p.log" >&3 2>/dev/null',
+  '  if [ -f "$p.final" ]; then echo \'@@lvs-console table\' >&3; cat "$p.final" >&3; fi',
   '  printf \'@@lvs-console result %s\\n\' "$1" >&3 2>/dev/null',
   '  exit 0',
   '}',
@@ -151,9 +167,19 @@ export const TX_SCRIPT = [
   '  grep -qx \'@@lvs-console want\' "$p.upload" || say "refused upload-unmarked"',
   '  sed \'/^@@lvs-console want$/,$d\' "$p.upload" > "$p.batch" || say "refused split-failed"',
   // not sed '1,/MARK/d': with an empty batch the mark is line 1, and sed looks for the range's end from line 2 on
-  '  awk \'f { print } /^@@lvs-console want$/ { f = 1 }\' "$p.upload" > "$p.want" || say "refused split-failed"',
+  '  awk \'/^@@lvs-console look$/ { exit } f { print } /^@@lvs-console want$/ { f = 1 }\' "$p.upload" > "$p.want" || say "refused split-failed"',
+  '  if [ "$look" = look ]; then',
+  '    grep -qx \'@@lvs-console look\' "$p.upload" || say "refused upload-unmarked"',
+  '    awk \'f { print } /^@@lvs-console look$/ { f = 1 }\' "$p.upload" > "$p.look" || say "refused split-failed"',
+  '  fi',
   'fi',
+  // the director's lock, before the snapshot, held until say: lvs-director start/stop/reload/update take it too
+  `lock_take "\${p%/*}/${LOCK_NAME}" "$lockwait" "\${p##*/}"`,
+  'case $? in 0) trap lock_release EXIT ;; 1) say "refused lock-busy $lk_cur" ;; *) say "refused lock-unusable $lk_cur" ;; esac',
   'ipvsadm -S -n > "$p.snap" || say "refused snapshot-failed"',
+  'if [ "$look" = look ] && ! cmp -s "$p.look" "$p.snap"; then',
+  '  echo "lvs-console: the table changed since the console looked at it (- then, + now):"; diff -u "$p.look" "$p.snap"; say "refused changed-since-look"',
+  'fi',
   'if [ -s "$p.snap" ]; then ipvsadm -L -n --thresholds > "$p.thr" 2>/dev/null || : > "$p.thr"; else : > "$p.thr"; fi',
   ': > "$p.undo"',
   'i=0',
@@ -211,7 +237,7 @@ export const TX_SCRIPT = [
 
 /**
  * After a cut connection: refuses a PREFIX whose directory is not private (a verdict planted there proves nothing), else
- * waits up to $2 seconds for PREFIX.result ($1 = prefix), then prints the log and
+ * waits up to $2 seconds for PREFIX.result ($1 = prefix), then prints the log, the table read under the lock (as TX_SCRIPT does) and
  * "@@lvs-console result VERDICT"; "@@lvs-console result not-started" when no PREFIX.started appeared within 5 s (the
  * transaction never ran), "@@lvs-console result still-running" on timeout. Removes the files once the verdict is read.
  */
@@ -225,8 +251,9 @@ export const WAIT_SCRIPT = [
   '  sleep 1; i=$((i+1))',
   'done',
   'cat "$p.log" 2>/dev/null',
+  'if [ -f "$p.final" ]; then echo \'@@lvs-console table\'; cat "$p.final"; fi',
   'printf \'@@lvs-console result %s\\n\' "$(cat "$p.result")"',
-  'rm -f "$p.log" "$p.result" "$p.upload"',
+  'rm -f "$p.log" "$p.result" "$p.upload" "$p.final"',
 ].join('\n');
 
 /** argv of the wait after a cut connection. */

@@ -9,8 +9,19 @@
  * realserver out of exactly the services whose check fails (CHECKS says how each service is checked). start, stop and
  * reload follow the profile ownership rule: only this VIP's services are cleared, `ipvsadm -C` only when the director
  * holds nothing else or EXCLUSIVE=yes. EXCLUDE keeps a realserver out of named services (a per-service drain/disable).
+ *
+ * start, stop, reload and update take the director's lock (shell/director-lock.ts), the one LVS Console's apply
+ * transaction holds from its snapshot to its verdict, BEFORE they read /etc/lvs.conf (a transaction may be installing a
+ * new one) and keep it until they exit (an EXIT trap; HUP/INT/TERM exit through it). `update` waits at most
+ * LOCK_WAIT_S.update seconds and then skips this minute, logging who holds the lock: cron runs it again a minute later
+ * with the configuration and the health as they are then, whereas waiting longer would only stack cron runs behind a
+ * long transaction and act on a probe taken before it. start/stop/reload wait LOCK_WAIT_S.verb seconds (they must
+ * happen: boot, an admin), then fail saying who holds it. status, rules and restart (which runs stop and start) take no
+ * lock. LVS_LOCK_DIR overrides the lock's directory (tests); it must pass the same private-directory check.
  */
 import { SERVICE_PROBE_SCRIPT } from '../../shell/service-probe-script.ts';
+import { LOCK_DIR, LOCK_FNS, LOCK_NAME, LOCK_WAIT_S } from '../../shell/director-lock.ts';
+import { PRIVATE_DIR_FN } from '../../shell/private-dir.ts';
 
 /** The probe as a shell function (a subshell body: its variables and helper functions stay inside). */
 const PROBE_FN = `probe_all() (\n${SERVICE_PROBE_SCRIPT}\n)`;
@@ -39,6 +50,32 @@ export const LVS_DIRECTOR_SCRIPT = `#!/bin/sh
 
 PATH=\${PATH:+$PATH:}/sbin:/usr/sbin:/bin:/usr/bin
 CONF=\${LVS_CONF:-/etc/lvs.conf}
+
+log() { echo "lvs-director: $*"; command -v logger >/dev/null 2>&1 && logger -t lvs-director "$*"; return 0; }
+
+# The director's lock, shared with LVS Console's apply transaction (its snapshot, apply, read-back and rollback happen
+# under it): the verbs that change the table take it before reading $CONF. update waits ${LOCK_WAIT_S.update} s, then skips this
+# minute (cron runs it again); start/stop/reload wait ${LOCK_WAIT_S.verb} s, then fail. A lock whose holder no longer runs is removed.
+LOCK_DIR=\${LVS_LOCK_DIR:-${LOCK_DIR}}
+${PRIVATE_DIR_FN}
+${LOCK_FNS}
+case "$1" in
+  start|stop|reload|force-reload) lock_wait=${LOCK_WAIT_S.verb} ;;
+  update) lock_wait=${LOCK_WAIT_S.update} ;;
+  *) lock_wait= ;;
+esac
+if [ -n "$lock_wait" ]; then
+  why=$(private_dir "$LOCK_DIR") || { log "$1 refused: $why (the lock's directory must be root's alone)"; exit 1; }
+  lock_take "$LOCK_DIR/${LOCK_NAME}" "$lock_wait" "lvs-director-$1"
+  case $? in
+    0) trap lock_release EXIT; trap 'exit 129' HUP; trap 'exit 130' INT; trap 'exit 143' TERM ;;
+    1) holder="\${lk_cur##*:} (pid \${lk_cur%%:*})"
+       if [ "$1" = update ]; then log "update skipped this minute: $holder holds $lk (waited $lock_wait s); cron runs it again"; exit 0; fi
+       log "$1 failed: $holder holds $lk (waited $lock_wait s)"; exit 1 ;;
+    *) log "$1 failed: $lk is not a lock (a directory or a plain file): remove it"; exit 1 ;;
+  esac
+fi
+
 [ -r "$CONF" ] || { echo "lvs-director: cannot read $CONF" >&2; exit 6; }
 . "$CONF"
 : "\${VIP:?VIP is not set in $CONF}" "\${VIP_IF:?VIP_IF is not set in $CONF}"
@@ -54,8 +91,6 @@ case \${FORWARD:-masq} in
   *) echo "lvs-director: FORWARD must be masq, route or tunnel" >&2; exit 6 ;;
 esac
 PHYS_IF=\${VIP_IF%%:*}
-
-log() { echo "lvs-director: $*"; command -v logger >/dev/null 2>&1 && logger -t lvs-director "$*"; return 0; }
 
 # name or number -> port number (services(5), with the common names built in for minimal directors)
 portnum() {

@@ -1,14 +1,17 @@
 /**
  * The director-side transaction that makes apply all-or-nothing, as constant scripts plus pure builders:
  *   1. the upload (the batch: every `ipvsadm -R` line of the plan; then the line "@@lvs-console want"; then the exact
- *      `ipvsadm -S -n` text the plan should leave) goes to PREFIX.upload with atomicWriteStep;
+ *      `ipvsadm -S -n` text the plan should leave; with a look, the line "@@lvs-console look" and the `ipvsadm -S -n`
+ *      text the console planned from) goes to PREFIX.upload with atomicWriteStep;
  *   2. TX_SCRIPT runs the plan's operations immune to a cut connection (HUP/PIPE/INT/TERM ignored, stdin /dev/null,
- *      output to PREFIX.log): checks the upload's size, snapshots `ipvsadm -S -n` to PREFIX.snap (and, when the table
+ *      output to PREFIX.log): checks the upload's size, takes the director's lock (shell/director-lock.ts: the one the
+ *      director's own lvs-director start/stop/reload/update take; refused after opts.lockWaitS, nothing changed),
+ *      refuses a table that is no longer the console's look, snapshots `ipvsadm -S -n` to PREFIX.snap (and, when the table
  *      is not empty, `ipvsadm -L -n --thresholds` to PREFIX.thr: -S leaves the -x/-y connection thresholds out), runs
  *      the ops, reads the table back and compares it with the wanted text, and on any failure (a command's exit
  *      status, anything `ipvsadm -R` prints on stderr — it keeps going after a bad line — or a read-back that differs)
  *      restores the snapshot with its thresholds (`ipvsadm -C; ipvsadm -R`) and undoes a VIP change; its verdict goes
- *      to PREFIX.result;
+ *      to PREFIX.result, after the table as it leaves it (read under the lock, then released);
  *   3. if the connection was cut, WAIT_SCRIPT (after reconnecting) waits for PREFIX.result.
  * The director's runtime changes with the table, in the same transaction (runtime-steps.ts): each file a step installs
  * is uploaded as PREFIX.fN and installed atomically by the `install` op (the old file kept for rollback), boot links
@@ -27,13 +30,14 @@ import { shellQuote } from '../../shell/shell-quote.ts';
 import { sysctlPath } from './sysctl-path.ts';
 import { TX_SCRIPT } from '../../shell/transaction-script.ts';
 import { assertPlainDir } from '../../shell/private-dir.ts';
+import { LOCK_DIR, LOCK_WAIT_S } from '../../shell/director-lock.ts';
 
 /**
  * Where transaction files live on the director: TX_DIR/lvs-console.TXID.{upload,batch,snap,log,result,…} (TXID is
  * random). A private directory (root's, 0700, no symlink on its path: electron/shell/private-dir.ts), made by the
  * upload when missing; every script refuses to write or read there unless the check passes (verdict `refused private-dir …`).
  */
-export const TX_DIR = '/var/lib/lvs-console/tx';
+export const TX_DIR = LOCK_DIR;
 
 /** The transaction's verdict. */
 export type TxVerdict =
@@ -65,10 +69,28 @@ export interface Transaction {
   vip?: { address: string; dev: string; up: boolean };
   /** How the table read back is compared with the plan's (exact, or keepalived's inhibit_on_failure allowed). */
   tableCheck: 'exact' | 'inhibit';
+  /** The `ipvsadm -S -n` text the plan was made from, which the snapshot must equal (when given). */
+  look?: string;
+  /** Seconds the transaction waits for the director's lock. */
+  lockWaitS: number;
+}
+
+/** Options of buildTransaction beyond the plan. */
+export interface TransactionOptions {
+  /**
+   * The `ipvsadm -S -n` text the plan was made from (DirectorState.saveText): the transaction refuses, changing nothing,
+   * when the table it snapshots under the lock is not exactly this one ("changed-since-look"). Ignored for plans checked
+   * against keepalived's table (tableCheck 'inhibit': keepalived changes weights by itself) and plans with no upload.
+   */
+  look?: string;
+  /** Seconds to wait for the director's lock (default LOCK_WAIT_S.transaction). */
+  lockWaitS?: number;
 }
 
 /** The line that separates the batch from the wanted table in the upload. */
 export const UPLOAD_MARK = '@@lvs-console want';
+/** The line that separates the wanted table from the console's look in the upload. */
+export const LOOK_MARK = '@@lvs-console look';
 
 const WORD = /^[^\s]+$/;
 const ADDR_PFX = /^[0-9A-Fa-f:.]+\/\d{1,3}$/;
@@ -129,8 +151,10 @@ function stepOp(step: PlanStep, plan: Plan, file: () => number): { op: string[];
  * their ops. The table steps after the first batched one must follow each other (what every planner produces).
  * `dir` is the private directory on the director (TX_DIR; tests pass their own).
  */
-export function buildTransaction(plan: Plan, txid: string, dir: string = TX_DIR): Transaction {
+export function buildTransaction(plan: Plan, txid: string, dir: string = TX_DIR, opts: TransactionOptions = {}): Transaction {
   if (!/^[0-9a-f]{8,32}$/.test(txid)) throw new AppError('INVALID_INPUT', `bad transaction id ${txid}`);
+  const lockWaitS = opts.lockWaitS ?? LOCK_WAIT_S.transaction;
+  if (!Number.isInteger(lockWaitS) || lockWaitS < 0 || lockWaitS > 3600) throw new AppError('INVALID_INPUT', `bad lock wait ${lockWaitS} s`);
   const prefix = `${assertPlainDir(dir)}/lvs-console.${txid}`;
   const ops: string[] = [];
   const opSteps: PlanStep[] = [];
@@ -172,7 +196,12 @@ export function buildTransaction(plan: Plan, txid: string, dir: string = TX_DIR)
   }
   const words = ops.flatMap((o) => o.split('\u0000'));
   const want = plan.desired ? formatSaveLines(plan.desired) : undefined;
-  const content = want === undefined && batch === '' ? undefined : `${batch}${UPLOAD_MARK}\n${want ?? ''}`;
+  const tableCheck = plan.tableCheck ?? 'exact';
+  const base = want === undefined && batch === '' ? undefined : `${batch}${UPLOAD_MARK}\n${want ?? ''}`;
+  // the look as ipvsadm -S -n prints it: every line ends with a newline
+  const look = base !== undefined && tableCheck === 'exact' && opts.look !== undefined ? (opts.look === '' || opts.look.endsWith('\n') ? opts.look : `${opts.look}\n`) : undefined;
+  if (look !== undefined && look.split('\n').some((l) => l.startsWith('@@'))) throw new AppError('INVALID_INPUT', 'the look is not an ipvsadm -S -n table');
+  const content = base === undefined ? undefined : look === undefined ? base : `${base}${LOOK_MARK}\n${look}`;
   const upload =
     content === undefined
       ? undefined
@@ -183,7 +212,6 @@ export function buildTransaction(plan: Plan, txid: string, dir: string = TX_DIR)
           why: `upload the batch (${batch === '' ? 0 : batch.split('\n').length - 1} ipvsadm -R line(s)) and the table it should leave`,
         });
   const size = content === undefined ? '-' : String(Buffer.byteLength(content, 'utf8'));
-  const tableCheck = plan.tableCheck ?? 'exact';
   if (!vip && plan.vip) vip = { address: plan.vip.address, dev: plan.vip.dev, up: plan.vip.up };
   const fileUploads = installs.map((f) => ({
     n: f.n,
@@ -199,31 +227,40 @@ export function buildTransaction(plan: Plan, txid: string, dir: string = TX_DIR)
     opSteps,
     ...(upload ? { upload } : {}),
     files: fileUploads,
-    argv: ['sh', '-c', TX_SCRIPT, 'lvs-console-tx', prefix, size, want !== undefined ? (tableCheck === 'inhibit' ? 'ka' : 'check') : '-', ...words],
+    argv: ['sh', '-c', TX_SCRIPT, 'lvs-console-tx', prefix, size, want !== undefined ? (tableCheck === 'inhibit' ? 'ka' : 'check') : '-', String(lockWaitS), look !== undefined ? 'look' : '-', ...words],
     ...(vip ? { vip } : {}),
     tableCheck,
+    ...(look !== undefined ? { look } : {}),
+    lockWaitS,
   };
 }
 
+/** The line before the table the transaction read under the director's lock, as it left it. */
+export const TABLE_MARK = '@@lvs-console table';
+
 /**
- * Splits TX_SCRIPT / WAIT_SCRIPT output into the log and the verdict (the last "@@lvs-console result …" line).
- * Returns undefined when there is no verdict line (the output was cut).
+ * Splits TX_SCRIPT / WAIT_SCRIPT output into the log, the table read under the director's lock just before the verdict
+ * (`ipvsadm -S -n` text after the last "@@lvs-console table" line; absent when the lock was never taken) and the verdict
+ * (the last "@@lvs-console result …" line). Returns undefined when there is no verdict line (the output was cut).
  */
-export function parseTxOutput(stdout: string): { log: string; verdict: TxVerdict } | undefined {
+export function parseTxOutput(stdout: string): { log: string; verdict: TxVerdict; table?: string } | undefined {
   const lines = stdout.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const last = lines[lines.length - 1];
   // "@@lvs-console result applied" | "… rolled-back N OP" | "… rollback-failed N OP" | "… refused WHY" | "… not-started" | "… still-running"
   const m = last === undefined ? null : /^@@lvs-console result (applied|rolled-back|rollback-failed|refused|not-started|still-running)(?: (.*))?$/.exec(last);
   if (!m) return undefined;
-  const log = lines.slice(0, -1).join('\n');
+  const mark = lines.lastIndexOf(TABLE_MARK, -2);
+  const table = mark >= 0 ? lines.slice(mark + 1, -1).map((l) => `${l}\n`).join('') : undefined;
+  const log = lines.slice(0, mark >= 0 ? mark : -1).join('\n');
+  const withTable = table !== undefined ? { table } : {};
   const kind = m[1]!;
   const rest = m[2] ?? '';
   if (kind === 'rolled-back' || kind === 'rollback-failed') {
     const r = /^(\d+) (\S+)$/.exec(rest);
     if (!r) throw new AppError('PARSE_ERROR', `transaction result: line ${lines.length}: "${last}" names no op`);
-    return { log, verdict: { kind, op: Number(r[1]), opName: r[2]! } };
+    return { log, verdict: { kind, op: Number(r[1]), opName: r[2]! }, ...withTable };
   }
-  if (kind === 'refused') return { log, verdict: { kind, why: rest } };
-  return { log, verdict: { kind } as TxVerdict };
+  if (kind === 'refused') return { log, verdict: { kind, why: rest }, ...withTable };
+  return { log, verdict: { kind } as TxVerdict, ...withTable };
 }

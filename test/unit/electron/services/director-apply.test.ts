@@ -8,8 +8,10 @@ import { observeDirector, observedSysctlKeys, type DirectorState } from '../../.
 import { directorSysctls, planReload, planStart, planStop } from '../../../../electron/lvs/plan/director-plan.ts';
 import { desiredTable, profileResolver } from '../../../../electron/lvs/plan/desired-table.ts';
 import { formatSaveLines } from '../../../../electron/lvs/ipvs/ipvs-rules.ts';
+import { applyStepsToTable, diffTables } from '../../../../electron/lvs/plan/table-diff.ts';
 import type { ExecOptions, Executor } from '../../../../electron/ssh/types.ts';
 import { localDirector, type LocalDirector, standInCluster } from './local-director.ts';
+import { holdLock, type Holder } from './lock-holder.ts';
 
 const cluster = standInCluster;
 const resolve = profileResolver(cluster);
@@ -220,5 +222,70 @@ describe('applyPlan on a local stand-in director', () => {
     expect(err.code).toBe('CONNECT_FAILED');
     expect(err.message).toMatch(/either as before or as planned, never in between/);
     expect(existsSync(ld.dir)).toBe(true);
+  });
+});
+
+describe("applyPlan and the director's lock (electron/shell/director-lock.ts)", () => {
+  const holders: Holder[] = [];
+  afterEach(async () => {
+    while (holders.length) await holders.pop()!.kill();
+  });
+
+  it("the director's own update holds the lock for the whole wait: refused naming the director, the step and the holder; nothing changed", async () => {
+    ld = localDirector();
+    ld.setTable('-A -t 10.0.0.100:80 -s rr\n');
+    const before = await observe(ld);
+    const h = await holdLock(ld.txDir, 'lvs-director-update');
+    holders.push(h);
+    const since = new Date(Number(h.token.split(':')[3]) * 1000).toISOString().slice(11, 19);
+    const err = (await applyPlan(ld.exec, planStart(cluster, before, resolve), before, { txDir: ld.txDir, sysctlKeys: keys, lockWaitS: 1 }).catch((e: unknown) => e)) as AppError;
+    expect(err.code).toBe('APPLY_FAILED');
+    expect(err.step).toBe("take the director's lock");
+    expect(err.message).toBe(
+      `director 10.0.0.1: take the director's lock: the director's own lvs-director update (pid ${h.pid}) holds the director's lock (${ld.txDir}/director.lock, since ${since} UTC); waited 1 s; nothing was changed: try again`,
+    );
+    expect(ld.table()).toBe('-A -t 10.0.0.100:80 -s rr\n');
+    expect(ld.addrs()).not.toContain('10.0.0.100');
+  });
+
+  it('the table changed between the look and the transaction (the director\'s own update): refused at the snapshot, nothing changed, no false alarm', async () => {
+    ld = localDirector();
+    const before = await observe(ld);
+    const plan = planStart(cluster, before, resolve);
+    await applyPlan(ld.exec, plan, before, { txDir: ld.txDir, sysctlKeys: keys });
+    const looked = await observe(ld);
+    // update takes 10.0.0.12 out of telnet after the console looked
+    const now = ld.table().split('\n').filter((l) => l !== '-a -t 10.0.0.100:23 -r 10.0.0.12:23 -m -w 1').join('\n');
+    expect(now).not.toBe(ld.table());
+    ld.setTable(now);
+    // the console's edit: 10.0.0.12's weight 3, planned as the minimal diff against what it saw (-e lines)
+    const heavier = clusterSchema.parse({ ...cluster, realservers: [{ host: '10.0.0.11' }, { host: '10.0.0.12', weight: 3 }] });
+    const steps = diffTables(desiredTable(heavier, resolve), looked.table);
+    const edit = { verb: 'diff' as const, steps, desired: applyStepsToTable(looked.table, steps) };
+    const err = (await applyPlan(ld.exec, edit, looked, { txDir: ld.txDir, sysctlKeys: keys }).catch((e: unknown) => e)) as AppError;
+    expect(err.code).toBe('APPLY_FAILED');
+    expect(err.step).toBe('snapshot');
+    expect(err.message).toMatch(/^director 10\.0\.0\.1: snapshot: the director's table changed since the console looked at it \(1 line\(s\): --a -t 10\.0\.0\.100:23 -r 10\.0\.0\.12:23 -m -w 1\), .*nothing was changed: look again and retry$/);
+    expect(ld.table()).toBe(now);
+  });
+
+  it('the director\'s own update changes the table right after the verdict: judged by the table read under the lock, so applied (not a false failure)', async () => {
+    ld = localDirector();
+    const before = await observe(ld);
+    const l = ld;
+    const ex: Executor = {
+      label: l.exec.label,
+      exec: async (argv, opts) => {
+        const r = await l.exec.exec(argv, opts);
+        // the lock is released with the verdict: update runs at once and takes 10.0.0.12 out of telnet
+        if (argv[3] === 'lvs-console-tx') l.setTable(l.table().split('\n').filter((x) => x !== '-a -t 10.0.0.100:23 -r 10.0.0.12:23 -m -w 1').join('\n'));
+        return r;
+      },
+    };
+    const plan = planStart(cluster, before, resolve);
+    const r = await applyPlan(ex, plan, before, { txDir: ld.txDir, sysctlKeys: keys });
+    expect(r.verdict).toEqual({ kind: 'applied' });
+    // `after` is the director now, update's change included
+    expect(r.after.table.services.find((s) => s.port === 23)?.destinations.map((d) => d.address)).toEqual(['10.0.0.11']);
   });
 });

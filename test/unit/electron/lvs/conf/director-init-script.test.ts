@@ -37,8 +37,9 @@ const base: ClusterInput = {
 };
 
 describe('lvs-director script vs the planner', () => {
-  it('is valid POSIX sh', () => {
+  it('is valid POSIX sh (dash and busybox sh read it)', () => {
     expect(() => execFileSync('dash', ['-n', '-c', LVS_DIRECTOR_SCRIPT])).not.toThrow();
+    expect(() => execFileSync('busybox', ['sh', '-n', '-c', LVS_DIRECTOR_SCRIPT])).not.toThrow();
   });
   const cases: [string, ClusterInput][] = [
     ['seed defaults (xdmcp persistent, weights, a disabled realserver, per-service scheduler)', base],

@@ -9,15 +9,18 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createSocket, type Socket } from 'node:dgram';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { clusterSchema, type ClusterInput } from '../../../../../shared/model/cluster.ts';
 import { writeLvsConf } from '../../../../../electron/lvs/conf/conf-write.ts';
 import { directorConf } from '../../../../../electron/lvs/conf/director-conf.ts';
 import { LVS_DIRECTOR_SCRIPT } from '../../../../../electron/lvs/conf/director-init-script.ts';
+import { LOCK_NAME } from '../../../../../electron/shell/director-lock.ts';
+import { privateTestBase } from '../../services/local-director.ts';
+import { deadToken, holdLock, type Holder } from '../../services/lock-holder.ts';
 
 // ipvsadm stand-in: the table as `-S -n` lines in $FAKE/table; -a appends, -d / -D delete, -R appends -A/-a lines,
 // -C empties; every call is logged to $FAKE/log.
@@ -100,22 +103,30 @@ describe.runIf(canRun)("the director's own update, per service, for real (dash a
     ].join('\n') + '\n';
 
   let fake: string;
+  // the director's lock lives in a private directory of this test (never this machine's /var/lib/lvs-console)
+  let lockDir: string;
   beforeEach(() => {
     fake = mkdtempSync(join(dir, 'fake-'));
+    lockDir = mkdtempSync(join(privateTestBase(), 'lock-'));
   });
-  // Asynchronous: the UDP "realservers" live in this process and must answer while the script runs.
-  const run = async (shell: string, verb: string, p: ClusterInput, table: string) => {
+  afterEach(() => rmSync(lockDir, { recursive: true, force: true }));
+  // Asynchronous: the UDP "realservers" live in this process and must answer while the script runs. `during` runs
+  // while the script runs (after it started), e.g. to release a lock or rewrite the configuration.
+  const run = async (shell: string, verb: string, p: ClusterInput, table: string, during?: (conf: string) => Promise<void>) => {
     writeFileSync(join(fake, 'table'), table);
     writeFileSync(join(fake, 'log'), '');
     const conf = join(fake, 'lvs.conf');
     writeFileSync(conf, writeLvsConf(directorConf(clusterSchema.parse(p))));
     const sh = shell === 'busybox' ? ['/bin/busybox', 'sh'] : ['/bin/dash'];
-    await promisify(execFile)(sh[0]!, [...sh.slice(1), join(dir, 'lvs-director'), verb], {
-      env: { PATH: `${dir}:/usr/sbin:/usr/bin:/sbin:/bin`, LVS_CONF: conf, FAKE: fake },
+    const running = promisify(execFile)(sh[0]!, [...sh.slice(1), join(dir, 'lvs-director'), verb], {
+      env: { PATH: `${dir}:/usr/sbin:/usr/bin:/sbin:/bin`, LVS_CONF: conf, FAKE: fake, LVS_LOCK_DIR: lockDir },
       encoding: 'utf8',
       timeout: 20_000,
     });
+    if (during) await during(conf);
+    const { stdout } = await running;
     return {
+      stdout,
       table: readFileSync(join(fake, 'table'), 'utf8').split('\n').filter(Boolean).sort(),
       calls: readFileSync(join(fake, 'log'), 'utf8').split('\n').filter((l) => l && l !== '-S -n'),
     };
@@ -154,6 +165,77 @@ describe.runIf(canRun)("the director's own update, per service, for real (dash a
       const excl = await run(shell, 'reload', profile({ exclusiveDirector: true }), OTHER + full());
       expect(excl.calls).toContain('-C');
       expect(excl.table).toEqual(sorted(full()));
+    }, 30_000);
+
+    // The director's lock (electron/shell/director-lock.ts), shared with the console's apply transaction.
+    const lockPath = () => join(lockDir, LOCK_NAME);
+    const lockLeft = () => existsSync(lockPath()) || readdirSync(lockDir).includes(LOCK_NAME);
+    const holders: Holder[] = [];
+    afterEach(async () => {
+      while (holders.length) await holders.pop()!.kill();
+    });
+
+    it(`${shell}: update waits while a console transaction holds the lock, then reads the configuration as the transaction left it`, async () => {
+      const h = await holdLock(lockDir, 'lvs-console.0123456789abcdef');
+      holders.push(h);
+      // the transaction installs an lvs.conf that keeps B out of the TCP service, then releases the lock
+      const r = await run(shell, 'update', profile(), full(), async (conf) => {
+        await new Promise((res) => setTimeout(res, 1000));
+        expect(readFileSync(join(fake, 'log'), 'utf8')).toBe(''); // nothing read or changed while it waits
+        writeFileSync(conf, writeLvsConf(directorConf(clusterSchema.parse(profile({ realservers: [{ host: RS_A }, { host: RS_B, exclude: [`tcp/${tcpPort}`] }] })))));
+        h.release();
+      });
+      // with the old configuration it would have deleted B from the TCP service too
+      expect(r.calls).toEqual([`-d -u ${VIP}:${udpPort} -r ${RS_B}:${udpPort}`]);
+      expect(lockLeft()).toBe(false);
+    }, 30_000);
+
+    it(`${shell}: update skips this minute when the lock stays held (it waits 10 s), touching nothing, and says who holds it`, async () => {
+      const h = await holdLock(lockDir, 'lvs-console.0123456789abcdef');
+      holders.push(h);
+      const r = await run(shell, 'update', profile(), full());
+      expect(r.stdout).toContain(`lvs-director: update skipped this minute: lvs-console.0123456789abcdef (pid ${h.pid}) holds ${lockPath()} (waited 10 s); cron runs it again`);
+      expect(readFileSync(join(fake, 'log'), 'utf8')).toBe('');
+      expect(r.table).toEqual(sorted(full()));
+      expect(readlinkSync(lockPath())).toBe(h.token);
+    }, 30_000);
+
+    it(`${shell}: a lock left by a killed holder is removed; reload holds the lock while it runs and releases it, also when it fails`, async () => {
+      const dead = await deadToken('lvs-director-update');
+      symlinkSync(dead, lockPath());
+      let seen = '';
+      const r = await run(shell, 'reload', profile(), full(), async () => {
+        // the dead holder's token, then reload's own while it runs
+        for (let i = 0; i < 200 && !seen.endsWith(':lvs-director-reload'); i++) {
+          try {
+            seen = readlinkSync(lockPath());
+          } catch {
+            /* between the two */
+          }
+          await new Promise((res) => setTimeout(res, 5));
+        }
+      });
+      expect(r.stdout).toContain(`lvs-lock: removed the stale lock ${lockPath()} (${dead}: that process no longer runs)`);
+      expect(seen).toMatch(/^\d+:\d+:[0-9a-f-]+:\d+:lvs-director-reload$/);
+      expect(r.calls).toEqual(['-C', '-R']);
+      expect(lockLeft()).toBe(false);
+      // a configuration the script rejects after taking the lock (exit 6): the EXIT trap releases it
+      const bad = join(fake, 'bad.conf');
+      writeFileSync(bad, 'VIP=10.0.0.1\nVIP_IF=eth0:110\nFORWARD=bogus\n');
+      const sh = shell === 'busybox' ? ['/bin/busybox', 'sh'] : ['/bin/dash'];
+      const err = await promisify(execFile)(sh[0]!, [...sh.slice(1), join(dir, 'lvs-director'), 'reload'], {
+        env: { PATH: `${dir}:/usr/sbin:/usr/bin:/sbin:/bin`, LVS_CONF: bad, FAKE: fake, LVS_LOCK_DIR: lockDir },
+      }).catch((e: unknown) => e as { code: number; stderr: string });
+      expect(err).toMatchObject({ code: 6 });
+      expect(lockLeft()).toBe(false);
+    }, 30_000);
+
+    it(`${shell}: a lock directory that is not private is refused before anything runs`, async () => {
+      chmodSync(lockDir, 0o755);
+      const r = await run(shell, 'update', profile(), full()).catch((e: unknown) => e as { code: number; stdout: string });
+      expect(r).toMatchObject({ code: 1 });
+      expect((r as { stdout: string }).stdout).toContain(`lvs-director: update refused: ${lockDir} has mode drwxr-xr-x, not drwx------`);
+      expect(readFileSync(join(fake, 'log'), 'utf8')).toBe('');
     }, 30_000);
   }
 });

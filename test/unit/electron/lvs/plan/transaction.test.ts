@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Plan, PlanStep } from '../../../../../shared/model/plan.ts';
@@ -9,7 +9,9 @@ import { clusterSchema } from '../../../../../shared/model/cluster.ts';
 import { newTxid } from '../../../../../electron/services/txid.ts';
 import { buildTransaction, parseTxOutput } from '../../../../../electron/lvs/plan/transaction.ts';
 import { TCMP_FN, TX_SCRIPT, waitArgv, WAIT_SCRIPT } from '../../../../../electron/shell/transaction-script.ts';
-import { planStart, planStop, planUpdate, directorSysctls, type DirectorObserved } from '../../../../../electron/lvs/plan/director-plan.ts';
+import { planReload, planStart, planStop, planUpdate, directorSysctls, type DirectorObserved } from '../../../../../electron/lvs/plan/director-plan.ts';
+import { LOCK_NAME } from '../../../../../electron/shell/director-lock.ts';
+import { deadToken, holdLock, token, type Holder } from '../../services/lock-holder.ts';
 import { desiredTable, profileResolver } from '../../../../../electron/lvs/plan/desired-table.ts';
 import { formatSaveLines } from '../../../../../electron/lvs/ipvs/ipvs-rules.ts';
 import { parseIpAddr } from '../../../../../electron/lvs/ipvs/ip-addr-parse.ts';
@@ -22,6 +24,16 @@ const empty: DirectorObserved = { table: { services: [] }, addresses: [], sysctl
 
 let ld: LocalDirector | undefined;
 afterEach(() => ld?.cleanup());
+
+/** True when PATH exists as anything, a dangling symlink too. */
+function lstatExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Runs a transaction on the local director: uploads (as the real apply does), then the transaction itself. */
 async function runTx(l: LocalDirector, tx: ReturnType<typeof buildTransaction>, argv = tx.argv): Promise<{ code: number | null; stdout: string }> {
@@ -282,5 +294,165 @@ describe('TX_SCRIPT on a local stand-in director (real sh)', () => {
     expect(parseTxOutput(w.stdout)?.verdict).toEqual({ kind: 'applied' });
     expect(ld.table()).toBe(tx.want);
     expect(existsSync(`${tx.prefix}.result`)).toBe(false); // the wait script removes the files once read
+    expect(lstatExists(join(ld.txDir, LOCK_NAME))).toBe(false); // the director's lock released by the cut transaction
+  });
+});
+
+describe("the director's lock in TX_SCRIPT (real sh; electron/shell/director-lock.ts)", () => {
+  const lockOf = (l: LocalDirector) => join(l.txDir, LOCK_NAME);
+  const lockNow = (l: LocalDirector) => (existsSync(lockOf(l)) || lstatExists(lockOf(l)) ? readlinkSync(lockOf(l)) : undefined);
+  const holders: Holder[] = [];
+  afterEach(async () => {
+    while (holders.length) await holders.pop()!.kill();
+  });
+
+  it('a live holder keeps it for the whole wait: refused lock-busy with its token, nothing ran, the lock stays the holder\'s', async () => {
+    ld = localDirector();
+    ld.setTable('-A -t 10.0.0.100:80 -s rr\n');
+    const h = await holdLock(ld.txDir, 'lvs-director-update');
+    holders.push(h);
+    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir, { lockWaitS: 1 });
+    const out = parseTxOutput((await runTx(ld, tx)).stdout)!;
+    expect(out.verdict).toEqual({ kind: 'refused', why: `lock-busy ${h.token}` });
+    expect(out.table).toBeUndefined(); // never held: no table read under it
+    expect(ld.table()).toBe('-A -t 10.0.0.100:80 -s rr\n');
+    expect(ld.addrs()).not.toContain('10.0.0.100');
+    expect(lockNow(ld)).toBe(h.token);
+  });
+
+  it('waits for a holder that releases within the wait, then applies', async () => {
+    ld = localDirector();
+    const h = await holdLock(ld.txDir, 'lvs-director-update');
+    holders.push(h);
+    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir, { lockWaitS: 20 });
+    const running = runTx(ld, tx);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(ld.table()).toBe(''); // still waiting
+    h.release();
+    const out = parseTxOutput((await running).stdout)!;
+    expect(out.verdict).toEqual({ kind: 'applied' });
+    expect(ld.table()).toBe(tx.want);
+    expect(lockNow(ld)).toBeUndefined();
+  }, 30_000);
+
+  for (const [name, make] of [
+    ['its process no longer runs (killed)', () => deadToken('lvs-director-update')],
+    ['it was taken before a reboot (another boot id)', async () => token(process.pid, 'lvs-director-update', { boot: '00000000-0000-4000-8000-000000000000' })],
+    ['its pid now belongs to another process (another start time)', async () => token(process.pid, 'lvs-console.0123456789abcdef', { start: '1' })],
+  ] as const) {
+    it(`a stale lock is removed and the transaction applies: ${name}`, async () => {
+      ld = localDirector();
+      const t = await make();
+      symlinkSync(t, lockOf(ld));
+      const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir, { lockWaitS: 1 });
+      const out = parseTxOutput((await runTx(ld, tx)).stdout)!;
+      expect(out.verdict).toEqual({ kind: 'applied' });
+      expect(out.log).toContain(`lvs-lock: removed the stale lock ${lockOf(ld)} (${t}: that process no longer runs)`);
+      expect(lockNow(ld)).toBeUndefined();
+      expect(existsSync(`${lockOf(ld)}.break`)).toBe(false);
+    });
+  }
+
+  it('a token in another form is never removed (refused lock-busy); a directory in its place is refused as unusable', async () => {
+    ld = localDirector();
+    symlinkSync('somebody-else', lockOf(ld));
+    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir, { lockWaitS: 0 });
+    expect(parseTxOutput((await runTx(ld, tx)).stdout)!.verdict).toEqual({ kind: 'refused', why: 'lock-busy somebody-else' });
+    expect(lockNow(ld)).toBe('somebody-else');
+    rmSync(lockOf(ld));
+    mkdirSync(lockOf(ld));
+    const tx2 = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir, { lockWaitS: 0 });
+    expect(parseTxOutput((await runTx(ld, tx2)).stdout)!.verdict).toEqual({ kind: 'refused', why: `lock-unusable ${lockOf(ld)}-is-not-a-lock` });
+    expect(ld.table()).toBe('');
+  });
+
+  it('released on every verdict (applied, rolled back, refused), and the table it left is read under it', async () => {
+    ld = localDirector();
+    const ok = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir);
+    const a = parseTxOutput((await runTx(ld, ok)).stdout)!;
+    expect(a.verdict.kind).toBe('applied');
+    expect(a.table).toBe(ok.want);
+    expect(lockNow(ld)).toBeUndefined();
+    ld.mark('garble-restore');
+    const bad = buildTransaction(planReload(cluster, resolve), newTxid(), ld.txDir);
+    const b = parseTxOutput((await runTx(ld, bad)).stdout)!;
+    expect(b.verdict.kind).toBe('rolled-back');
+    expect(b.table).toBe(ok.want);
+    expect(lockNow(ld)).toBeUndefined();
+    const stale = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir, { look: '' });
+    const c = parseTxOutput((await runTx(ld, stale)).stdout)!;
+    expect(c.verdict).toEqual({ kind: 'refused', why: 'changed-since-look' });
+    expect(lockNow(ld)).toBeUndefined();
+  });
+
+  it('refuses a table that is not the console\'s look (changed-since-look), showing the difference; nothing ran', async () => {
+    ld = localDirector();
+    const look = '-A -t 10.0.0.100:23 -s wlc\n-a -t 10.0.0.100:23 -r 10.0.0.11:23 -m -w 1\n';
+    ld.setTable('-A -t 10.0.0.100:23 -s wlc\n'); // the director's own update took 10.0.0.11 out since
+    const tx = buildTransaction(planReload(cluster, resolve), newTxid(), ld.txDir, { look });
+    expect(tx.upload!.stdin).toBe(`${tx.batch}@@lvs-console want\n${tx.want}@@lvs-console look\n${look}`);
+    expect(tx.argv.slice(7, 9)).toEqual(['30', 'look']);
+    const out = parseTxOutput((await runTx(ld, tx)).stdout)!;
+    expect(out.verdict).toEqual({ kind: 'refused', why: 'changed-since-look' });
+    expect(out.log).toContain('--a -t 10.0.0.100:23 -r 10.0.0.11:23 -m -w 1');
+    expect(out.table).toBe('-A -t 10.0.0.100:23 -s wlc\n');
+    expect(ld.table()).toBe('-A -t 10.0.0.100:23 -s wlc\n');
+    // the same look as the table: applies
+    const same = buildTransaction(planReload(cluster, resolve), newTxid(), ld.txDir, { look: ld.table() });
+    expect(parseTxOutput((await runTx(ld, same)).stdout)!.verdict.kind).toBe('applied');
+  });
+
+  it('two transactions at once: the second waits for the first\'s lock, then finds the table changed since its look and changes nothing', async () => {
+    ld = localDirector();
+    ld.mark('slow', '2');
+    const first = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir, { look: '' });
+    const bad = clusterSchema.parse({ ...cluster, realservers: [{ host: '10.0.0.11' }] });
+    const second = buildTransaction(planStart(bad, empty, profileResolver(bad)), newTxid(), ld.txDir, { look: '' });
+    const r1 = runTx(ld, first);
+    await new Promise((r) => setTimeout(r, 500));
+    const r2 = runTx(ld, second);
+    const [o1, o2] = [parseTxOutput((await r1).stdout)!, parseTxOutput((await r2).stdout)!];
+    expect(o1.verdict).toEqual({ kind: 'applied' });
+    expect(o2.verdict).toEqual({ kind: 'refused', why: 'changed-since-look' });
+    expect(ld.table()).toBe(first.want);
+    expect(lockNow(ld)).toBeUndefined();
+  }, 30_000);
+
+  it('killed with SIGKILL while holding it (no trap runs): the next transaction finds it stale and applies', async () => {
+    ld = localDirector();
+    ld.mark('slow', '30');
+    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir);
+    await ld.exec.exec(tx.upload!.argv, { stdin: tx.upload!.stdin ?? '' });
+    const child = spawn(tx.argv[0]!, tx.argv.slice(1), { env: { ...process.env, PATH: `${ld.dir}/bin:${process.env.PATH}`, LVSFAKE: ld.dir }, stdio: 'ignore', detached: true });
+    for (let i = 0; i < 50 && lockNow(ld) === undefined; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(lockNow(ld)).toMatch(new RegExp(`^${child.pid}:\\d+:[0-9a-f-]+:\\d+:lvs-console\\.${tx.txid}$`));
+    process.kill(-child.pid!, 'SIGKILL'); // the whole group: the shell and its slow ipvsadm
+    await new Promise((r) => setTimeout(r, 200));
+    expect(lockNow(ld)).toBeDefined(); // left behind
+    rmSync(join(ld.dir, 'slow'));
+    const next = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir, { lockWaitS: 1 });
+    const out = parseTxOutput((await runTx(ld, next)).stdout)!;
+    expect(out.verdict).toEqual({ kind: 'applied' });
+    expect(out.log).toContain('lvs-lock: removed the stale lock');
+    expect(lockNow(ld)).toBeUndefined();
+  }, 30_000);
+
+  it('after a cut connection the wait script prints the table read under the lock too', async () => {
+    ld = localDirector();
+    const tx = buildTransaction(planStart(cluster, empty, resolve), newTxid(), ld.txDir);
+    await runTx(ld, tx);
+    const w = parseTxOutput((await ld.exec.exec(waitArgv(tx.prefix, 5))).stdout)!;
+    expect(w.verdict).toEqual({ kind: 'applied' });
+    expect(w.table).toBe(tx.want);
+    expect(existsSync(`${tx.prefix}.final`)).toBe(false);
+  });
+});
+
+describe('parseTxOutput: the table read under the lock', () => {
+  it('is the lines after the last table mark; the log is what comes before', () => {
+    const out = parseTxOutput('note 1\n@@lvs-console table\n-A -t 10.0.0.100:23 -s wlc\n-a -t 10.0.0.100:23 -r 10.0.0.11:23 -m -w 1\n@@lvs-console result applied\n')!;
+    expect(out).toEqual({ log: 'note 1', verdict: { kind: 'applied' }, table: '-A -t 10.0.0.100:23 -s wlc\n-a -t 10.0.0.100:23 -r 10.0.0.11:23 -m -w 1\n' });
+    expect(parseTxOutput('@@lvs-console table\n@@lvs-console result rolled-back 2 restore\n')).toEqual({ log: '', verdict: { kind: 'rolled-back', op: 2, opName: 'restore' }, table: '' });
+    expect(parseTxOutput('x\n@@lvs-console result refused lock-busy 1:2:b:3:lvs-director-update\n')).toEqual({ log: 'x', verdict: { kind: 'refused', why: 'lock-busy 1:2:b:3:lvs-director-update' } });
   });
 });
