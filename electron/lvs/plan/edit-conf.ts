@@ -83,28 +83,44 @@ export function applyEditToConf(doc: LvsConfDoc, edit: ConfEdit, resolve: Resolv
     notes.push(`${host} is added to RIPS in /etc/lvs.conf (the edit puts it in the table)`);
   }
   const h = host;
+  // Entries in RIPS order, a host's EXCLUDE entries in the profile's order (as directorConf writes them), so a file the
+  // edits wrote reads, to the letter, as the file the profile writes when the two agree (reconcile then has nothing to do).
+  const ripsOrder = new Map((rips.includes(h) ? rips : [...rips, h]).map((x, i) => [x, i] as const));
+  const hostOf = (entry: string) => ripsOrder.get(entry.includes('=') ? entry.slice(0, entry.indexOf('=')) : entry) ?? ripsOrder.size;
+  const inRipsOrder = (xs: string[]) => xs.map((x, i) => ({ x, i })).sort((a, b) => hostOf(a.x) - hostOf(b.x) || a.i - b.i).map((e) => e.x);
+  const profileOrder = (refs: string[]) => {
+    const at = (r: string) => {
+      const i = (rs.exclude ?? []).indexOf(r);
+      return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+    };
+    return refs.map((r, i) => ({ r, i })).sort((a, b) => at(a.r) - at(b.r) || a.i - b.i).map((e) => e.r);
+  };
   const setList = (name: string, next: string[], now: string[]) => {
     if (next.join(' ') === now.join(' ')) return;
     out = setConfVariable(out, name, next.join(' '));
   };
   const nextDisabled = disabled.filter((d) => d !== h);
   const nextExcluded = excluded.filter((e) => !e.startsWith(`${h}=`));
-  // Out of every service: RIPS_DISABLED when the profile has it disabled, else one EXCLUDE per service (as the profile says it).
-  if (!inAny && !rs.enabled) nextDisabled.push(h);
-  else for (const ref of fileRefs) if (!member.get(ref)) nextExcluded.push(`${h}=${ref}`);
-  setList('RIPS_DISABLED', nextDisabled, disabled);
-  setList('EXCLUDE', nextExcluded, excluded);
+  // Out of every service: RIPS_DISABLED when the profile has it disabled (its EXCLUDE entries then as the profile keeps
+  // them: they change nothing), else one EXCLUDE per service it is out of.
+  if (!inAny && !rs.enabled) {
+    nextDisabled.push(h);
+    for (const ref of (rs.exclude ?? []).filter((r) => fileRefs.includes(r))) nextExcluded.push(`${h}=${ref}`);
+  } else for (const ref of profileOrder(fileRefs.filter((r) => !member.get(r)))) nextExcluded.push(`${h}=${ref}`);
+  setList('RIPS_DISABLED', inRipsOrder(nextDisabled), disabled);
+  setList('EXCLUDE', inRipsOrder(nextExcluded), excluded);
 
   // The table gets the profile's weight in the named services the profile wants it in (planEdit adds or edits those);
   // elsewhere it keeps the director's. One WEIGHTS entry per host: when both happen with different weights, say so.
   const weighted = named.filter((r) => memberOf(rs, r));
-  if (weighted.length) {
+  // (a realserver in no service at all: its weight changes nothing in the table, so the profile's is written)
+  if (weighted.length || !inAny) {
     const weights = items('WEIGHTS');
     const i = weights.findIndex((w) => w.startsWith(`${h}=`));
     const fileWeight = i >= 0 ? Number(weights[i]!.slice(h.length + 1)) : 1;
     const next = weights.filter((w) => !w.startsWith(`${h}=`));
     if (rs.weight !== 1) next.splice(i >= 0 ? i : next.length, 0, `${h}=${rs.weight}`);
-    setList('WEIGHTS', next, weights);
+    setList('WEIGHTS', inRipsOrder(next), weights);
     const kept = fileRefs.filter((r) => !weighted.includes(r) && member.get(r));
     if (rs.weight !== fileWeight && kept.length) {
       notes.push(`${rs.name ?? rs.host}'s weight in the profile (${rs.weight}) is not the director's (${fileWeight}): ${kept.join(', ')} keep${kept.length > 1 ? '' : 's'} ${fileWeight} in the table until a reload`);

@@ -107,6 +107,49 @@ describe('an edit writes the director\'s /etc/lvs.conf as it was plus the edit (
     expect(off.notes.join('\n')).toMatch(/not in the director's \/etc\/lvs\.conf/);
   });
 
+  it('edits with no unapplied profile change leave the file the profile writes, to the letter (reconcile has nothing to do)', () => {
+    // the lab's preview-ownership sequence
+    let saved = clusterSchema.parse({ ...base, realservers: [{ host: '10.77.0.11', name: 'rs1' }, { host: '10.77.0.12', name: 'rs2' }, { host: '10.77.0.13', name: 'rs3', weight: 3 }] });
+    let conf = writeLvsConf(directorConf(saved));
+    let table = desiredTable(saved, resolve);
+    const seq: [string, RealserverEdit, string?][] = [
+      ['rs1', { kind: 'weight', weight: 2 }],
+      ['rs2', { kind: 'drain' }, 'tcp/23'],
+      ['rs3', { kind: 'weight', weight: 4 }],
+      ['rs1', { kind: 'disable' }],
+      ['rs1', { kind: 'enable' }],
+      ['rs2', { kind: 'enable' }, 'tcp/23'],
+      ['rs3', { kind: 'disable' }, 'udp/177'],
+      ['rs2', { kind: 'drain' }, 'udp/177'],
+      ['rs2', { kind: 'disable' }],
+      ['rs1', { kind: 'weight', weight: 5 }],
+    ];
+    for (const [rs, edit, service] of seq) {
+      ({ saved, table, conf } = runEdit(saved, table, conf, rs, edit, service));
+      expect(lvsConfChange(saved, resolve, conf).steps, `after ${edit.kind} ${rs}${service ? ` ${service}` : ''}:\n${conf}`).toEqual([]);
+      expect(disagreement(conf, table)).toEqual({ missing: [], extra: [] });
+    }
+  });
+
+  it('150 random edits with nothing left unapplied: after each, the file is the one the profile writes, to the letter', () => {
+    const rnd = prng(777);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    let saved: Cluster = cluster;
+    let table = table0;
+    let conf = conf0;
+    const kinds: RealserverEdit['kind'][] = ['weight', 'drain', 'disable', 'enable'];
+    for (let step = 0; step < 150; step++) {
+      const kind = pick(kinds);
+      const rs = pick(saved.realservers);
+      const service = kind !== 'weight' && rnd() < 0.5 ? pick(['tcp/23', 'udp/177']) : undefined;
+      const edit: RealserverEdit = kind === 'weight' ? { kind, weight: 1 + Math.floor(rnd() * 5) } : { kind };
+      ({ saved, table, conf } = runEdit(saved, table, conf, rs.name!, edit, service));
+      const what = `step ${step}: ${kind} ${rs.name}${service ? ` ${service}` : ''}\n${conf}`;
+      expect(lvsConfChange(saved, resolve, conf).steps, what).toEqual([]);
+      expect(disagreement(conf, table), what).toEqual({ missing: [], extra: [] });
+    }
+  });
+
   it('300 random edits, with profile changes that are never applied in between: the file always loads the table the edits leave', () => {
     const rnd = prng(20261201);
     const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
@@ -115,6 +158,9 @@ describe('an edit writes the director\'s /etc/lvs.conf as it was plus the edit (
     let conf = conf0;
     let checked = 0;
     let mixed = 0;
+    let pristine = 0;
+    // no profile change left unapplied since the last reload: the file must be the one the profile writes, to the letter
+    let clean = true;
     const kinds: RealserverEdit['kind'][] = ['weight', 'drain', 'disable', 'enable'];
     for (let step = 0; step < 300; step++) {
       if (rnd() < 0.3) {
@@ -123,6 +169,7 @@ describe('an edit writes the director\'s /etc/lvs.conf as it was plus the edit (
         const r = saved.realservers[i]!;
         const changed = rnd() < 0.6 ? { ...r, weight: 1 + Math.floor(rnd() * 5) } : { ...r, enabled: !r.enabled };
         saved = { ...saved, realservers: saved.realservers.map((x, k) => (k === i ? changed : x)) };
+        clean = false;
       }
       const kind = pick(kinds);
       const rs = pick(saved.realservers);
@@ -138,11 +185,17 @@ describe('an edit writes the director\'s /etc/lvs.conf as it was plus the edit (
         mixed++;
         table = desiredTable(saved, resolve);
         conf = writeLvsConf(directorConf(saved));
+        clean = true;
         continue;
       }
       expect(d, `step ${step}: ${kind} ${rs.name}${service ? ` ${service}` : ''}\n${conf}`).toEqual({ missing: [], extra: [] });
       checked++;
+      if (clean) {
+        expect(lvsConfChange(saved, resolve, conf).steps, `step ${step}: ${kind} ${rs.name}${service ? ` ${service}` : ''}\n${conf}`).toEqual([]);
+        pristine++;
+      }
     }
+    expect(pristine).toBeGreaterThanOrEqual(10);
     expect(checked).toBeGreaterThan(250);
     expect(mixed).toBeLessThan(50);
   });
