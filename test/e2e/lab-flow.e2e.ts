@@ -204,7 +204,8 @@ describe.skipIf(skip !== undefined)('lab flow (real services + lab, in Chromium)
     const banner = page().getByTestId('new-keys-banner');
     await banner.waitFor({ timeout: LONG });
     expect(await trustDialog(page()).isVisible()).toBe(false);
-    expect(await banner.textContent()).toMatch(/3 realservers have host keys not trusted yet \(rs1, rs2, rs3\)/);
+    // the banner grows as each host's check reports its key: wait for all three
+    await poll(() => banner.textContent()).toMatch(/3 realservers have host keys not trusted yet \(rs1, rs2, rs3\)/);
     await banner.getByRole('button', { name: 'Review 3 host keys…' }).click();
     const keys = page().getByRole('dialog', { name: 'New host keys: 3 realservers' });
     await keys.waitFor();
