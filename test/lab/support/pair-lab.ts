@@ -13,18 +13,8 @@ import { join } from 'node:path';
 import { lvsctl, labExec, labSh, OUT, REPO, type CliRun, type Lab } from './remote-lab.ts';
 import { TX_DIR } from '../../../electron/lvs/plan/transaction.ts';
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `f` every `everyMs` until it returns something truthy or `ms` pass (then undefined). */
-export async function until<T>(ms: number, everyMs: number, f: () => Promise<T> | T): Promise<T | undefined> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) return undefined;
-    await sleep(everyMs);
-  }
-}
+export { sleep, until } from './until.ts';
+import { sleep, until } from './until.ts';
 
 /** lvsctl on the pair profile (lab:up's `profile-ha:`), with only the profile's pre-trusted host keys. */
 export function haCtl(lab: Lab, ...args: string[]): Promise<CliRun> {
