@@ -3,7 +3,7 @@
  * addresses (is the VIP up?), the sysctls start sets, the runtime (lvs-director script: installed, boot link, cron
  * entry, crond; keepalived: configured, running), what the installed script would load (`lvs-director rules`), and the
  * probe of every realserver from the director, per service (ping, TCP connect, an XDMCP Query → Willing:
- * health/service-probe.ts), all in parallel on the director: with bash, the doctor's lean probe (director-probe.ts: a
+ * health/service-probe.ts), all in parallel on the director: with bash, the doctor's lean probe (health/lean-probe.ts: a
  * few processes per realserver instead of ~20), else the health probe itself. The script is a constant; sysctl paths,
  * the probe's timeout, ports and UDP payloads, the probe scripts and the addresses are positional arguments.
  */
@@ -13,13 +13,13 @@ import { parseIpAddr } from '../lvs/ipvs/ip-addr-parse.ts';
 import { parseIpvsadmSave } from '../lvs/ipvs/ipvsadm-save-parse.ts';
 import { sysctlKey, sysctlPath } from '../lvs/plan/sysctl-path.ts';
 import { parseCollectSections, SEC } from './collect-sections.ts';
-import { LEAN_PROBE_SCRIPT, normalizeLeanProbe } from './director-probe.ts';
+import { LEAN_PROBE_SCRIPT, normalizeLeanProbe } from '../health/lean-probe.ts';
 import type { DirectorObs, DirectorProbe } from './model.ts';
 
 /**
  * $1 = sysctl files (space-separated /proc/sys paths), $2 = the probe's timeout (s), $3 = TCP ports to probe
  * (space-separated), $4 = UDP probe specs (service-probe.ts: PORT/PAYLOAD), $5 = the health probe script (run by sh
- * when the director has no bash), $6 = the lean probe (director-probe.ts, run by bash), then the realserver addresses.
+ * when the director has no bash), $6 = the lean probe (health/lean-probe.ts, run by bash), then the realserver addresses.
  * Sections: save (stdout and stderr of `ipvsadm -S -n`), addr, sysctl, runtime (facts, one per line: installed |
  * bootlink PATH | cron FILE | crond | keepalived-conf | keepalived-running | vrrp STATE: the notify script's last VRRP
  * state of a pair director), rules (only when the script is installed), probe (only when there are realservers).

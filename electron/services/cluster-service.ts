@@ -16,7 +16,7 @@ import type { Plan, PlanStep } from '../../shared/model/plan.ts';
 import { AppError } from '../../shared/result.ts';
 import type { FallRise } from '../health/hysteresis.ts';
 import { parseServiceProbe, planServiceProbe, serviceProbeTimeoutMs, withRouteProblems, type RealserverProbe } from '../health/service-probe.ts';
-import { directorProbeArgv, normalizeLeanProbe } from '../doctor/director-probe.ts';
+import { directorProbeArgv, normalizeLeanProbe } from '../health/lean-probe.ts';
 import { desiredTable, type Resolve } from '../lvs/plan/desired-table.ts';
 import { planReload, planStart, planStop, planUpdate, type UpdateJudge } from '../lvs/plan/director-plan.ts';
 import { keepalivedRuntimeFiles, planKeepalived, type KeepalivedAction, type KeepalivedPlan } from '../keepalived/keepalived-plan.ts';

@@ -21,7 +21,7 @@ import { RealserverChecks } from '../../../electron/services/realserver-check.ts
 import { checkArgv } from '../../../electron/realserver/check-collect.ts';
 import { listenArgv, processListArgv } from '../../../electron/realserver/service-status.ts';
 import { SECTION_FUNCTION } from '../../../electron/shell/marked-sections.ts';
-import { directorProbeArgv, normalizeLeanProbe } from '../../../electron/doctor/director-probe.ts';
+import { directorProbeArgv, normalizeLeanProbe } from '../../../electron/health/lean-probe.ts';
 import { parseServiceProbe, planServiceProbe, serviceProbeArgv } from '../../../electron/health/service-probe.ts';
 import { execChecked } from '../../../electron/ssh/exec-checked.ts';
 import { RealserverBoot } from '../../../electron/services/realserver-boot.ts';

@@ -10,7 +10,7 @@ import { parseBootProbe } from '../../../../electron/realserver/boot-probe.ts';
 import { planBoot, utf8Length } from '../../../../electron/realserver/boot-install.ts';
 import { parseCollectSections } from '../../../../electron/doctor/collect-sections.ts';
 import { directorCollectArgv, parseDirectorCollect } from '../../../../electron/doctor/director-collect.ts';
-import { LEAN_PROBE_SCRIPT } from '../../../../electron/doctor/director-probe.ts';
+import { LEAN_PROBE_SCRIPT } from '../../../../electron/health/lean-probe.ts';
 import { parseRealserverCollect, realserverCollectArgv } from '../../../../electron/doctor/realserver-collect.ts';
 import { diagnose } from '../../../../electron/doctor/diagnose.ts';
 import { collectPlan, wantsXdmcp } from '../../../../electron/doctor/collect-plan.ts';

@@ -1,5 +1,5 @@
 /**
- * The doctor's probe of every realserver from the director when the director has bash: the same checks as the health
+ * The probe of every realserver from the director when it has bash (the doctor, `probe`, the sampler's health round): the same checks as the health
  * probe (health/service-probe.ts: a ping, a TCP connect per TCP service, a UDP request per UDP service) with as few
  * processes as the checks allow, because on a small or emulated director every fork costs milliseconds (the lab's TCG
  * director took ~10 s for the health probe's ~20 processes per realserver at 50 realservers). Here, per realserver:
@@ -18,7 +18,7 @@
  * A check still running when the timer ends is killed and reported down / noreply.
  */
 import { AppError } from '../../shared/result.ts';
-import { PROBE_REPLY_MAX, SERVICE_PROBE_SCRIPT, serviceProbeArgv, type ProbePlan } from '../health/service-probe.ts';
+import { PROBE_REPLY_MAX, SERVICE_PROBE_SCRIPT, serviceProbeArgv, type ProbePlan } from './service-probe.ts';
 
 /** The lean probe (see the file comment); run by bash. Contains no single quote. */
 export const LEAN_PROBE_SCRIPT = [

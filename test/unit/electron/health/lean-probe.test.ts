@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directorProbeArgv, normalizeLeanProbe } from '../../../../electron/doctor/director-probe.ts';
+import { directorProbeArgv, normalizeLeanProbe } from '../../../../electron/health/lean-probe.ts';
 import { parseServiceProbe, type ProbePlan } from '../../../../electron/health/service-probe.ts';
 
 const fx = (f: string) => readFileSync(new URL(`../../../fixtures/doctor/${f}`, import.meta.url), 'utf8');
