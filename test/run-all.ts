@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { skippedPerFile, type JsonReport } from './support/skip-report.ts';
+import { failedLines, skippedPerFile, type JsonReport } from './support/skip-report.ts';
 
 const OUT = 'out/test-results';
 mkdirSync(OUT, { recursive: true });
@@ -36,6 +36,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const lines: string[] = [];
+const failures: string[] = [];
 for (const s of stages) {
   const t0 = Date.now();
   console.log(`\n=== ${s.name}: ${s.cmd.join(' ')}`);
@@ -49,6 +50,7 @@ for (const s of stages) {
     skipped += j.numPendingTests + j.numTodoTests;
     counts = ` (${j.numPassedTests} passed, ${j.numFailedTests} failed, ${j.numPendingTests + j.numTodoTests} skipped)`;
     if (!ok && j.numFailedTests === 0) failed++; // the runner failed outside any test (a suite that could not load)
+    failures.push(...failedLines(j).map((l) => `${s.name}: ${l}`));
     const skips = skippedPerFile(j);
     if (requireReal && skips.size > 0) {
       // every skipped test counts as a failure: CI must not be green with a proof left out
@@ -64,6 +66,8 @@ for (const s of stages) {
   else passed++;
   lines.push(`${s.name.padEnd(10)} ${ok ? 'ok    ' : 'FAILED'} ${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s${counts}`);
 }
+// What failed, by name, just above the closing lines: CI's record keeps only the tail of the output.
+if (failures.length) console.log(`\nfailed:\n${failures.map((l) => `  ${l}`).join('\n')}`);
 const summary = `${lines.join('\n')}\ntests: ${passed} passed, ${failed} failed, ${skipped} skipped`;
 writeFileSync(join(OUT, 'summary.txt'), `${summary}\n`);
 console.log(`\n${summary}`);

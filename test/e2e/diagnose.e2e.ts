@@ -54,8 +54,7 @@ describe.skipIf(skip !== undefined)('Diagnose and the Realservers columns (real 
 
   it('Diagnose lists the findings with why they matter; a fix is previewed, confirmed, and gone when the doctor runs again', async () => {
     const page = ui.page;
-    await page.keyboard.press('Alt+7');
-    await page.getByRole('heading', { level: 1, name: /^Diagnose/ }).waitFor();
+    await ui.go('7', /^Diagnose/);
     const list = page.getByTestId('findings');
     await list.waitFor({ timeout: LONG });
     const ids = await list.locator('li[data-finding]').evaluateAll((els) => els.map((e) => e.getAttribute('data-finding')));
@@ -79,8 +78,7 @@ describe.skipIf(skip !== undefined)('Diagnose and the Realservers columns (real 
 
   it('Realservers shows "fixed now" and "fixed at boot" apart: rs1 installed at boot, routes still wrong now', async () => {
     const page = ui.page;
-    await page.keyboard.press('Alt+3');
-    await page.getByRole('heading', { level: 1, name: /^Realservers/ }).waitFor();
+    await ui.go('3', /^Realservers/);
     const table = page.getByTestId('realservers-table');
     const row = (rs: string) => table.locator(`tr[data-rs="${rs}"]`);
     await row('rs1').locator('[data-col="fixed-at-boot"] .health-up', { hasText: 'installed' }).waitFor({ timeout: LONG });

@@ -52,6 +52,12 @@ export interface Ui {
   problems: string[];
   /** Saves test/e2e/out/NAME.png (full page) and returns its path. */
   screenshot(name: string): Promise<string>;
+  /**
+   * Goes to a screen with Alt+KEY and waits for its heading: first waits until the app is connected to its host (a
+   * press before the app listens does nothing: seen in CI after a page reload under load), then presses again while
+   * the heading has not come.
+   */
+  go(key: string, heading: RegExp | string, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -82,6 +88,27 @@ export async function startUi(makeHandlers: (emit: WebHost['emit']) => ApiHandle
       const file = join(OUT_DIR, `${name}.png`);
       await page.screenshot({ path: file, fullPage: true });
       return file;
+    },
+    async go(key, name, timeoutMs = 60_000) {
+      const until = Date.now() + timeoutMs;
+      const left = () => Math.max(1000, until - Date.now());
+      await page.getByTestId('link-state').filter({ hasText: /^Connected$/ }).waitFor({ timeout: left() });
+      const h = page.getByRole('heading', { level: 1, name });
+      for (;;) {
+        await page.keyboard.press(`Alt+${key}`);
+        const shown = await h.waitFor({ timeout: Math.min(5000, left()) }).then(() => true, () => false);
+        if (shown) return;
+        if (Date.now() >= until) {
+          // Say what the page showed instead (its heading, any open dialog), and keep a screenshot of it.
+          const seen = await page.evaluate(() => ({
+            h1: document.querySelector('h1')?.textContent ?? '(none)',
+            dialog: [...document.querySelectorAll('dialog[open], [role="dialog"]')].map((d) => (d.textContent ?? '').slice(0, 200)).join(' | ') || '(none)',
+            focus: document.activeElement?.outerHTML.slice(0, 120) ?? '(none)',
+          })).catch((e: unknown) => ({ h1: `(page unreadable: ${String(e)})`, dialog: '', focus: '' }));
+          await page.screenshot({ path: join(OUT_DIR, `go-alt-${key}-failed.png`), fullPage: true }).catch(() => undefined);
+          throw new Error(`Alt+${key}: no heading ${String(name)} within ${timeoutMs} ms; the page showed h1 "${seen.h1}", dialog ${seen.dialog}, focus ${seen.focus}`);
+        }
+      }
     },
     async close() {
       await browser.close();

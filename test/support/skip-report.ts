@@ -6,7 +6,25 @@ export interface JsonReport {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
-  testResults?: Array<{ name: string; assertionResults: Array<{ status: string; fullName: string }> }>;
+  testResults?: Array<{ name: string; status?: string; message?: string; assertionResults: Array<{ status: string; fullName: string; failureMessages?: string[] }> }>;
+}
+
+/**
+ * The failed tests of a report, one line each: "FILE > NAME: first line of the failure", and a file that failed
+ * outside any test (it could not load, a hook threw) with its message. CI prints these last, where its tail is read.
+ */
+export function failedLines(j: JsonReport, cwd = process.cwd()): string[] {
+  const out: string[] = [];
+  for (const f of j.testResults ?? []) {
+    const file = f.name.startsWith(`${cwd}/`) ? f.name.slice(cwd.length + 1) : f.name;
+    const failed = f.assertionResults.filter((a) => a.status === 'failed');
+    for (const a of failed) {
+      const first = (a.failureMessages?.[0] ?? '').split('\n').find((l) => l.trim()) ?? '';
+      out.push(`${file} > ${a.fullName}: ${first.trim().slice(0, 300)}`);
+    }
+    if (failed.length === 0 && f.status === 'failed') out.push(`${file}: ${(f.message ?? 'failed outside any test').split('\n')[0]!.slice(0, 300)}`);
+  }
+  return out;
 }
 
 /** The skipped (and todo) tests of a report, per test file (paths relative to `cwd`), files without skips left out. */

@@ -9,7 +9,7 @@
  * is chosen with Browse… where the main side has a native dialog (Electron); the text field stays everywhere. Leaving
  * with unsaved changes asks first (leave-guard.tsx). Passwords go to secrets.set; only their references are saved.
  */
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { MethodOutput } from '../../../shared/api/contract.ts';
 import { SCHEDULERS } from '../../../shared/model/cluster.ts';
 import type { AppErrorData } from '../../../shared/result.ts';
@@ -17,6 +17,7 @@ import type { Cluster } from '../../../shared/model/cluster.ts';
 import { useApi } from '../../app/api-context.tsx';
 import { useAppState } from '../../app/app-state.tsx';
 import { ErrorBox } from '../../app/error-box.tsx';
+import { focusWhenReady } from '../../app/focus.ts';
 import { CheckField, FileButton, SelectField, TextField } from '../../app/fields.tsx';
 import { useUnsavedChanges } from '../../app/leave-guard.tsx';
 import { fieldLabel } from './field-labels.ts';
@@ -76,7 +77,6 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
   const [checked, setChecked] = useState<{ draft: Draft; problems: Problem[] }>();
   const validation = useMemo(() => validateDraft(draft), [draft]);
   const offline = useMemo(() => offlineWarnings(draft), [draft]);
-  const checkPanel = useRef<HTMLDivElement>(null);
 
   const authMethod = str(getAt(draft, ['director', 'auth', 'method'])) || 'agent';
   const pairOn = getAt(draft, ['pair']) !== undefined;
@@ -180,7 +180,7 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
     setSubmitted(true);
     if (!validation.ok) {
       // Move focus to the first field that needs fixing.
-      requestAnimationFrame(() => document.querySelector<HTMLElement>('.cluster-form .field-invalid input, .cluster-form .field-invalid select')?.focus());
+      focusWhenReady('.cluster-form .field-invalid input, .cluster-form .field-invalid select');
       return;
     }
     setError(undefined);
@@ -193,7 +193,8 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
       if (c.value.problems.length || offline.size) {
         const offlineOnly = [...offline].filter(([k]) => !c.value.problems.some((p) => pathKey(p.path) === k)).map(([k, message]): Problem => ({ path: k.split('.'), check: 'vip-subnet', message }));
         setChecked({ draft, problems: [...c.value.problems, ...offlineOnly] });
-        requestAnimationFrame(() => checkPanel.current?.focus());
+        // Once React has drawn the panel (a frame may come before the commit under load: seen in CI).
+        focusWhenReady('.cluster-form [data-testid="save-checks"]');
         return;
       }
     }
@@ -459,7 +460,7 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
             setDraft((d) => appendAt(d, ['realservers'], { host: '' }));
             // The new row's host field, ready to type in.
             const n = realservers.length;
-            requestAnimationFrame(() => document.querySelector<HTMLInputElement>(`.cluster-form [data-field="realservers.${n}.host"] input`)?.focus());
+            focusWhenReady(`.cluster-form [data-field="realservers.${n}.host"] input`);
           }}
         >
           Add realserver
@@ -482,7 +483,7 @@ export function ClusterForm({ initial, mode, warnings, onSaved, onCancel }: Clus
           </div>
         )}
         {machine.length > 0 && validation.ok && (
-          <div className="notice notice-warn check-panel" role="alert" tabIndex={-1} ref={checkPanel} data-testid="save-checks">
+          <div className="notice notice-warn check-panel" role="alert" tabIndex={-1} data-testid="save-checks">
             <p>
               <strong>Before saving, check {machine.length === 1 ? 'this' : `these ${machine.length}`}:</strong>
             </p>

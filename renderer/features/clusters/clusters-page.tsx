@@ -10,21 +10,13 @@ import { useAppState } from '../../app/app-state.tsx';
 import { Dialog } from '../../app/dialog.tsx';
 import { downloadText } from '../../app/download.ts';
 import { ErrorBox } from '../../app/error-box.tsx';
+import { focusWhenReady } from '../../app/focus.ts';
 import { TableScroll } from '../../app/table-scroll.tsx';
 import { ClusterForm } from './cluster-form.tsx';
 import { ImportDialog } from './import-dialog.tsx';
 import { newDraft, type Draft } from './form-model.ts';
 
 type Mode = { kind: 'list' } | { kind: 'form'; mode: 'new' | 'edit'; draft: Draft; warnings?: string[] | undefined; key: number; opener?: string };
-
-/** Focuses an element once React has drawn it (a few frames at most). */
-function focusSoon(selector: string, tries = 10): void {
-  requestAnimationFrame(() => {
-    const el = document.querySelector<HTMLElement>(selector);
-    if (el) el.focus();
-    else if (tries > 0) focusSoon(selector, tries - 1);
-  });
-}
 
 /** The Clusters screen. */
 export function ClustersPage() {
@@ -39,7 +31,7 @@ export function ClustersPage() {
   const openForm = (m: Omit<Extract<Mode, { kind: 'form' }>, 'kind' | 'key'>) => {
     setMode({ kind: 'form', key: Date.now(), ...m });
     // Into the form: its first field for a new profile, its heading for an edit.
-    focusSoon(m.mode === 'new' ? '.cluster-form [data-field="name"] input' : '.cluster-form h1');
+    focusWhenReady(m.mode === 'new' ? '.cluster-form [data-field="name"] input' : '.cluster-form h1');
   };
 
   if (mode.kind === 'form') {
@@ -52,13 +44,13 @@ export function ClustersPage() {
         onCancel={() => {
           setMode({ kind: 'list' });
           // Back on the button that opened the form.
-          if (mode.opener) focusSoon(mode.opener);
+          if (mode.opener) focusWhenReady(mode.opener);
         }}
         onSaved={(c) => {
           setMode({ kind: 'list' });
           setMessage(`Saved ${c.name}.`);
           select(c.id);
-          void reloadClusters().then(() => focusSoon(`[data-testid="clusters-table"] tr[data-cluster="${c.id}"] th button`));
+          void reloadClusters().then(() => focusWhenReady(`[data-testid="clusters-table"] tr[data-cluster="${c.id}"] th button`));
         }}
       />
     );
