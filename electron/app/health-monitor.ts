@@ -1,7 +1,10 @@
 /**
  * The console's live health of every watched cluster, per (service, realserver): a loop per cluster that asks the
  * cluster's service for a health round every `health.intervalSec` (the next round starts that long after the last one
- * ended, so a slow director is never asked twice at once), folds each result into the book with the profile's
+ * ended, so a slow director is never asked twice at once, and never sooner than the last round took: a director that
+ * needs longer than the interval for a round, 50 realservers on a slow one, spends at most half its time on the
+ * console's checks and keeps room for its own work and for an admin's ssh; seen on the lab's emulated director, where
+ * back-to-back rounds kept it busy all the time and a new ssh timed out in its banner exchange), folds each result into the book with the profile's
  * hysteresis (health/hysteresis.ts: out after `fall` failures in a row, back after `rise` passes), and pushes the state
  * the moment anything changes (`cluster.health`), with the transitions for the status strip of every page, the desktop
  * notification and the audit log (onTransitions). The realservers' routes are checked every ROUTE_EVERY-th round (one
@@ -148,6 +151,7 @@ export class HealthMonitor {
       return this.watch(id, false);
     }
     const now = this.deps.now ?? Date.now;
+    const started = now();
     try {
       const routes = w.rounds % ROUTE_EVERY === 0;
       const h = await svc.health({ routes });
@@ -178,7 +182,7 @@ export class HealthMonitor {
       }
     } finally {
       w.rounds++;
-      this.schedule(id, w, cluster.health.intervalSec);
+      this.schedule(id, w, nextRoundAfter(cluster.health.intervalSec, (now() - started) / 1000));
     }
   }
 
@@ -191,6 +195,11 @@ export class HealthMonitor {
     this.deps.emit({ ...this.view(id, w), transitions: changes });
     if (changes.length) this.deps.onTransitions?.(cluster, changes);
   }
+}
+
+/** Seconds from the end of a round to the next: the interval, or as long as the round took when that was longer. */
+export function nextRoundAfter(intervalSec: number, tookSec: number): number {
+  return Math.max(intervalSec, Number.isFinite(tookSec) ? tookSec : 0);
 }
 
 /** "rs2 out of xdmcp (udp/177): no reply within 1 s" / "rs2 back in xdmcp (udp/177)": one change for people. */

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { clusterSchema } from '../../../../shared/model/cluster.ts';
-import { describeChange, HealthMonitor, ROUTE_EVERY, type HealthChange } from '../../../../electron/app/health-monitor.ts';
+import { describeChange, HealthMonitor, nextRoundAfter, ROUTE_EVERY, type HealthChange } from '../../../../electron/app/health-monitor.ts';
 import type { ServiceVerdict } from '../../../../electron/health/service-probe.ts';
 import type { ClusterService, HealthRound, ProbeReport } from '../../../../electron/services/cluster-service.ts';
 import type { PairStatus } from '../../../../electron/keepalived/pair-plan.ts';
@@ -145,5 +145,32 @@ describe('HealthMonitor', () => {
     expect(pushed).toHaveLength(2);
     expect(m.state('c').pair!.directors.map((x) => x.role)).toEqual(['UNREACHABLE', 'MASTER']);
     m.watch('c', false);
+  });
+
+  it('a round that takes longer than the interval: the next starts as long after it as it took (the director busy half the time at most)', async () => {
+    // Rounds take 3 s on the (fake) clock; the interval is 1 s. Round starts: 0, then 3 s + 3 s later, and so on.
+    const starts: number[] = [];
+    const svc = {
+      cluster,
+      health: async (): Promise<HealthRound> => {
+        starts.push(Date.now());
+        await new Promise((r) => setTimeout(r, 3000));
+        return { results: [rs('rs1', '10.0.0.11', 'pass', 'pass')], policy: { fall: 1, rise: 1 }, source: 'scripted' };
+      },
+    } as unknown as ClusterService;
+    const m = new HealthMonitor({ service: () => svc, emit: () => {}, log: () => {}, now: () => Date.now() });
+    const t0 = Date.now();
+    m.watch('c', true);
+    await vi.advanceTimersByTimeAsync(20_000);
+    m.watch('c', false);
+    expect(starts.map((t) => t - t0)).toEqual([0, 6000, 12000, 18000]);
+  });
+});
+
+describe('nextRoundAfter', () => {
+  it('is the interval, or the time the round took when longer', () => {
+    expect(nextRoundAfter(1, 0.2)).toBe(1);
+    expect(nextRoundAfter(1, 7.5)).toBe(7.5);
+    expect(nextRoundAfter(5, Number.NaN)).toBe(5);
   });
 });
