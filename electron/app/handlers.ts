@@ -89,9 +89,9 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Builds MainDeps for plain Node (the web host and the tests). */
-export function createNodeDeps(opts: { emit: MainDeps['emit']; dataDir: string }): MainDeps {
-  return nodeMainDeps({ dir: opts.dataDir, emit: opts.emit });
+/** Builds MainDeps for plain Node (the web host and the tests; `auditMaxEntries`: the audit log's memory bound, for the soak). */
+export function createNodeDeps(opts: { emit: MainDeps['emit']; dataDir: string; auditMaxEntries?: number }): MainDeps {
+  return nodeMainDeps({ dir: opts.dataDir, emit: opts.emit, ...(opts.auditMaxEntries ? { auditMaxEntries: opts.auditMaxEntries } : {}) });
 }
 
 /**

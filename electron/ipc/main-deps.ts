@@ -50,7 +50,7 @@ export function nodeLaunchDeps(): LaunchDeps {
  * MainDeps for plain Node (the web host, the tests): JSON-file stores in `dir` (default: defaultConfigDir()), the audit log in
  * `<dir>/audit`, secrets in memory. `emit` is the transport's push (the web host's broadcast).
  */
-export function nodeMainDeps(opts: { dir?: string; emit: MainDeps['emit']; log?: MainDeps['log'] }): MainDeps {
+export function nodeMainDeps(opts: { dir?: string; emit: MainDeps['emit']; log?: MainDeps['log']; auditMaxEntries?: number }): MainDeps {
   const dir = path.resolve(opts.dir ?? defaultConfigDir());
   const log: MainDeps['log'] =
     opts.log ??
@@ -63,6 +63,6 @@ export function nodeMainDeps(opts: { dir?: string; emit: MainDeps['emit']; log?:
       }
     });
   const stores = openNodeStores({ dir, onProblem: (m) => log('warn', m) });
-  const audit = createAuditLog({ dir: path.join(dir, 'audit'), secrets: stores.secrets, onAppend: (e) => opts.emit('audit.entry', e), onProblem: (m) => log('warn', m) });
+  const audit = createAuditLog({ dir: path.join(dir, 'audit'), secrets: stores.secrets, ...(opts.auditMaxEntries ? { maxEntries: opts.auditMaxEntries } : {}), onAppend: (e) => opts.emit('audit.entry', e), onProblem: (m) => log('warn', m) });
   return { stores, audit, emit: opts.emit, launch: nodeLaunchDeps(), log };
 }

@@ -28,6 +28,9 @@ let audits = 0;
 let warnings: string[] = [];
 const deps = createNodeDeps({
   dataDir: process.env.SOAK_DATA!,
+  // The audit log's memory bound (10,000 entries in the app) fills in ~35 min at the soak's ~290 commands a minute, so a
+  // 30-minute soak would measure it filling; SOAK_AUDIT_MAX (the soak sets it) makes it fill within the warm-up.
+  ...(process.env.SOAK_AUDIT_MAX ? { auditMaxEntries: Number(process.env.SOAK_AUDIT_MAX) } : {}),
   emit: (event, payload) => {
     // What a transport does with an event: serialize it for the page (then let it go).
     const text = JSON.stringify({ event, payload });

@@ -22,7 +22,7 @@ import type { Cluster } from '../../../../shared/model/cluster.ts';
 import { openCliCluster } from '../../../../electron/cli/cli-cluster.ts';
 import { formatSaveLines } from '../../../../electron/lvs/ipvs/ipvs-rules.ts';
 import { desiredTable } from '../../../../electron/lvs/plan/desired-table.ts';
-import { labCmd, labExec, labSh, realservers, REPO, restoreBootState, type Lab } from '../../../lab/support/remote-lab.ts';
+import { labCmd, labCtl, labExec, labSh, realservers, REPO, restoreBootState, type Lab } from '../../../lab/support/remote-lab.ts';
 import type { SoakAppMessage } from './soak-app.ts';
 import { prng } from '../../../fixtures/ipvsadm/render.ts';
 
@@ -38,6 +38,11 @@ export interface SoakOptions {
   /** Minutes of warm-up before the memory baseline (default 5, or a third of the run when shorter). */
   warmupMin?: number;
   seed?: number;
+  /**
+   * The app's audit log memory bound for this run (the app's own is 10,000 entries, ~35 min of the soak's commands):
+   * small enough to fill within the warm-up, so growth after it is not a bounded buffer filling (default 2,000).
+   */
+  auditMax?: number;
   log?: (line: string) => void;
 }
 
@@ -74,8 +79,10 @@ export interface SoakResult {
   mem: MemSample[];
   memEveryS: number;
   warmupMin: number;
-  /** Minute at which the app had audited AUDIT_IN_MEMORY commands (its in-memory audit log full), if it did. */
+  /** Minute at which the app had audited `auditMax` commands (its in-memory audit log full), if it did. */
   auditFullMin?: number;
+  /** The app's audit log memory bound in this run. */
+  auditMax: number;
   /** Minute of the baseline memory sample. */
   baseMin: number;
   heapGrowth: number;
@@ -96,7 +103,6 @@ const MB = (b: number) => (b / 1048576).toFixed(1);
 type Fault = 'link' | 'telnet' | 'xdm';
 
 /** The entries the app's audit log keeps in memory (electron/audit/audit-log.ts maxEntries' default). */
-const AUDIT_IN_MEMORY = 10_000;
 
 /** Runs the soak on the lab (brought up with the realservers wanted, held by the caller). Leaves the lab in its boot state. */
 export async function runSoak(lab: Lab, opts: SoakOptions): Promise<SoakResult> {
@@ -119,7 +125,8 @@ export async function runSoak(lab: Lab, opts: SoakOptions): Promise<SoakResult> 
   restoreBootState(lab);
   // Every realserver's telnet and xdm running (an earlier run may have stopped one): the truth starts all up.
   for (const r of rss) labExec(r.name, 'for s in telnet xdm; do /etc/init.d/lab-$s status >/dev/null 2>&1 || /etc/init.d/lab-$s start >/dev/null 2>&1; done; true');
-  say(`seed ${seed}; ${rss.length} realservers; ${opts.minutes} min; update every ${updateEveryS} s; a fault every ${fmin}–${fmax} s; memory every ${memEveryS} s`);
+  const auditMax = opts.auditMax ?? 2000;
+  say(`seed ${seed}; ${rss.length} realservers; ${opts.minutes} min; update every ${updateEveryS} s; a fault every ${fmin}–${fmax} s; memory every ${memEveryS} s; the app's audit log keeps ${auditMax} entries in memory`);
 
   // 1. The seed runtime on the director, installed by the product; its cron entry removed: this driver runs `update`.
   const cli = openCliCluster({ cluster: lab.cluster, knownHostsFile: lab.emptyKnownHosts });
@@ -129,6 +136,10 @@ export async function runSoak(lab: Lab, opts: SoakOptions): Promise<SoakResult> 
   } finally {
     await cli.close();
   }
+  // The seed's order: realserver routes fixed before the director serves (the product's route-fix); a realserver left
+  // with its subnet route would be counted down for every service by the app (its replies would bypass the director).
+  const fix = await labCtl(lab, 'realserver', 'route-fix', '--all');
+  say(`route-fix --all: exit ${fix.code}${fix.code !== 0 ? `: ${(fix.out + fix.err).trim().slice(-300)}` : ''}`);
   labSh('director', "grep -v 'lvs-director' /etc/crontabs/root > /tmp/ct.$$; cat /tmp/ct.$$ > /etc/crontabs/root; rm -f /tmp/ct.$$; echo root >> /etc/crontabs/cron.update; true");
   const perService = /^CHECKS=/m.test(labSh('director', 'cat /etc/lvs.conf'));
   say(
@@ -143,7 +154,7 @@ export async function runSoak(lab: Lab, opts: SoakOptions): Promise<SoakResult> 
   const child: ChildProcess = fork(join(dirname(fileURLToPath(import.meta.url)), 'soak-app.ts'), [], {
     cwd: REPO,
     execArgv: ['--expose-gc', '--import', 'tsx'],
-    env: { ...process.env, SOAK_PROFILE: lab.profileFile, SOAK_DATA: mkdtempSync(join(tmpdir(), 'lvs-soak-')), SOAK_INTERVAL_S: '1', SOAK_MEM_EVERY_S: String(memEveryS) },
+    env: { ...process.env, SOAK_PROFILE: lab.profileFile, SOAK_DATA: mkdtempSync(join(tmpdir(), 'lvs-soak-')), SOAK_INTERVAL_S: '1', SOAK_MEM_EVERY_S: String(memEveryS), SOAK_AUDIT_MAX: String(auditMax) },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';
@@ -274,7 +285,7 @@ export async function runSoak(lab: Lab, opts: SoakOptions): Promise<SoakResult> 
     child.send({ type: 'stop' });
     await stopped;
     let audited = 0;
-    const auditFullMin = mem.find((m) => (audited += m.audits) >= AUDIT_IN_MEMORY)?.minute;
+    const auditFullMin = mem.find((m) => (audited += m.audits) >= auditMax)?.minute;
     const after = mem.filter((m) => m.minute >= Math.max(warmupMin, auditFullMin ?? 0));
     const base = after[0] ?? mem[0]!;
     const warm = mem.find((m) => m.minute >= warmupMin) ?? mem[0]!;
@@ -297,6 +308,7 @@ export async function runSoak(lab: Lab, opts: SoakOptions): Promise<SoakResult> 
       memEveryS,
       warmupMin,
       ...(auditFullMin !== undefined ? { auditFullMin } : {}),
+      auditMax,
       baseMin: base.minute,
       heapGrowthFromWarmup: (last.heapUsed - warm.heapUsed) / warm.heapUsed,
       rssGrowthFromWarmup: (last.rss - warm.rss) / warm.rss,
@@ -337,7 +349,7 @@ export function summarizeSoak(r: SoakResult): string[] {
   out.push(`app memory (heap after a full GC / RSS, MB) per sample: ${r.mem.map((m) => `${m.minute.toFixed(0)}m ${MB(m.heapUsed)}/${MB(m.rss)}`).join(', ')}`);
   const perMin = r.mem.slice(1).map((m) => m.samples);
   if (perMin.length) out.push(`samples emitted per memory period (${r.memEveryS} s): ${perMin.join(' ')}; remote commands audited: ${r.mem.slice(1).map((m) => m.audits).join(' ')}`);
-  out.push(`the app's audit log full (${AUDIT_IN_MEMORY} entries in memory) at ${r.auditFullMin === undefined ? 'no point of the run' : `${r.auditFullMin.toFixed(1)} min`}`);
-  out.push(`growth from the baseline at ${r.baseMin.toFixed(1)} min (warm-up: ≥ ${r.warmupMin} min and the audit log full) to the end: heap ${(r.heapGrowth * 100).toFixed(1)} %, RSS ${(r.rssGrowth * 100).toFixed(1)} % (goal < 10 %)${r.mem[r.mem.length - 1]!.minute - r.baseMin < 10 ? ` — the baseline is less than 10 min before the end` : ''}; from ${r.warmupMin} min alone: heap ${(r.heapGrowthFromWarmup * 100).toFixed(1)} %, RSS ${(r.rssGrowthFromWarmup * 100).toFixed(1)} %`);
+  out.push(`the app's audit log full (${r.auditMax} entries in memory) at ${r.auditFullMin === undefined ? 'no point of the run' : `${r.auditFullMin.toFixed(1)} min`}`);
+  out.push(`growth from the baseline at ${r.baseMin.toFixed(1)} min (warm-up: ≥ ${+r.warmupMin.toFixed(1)} min and the audit log full) to the end: heap ${(r.heapGrowth * 100).toFixed(1)} %, RSS ${(r.rssGrowth * 100).toFixed(1)} % (goal < 10 %)${r.mem[r.mem.length - 1]!.minute - r.baseMin < 10 ? ` — the baseline is less than 10 min before the end` : ''}; from ${+r.warmupMin.toFixed(1)} min alone: heap ${(r.heapGrowthFromWarmup * 100).toFixed(1)} %, RSS ${(r.rssGrowthFromWarmup * 100).toFixed(1)} %`);
   return out;
 }
