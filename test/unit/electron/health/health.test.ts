@@ -77,11 +77,11 @@ describe('probe script, run for real on loopback', () => {
     expect(out.icmp).toBe(true);
     expect(out.tcp).toEqual({ [open]: true, [closed]: false });
     expect(out.alive).toBe(true);
-  }, 20_000);
+  }, 120_000);
   it('tells an open port from a closed one with only busybox (no bash)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bb-'));
     for (const t of ['nc', 'timeout', 'ping']) symlinkSync('/bin/busybox', join(dir, t));
     const { out, open, closed } = await run(dir);
     expect(out.tcp).toEqual({ [open]: true, [closed]: false });
-  }, 20_000);
+  }, 120_000);
 });

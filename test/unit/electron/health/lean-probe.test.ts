@@ -107,14 +107,14 @@ describe('the director probe, run for real on loopback (a TCP listener, a closed
     expect(r.icmp).toBe(true);
     expect(r.services.map((s) => s.verdict)).toEqual(want);
     expect(r.services[2]!.detail).toBe('Willing (xdmcp-fixture): 0 users, load: 1.40, 0.88, 0.72');
-  }, 20_000);
+  }, 120_000);
   it('a director slow to start processes fails no healthy check (bash taking 1.5 s to start)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'slowbash-'));
     dirs.push(dir);
     writeFileSync(join(dir, 'bash'), '#!/bin/sh\nsleep 1.5\nexec /bin/bash "$@"\n', { mode: 0o755 });
     const { out } = await run(`${dir}:/usr/bin:/bin`);
     expect(parseServiceProbe(normalizeLeanProbe(out), plan)[0]!.services.map((s) => s.verdict)).toEqual(want);
-  }, 20_000);
+  }, 120_000);
   it('without bash: the health probe runs instead (its output passes through)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nobash-'));
     dirs.push(dir);
@@ -123,5 +123,5 @@ describe('the director probe, run for real on loopback (a TCP listener, a closed
     expect(out).not.toMatch(/ got /);
     // busybox alone has no UDP tool: the UDP checks say they could not run
     expect(parseServiceProbe(normalizeLeanProbe(out), plan)[0]!.services.map((s) => s.verdict)).toEqual(['pass', 'fail', 'unknown', 'unknown', 'unknown', 'unknown']);
-  }, 20_000);
+  }, 120_000);
 });

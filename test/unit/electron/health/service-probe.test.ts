@@ -172,7 +172,7 @@ describe.runIf(canRunXdm)('service probe, run for real on loopback (a TCP listen
       unchecked: [],
       timeoutSec: 1,
     };
-  }, 20_000);
+  }, 120_000);
   const dirs: string[] = [];
   afterAll(async () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -208,20 +208,20 @@ describe.runIf(canRunXdm)('service probe, run for real on loopback (a TCP listen
     expect(r.services[2]!.detail).toMatch(/^Willing/);
     expect(r.services[3]!.detail).toBe('not an XDMCP answer: 5 bytes, shorter than the 6-byte header');
     expect(r.services[4]!.detail).toMatch(/no reply within 1 s/);
-  }, 20_000);
+  }, 120_000);
   it('a director slow to start processes fails no healthy check: the timer starts with the check, not with the interpreter (bash taking 1.5 s to start)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'slowbash-'));
     dirs.push(dir);
     writeFileSync(join(dir, 'bash'), '#!/bin/sh\nsleep 1.5\nexec /bin/bash "$@"\n', { mode: 0o755 });
     const r = await run(['/bin/dash', '-c'], `${dir}:/usr/bin:/bin`);
     expect(verdicts(r)).toEqual(['pass', 'fail', 'pass', 'fail', 'fail', 'pass']);
-  }, 20_000);
+  }, 120_000);
   it('busybox sh with busybox tools and socat (no bash): the same verdicts', async () => {
     const r = await run(['/bin/busybox', 'sh', '-c'], busyboxDir(['/usr/bin/socat']));
     expect(verdicts(r)).toEqual(['pass', 'fail', 'pass', 'fail', 'fail', 'pass']);
-  }, 20_000);
+  }, 120_000);
   it('busybox sh with busybox tools only: TCP by busybox nc, UDP checks say they could not run', async () => {
     const r = await run(['/bin/busybox', 'sh', '-c'], busyboxDir([]));
     expect(verdicts(r)).toEqual(['pass', 'fail', 'unknown', 'unknown', 'unknown', 'unknown']);
-  }, 20_000);
+  }, 120_000);
 });

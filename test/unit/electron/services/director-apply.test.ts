@@ -156,7 +156,7 @@ describe('applyPlan on a local stand-in director', () => {
     expect(err.message).toMatch(/the transaction never started; nothing was changed \(the connection was cut/);
     expect(ld.table()).toBe('-A -t 10.0.0.100:80 -s rr\n');
     expect(ld.addrs()).not.toContain('10.0.0.100');
-  }, 20_000);
+  }, 120_000);
 
   it('connection cut while re-reading the table after the verdict: reconnects, reads it again, reports the planned table', async () => {
     // Found by the reliability bench (test/bench/lab/reliability/cut-apply.ts): a cut right after an "applied" verdict

@@ -122,7 +122,7 @@ describe.skipIf(skip)('SshSession against a real OpenSSH sshd', { timeout: 90_00
     expect(sshd.connectionCount()).toBe(count + 1);
   });
 
-  it('output beyond the per-call cap stops the remote command with a clear error', { timeout: 30_000 }, async () => {
+  it('output beyond the per-call cap stops the remote command with a clear error', { timeout: 120_000 }, async () => {
     const pidFile = join(sshd.dir, 'cap.pid');
     // 200,000 bytes, then the command would sleep for a minute: the cap must stop it, not wait for it
     const e = await rejection(session().exec(['sh', '-c', `echo $$ > ${pidFile}; head -c 200000 /dev/zero | tr '\\0' y; exec sleep 60`], { maxOutputBytes: 65_536, step: 'flood' }));
