@@ -6,7 +6,7 @@ export interface JsonReport {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
-  testResults?: Array<{ name: string; status?: string; message?: string; assertionResults: Array<{ status: string; fullName: string; failureMessages?: string[] }> }>;
+  testResults?: Array<{ name: string; status?: string; message?: string; assertionResults: Array<{ status: string; fullName: string; failureMessages?: string[]; duration?: number | null }> }>;
 }
 
 /**
@@ -20,7 +20,8 @@ export function failedLines(j: JsonReport, cwd = process.cwd()): string[] {
     const failed = f.assertionResults.filter((a) => a.status === 'failed');
     for (const a of failed) {
       const first = (a.failureMessages?.[0] ?? '').split('\n').find((l) => l.trim()) ?? '';
-      out.push(`${file} > ${a.fullName}: ${first.trim().slice(0, 300)}`);
+      // A time-out's message is only "STACK_TRACE_ERROR" and a stack: the duration says what happened.
+      out.push(`${file} > ${a.fullName}${typeof a.duration === 'number' ? ` (${Math.round(a.duration)} ms)` : ''}: ${first.trim().slice(0, 300)}`);
     }
     if (failed.length === 0 && f.status === 'failed') out.push(`${file}: ${(f.message ?? 'failed outside any test').split('\n')[0]!.slice(0, 300)}`);
   }

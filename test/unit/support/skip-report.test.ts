@@ -41,7 +41,7 @@ describe('failedLines', () => {
       expect(r.status).toBe(1);
       const lines = failedLines(JSON.parse(readFileSync(out, 'utf8')) as JsonReport, dir);
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/^two\.test\.ts > fails here: AssertionError: expected 'left' to be 'right'/);
+      expect(lines[0]).toMatch(/^two\.test\.ts > fails here \(\d+ ms\): AssertionError: expected 'left' to be 'right'/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
