@@ -139,7 +139,7 @@ export async function runSoak(lab: Lab, opts: SoakOptions): Promise<SoakResult> 
   // The seed's order: realserver routes fixed before the director serves (the product's route-fix); a realserver left
   // with its subnet route would be counted down for every service by the app (its replies would bypass the director).
   const fix = await labCtl(lab, 'realserver', 'route-fix', '--all');
-  say(`route-fix --all: exit ${fix.code}${fix.code !== 0 ? `: ${(fix.out + fix.err).trim().slice(-300)}` : ''}`);
+  say(`route-fix --all: exit ${fix.code}${fix.code !== 0 ? `:\n${(fix.out + fix.err).trim().split('\n').slice(0, 80).join('\n')}` : ''}`);
   labSh('director', "grep -v 'lvs-director' /etc/crontabs/root > /tmp/ct.$$; cat /tmp/ct.$$ > /etc/crontabs/root; rm -f /tmp/ct.$$; echo root >> /etc/crontabs/cron.update; true");
   const perService = /^CHECKS=/m.test(labSh('director', 'cat /etc/lvs.conf'));
   say(
