@@ -56,6 +56,16 @@ function runEdit(saved: Cluster, table: IpvsTable, conf: string, realserver: str
   return { saved: edited, table: plan.desired!, conf: step ? step.stdin! : conf, notes: change.notes };
 }
 
+/** A random edit of a random realserver of `saved` (per service half of the time, except a weight). */
+function randomEdit(rnd: () => number, saved: Cluster): { rs: string; edit: RealserverEdit; service: string | undefined; what: string } {
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const kind = pick<RealserverEdit['kind']>(['weight', 'drain', 'disable', 'enable']);
+  const rs = pick(saved.realservers).name!;
+  const service = kind !== 'weight' && rnd() < 0.5 ? pick(['tcp/23', 'udp/177']) : undefined;
+  const edit: RealserverEdit = kind === 'weight' ? { kind, weight: 1 + Math.floor(rnd() * 5) } : { kind };
+  return { rs, edit, service, what: `${kind} ${rs}${service ? ` ${service}` : ''}` };
+}
+
 describe('an edit writes the director\'s /etc/lvs.conf as it was plus the edit (checked by the director script itself)', () => {
   const cluster = clusterSchema.parse(base);
   const conf0 = writeLvsConf(directorConf(cluster));
@@ -133,18 +143,13 @@ describe('an edit writes the director\'s /etc/lvs.conf as it was plus the edit (
 
   it('150 random edits with nothing left unapplied: after each, the file is the one the profile writes, to the letter', () => {
     const rnd = prng(777);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     let saved: Cluster = cluster;
     let table = table0;
     let conf = conf0;
-    const kinds: RealserverEdit['kind'][] = ['weight', 'drain', 'disable', 'enable'];
     for (let step = 0; step < 150; step++) {
-      const kind = pick(kinds);
-      const rs = pick(saved.realservers);
-      const service = kind !== 'weight' && rnd() < 0.5 ? pick(['tcp/23', 'udp/177']) : undefined;
-      const edit: RealserverEdit = kind === 'weight' ? { kind, weight: 1 + Math.floor(rnd() * 5) } : { kind };
-      ({ saved, table, conf } = runEdit(saved, table, conf, rs.name!, edit, service));
-      const what = `step ${step}: ${kind} ${rs.name}${service ? ` ${service}` : ''}\n${conf}`;
+      const e = randomEdit(rnd, saved);
+      ({ saved, table, conf } = runEdit(saved, table, conf, e.rs, e.edit, e.service));
+      const what = `step ${step}: ${e.what}\n${conf}`;
       expect(lvsConfChange(saved, resolve, conf).steps, what).toEqual([]);
       expect(disagreement(conf, table), what).toEqual({ missing: [], extra: [] });
     }
@@ -152,7 +157,6 @@ describe('an edit writes the director\'s /etc/lvs.conf as it was plus the edit (
 
   it('300 random edits, with profile changes that are never applied in between: the file always loads the table the edits leave', () => {
     const rnd = prng(20261201);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     let saved: Cluster = cluster;
     let table = table0;
     let conf = conf0;
@@ -161,7 +165,6 @@ describe('an edit writes the director\'s /etc/lvs.conf as it was plus the edit (
     let pristine = 0;
     // no profile change left unapplied since the last reload: the file must be the one the profile writes, to the letter
     let clean = true;
-    const kinds: RealserverEdit['kind'][] = ['weight', 'drain', 'disable', 'enable'];
     for (let step = 0; step < 300; step++) {
       if (rnd() < 0.3) {
         // An unapplied profile change: another weight, a realserver disabled or enabled in the profile only.
@@ -171,11 +174,8 @@ describe('an edit writes the director\'s /etc/lvs.conf as it was plus the edit (
         saved = { ...saved, realservers: saved.realservers.map((x, k) => (k === i ? changed : x)) };
         clean = false;
       }
-      const kind = pick(kinds);
-      const rs = pick(saved.realservers);
-      const service = kind !== 'weight' && rnd() < 0.5 ? pick(['tcp/23', 'udp/177']) : undefined;
-      const edit: RealserverEdit = kind === 'weight' ? { kind, weight: 1 + Math.floor(rnd() * 5) } : { kind };
-      const after = runEdit(saved, table, conf, rs.name!, edit, service);
+      const e = randomEdit(rnd, saved);
+      const after = runEdit(saved, table, conf, e.rs, e.edit, e.service);
       ({ saved, table, conf } = after);
       const d = disagreement(conf, table);
       if (after.notes.some((n) => /until a reload/.test(n))) {
@@ -188,10 +188,10 @@ describe('an edit writes the director\'s /etc/lvs.conf as it was plus the edit (
         clean = true;
         continue;
       }
-      expect(d, `step ${step}: ${kind} ${rs.name}${service ? ` ${service}` : ''}\n${conf}`).toEqual({ missing: [], extra: [] });
+      expect(d, `step ${step}: ${e.what}\n${conf}`).toEqual({ missing: [], extra: [] });
       checked++;
       if (clean) {
-        expect(lvsConfChange(saved, resolve, conf).steps, `step ${step}: ${kind} ${rs.name}${service ? ` ${service}` : ''}\n${conf}`).toEqual([]);
+        expect(lvsConfChange(saved, resolve, conf).steps, `step ${step}: ${e.what}\n${conf}`).toEqual([]);
         pristine++;
       }
     }
