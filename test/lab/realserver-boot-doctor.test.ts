@@ -18,7 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { xdmcpWilling } from '../../electron/services/desktop-checks.ts';
-import { labCmd, labCtl, labExec, labSh, labUnavailable, labUp, lvsctl, OUT, REPO, realservers, restoreBootState, routesOf, writeProfile, type CliRun, type Lab } from './support/remote-lab.ts';
+import { labCmd, labCtl, labExec, labSh, labUnavailable, labUp, lvsctl, OUT, REPO, realservers, restoreBootState, routesOf, telnetGreeting, writeProfile, type CliRun, type Lab } from './support/remote-lab.ts';
 
 const skip = labUnavailable();
 if (skip) console.warn(`[lab] realserver boot + doctor tests skipped: ${skip}`);
@@ -42,11 +42,8 @@ interface JsonFinding {
   explains?: string[];
 }
 
-/** The login banner a telnet from the client to ADDR:23 shows within 3 s ("rs2" from "rs2 login:"), or ''. */
-function telnetBanner(addr: string): string {
-  const out = labExec('client', `sleep 3 | timeout 5 telnet ${addr} 23 2>&1`).stdout.replace(/\r/g, '');
-  return /(?:^|\s)(rs\d+) login:/m.exec(out)?.[1] ?? '';
-}
+/** The realserver that answered a telnet from the client to ADDR:23 ("rs2" from "rs2 login:"), or ''. */
+const telnetBanner = (addr: string): string => telnetGreeting(addr).banner;
 
 /** lvs-route files and links gone from every realserver (the realservers' own /etc keeps them across lab:up). */
 function removeBootScripts(): void {

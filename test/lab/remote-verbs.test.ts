@@ -36,6 +36,7 @@ import {
   realservers,
   restoreBootState,
   routesOf,
+  telnetGreeting,
   writeProfile,
   type Lab,
 } from './support/remote-lab.ts';
@@ -69,12 +70,6 @@ async function lvsctlAsking(args: string[], confirm: (q: string) => Promise<bool
 
 /** The director's table as `ipvsadm -S -n` prints it, read over the lab's own ssh (independent of the product). */
 const liveSave = () => labSh('director', 'ipvsadm -S -n');
-
-/** The login banner a telnet from the client to ADDR:23 shows within 3 s ("rs2" from "rs2 login:"), or ''. */
-function telnetBanner(addr: string): string {
-  const out = labExec('client', `sleep 3 | timeout 5 telnet ${addr} 23 2>&1`).stdout.replace(/\r/g, '');
-  return /(?:^|\s)(rs\d+) login:/m.exec(out)?.[1] ?? '';
-}
 
 describe.skipIf(!!skip)(`remote verbs against the lab${skip ? ` (SKIPPED: ${skip})` : ''}`, () => {
   beforeAll(() => {
@@ -193,11 +188,13 @@ describe.skipIf(!!skip)(`remote verbs against the lab${skip ? ` (SKIPPED: ${skip
   }, 120_000);
 
   it('9 telnet connections from the client to VIP:23 reach at least two realservers (their banners)', () => {
-    const seen: string[] = [];
-    for (let i = 0; i < 9; i++) seen.push(telnetBanner(lab.vip) || '(none)');
+    const tries = Array.from({ length: 9 }, () => telnetGreeting(lab.vip));
+    const seen = tries.map((t) => t.banner || '(none)');
     writeFileSync(join(OUT, 'telnet-banners.txt'), `${seen.map((s, i) => `telnet ${lab.vip}:23 #${i + 1} -> ${s}`).join('\n')}\n`);
     note(`telnet banners through the VIP: ${seen.join(' ')}`);
-    expect(seen.filter((s) => s === '(none)')).toEqual([]);
+    const missed = tries.map((t, i) => (t.banner ? '' : `#${i + 1}: ${JSON.stringify(t.output)}`)).filter(Boolean);
+    const why = missed.length ? `no login prompt in 20 s: ${missed.join('; ')}\ndirector:\n${labExec('director', 'ipvsadm -Ln --stats; ipvsadm -Lnc').stdout}` : '';
+    expect(missed, why).toEqual([]);
     expect(new Set(seen).size).toBeGreaterThanOrEqual(2);
   }, 180_000);
 
@@ -413,7 +410,8 @@ describe.skipIf(!!skip)(`remote verbs against the lab${skip ? ` (SKIPPED: ${skip
     const s = await status();
     expect(s.vip).toEqual({ address: lab.vip, up: true, label: 'eth0:110' });
     expect(s.sysctls['net.ipv4.ip_forward']).toBe('1');
-    expect(telnetBanner(lab.vip)).toMatch(/^rs\d$/);
+    const after = telnetGreeting(lab.vip);
+    expect(after.banner, after.output).toMatch(/^rs\d$/);
     // The director's own cron poll (every minute, no console running) drops a realserver that stops answering.
     const rs3 = realservers(lab)[2]!;
     labSh(rs3.name, 'ip link set eth0 down');

@@ -210,3 +210,23 @@ export function restoreBootState(lab: Lab): void {
 export function routesOf(name: string): string {
   return labSh(name, 'ip -4 route show').split('\n').map((l) => l.trimEnd()).filter(Boolean).sort().join('\n');
 }
+
+/**
+ * A real `telnet` from the client to ADDR:23, kept open until the realserver's login prompt shows or `waitMs` passes
+ * (a loaded CI machine with the emulated director can take seconds; this waits, it does not time the path). Returns the
+ * realserver's name from "rs2 login:" ('' when none came) and what telnet printed, for the failure message.
+ */
+export function telnetGreeting(addr: string, waitMs = 20_000): { banner: string; output: string } {
+  const secs = Math.ceil(waitMs / 1000);
+  // job control (set -m): the background pipeline gets its own process group, so one kill ends sleep and telnet both
+  const script = [
+    'set -m; out=$(mktemp)',
+    '{ sleep "$2" | timeout "$2" stdbuf -o0 telnet "$1" 23 >"$out" 2>&1; } &',
+    'job=$!; i=0',
+    'while [ "$i" -lt $(( $2 * 10 )) ]; do grep -q "login:" "$out" && break; kill -0 "$job" 2>/dev/null || break; sleep 0.1; i=$((i + 1)); done',
+    'kill -- -"$job" 2>/dev/null; wait "$job" 2>/dev/null',
+    'cat "$out"; rm -f "$out"',
+  ].join('\n');
+  const output = labExec('client', 'bash', '-c', script, '_', addr, String(secs)).stdout.replace(/\r/g, '');
+  return { banner: /(?:^|\s)(rs\d+) login:/m.exec(output)?.[1] ?? '', output };
+}

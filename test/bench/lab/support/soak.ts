@@ -51,6 +51,9 @@ export interface MemSample {
   minute: number;
   heapUsed: number;
   rss: number;
+  /** V8's heap as reserved (used + free pages) and memory outside it (Buffers, ssh2's crypto state): what RSS holds besides heapUsed. */
+  heapTotal: number;
+  external: number;
   samples: number;
   sampleBytes: number;
   /** Remote commands the app audited in the period (every one goes to the audit log). */
@@ -172,9 +175,9 @@ export async function runSoak(lab: Lab, opts: SoakOptions): Promise<SoakResult> 
         resolve();
       } else if (m.type === 'failed') reject(new Error(`the app's process failed: ${m.error}\n${stderr.slice(-3000)}`));
       else if (m.type === 'mem') {
-        const s: MemSample = { minute: t0 ? (m.t - t0) / 60_000 : 0, heapUsed: m.heapUsed, rss: m.rss, samples: m.samples, sampleBytes: m.sampleBytes, audits: m.audits, warnings: m.warnings };
+        const s: MemSample = { minute: t0 ? (m.t - t0) / 60_000 : 0, heapUsed: m.heapUsed, rss: m.rss, heapTotal: m.heapTotal, external: m.external, samples: m.samples, sampleBytes: m.sampleBytes, audits: m.audits, warnings: m.warnings };
         mem.push(s);
-        say(`app memory at ${s.minute.toFixed(1)} min: heap ${MB(s.heapUsed)} MB, RSS ${MB(s.rss)} MB; ${s.samples} samples and ${s.audits} audited commands since the last (${MB(s.sampleBytes)} MB of samples serialized)${s.warnings.length ? `; warnings: ${s.warnings.slice(0, 3).join(' | ')}` : ''}`);
+        say(`app memory at ${s.minute.toFixed(1)} min: heap ${MB(s.heapUsed)} MB (of ${MB(s.heapTotal)} reserved), external ${MB(s.external)} MB, RSS ${MB(s.rss)} MB; ${s.samples} samples and ${s.audits} audited commands since the last (${MB(s.sampleBytes)} MB of samples serialized)${s.warnings.length ? `; warnings: ${s.warnings.slice(0, 3).join(' | ')}` : ''}`);
       } else if (m.type === 'status') statusWaiter?.(m.status);
     });
     child.on('exit', (code) => reject(new Error(`the app's process exited (${code}) before it was ready:\n${stderr.slice(-3000)}`)));
@@ -331,6 +334,30 @@ export async function runSoak(lab: Lab, opts: SoakOptions): Promise<SoakResult> 
   }
 }
 
+/**
+ * The trend of one memory series (bytes) from the baseline on: the least-squares slope in MB per hour, and the median
+ * of the first and of the last third of the samples (a single RSS sample swings by 10-20 % with the allocator and V8's
+ * young generation, so one point against another says little about growth). Undefined with fewer than 6 samples.
+ */
+export function memoryTrend(points: { minute: number; value: number }[]): { slopeMBPerHour: number; firstMedianMB: number; lastMedianMB: number } | undefined {
+  if (points.length < 6) return undefined;
+  const n = points.length;
+  const mx = points.reduce((a, p) => a + p.minute, 0) / n;
+  const my = points.reduce((a, p) => a + p.value, 0) / n;
+  const sxy = points.reduce((a, p) => a + (p.minute - mx) * (p.value - my), 0);
+  const sxx = points.reduce((a, p) => a + (p.minute - mx) ** 2, 0);
+  const median = (v: number[]) => {
+    const s = [...v].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const third = Math.floor(n / 3);
+  return {
+    slopeMBPerHour: sxx ? ((sxy / sxx) * 60) / 1048576 : 0,
+    firstMedianMB: median(points.slice(0, third).map((p) => p.value)) / 1048576,
+    lastMedianMB: median(points.slice(n - third).map((p) => p.value)) / 1048576,
+  };
+}
+
 /** The summary lines of a soak. */
 export function summarizeSoak(r: SoakResult): string[] {
   const out: string[] = [];
@@ -350,6 +377,10 @@ export function summarizeSoak(r: SoakResult): string[] {
   const perMin = r.mem.slice(1).map((m) => m.samples);
   if (perMin.length) out.push(`samples emitted per memory period (${r.memEveryS} s): ${perMin.join(' ')}; remote commands audited: ${r.mem.slice(1).map((m) => m.audits).join(' ')}`);
   out.push(`the app's audit log full (${r.auditMax} entries in memory) at ${r.auditFullMin === undefined ? 'no point of the run' : `${r.auditFullMin.toFixed(1)} min`}`);
+  const after = r.mem.filter((m) => m.minute >= r.baseMin);
+  const trends = (['heapUsed', 'heapTotal', 'external', 'rss'] as const).map((k) => [({ heapUsed: 'heap', heapTotal: 'heap reserved', external: 'external', rss: 'RSS' } as const)[k], memoryTrend(after.map((m) => ({ minute: m.minute, value: m[k] })))] as const);
+  if (trends.every(([, t]) => t))
+    out.push(`trend from the baseline on (${after.length} samples): ${trends.map(([name, t]) => `${name} ${t!.slopeMBPerHour >= 0 ? '+' : ''}${t!.slopeMBPerHour.toFixed(1)} MB/h (least squares), median of the first third ${t!.firstMedianMB.toFixed(1)} MB → last third ${t!.lastMedianMB.toFixed(1)} MB`).join('; ')}`);
   out.push(`growth from the baseline at ${r.baseMin.toFixed(1)} min (warm-up: ≥ ${+r.warmupMin.toFixed(1)} min and the audit log full) to the end: heap ${(r.heapGrowth * 100).toFixed(1)} %, RSS ${(r.rssGrowth * 100).toFixed(1)} % (goal < 10 %)${r.mem[r.mem.length - 1]!.minute - r.baseMin < 10 ? ` — the baseline is less than 10 min before the end` : ''}; from ${+r.warmupMin.toFixed(1)} min alone: heap ${(r.heapGrowthFromWarmup * 100).toFixed(1)} %, RSS ${(r.rssGrowthFromWarmup * 100).toFixed(1)} %`);
   return out;
 }
