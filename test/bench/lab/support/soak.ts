@@ -378,7 +378,15 @@ export function summarizeSoak(r: SoakResult): string[] {
   if (perMin.length) out.push(`samples emitted per memory period (${r.memEveryS} s): ${perMin.join(' ')}; remote commands audited: ${r.mem.slice(1).map((m) => m.audits).join(' ')}`);
   out.push(`the app's audit log full (${r.auditMax} entries in memory) at ${r.auditFullMin === undefined ? 'no point of the run' : `${r.auditFullMin.toFixed(1)} min`}`);
   const after = r.mem.filter((m) => m.minute >= r.baseMin);
-  const trends = (['heapUsed', 'heapTotal', 'external', 'rss'] as const).map((k) => [({ heapUsed: 'heap', heapTotal: 'heap reserved', external: 'external', rss: 'RSS' } as const)[k], memoryTrend(after.map((m) => ({ minute: m.minute, value: m[k] })))] as const);
+  const series: [string, (m: MemSample) => number][] = [
+    ['heap', (m) => m.heapUsed],
+    ['heap reserved', (m) => m.heapTotal],
+    ['external', (m) => m.external],
+    ['RSS', (m) => m.rss],
+    // what the process holds besides V8's heap reservation: flat when RSS only follows the heap V8 keeps reserved
+    ['RSS outside the V8 heap', (m) => m.rss - m.heapTotal],
+  ];
+  const trends = series.map(([name, f]) => [name, memoryTrend(after.map((m) => ({ minute: m.minute, value: f(m) })))] as const);
   if (trends.every(([, t]) => t))
     out.push(`trend from the baseline on (${after.length} samples): ${trends.map(([name, t]) => `${name} ${t!.slopeMBPerHour >= 0 ? '+' : ''}${t!.slopeMBPerHour.toFixed(1)} MB/h (least squares), median of the first third ${t!.firstMedianMB.toFixed(1)} MB → last third ${t!.lastMedianMB.toFixed(1)} MB`).join('; ')}`);
   out.push(`growth from the baseline at ${r.baseMin.toFixed(1)} min (warm-up: ≥ ${+r.warmupMin.toFixed(1)} min and the audit log full) to the end: heap ${(r.heapGrowth * 100).toFixed(1)} %, RSS ${(r.rssGrowth * 100).toFixed(1)} % (goal < 10 %)${r.mem[r.mem.length - 1]!.minute - r.baseMin < 10 ? ` — the baseline is less than 10 min before the end` : ''}; from ${+r.warmupMin.toFixed(1)} min alone: heap ${(r.heapGrowthFromWarmup * 100).toFixed(1)} %, RSS ${(r.rssGrowthFromWarmup * 100).toFixed(1)} %`);
