@@ -45,14 +45,16 @@ const runtimeOf = (vm: string) =>
 
 /**
  * New connections through the VIP every 100 ms from the client while `during` runs (each: TCP connect to VIP:23 and
- * telnetd's first byte within 3 s, in the background so they keep their pace). Returns the outcomes.
+ * telnetd's first byte, in the background so they keep their pace). A connection fails when it is reset or refused, or
+ * gets no byte in 10 s; one that waits for its retransmissions (the takeover guard holds segments of a connection not
+ * synced yet) is not a failure, and the slowest wait is reported. Returns the outcomes.
  */
-async function connectionsDuring(tag: string, during: () => Promise<void>): Promise<{ ok: number; failed: string[] }> {
+async function connectionsDuring(tag: string, during: () => Promise<void>): Promise<{ ok: number; failed: string[]; slowestMs: number }> {
   const file = join(OUT, `pair-conn-${tag}.txt`);
   const script = [
     `: > ${file}`,
     'while [ ! -e /tmp/pair-conn.stop ]; do',
-    `  ( t=$(date +%s.%N); if timeout 3 bash -c 'exec 3<>/dev/tcp/${lab.vip}/23 && head -c 1 <&3 >/dev/null' 2>/dev/null; then echo "$t ok"; else echo "$t FAIL"; fi >> ${file} ) &`,
+    `  ( t=$(date +%s.%N); if timeout 10 bash -c 'exec 3<>/dev/tcp/${lab.vip}/23 && head -c 1 <&3 >/dev/null' 2>/dev/null; then echo "$t ok $(date +%s.%N)"; else echo "$t FAIL $(date +%s.%N)"; fi >> ${file} ) &`,
     '  sleep 0.1',
     'done; wait',
   ].join('\n');
@@ -65,16 +67,18 @@ async function connectionsDuring(tag: string, during: () => Promise<void>): Prom
     await sleep(1500);
   } finally {
     labExec('client', 'touch /tmp/pair-conn.stop');
-    await Promise.race([done, sleep(10_000)]);
+    await Promise.race([done, sleep(15_000)]);
     child.kill();
   }
   const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  const failed = lines.filter((l) => l.endsWith('FAIL'));
-  note(`${tag}: ${lines.length} new connections through the VIP at 100 ms, ${failed.length} failed${failed.length ? `: ${failed.slice(0, 5).join(', ')}` : ''}`);
-  return { ok: lines.length - failed.length, failed };
+  const failed = lines.filter((l) => l.split(' ')[1] === 'FAIL');
+  const waits = lines.filter((l) => l.split(' ')[1] === 'ok').map((l) => (Number(l.split(' ')[2]) - Number(l.split(' ')[0])) * 1000);
+  const slowestMs = Math.round(Math.max(0, ...waits));
+  note(`${tag}: ${lines.length} new connections through the VIP at 100 ms, ${failed.length} failed${failed.length ? `: ${failed.slice(0, 5).join(', ')}` : ''}; the slowest first byte after ${slowestMs} ms`);
+  return { ok: lines.length - failed.length, failed, slowestMs };
 }
 
-describe.skipIf(skip !== undefined)('lab: a director pair on keepalived (VRRP VIP + floating gateway, lvs_sync_daemon)', () => {
+describe.skipIf(skip !== undefined)('lab: a director pair on keepalived (VRRP VIP + floating gateway, both sync daemons and the takeover guard)', () => {
   beforeAll(() => {
     process.env.LVSLAB_DIRECTOR2 = '1';
     lab = labUp();
@@ -137,7 +141,11 @@ describe.skipIf(skip !== undefined)('lab: a director pair on keepalived (VRRP VI
     expect(ins.code, ins.err).toBe(0);
     for (const vm of ['director', 'director2']) {
       const conf = labSh(vm, 'cat /etc/keepalived/keepalived.conf');
-      expect(conf).toMatch(/lvs_sync_daemon eth0 VI_1 id 51/);
+      expect(conf).not.toMatch(/lvs_sync_daemon/);
+      // lvs-pair: both sync daemons on both directors, and the takeover guard loaded
+      expect(labSh(vm, 'ipvsadm -L --daemon').split('\n').filter(Boolean).sort()).toEqual(['backup sync daemon (mcast=eth0, syncid=51)', 'master sync daemon (mcast=eth0, syncid=51)']);
+      expect(labSh(vm, 'ls -l /etc/rc.d/rc3.d/S47lvs-pair')).toMatch(/-> \/etc\/init\.d\/lvs-pair/);
+      expect(labExec(vm, '/etc/init.d/lvs-pair status').code).toBe(0);
       expect(conf).toMatch(/10\.77\.0\.254\/24 dev eth0/);
       expect(conf).toMatch(vm === 'director' ? /priority 254\n/ : /priority 253\n/);
       expect(labSh(vm, 'sysctl -n net.ipv4.ip_forward net.ipv4.conf.all.send_redirects net.ipv4.conf.eth0.send_redirects').split('\n').filter(Boolean)).toEqual(['1', '0', '0']);
@@ -171,12 +179,12 @@ describe.skipIf(skip !== undefined)('lab: a director pair on keepalived (VRRP VI
       const served = await t.open();
       expect(served, 'telnet session login prompt').toBeTruthy();
       expect(await t.answers(), 'telnet answers before the kill').toBe(true);
-      // lvs_sync_daemon carries the session to the backup's kernel (2–3 s: the master's sync thread flushes every 2 s)
+      // the master's sync daemon carries the session to the backup's kernel (2–3 s: its sync thread flushes every 2 s)
       const synced = await waitSynced('director2', lab.vip, before2 + 1);
       note(
         `telnet session to ${served}; sync daemons: director [${labExec('director', 'ipvsadm -L --daemon').stdout.trim().replace(/\n/g, '; ')}], director2 [${labExec('director2', 'ipvsadm -L --daemon').stdout.trim().replace(/\n/g, '; ')}]; ESTABLISHED telnets from the client: director ${establishedTelnets('director', lab.vip)}, director2 ${establishedTelnets('director2', lab.vip)} (synced after ${synced ?? 'never'} ms)`,
       );
-      expect(synced, 'the session in the backup\'s table (lvs_sync_daemon)').toBeDefined();
+      expect(synced, 'the session in the backup\'s table (its backup sync daemon)').toBeDefined();
 
       const f = await killAndTime(lab.vip, 'director', 'director2');
       note(
@@ -250,7 +258,7 @@ describe.skipIf(skip !== undefined)('lab: a director pair on keepalived (VRRP VI
       expect(await t.answers()).toBe(true);
       const synced = await waitSynced('director', lab.vip, before1 + 1);
       note(`make-master: the session in director's (the backup's) table after ${synced ?? 'never'} ms`);
-      expect(synced, 'the session in the backup\'s table (lvs_sync_daemon)').toBeDefined();
+      expect(synced, 'the session in the backup\'s table (its backup sync daemon)').toBeDefined();
       const dry = await haCtl(lab, 'director', 'make-master', '10.77.0.1', '--dry-run');
       expect(dry.code, dry.err).toBe(0);
       writeFileSync(join(OUT, 'pair-make-master-preview.txt'), dry.out);
@@ -261,8 +269,11 @@ describe.skipIf(skip !== undefined)('lab: a director pair on keepalived (VRRP VI
       const c = await connectionsDuring('make-master', async () => {
         run = await haCtl(lab, 'director', 'make-master', '10.77.0.1', '--fingerprint', fp!);
       });
-      note(`make-master: exit ${run!.code}: ${run!.out.trim().split('\n')[0]}; new connections failed during it: ${c.failed.length}`);
+      note(`make-master: exit ${run!.code}: ${run!.out.trim().split('\n')[0]}; new connections failed during it: ${c.failed.length} of ${c.ok + c.failed.length} (slowest first byte ${c.slowestMs} ms)`);
       expect(run!.code, run!.err).toBe(0);
+      // both sync daemons on both directors and the takeover guard (lvs-pair): even the connections opened in the
+      // last moments before the switch live (before them: 3-4 of ~60 were reset here)
+      expect(c.failed).toEqual([]);
       expect(holderOf(lab.vip)).toBe('director');
       expect(await t.answers(), 'the telnet session opened before make-master answers after it').toBe(true);
       expect(t.alive()).toBe(true);
