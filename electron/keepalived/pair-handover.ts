@@ -53,6 +53,8 @@ export function pairScriptText(cluster: Cluster, resolve: Resolve): string {
   if (!cluster.pair) throw new AppError('INVALID_INPUT', 'lvs-pair: the profile has no second director (pair)');
   const lvsIf = cluster.lvsIf;
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(lvsIf)) throw new AppError('INVALID_INPUT', `lvs-pair: lvsIf '${lvsIf}' is not a plain interface name`);
+  const vipDev = cluster.vipIf.split(':')[0]!;
+  if (!/^[A-Za-z0-9_.-]{1,15}$/.test(vipDev)) throw new AppError('INVALID_INPUT', `lvs-pair: vipIf '${cluster.vipIf}' is not a plain interface name`);
   const vip = resolve(cluster.vip);
   if (!isIPv4(vip)) throw new AppError('INVALID_INPUT', `lvs-pair: vip ${cluster.vip}: a director pair needs an IPv4 VIP`);
   const vrid = cluster.pair.vrid;
@@ -84,9 +86,10 @@ PATH=\${PATH:+$PATH:}/sbin:/usr/sbin:/bin:/usr/bin
 IF=${lvsIf}
 SYNCID=${vrid}
 VIP=${vip}
+VIPDEV=${vipDev}
 PORTS='${ports.join(', ')}'
 T=${GUARD_TABLE}
-has_vip() { ip -o -4 addr show dev "$IF" 2>/dev/null | grep -qF " $VIP/"; }
+has_vip() { ip -o -4 addr show dev "$VIPDEV" 2>/dev/null | grep -qF " $VIP/"; }
 has_nft() { command -v nft >/dev/null 2>&1; }
 arm() { has_nft || return 0; [ -n "$PORTS" ] || return 0; nft add element ip $T guard_port "{ $PORTS }"; }
 disarm() { has_nft || return 0; nft flush set ip $T guard_port; }

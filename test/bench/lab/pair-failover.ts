@@ -1,7 +1,7 @@
 /**
  * A director pair's failover (issue 11), on the lab's two director VMs: each trial opens sessions through the VIP from
  * the client (two telnet sessions, each answering a line before; one `Xvfb -query VIP` X session showing xdm's
- * greeter), waits until the backup's kernel holds both telnet connections (lvs_sync_daemon), kills the master VM hard
+ * greeter), waits until the backup's kernel holds both telnet connections (the sync daemons), kills the master VM hard
  * (`lab.sh kill`, SIGKILL of qemu: a power cut) and times, as the client sees it (support/pair-lab.ts killAndTime):
  *   - the backup's gratuitous ARP: the client's ARP entry for the VIP moves to the backup's MAC (the takeover);
  *   - the first NEW telnet through the VIP that gets a realserver's greeting (new telnets every 100 ms; only those

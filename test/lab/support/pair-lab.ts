@@ -155,7 +155,7 @@ export function establishedTelnets(vm: string, vip: string): number {
 
 /**
  * Waits (up to `ms`) until `backup`'s table holds at least `n` ESTABLISHED telnets from the client (carried there by
- * lvs_sync_daemon); the ms it took, or undefined. The master's kernel sends a connection's state when it becomes
+ * the master's sync daemon); the ms it took, or undefined. The master's kernel sends a connection's state when it becomes
  * ESTABLISHED, but its sync thread only flushes a buffer that is not full after IPVS_SYNC_FLUSH_TIME (2 s), checking
  * every IPVS_SYNC_CHECK_PERIOD (1 s; include/net/ip_vs.h): 2–3 s after the connection opened.
  */

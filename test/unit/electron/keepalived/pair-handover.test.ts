@@ -23,7 +23,7 @@ const textOf = (c: Cluster) => pairScriptText(c, profileResolver(c));
 describe('lvs-pair: the text', () => {
   it('carries the profile values it needs, and parses under dash and busybox sh', () => {
     const t = textOf(pairCluster());
-    expect(t).toContain('\nIF=eth0\nSYNCID=51\nVIP=10.77.0.100\nPORTS=\'23\'\n');
+    expect(t).toContain('\nIF=eth0\nSYNCID=51\nVIP=10.77.0.100\nVIPDEV=eth0\nPORTS=\'23\'\n');
     for (const sh of ['/bin/dash', '/bin/busybox']) {
       if (!existsSync(sh)) continue;
       const r = spawnSync(sh, sh.endsWith('busybox') ? ['sh', '-n'] : ['-n'], { input: t, encoding: 'utf8' });
