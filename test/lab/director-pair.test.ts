@@ -9,14 +9,13 @@
  * with an established telnet session still answering. Everything goes through lvsctl (in-process); lab.sh only looks
  * and breaks things. Artifacts in test/lab/out/. Skips (saying why) without root/Linux; CI is root and runs it.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusView } from '../../electron/services/status-view.ts';
 import type { PairStatus } from '../../electron/keepalived/pair-plan.ts';
-import { labCmd, labExec, labSh, labUnavailable, labUp, OUT, REPO, realservers, restoreBootState, type Lab } from './support/remote-lab.ts';
-import { establishedTelnets, haCtl, holderOf, killAndTime, resetDirectorVm, sleep, TelnetSession, until, waitSynced, XSession } from './support/pair-lab.ts';
+import { labCmd, labExec, labSh, labUnavailable, labUp, OUT, realservers, restoreBootState, type Lab } from './support/remote-lab.ts';
+import { establishedTelnets, haCtl, holderOf, killAndTime, newConnectionsDuring, resetDirectorVm, sleep, TelnetSession, until, waitSynced, XSession, type NewConnections } from './support/pair-lab.ts';
 
 const skip = labUnavailable();
 if (skip) console.warn(`[lab] director pair lab tests skipped: ${skip}`);
@@ -43,39 +42,11 @@ const roles = (p: PairStatus) => p.directors.map((d) => `${d.host}=${d.role}${d.
 const runtimeOf = (vm: string) =>
   labExec(vm, 'ls /etc/keepalived/keepalived.conf /etc/rc.d/rc3.d/S50keepalived /etc/sysconfig/keepalived 2>/dev/null; pidof keepalived >/dev/null && echo running; ipvsadm -S -n; sysctl -n net.ipv4.ip_forward').stdout;
 
-/**
- * New connections through the VIP every 100 ms from the client while `during` runs (each: TCP connect to VIP:23 and
- * telnetd's first byte, in the background so they keep their pace). A connection fails when it is reset or refused, or
- * gets no byte in 10 s; one that waits for its retransmissions (the takeover guard holds segments of a connection not
- * synced yet) is not a failure, and the slowest wait is reported. Returns the outcomes.
- */
-async function connectionsDuring(tag: string, during: () => Promise<void>): Promise<{ ok: number; failed: string[]; slowestMs: number }> {
-  const file = join(OUT, `pair-conn-${tag}.txt`);
-  const script = [
-    `: > ${file}`,
-    'while [ ! -e /tmp/pair-conn.stop ]; do',
-    `  ( t=$(date +%s.%N); if timeout 10 bash -c 'exec 3<>/dev/tcp/${lab.vip}/23 && head -c 1 <&3 >/dev/null' 2>/dev/null; then echo "$t ok $(date +%s.%N)"; else echo "$t FAIL $(date +%s.%N)"; fi >> ${file} ) &`,
-    '  sleep 0.1',
-    'done; wait',
-  ].join('\n');
-  labExec('client', 'rm -f /tmp/pair-conn.stop');
-  const child = spawn('bash', [join(REPO, 'test/lab/lab.sh'), 'exec', 'client', 'bash', '-c', script], { cwd: REPO, stdio: 'ignore' });
-  const done = new Promise<void>((r) => child.on('close', () => r()));
-  await sleep(1500);
-  try {
-    await during();
-    await sleep(1500);
-  } finally {
-    labExec('client', 'touch /tmp/pair-conn.stop');
-    await Promise.race([done, sleep(15_000)]);
-    child.kill();
-  }
-  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  const failed = lines.filter((l) => l.split(' ')[1] === 'FAIL');
-  const waits = lines.filter((l) => l.split(' ')[1] === 'ok').map((l) => (Number(l.split(' ')[2]) - Number(l.split(' ')[0])) * 1000);
-  const slowestMs = Math.round(Math.max(0, ...waits));
-  note(`${tag}: ${lines.length} new connections through the VIP at 100 ms, ${failed.length} failed${failed.length ? `: ${failed.slice(0, 5).join(', ')}` : ''}; the slowest first byte after ${slowestMs} ms`);
-  return { ok: lines.length - failed.length, failed, slowestMs };
+/** New connections through the VIP every 100 ms while `during` runs (support/pair-lab.ts), noted. */
+async function connectionsDuring(tag: string, during: () => Promise<void>): Promise<NewConnections> {
+  const c = await newConnectionsDuring(lab.vip, tag, during);
+  note(`${tag}: ${c.ok + c.failed.length} new connections through the VIP at 100 ms, ${c.failed.length} failed${c.failed.length ? `: ${c.failed.slice(0, 5).join(', ')}` : ''}; the slowest first byte after ${c.slowestMs} ms`);
+  return c;
 }
 
 describe.skipIf(skip !== undefined)('lab: a director pair on keepalived (VRRP VIP + floating gateway, both sync daemons and the takeover guard)', () => {
