@@ -93,10 +93,14 @@ has_vip() { ip -o -4 addr show dev "$VIPDEV" 2>/dev/null | grep -qF " $VIP/"; }
 has_nft() { command -v nft >/dev/null 2>&1; }
 arm() { has_nft || return 0; [ -n "$PORTS" ] || return 0; nft add element ip $T guard_port "{ $PORTS }"; }
 disarm() { has_nft || return 0; nft flush set ip $T guard_port; }
+# has_daemon ROLE: \`ipvsadm -L --daemon\` ($now) lists ROLE on IF with SYNCID; ipvsadm 1.31 on Debian 12 prints
+# "master sync daemon (mcast=eth0, syncid=51, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)", older ones end at the id
+has_daemon() { case $now in *"$1 sync daemon (mcast=$IF, syncid=$SYNCID)"* | *"$1 sync daemon (mcast=$IF, syncid=$SYNCID,"*) return 0 ;; esac; return 1; }
 daemons() {
   now=$(ipvsadm -L --daemon 2>/dev/null) || now=
   for role in master backup; do
-    case $now in *"$role sync daemon (mcast=$IF, syncid=$SYNCID)"*) continue ;; *"$role sync daemon"*) ipvsadm --stop-daemon $role ;; esac
+    has_daemon $role && continue
+    case $now in *"$role sync daemon"*) ipvsadm --stop-daemon $role ;; esac
     ipvsadm --start-daemon $role --mcast-interface "$IF" --syncid $SYNCID || { echo "lvs-pair: the $role sync daemon did not start"; return 1; }
   done
 }
@@ -125,9 +129,10 @@ case "$1" in
   BACKUP|FAULT|STOP) arm; exit $? ;;
   stop) exit 0 ;;
   status)
-    ipvsadm -L --daemon
+    now=$(ipvsadm -L --daemon 2>/dev/null) || now=
+    printf '%s\n' "$now"
     ok=0
-    for role in master backup; do ipvsadm -L --daemon 2>/dev/null | grep -qF "$role sync daemon (mcast=$IF, syncid=$SYNCID)" || ok=1; done
+    for role in master backup; do has_daemon $role || { echo "lvs-pair: no $role sync daemon on $IF with syncid $SYNCID"; ok=1; }; done
     if has_nft && nft list set ip $T guard_port 2>/dev/null; then :; else echo "lvs-pair: the takeover guard is not loaded"; ok=1; fi
     exit $ok ;;
   *) echo "usage: $0 start|stop|status|MASTER|BACKUP|FAULT|STOP" >&2; exit 2 ;;

@@ -69,11 +69,12 @@ describe.skipIf(!!skip)(`lvs-pair: its verbs with the real nft and ip in a netwo
   };
 
   beforeAll(() => {
-    // ipvsadm stand-in: records argv; --daemon lists what was started (ipvsadm 1.31's format)
+    // ipvsadm stand-in: records argv; --daemon lists what was started as Debian 12's ipvsadm 1.31 prints it (seen on the
+    // lab's director: "master sync daemon (mcast=eth0, syncid=51, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)")
     spawnSync('mkdir', ['-p', `${dir}/bin`]);
     writeFileSync(
       `${dir}/bin/ipvsadm`,
-      `#!/bin/sh\necho "$*" >> ${calls}\nd=${dir}/daemons\ncase "$*" in\n  "-L --daemon") cat "$d" 2>/dev/null ;;\n  --start-daemon*) echo "$2 sync daemon (mcast=$4, syncid=$6)" >> "$d" ;;\n  --stop-daemon*) grep -v "^$2 " "$d" > "$d.n"; mv "$d.n" "$d" ;;\nesac\nexit 0\n`,
+      `#!/bin/sh\necho "$*" >> ${calls}\nd=${dir}/daemons\ncase "$*" in\n  "-L --daemon") cat "$d" 2>/dev/null ;;\n  --start-daemon*) echo "$2 sync daemon (mcast=$4, syncid=$6, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)" >> "$d" ;;\n  --stop-daemon*) grep -v "^$2 " "$d" > "$d.n"; mv "$d.n" "$d" ;;\nesac\nexit 0\n`,
     );
     chmodSync(`${dir}/bin/ipvsadm`, 0o755);
     writeFileSync(script, textOf(pairCluster({ tcp: [{ port: 'telnet' }, { port: 513 }] })));
@@ -126,12 +127,18 @@ describe.skipIf(!!skip)(`lvs-pair: its verbs with the real nft and ip in a netwo
     expect(guardPorts()).toEqual([23, 513]);
   }, 30_000);
 
-  it('a sync daemon on another interface or syncid is restarted with the configured ones', () => {
+  it('a sync daemon on another interface or syncid is restarted with the configured ones; the short format of older ipvsadm counts too', () => {
     writeFileSync(join(dir, 'daemons'), 'master sync daemon (mcast=eth1, syncid=7)\nbackup sync daemon (mcast=eth0, syncid=51)\n');
     writeFileSync(calls, '');
     expect(run('start').status).toBe(0);
     const c = readFileSync(calls, 'utf8');
     expect(c).toContain('--stop-daemon master\n--start-daemon master --mcast-interface eth0 --syncid 51\n');
     expect(c).not.toContain('--start-daemon backup');
+    // syncid 5 is not 51: a prefix match would take one for the other
+    writeFileSync(join(dir, 'daemons'), 'master sync daemon (mcast=eth0, syncid=5, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)\nbackup sync daemon (mcast=eth0, syncid=51)\n');
+    writeFileSync(calls, '');
+    expect(run('start').status).toBe(0);
+    expect(readFileSync(calls, 'utf8')).toContain('--stop-daemon master\n--start-daemon master --mcast-interface eth0 --syncid 51\n');
+    expect(run('status').status).toBe(0);
   });
 });
