@@ -9,7 +9,12 @@
  * answered RST; a realserver's reply left with the realserver's own address and the client reset it).
  *
  * What the script does instead:
- *   - `start` (at boot, linked before keepalived; and at the end of every console change of a pair): BOTH sync daemons
+ *   - `start` (at boot, linked before keepalived; and at the end of every console change of a pair): the sync
+ *     threshold "2 50" (net.ipv4.vs.sync_threshold; default "3 50"). The kernel sends a TCP connection when it is
+ *     ESTABLISHED and has seen THRESHOLD packets from the client (ip_vs_sync_conn_needed); a telnet client speaks only
+ *     after the realserver's first data, so at 3 a connection opened ~1 s before a switch (inetd + telnetd's first
+ *     bytes) had never been sent: seen on the lab, 6-7 of ~60 such connections hung behind the guard, then died. At 2
+ *     it is sent once the handshake completes. Then BOTH sync daemons
  *     on LVS_IF with syncid = the VRRP router id (the kernel runs master and backup at once: ip_vs_sync.c, "Added
  *     master & backup support at a time"). A director that yields keeps sending what it still holds, so within the
  *     2 s flush the new master knows every connection. Then the takeover guard (below), armed.
@@ -118,6 +123,11 @@ EOF
 case "$1" in
   start|restart|reload|force-reload)
     [ -d /proc/sys/net/ipv4/vs ] || modprobe ip_vs 2>/dev/null
+    # sync a TCP connection on its 2nd packet from the client (the handshake's ACK: ESTABLISHED), not its 3rd (the
+    # default 3 50): a client that waits for the server to speak first (telnet) sends its 3rd packet only after the
+    # realserver's first data, so a connection opened in the last second before a switch was never synced at all
+    f=/proc/sys/net/ipv4/vs/sync_threshold
+    if [ -e $f ]; then echo "2 50" > $f || exit 1; else echo "lvs-pair: no $f (IPVS not loaded)"; fi
     daemons || exit 1
     if ! has_nft; then echo "lvs-pair: nft not found (Debian: apt-get install nftables): no takeover guard; connections opened just before a failover may be reset"; exit 0; fi
     nft list chain ip $T input 2>/dev/null | grep -qF "ip daddr $VIP tcp dport @guard_port drop" || guard_table || exit 1

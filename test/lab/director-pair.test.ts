@@ -120,6 +120,7 @@ describe.skipIf(skip !== undefined)('lab: a director pair on keepalived (VRRP VI
       expect(daemons[1]).toMatch(/^master sync daemon \(mcast=eth0, syncid=51[,)]/);
       expect(labSh(vm, 'ls -l /etc/rc.d/rc3.d/S47lvs-pair')).toMatch(/-> \/etc\/init\.d\/lvs-pair/);
       expect(labExec(vm, '/etc/init.d/lvs-pair status').code).toBe(0);
+      expect(labSh(vm, 'cat /proc/sys/net/ipv4/vs/sync_threshold').trim().split(/\s+/)).toEqual(['2', '50']);
       expect(conf).toMatch(/10\.77\.0\.254\/24 dev eth0/);
       expect(conf).toMatch(vm === 'director' ? /priority 254\n/ : /priority 253\n/);
       expect(labSh(vm, 'sysctl -n net.ipv4.ip_forward net.ipv4.conf.all.send_redirects net.ipv4.conf.eth0.send_redirects').split('\n').filter(Boolean)).toEqual(['1', '0', '0']);

@@ -24,6 +24,8 @@ describe('lvs-pair: the text', () => {
   it('carries the profile values it needs, and parses under dash and busybox sh', () => {
     const t = textOf(pairCluster());
     expect(t).toContain('\nIF=eth0\nSYNCID=51\nVIP=10.77.0.100\nVIPDEV=eth0\nPORTS=\'23\'\n');
+    // a connection is synced once its handshake completes (the kernel's default 3 waits for the client's 3rd packet)
+    expect(t).toContain('echo "2 50" > $f || exit 1');
     for (const sh of ['/bin/dash', '/bin/busybox']) {
       if (!existsSync(sh)) continue;
       const r = spawnSync(sh, sh.endsWith('busybox') ? ['sh', '-n'] : ['-n'], { input: t, encoding: 'utf8' });
