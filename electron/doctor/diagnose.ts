@@ -217,6 +217,10 @@ export function diagnose(cluster: Cluster, obs: DoctorObservations, resolve: Res
       if (!k) continue;
       if (!k.configured) directorFindings.push(finding('director.runtime-missing', 'warning', subject, `${d.name}: keepalived is not configured`, install));
       else if (!k.running) directorFindings.push(finding('director.runtime-not-running', 'error', subject, `${d.name}: keepalived is configured but not running`));
+      if (cluster.pair && k.configured && k.pairHandover && k.pairHandover !== 'ok') {
+        const what = k.pairHandover === 'missing' ? 'no /etc/init.d/lvs-pair (both sync daemons and the takeover guard)' : '/etc/init.d/lvs-pair status fails: a sync daemon or the takeover guard is missing';
+        directorFindings.push(finding('director.pair-handover', 'error', subject, `${d.name}: ${what}`, install));
+      }
       configDrift(k.configTable, 'keepalived.conf');
     }
   }

@@ -21,8 +21,8 @@ import type { DirectorObs, DirectorProbe } from './model.ts';
  * (space-separated), $4 = UDP probe specs (service-probe.ts: PORT/PAYLOAD), $5 = the health probe script (run by sh
  * when the director has no bash), $6 = the lean probe (health/lean-probe.ts, run by bash), then the realserver addresses.
  * Sections: save (stdout and stderr of `ipvsadm -S -n`), addr, sysctl, runtime (facts, one per line: installed |
- * bootlink PATH | cron FILE | crond | keepalived-conf | keepalived-running | vrrp STATE: the notify script's last VRRP
- * state of a pair director), rules (only when the script is installed), probe (only when there are realservers).
+ * bootlink PATH | cron FILE | crond | keepalived-conf | keepalived-running | pair-handover | pair-handover-down (a
+ * pair's lvs-pair status) | vrrp STATE: the notify script's last VRRP state of a pair director), rules (only when the script is installed), probe (only when there are realservers).
  */
 export const DIRECTOR_COLLECT_SCRIPT = [
   'sysctls=$1; t=$2; ports=$3; uspecs=$4; probe=$5; lean=$6; shift 6',
@@ -37,6 +37,8 @@ export const DIRECTOR_COLLECT_SCRIPT = [
   '  { pidof crond || pidof cron; } >/dev/null 2>&1 && echo crond',
   '  [ -f /etc/keepalived/keepalived.conf ] && echo keepalived-conf',
   '  pidof keepalived >/dev/null 2>&1 && echo keepalived-running',
+  // a director pair's handover script (keepalived/pair-handover.ts): both sync daemons and the takeover guard
+  '  if [ -x /etc/init.d/lvs-pair ]; then if /etc/init.d/lvs-pair status >/dev/null 2>&1; then echo pair-handover; else echo pair-handover-down; fi; fi',
   // a director pair: the VRRP role the console's notify script last wrote (EPOCH NAME STATE PRIORITY)
   '  [ -f /var/lib/lvs-console/vrrp-state ] && awk \'NF == 4 { print "vrrp " $3 }\' /var/lib/lvs-console/vrrp-state',
   '  return 0',
@@ -117,13 +119,14 @@ export function parseDirectorCollect(name: string, stdout: string, ask: CollectA
   obs.sysctls = sysctls;
   const facts = need('runtime').out.split('\n').filter(Boolean);
   for (const f of facts) {
-    // installed | bootlink PATH | cron FILE | crond | keepalived-conf | keepalived-running | vrrp MASTER|BACKUP|FAULT|STOP|DELETED
-    if (!/^(installed|crond|keepalived-conf|keepalived-running|(bootlink|cron) \/\S+|vrrp (MASTER|BACKUP|FAULT|STOP|DELETED))$/.test(f)) throw new AppError('PARSE_ERROR', `${name}: runtime: unexpected "${f.slice(0, 80)}"`, { host: name, step: 'runtime' });
+    // installed | bootlink PATH | cron FILE | crond | keepalived-conf | keepalived-running | pair-handover[-down] | vrrp MASTER|BACKUP|FAULT|STOP|DELETED
+    if (!/^(installed|crond|keepalived-conf|keepalived-running|pair-handover|pair-handover-down|(bootlink|cron) \/\S+|vrrp (MASTER|BACKUP|FAULT|STOP|DELETED))$/.test(f)) throw new AppError('PARSE_ERROR', `${name}: runtime: unexpected "${f.slice(0, 80)}"`, { host: name, step: 'runtime' });
   }
   const has = (w: string) => facts.some((f) => f === w || f.startsWith(`${w} `));
   obs.script = { installed: has('installed'), bootLink: has('bootlink'), cronEntry: has('cron'), crondRunning: has('crond') };
   const vrrp = facts.find((f) => f.startsWith('vrrp '))?.slice(5);
-  obs.keepalived = { configured: has('keepalived-conf'), running: has('keepalived-running'), ...(vrrp && has('keepalived-running') ? { vrrpState: vrrp } : {}) };
+  const pairHandover = facts.includes('pair-handover') ? 'ok' : facts.includes('pair-handover-down') ? 'down' : 'missing';
+  obs.keepalived = { configured: has('keepalived-conf'), running: has('keepalived-running'), pairHandover, ...(vrrp && has('keepalived-running') ? { vrrpState: vrrp } : {}) };
   const rules = sections.get('rules');
   if (rules) {
     if (rules.rc === 0) obs.script.rules = part('lvs-director rules', () => ({ services: parseIpvsadmSave(rules.out).services }));

@@ -53,6 +53,8 @@ export interface KeepalivedObs {
   configTable?: IpvsTable;
   /** VRRP state of this director (MASTER / BACKUP / FAULT), when known. */
   vrrpState?: string;
+  /** A pair's /etc/init.d/lvs-pair (both sync daemons, the takeover guard): its `status` passed, failed, or no script. */
+  pairHandover?: 'ok' | 'down' | 'missing';
 }
 
 /** One director. */
@@ -152,6 +154,7 @@ export const FINDING_IDS = [
   'director.runtime-missing',
   'director.runtime-not-running',
   'director.pair-roles',
+  'director.pair-handover',
   'realserver.down',
   'realserver.unreachable',
   'realserver.subnet-route',

@@ -21,6 +21,7 @@ export const WHY: Record<FindingId, string> = {
   'director.config-drift': 'The director loads its own configuration at boot and on reload (and keepalived at every start); if it differs from the profile, the table changes back to it when that happens.',
   'director.runtime-missing': 'Without its boot script and cron update (or keepalived), the director loses the cluster at its next reboot and never drops a dead realserver unless a console is open.',
   'director.runtime-not-running': 'The seed polls realservers with a cron `update` so a crashed one leaves the table; without it, clients keep landing on dead realservers.',
+  'director.pair-handover': 'Both directors of a pair must run both IPVS sync daemons (each kernel holds the other\'s connections) and the takeover guard, so a failover or a "make master" keeps the sessions and the connections opened just before it; without them those are reset.',
   'director.pair-roles': 'Of a director pair exactly one must be master and hold the VIP and the gateway; otherwise both or neither forward the traffic.',
   'realserver.down': 'The realserver does not answer the director; its users get nothing, and it should be out of the table until it is back.',
   'realserver.unreachable': 'The console could not log in to this realserver, so its routes and services could not be checked.',

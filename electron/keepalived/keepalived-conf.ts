@@ -6,8 +6,9 @@
  * What it writes, and why:
  *   - global_defs: router_id; `vrrp_version 3` when the advert interval is not whole seconds (VRRPv2 only carries
  *     seconds); `script_user root` + `enable_script_security` (keepalived -t exits non-zero when scripts are configured
- *     without it); for a pair `lvs_sync_daemon IF VI_1 id VRID` (2.x syntax): the master's kernel sends its connection
- *     table to the backup, so established connections survive a failover.
+ *     without it). No `lvs_sync_daemon` for a pair: keepalived would stop the master's sync daemon the moment it leaves
+ *     MASTER, and the kernel would drop the connections it had not sent yet; /etc/init.d/lvs-pair runs both sync
+ *     daemons on both directors instead (pair-handover.ts), so established connections survive a failover.
  *   - vrrp_instance VI_1 on the LVS interface: the VIP with its alias label (`VIP/P dev eth0 label eth0:110`) and, for a
  *     pair, the floating gateway address the realservers route through (same prefix; so replies follow the active
  *     director in the one-interface NAT topology). See VRRP ROLES below for state, priority and nopreempt.
@@ -59,7 +60,7 @@
  *   first); a pair has one, so its priorities sit at the top: at the default 500 ms adverts the skew is 6 ms at 253
  *   (it was 305 ms at priority 100: 1.81 s instead of 1.51 s), the takeover 1.0–1.5 s after the death. Then keepalived
  *   (vrrp_state_become_master) adds the VIP and the gateway and at once sends vrrp_garp_master_repeat (5) gratuitous
- *   ARPs for each, back to back (vrrp_garp_interval 0), before the notify script and the sync daemon's switch: the
+ *   ARPs for each, back to back (vrrp_garp_interval 0), before the notify script: the
  *   client's entry for the VIP and the realservers' entry for the gateway move to the new master's MAC (Linux takes a
  *   gratuitous ARP over an existing entry whatever its locktime), and the bridge already knows that MAC (its checkers
  *   talk every second). The GARP defaults stay (the second set after vrrp_garp_master_delay 5 s only repairs a lost
@@ -270,7 +271,6 @@ export function compileKeepalived(input: KeepalivedInput): KeepalivedConfig {
   const advertMs = c.pair?.advertMs ?? 1000;
   if (advertMs % 1000 !== 0) lines.push('  vrrp_version 3');
   lines.push('  script_user root', '  enable_script_security');
-  if (c.pair) lines.push(`  lvs_sync_daemon ${lvsIf} ${VRRP_INSTANCE} id ${c.pair.vrid}`);
   lines.push('}', '');
 
   // ---- VRRP: the VIP (and a pair's floating gateway) follow the master

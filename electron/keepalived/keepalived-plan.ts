@@ -21,6 +21,7 @@ import { crontabDir, crontabWithout, scriptRuntimeFiles } from '../lvs/plan/scri
 import { applyStepsToTable, diffTables } from '../lvs/plan/table-diff.ts';
 import { compileKeepalived, DEFAULT_KEEPALIVED_PATHS, type KeepalivedConfig } from './keepalived-conf.ts';
 import { notifyScriptText } from './notify-script.ts';
+import { PAIR_INIT, PAIR_LINK, pairScriptText } from './pair-handover.ts';
 
 /** The boot links of the keepalived runtime in rc3.d. */
 export const KEEPALIVED_LINK = 'S50keepalived';
@@ -28,7 +29,7 @@ export const LVS_KERNEL_LINK = 'S45lvs-kernel';
 
 /** The files a keepalived-runtime plan reads from the director (observe them). */
 export function keepalivedRuntimeFiles(): string[] {
-  return [RUNTIME_PATHS.keepalivedConf, DEFAULT_KEEPALIVED_PATHS.notifyScript, RUNTIME_PATHS.keepalivedSysconfig, RUNTIME_PATHS.keepalivedDefault, RUNTIME_PATHS.lvsKernel, ...scriptRuntimeFiles()];
+  return [RUNTIME_PATHS.keepalivedConf, DEFAULT_KEEPALIVED_PATHS.notifyScript, RUNTIME_PATHS.keepalivedSysconfig, RUNTIME_PATHS.keepalivedDefault, RUNTIME_PATHS.lvsKernel, PAIR_INIT, ...scriptRuntimeFiles()];
 }
 
 /** What a keepalived plan is for. */
@@ -154,6 +155,10 @@ export function planKeepalived(input: KeepalivedPlanInput): KeepalivedPlan {
   const files = () => {
     const notify = notifyScriptText();
     if (rt.files.get(DEFAULT_KEEPALIVED_PATHS.notifyScript) !== notify) steps.push(installStep(DEFAULT_KEEPALIVED_PATHS.notifyScript, notify, '755', 'the VRRP notify script (role changes to /var/lib/lvs-console)', { check: 'sh' }));
+    if (cluster.pair) {
+      const pair = pairScriptText(cluster, resolve);
+      if (rt.files.get(PAIR_INIT) !== pair) steps.push(installStep(PAIR_INIT, pair, '755', 'the pair\'s connection handover (both sync daemons, the takeover guard)', { check: 'sh' }));
+    }
     if (rt.files.get(RUNTIME_PATHS.keepalivedConf) !== conf.text) {
       steps.push(installStep(RUNTIME_PATHS.keepalivedConf, conf.text, '644', 'keepalived.conf compiled from the profile (tested with keepalived -t on the director first)'));
       installsConf = true;
@@ -182,7 +187,11 @@ export function planKeepalived(input: KeepalivedPlanInput): KeepalivedPlan {
   const vipUp = cluster.pair ? undefined : { address: vip, prefix: cluster.vipPrefix, dev, up: true };
   const vipDown = cluster.pair ? undefined : { address: vip, prefix: cluster.vipPrefix, dev, up: false };
   const vipOf = (v: Plan['vip']): Partial<Plan> => (v ? { vip: v } : {});
-  const done = (desired: IpvsTable | undefined, extra: Partial<Plan> = {}): KeepalivedPlan => ({
+  /** A pair: after what keepalived does, both sync daemons running and the guard loaded (idempotent; pair-handover.ts). */
+  const pairStart = () => {
+    if (cluster.pair && action !== 'stop' && action !== 'update') steps.push({ host: DIRECTOR, argv: [PAIR_INIT, 'start'], why: 'both sync daemons (master and backup) and the takeover guard, as the pair\'s handover needs (lvs-pair start)' });
+  };
+  const done = (desired: IpvsTable | undefined, extra: Partial<Plan> = {}): KeepalivedPlan => (pairStart(), {
     plan: { verb: input.verb, steps, ...(desired ? { desired } : {}), summary, tableCheck: 'inhibit', ...extra },
     conf,
     installsConf,
@@ -249,6 +258,7 @@ export function planKeepalived(input: KeepalivedPlanInput): KeepalivedPlan {
       if (rt.files.get(RUNTIME_PATHS.lvsKernel) !== LVS_KERNEL_SCRIPT) steps.push(installStep(RUNTIME_PATHS.lvsKernel, LVS_KERNEL_SCRIPT, '755', 'the kernel settings at boot (forwarding on, redirects off, IPVS templates expire), before keepalived', { check: 'sh' }));
       const kl = `${rt.rcDir}/${LVS_KERNEL_LINK}`;
       if (rt.links.get(kl) !== RUNTIME_PATHS.lvsKernel) steps.push(linkStep(RUNTIME_PATHS.lvsKernel, kl, 'kernel settings at boot (rc3.d, before keepalived)'));
+      if (cluster.pair && rt.links.get(`${rt.rcDir}/${PAIR_LINK}`) !== PAIR_INIT) steps.push(linkStep(PAIR_INIT, `${rt.rcDir}/${PAIR_LINK}`, 'the pair\'s sync daemons and takeover guard at boot (rc3.d, before keepalived)'));
       const ka = `${rt.rcDir}/${KEEPALIVED_LINK}`;
       if (rt.links.get(ka) !== KEEPALIVED_INIT) steps.push(linkStep(KEEPALIVED_INIT, ka, 'keepalived starts at boot (rc3.d)'));
       for (const [l, target] of rt.links) if (/\/lvs-director$/.test(target)) steps.push(removeStep(l, `the lvs-director script no longer starts at boot (${l}): keepalived runs this cluster`));

@@ -8,7 +8,11 @@
  * half a line). Scripts may run concurrently (the man page says only the notify FIFO guarantees order), so the state
  * file is a hint; keepalived's JSON dump is the authority on the current state (state-parse.ts). POSIX sh: runs under
  * busybox sh on the lab's director and dash/bash elsewhere.
+ * First of all, for an INSTANCE transition, it hands the new state to a pair's /etc/init.d/lvs-pair when that is
+ * installed (pair-handover.ts: the takeover guard is armed or disarmed before anything else is written).
  */
+
+import { PAIR_INIT } from './pair-handover.ts';
 
 /** Where the notify script keeps its files on a director. */
 export const NOTIFY_DIR = '/var/lib/lvs-console';
@@ -29,6 +33,7 @@ export function notifyScriptText(dir: string = NOTIFY_DIR): string {
     'mkdir -p "$d" || exit 1',
     'now=$(date +%s)',
     'case $3 in MASTER|BACKUP|FAULT|STOP|DELETED) ;; *) exit 0 ;; esac',
+    `if [ "$1" = INSTANCE ] && [ -x ${PAIR_INIT} ]; then ${PAIR_INIT} "$3" </dev/null >/dev/null 2>&1; fi`,
     'printf \'%s %s %s %s %s\\n\' "$now" "$1" "$2" "$3" "${4:-0}" >> "$d/vrrp-events"',
     `if [ "$(wc -l < "$d/vrrp-events")" -gt ${VRRP_EVENTS_KEEP} ]; then`,
     `  tail -n ${VRRP_EVENTS_KEEP} "$d/vrrp-events" > "$d/vrrp-events.tmp.$$" && mv -f "$d/vrrp-events.tmp.$$" "$d/vrrp-events"`,

@@ -194,7 +194,7 @@ export interface MakeMasterPlan {
 /**
  * "make this director master": refused unless both directors run keepalived and exactly one holds the VIP; nothing to
  * do when the target already holds it. The current master's yield file gets 1 (its instance goes to FAULT and sends a
- * priority-0 advert: the target takes over at once; lvs_sync_daemon has given the target the connection table, so
+ * priority-0 advert: the target takes over at once; the sync daemons have given the target the connection table, so
  * established connections stay), and once the target holds the VIP, 0 (the old master comes back as BACKUP).
  */
 export function planMakeMaster(pair: PairStatus, target: 'primary' | 'secondary'): MakeMasterPlan {
@@ -212,7 +212,7 @@ export function planMakeMaster(pair: PairStatus, target: 'primary' | 'secondary'
     target,
     from: other.which,
     yieldSteps: [
-      yieldStep(1, `${other.host} yields: its VRRP instance goes to FAULT and sends priority 0, ${t.host} takes the VIP and the gateway at once (connections synced by lvs_sync_daemon stay)`),
+      yieldStep(1, `${other.host} yields: its VRRP instance goes to FAULT and sends priority 0, ${t.host} takes the VIP and the gateway at once (connections synced by the sync daemons stay)`),
       yieldStep(0, `once ${t.host} holds the VIP: ${other.host} comes back as BACKUP (nopreempt: it does not take the VIP back)`),
     ],
     summary: [`${t.host} becomes master; ${other.host} becomes backup`],

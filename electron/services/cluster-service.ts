@@ -691,8 +691,9 @@ export class ClusterService {
    * Runs make-master under the write lock: observes again (refused with PLAN_STALE when the roles changed since the
    * preview), writes 1 to the yield file on the master, waits (up to 20 s) until the target holds the VIP and the other
    * does not, then writes 0 (the old master comes back as BACKUP: nopreempt). If the target does not take over, the
-   * yield file is put back to 0 and the error says so. Established connections stay: lvs_sync_daemon has given the
-   * target the master's connection table.
+   * yield file is put back to 0 and the error says so. Established connections stay: the sync daemons lvs-pair runs on
+   * both directors have given the target the master's connection table, and the yielding director keeps sending what it
+   * still holds while the target's takeover guard holds those connections' segments (pair-handover.ts).
    */
   makeMaster(name: string, opts: { fingerprint?: string; onProgress?: (message: string) => void } = {}): Promise<MakeMasterPreview & { after: PairStatus; tookMs?: number }> {
     return this.state.lock.run(`make ${name} master`, async () => {

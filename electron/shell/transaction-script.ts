@@ -220,6 +220,8 @@ export const TX_SCRIPT = [
   '      ka_do "$a" || rollback',
   '      tw=-; [ "$a" != stop ] && [ "$check" != - ] && tw="$p.want"',
   '      ka_wait "$a" "$tw" "$v" "$d" "$s" || rollback ;;',
+  // a pair's sync daemons and takeover guard (idempotent: nothing to undo); fd 3 closed as for keepalived
+  '    pair) /etc/init.d/lvs-pair start 3>&- || rollback ;;',
   '    *) echo "lvs-console: unknown op $op"; rollback ;;',
   '  esac',
   'done',

@@ -163,7 +163,8 @@ export type Health = z.infer<typeof healthSchema>;
 /**
  * The second director of a pair (keepalived with VRRP): `director` (the profile's) is the preferred master, this one the
  * backup. VRRP moves the VIP and `gateway` (the floating address the realservers' default route points at, so replies
- * follow the active director in the one-interface NAT topology); lvs_sync_daemon carries connections across.
+ * follow the active director in the one-interface NAT topology); both IPVS sync daemons on both directors carry
+ * connections across (keepalived/pair-handover.ts).
  */
 export const pairSchema = z.object({
   /** How to reach the second director (its own address and SSH settings). */

@@ -3,8 +3,8 @@
 #   vmlinuz     Debian's kernel (IPVS as modules)
 #   initrd.img  busybox + the modules needed to mount the root disk (virtio_pci, virtio_blk, ext4, crc32c)
 #   root.img    ext4 image (mkfs.ext4 -d) of a small root: busybox (init, sh, ping, sysctl, crond, syslogd …), OpenSSH sshd
-#               and sftp-server, ipvsadm, keepalived (Debian 12's 2.2.7), iproute2 ip/ss, kmod, getent, with the libraries
-#               ldd names, the IPVS/netfilter and virtio_net modules, /etc (passwd, hosts, sshd_config, inittab, SysV-style
+#               and sftp-server, ipvsadm, keepalived (Debian 12's 2.2.7), nft, iproute2 ip/ss, kmod, getent, with the libraries
+#               ldd names, the IPVS/netfilter (nf_tables included) and virtio_net modules, /etc (passwd, hosts, sshd_config, inittab, SysV-style
 #               rc scripts, keepalived's init script NOT enabled).
 # One image serves both directors: the kernel command line names the VM (lvslab.host=director2 lvslab.ip=10.77.0.2), and
 # the first boot of a disk personalizes it (host name, eth0 address, that VM's own ssh host key; the other key is deleted).
@@ -77,6 +77,7 @@ install_bin "$R" /usr/sbin/ipvsadm
 # the reply (busybox nc has no UDP mode). /bin/sh stays busybox.
 install_bin "$R" /bin/bash /usr/bin/bash
 install_bin "$R" /usr/sbin/keepalived
+install_bin "$R" /usr/sbin/nft
 install_bin "$R" "$(readlink -f "$(command -v ip)")" /usr/bin/ip
 install_bin "$R" "$(readlink -f "$(command -v ss)")" /usr/bin/ss
 install_bin "$R" "$(readlink -f "$(command -v getent)")" /usr/bin/getent
@@ -88,7 +89,7 @@ for f in services protocols; do [[ -f /etc/$f ]] && install_file "/etc/$f" "$R/e
 
 # Kernel modules: IPVS (every scheduler and helper), the NIC, the disk stack, and all their dependencies.
 mapfile -t ipvs_mods < <(find "$MODSRC/kernel/net/netfilter/ipvs" -name '*.ko' -printf '%f\n' | sed 's/\.ko$//' | sort)
-mapfile -t root_mods < <(module_closure "$KTREE" virtio_net virtio_pci virtio_blk ext4 crc32c_generic "${ipvs_mods[@]}")
+mapfile -t root_mods < <(module_closure "$KTREE" virtio_net virtio_pci virtio_blk ext4 crc32c_generic nf_tables "${ipvs_mods[@]}")
 for m in "${root_mods[@]}"; do install_file "$MODSRC/$m" "$R/lib/modules/$KVER/$m"; done
 for f in modules.builtin modules.builtin.modinfo modules.order; do install_file "$MODSRC/$f" "$R/lib/modules/$KVER/$f"; done
 depmod -b "$R" "$KVER"

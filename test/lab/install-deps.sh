@@ -24,6 +24,9 @@ PACKAGES=(
   # keepalived 2.2.7: the director's second runtime; its config test (keepalived -t) checks every keepalived.conf the
   # console compiles (unit tests), and VRRP-only instances run in namespaces here (not started while installing)
   keepalived
+  # nft: the director pair's takeover guard (a table the console loads on each director; unit tests check its text
+  # with nft -c in a namespace, and the director VM gets the binary)
+  nftables
   # systemd-analyze verifies the realserver boot unit the console generates (systemd need not run here)
   systemd
   # realservers: telnet service and XDMCP display manager

@@ -2,7 +2,7 @@
  * `lvsctl --profile FILE director make-master NAME [--dry-run] [--fingerprint F]`: a director pair's "make this
  * director master" (NAME: the director's host, or primary / secondary). The dry run prints the roles, the steps on the
  * current master (its yield file: 1, wait for NAME to hold the VIP, 0) and a fingerprint; run with --fingerprint F, it
- * is refused when the roles changed since that preview. Established connections stay (lvs_sync_daemon).
+ * is refused when the roles changed since that preview. Established connections stay (lvs-pair: both sync daemons on both directors and the takeover guard).
  */
 import { AppError } from '../../../shared/result.ts';
 import { shellQuote } from '../../shell/shell-quote.ts';

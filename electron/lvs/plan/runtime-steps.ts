@@ -58,6 +58,8 @@ function plain(path: string, what: string): string {
 
 /** keepalived's init script (the transaction falls back to `systemctl ACTION keepalived` where it is missing). */
 export const KEEPALIVED_INIT = '/etc/init.d/keepalived';
+/** A director pair's handover script (keepalived/pair-handover.ts): both sync daemons and the takeover guard. */
+export const PAIR_INIT = '/etc/init.d/lvs-pair';
 
 /** `install -m MODE /dev/stdin PATH` with the content on stdin: the file replaced atomically (old kept for rollback). */
 export function installStep(path: string, content: string, mode: string, why: string, opts: { check?: 'sh' } = {}): PlanStep {

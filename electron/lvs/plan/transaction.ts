@@ -25,7 +25,7 @@ import { AppError } from '../../../shared/result.ts';
 import { formatSaveLines, IPVSADM } from '../ipvs/ipvs-rules.ts';
 import type { Plan, PlanStep } from '../../../shared/model/plan.ts';
 import { atomicWriteStep } from '../../shell/remote-file.ts';
-import { CROND_RELOAD_SCRIPT, KEEPALIVED_INIT, PLAIN_PATH } from './runtime-steps.ts';
+import { CROND_RELOAD_SCRIPT, KEEPALIVED_INIT, PAIR_INIT, PLAIN_PATH } from './runtime-steps.ts';
 import { shellQuote } from '../../shell/shell-quote.ts';
 import { sysctlPath } from './sysctl-path.ts';
 import { TX_SCRIPT } from '../../shell/transaction-script.ts';
@@ -125,6 +125,8 @@ function stepOp(step: PlanStep, plan: Plan, file: () => number): { op: string[];
     if (v && (!ADDR_PFX.test(`${v.address}/${v.prefix}`) || !IFNAME.test(v.dev))) throw unsupported();
     return { op: ['ka', a[1], v ? `${v.address}/${v.prefix}` : '-', v ? v.dev : '-', v ? (v.up ? 'up' : 'down') : '-'], ...(v ? { vip: { address: v.address, dev: v.dev, up: v.up } } : {}) };
   }
+  // /etc/init.d/lvs-pair start: a pair's sync daemons and takeover guard (idempotent; nothing to undo)
+  if (a[0] === PAIR_INIT && a.length === 2 && a[1] === 'start') return { op: ['pair'] };
   if (a[0] === 'ip') {
     const rest = a[1] === '-6' ? a.slice(2) : a.slice(1);
     // ip [-6] addr add ADDR/PFX dev DEV [label LABEL]   |   ip [-6] addr del ADDR/PFX dev DEV

@@ -1,7 +1,7 @@
 /**
  * A director pair's failover (issue 11), on the lab's two director VMs: each trial opens sessions through the VIP from
  * the client (two telnet sessions, each answering a line before; one `Xvfb -query VIP` X session showing xdm's
- * greeter), waits until the backup's kernel holds both telnet connections (lvs_sync_daemon), kills the master VM hard
+ * greeter), waits until the backup's kernel holds both telnet connections (the sync daemons), kills the master VM hard
  * (`lab.sh kill`, SIGKILL of qemu: a power cut) and times, as the client sees it (support/pair-lab.ts killAndTime):
  *   - the backup's gratuitous ARP: the client's ARP entry for the VIP moves to the backup's MAC (the takeover);
  *   - the first NEW telnet through the VIP that gets a realserver's greeting (new telnets every 100 ms; only those
@@ -10,15 +10,20 @@
  * greeter redraws (same xlogin window, not blank, after xrefresh). Untimed, it boots the killed VM again (it comes back
  * as BACKUP: nopreempt), so the next trial kills the other director. Goal: ≤ 2 s, every session surviving.
  * PAIR_TRIALS=N (default 5) trials.
+ * Then PAIR_MM_TRIALS=M (default 10) "make master" switches, alternating directors, each with new connections through the
+ * VIP every 100 ms from 1.5 s before to 1.5 s after it (support/pair-lab.ts newConnectionsDuring): how many were reset,
+ * refused or got nothing in 10 s, and the slowest first byte of the others (the takeover guard makes the last ones
+ * wait for their retransmission instead of being reset). Goal: none lost.
  */
 import { loadProfile } from '../../../electron/services/profile-file.ts';
 import { masterDownMs, PRIORITY } from '../../../electron/keepalived/keepalived-conf.ts';
-import { establishedTelnets, haCtl, holderOf, killAndTime, resetDirectorVm, sleep, TelnetSession, until, waitSynced, XSession, type FailoverTiming } from '../../lab/support/pair-lab.ts';
+import { establishedTelnets, haCtl, holderOf, killAndTime, newConnectionsDuring, resetDirectorVm, sleep, TelnetSession, until, waitSynced, XSession, type FailoverTiming } from '../../lab/support/pair-lab.ts';
 import { labCmd, labExec, restoreBootState } from '../../lab/support/remote-lab.ts';
 import { median } from '../measure.ts';
 import { benchLab } from './support/bench-lab.ts';
 
-const TRIALS = Math.max(1, Number(process.env.PAIR_TRIALS ?? 5));
+const TRIALS = Math.max(0, Number(process.env.PAIR_TRIALS ?? 5));
+const MM_TRIALS = Math.max(0, Number(process.env.PAIR_MM_TRIALS ?? 10));
 const GW = '10.77.0.254';
 
 export default async function pairFailover(): Promise<void> {
@@ -85,8 +90,35 @@ export default async function pairFailover(): Promise<void> {
       await sleep(5000);
       if (holderOf(lab.vip) !== backup) throw new Error(`trial ${i + 1}: the VIP moved when ${master} came back (nopreempt)`);
     }
+    const mm: { ok: number; failed: number; slowestMs: number; tookMs: number }[] = [];
+    for (let i = 0; i < MM_TRIALS; i++) {
+      const master = holderOf(lab.vip);
+      if (master !== 'director' && master !== 'director2') throw new Error(`make-master ${i + 1}: the VIP is on '${master}'`);
+      const target = master === 'director' ? '10.77.0.2' : '10.77.0.1';
+      const dry = await haCtl(lab, 'director', 'make-master', target, '--dry-run');
+      const fp = /^# fingerprint ([0-9a-f]{64})$/m.exec(dry.out)?.[1];
+      if (dry.code !== 0 || !fp) throw new Error(`make-master ${i + 1} --dry-run: ${dry.err}`);
+      let tookMs = 0;
+      const c = await newConnectionsDuring(lab.vip, `bench-mm-${i + 1}`, async () => {
+        const t0 = Date.now();
+        const r = await haCtl(lab, 'director', 'make-master', target, '--fingerprint', fp);
+        tookMs = Date.now() - t0;
+        if (r.code !== 0) throw new Error(`make-master ${i + 1}: ${r.err}`);
+      });
+      if (holderOf(lab.vip) === master) throw new Error(`make-master ${i + 1}: the VIP stayed on ${master}`);
+      mm.push({ ok: c.ok, failed: c.failed.length, slowestMs: c.slowestMs, tookMs });
+      console.log(`  make-master ${i + 1}: ${master} → ${target} (lvsctl ${tookMs} ms): ${c.ok + c.failed.length} new connections during it, ${c.failed.length} lost; the slowest first byte ${c.slowestMs} ms`);
+      await sleep(3000);
+    }
     const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
     const stat = (xs: number[]) => `median ${s(median(xs))}  max ${s(Math.max(...xs))}  min ${s(Math.min(...xs))}`;
+    if (mm.length) {
+      const lost = mm.reduce((n, t) => n + t.failed, 0);
+      const all = mm.reduce((n, t) => n + t.ok + t.failed, 0);
+      console.log(`${'make-master: new connections lost during the switch'.padEnd(66)} ${lost} of ${all}  (${mm.length} switches; goal: none)`);
+      console.log(`${'make-master: the slowest first byte per switch'.padEnd(66)} ${stat(mm.map((t) => t.slowestMs))}`);
+    }
+    if (!trials.length) return;
     const first = trials.map((t) => t.firstNewMs!);
     const garp = trials.flatMap((t) => (t.garpMs === undefined ? [] : [t.garpMs]));
     const down = [PRIORITY.secondary, PRIORITY.primary].map((p) => masterDownMs(advertMs, p));

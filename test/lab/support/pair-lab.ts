@@ -155,7 +155,7 @@ export function establishedTelnets(vm: string, vip: string): number {
 
 /**
  * Waits (up to `ms`) until `backup`'s table holds at least `n` ESTABLISHED telnets from the client (carried there by
- * lvs_sync_daemon); the ms it took, or undefined. The master's kernel sends a connection's state when it becomes
+ * the master's sync daemon); the ms it took, or undefined. The master's kernel sends a connection's state when it becomes
  * ESTABLISHED, but its sync thread only flushes a buffer that is not full after IPVS_SYNC_FLUSH_TIME (2 s), checking
  * every IPVS_SYNC_CHECK_PERIOD (1 s; include/net/ip_vs.h): 2–3 s after the connection opened.
  */
@@ -265,4 +265,47 @@ export async function killAndTime(vip: string, master: string, backup: string, m
     await Promise.race([closed, sleep(10_000)]);
     child.kill();
   }
+}
+
+/** What newConnectionsDuring saw. */
+export interface NewConnections {
+  ok: number;
+  /** The failed ones: "START FAIL END" (epoch seconds). */
+  failed: string[];
+  /** The slowest first byte of the ones that got one (ms). */
+  slowestMs: number;
+}
+
+/**
+ * New connections through the VIP every 100 ms from the client while `during` runs (each: TCP connect to VIP:23 and
+ * telnetd's first byte, in the background so they keep their pace; from 1.5 s before `during` to 1.5 s after). A
+ * connection fails when it is reset or refused, or gets no byte in 10 s; one that waits for its retransmissions (a
+ * pair's takeover guard holds the segments of a connection not synced yet) is not a failure: the slowest wait is
+ * returned. Each connection's line is in OUT/pair-conn-TAG.txt.
+ */
+export async function newConnectionsDuring(vip: string, tag: string, during: () => Promise<void>): Promise<NewConnections> {
+  const file = join(OUT, `pair-conn-${tag}.txt`);
+  const script = [
+    `: > ${file}`,
+    'while [ ! -e /tmp/pair-conn.stop ]; do',
+    `  ( t=$(date +%s.%N); if timeout 10 bash -c 'exec 3<>/dev/tcp/${vip}/23 && head -c 1 <&3 >/dev/null' 2>/dev/null; then echo "$t ok $(date +%s.%N)"; else echo "$t FAIL $(date +%s.%N)"; fi >> ${file} ) &`,
+    '  sleep 0.1',
+    'done; wait',
+  ].join('\n');
+  labExec('client', 'rm -f /tmp/pair-conn.stop');
+  const child = spawn('bash', [join(REPO, 'test/lab/lab.sh'), 'exec', 'client', 'bash', '-c', script], { cwd: REPO, stdio: 'ignore' });
+  const done = new Promise<void>((r) => child.on('close', () => r()));
+  await sleep(1500);
+  try {
+    await during();
+    await sleep(1500);
+  } finally {
+    labExec('client', 'touch /tmp/pair-conn.stop');
+    await Promise.race([done, sleep(15_000)]);
+    child.kill();
+  }
+  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  const failed = lines.filter((l) => l.split(' ')[1] === 'FAIL');
+  const waits = lines.filter((l) => l.split(' ')[1] === 'ok').map((l) => (Number(l.split(' ')[2]) - Number(l.split(' ')[0])) * 1000);
+  return { ok: lines.length - failed.length, failed, slowestMs: Math.round(Math.max(0, ...waits)) };
 }

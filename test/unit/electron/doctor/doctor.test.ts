@@ -374,6 +374,29 @@ describe('the doctor', () => {
     expect(ids(found)).toEqual(expect.arrayContaining(['director.vip-on-both pair', 'director.pair-roles pair', 'realserver.default-route rs1', 'realserver.default-route rs2', 'realserver.default-route rs3']));
     expect(found.find((f) => f.id === 'realserver.default-route')!.what).toContain('no default route via the director 10.99.0.254');
   });
+
+  it("a pair: a director whose lvs-pair is missing or whose status fails is named, with install-director as the fix; 'ok' gives nothing", () => {
+    const c = cluster({ runtime: 'keepalived', pair: { director: { host: '10.99.0.2', user: 'root' }, gateway: '10.99.0.254' } });
+    const o = healthy();
+    const second = { ...healthyDirector(), name: '10.99.0.2' };
+    o.directors.push(second);
+    dir(o).keepalived = { configured: true, running: true, configTable: table(), pairHandover: 'missing' };
+    second.keepalived = { configured: true, running: true, configTable: table(), pairHandover: 'down' };
+    const found = diagnose(c, o, profileResolver(c)).filter((f) => f.id === 'director.pair-handover');
+    expect(found.map((f) => [f.subject.name, f.what])).toEqual([
+      ['director', 'director: no /etc/init.d/lvs-pair (both sync daemons and the takeover guard)'],
+      ['10.99.0.2', '10.99.0.2: /etc/init.d/lvs-pair status fails: a sync daemon or the takeover guard is missing'],
+    ]);
+    expect(found.every((f) => f.fix?.kind === 'action' && f.fix.action === 'director.install')).toBe(true);
+    dir(o).keepalived!.pairHandover = 'ok';
+    second.keepalived!.pairHandover = 'ok';
+    expect(diagnose(c, o, profileResolver(c)).some((f) => f.id === 'director.pair-handover')).toBe(false);
+    // a single director never gets the finding
+    const single = cluster({ runtime: 'keepalived' });
+    const one = healthy();
+    dir(one).keepalived = { configured: true, running: true, configTable: table(), pairHandover: 'missing' };
+    expect(diagnose(single, one, profileResolver(single)).some((f) => f.id === 'director.pair-handover')).toBe(false);
+  });
 });
 
 describe('the doctor on the lab (captured from the real director VM and rs1)', () => {

@@ -34,13 +34,14 @@ describe('keepalived.conf from the lab profile', () => {
     expect(vrrp).toContain('  virtual_ipaddress {\n    10.77.0.100/24 dev eth0 label eth0:110\n  }');
     expect(vrrp).toContain('notify "/etc/keepalived/lvs-console-notify.sh"');
   });
-  it('a pair: both BACKUP with nopreempt, 254 / 253, VRRPv3 at 0.5 s, VIP and floating gateway, sync daemon on VI_1', () => {
+  it('a pair: both BACKUP with nopreempt, 254 / 253, VRRPv3 at 0.5 s, VIP and floating gateway; no lvs_sync_daemon (lvs-pair runs both sync daemons)', () => {
     const c = withPair(labCluster());
     const p = compile(c, 'primary').text;
     const s = compile(c, 'secondary').text;
     for (const t of [p, s]) {
       expect(t).toContain('  vrrp_version 3\n');
-      expect(t).toContain('  lvs_sync_daemon eth0 VI_1 id 51\n');
+      // keepalived would stop the master's sync daemon when it leaves MASTER, and its unsent connections with it
+      expect(t).not.toContain('lvs_sync_daemon');
       expect(t).toContain('  state BACKUP\n');
       expect(t).toContain('  advert_int 0.5\n  nopreempt\n');
       expect(t).toContain('    10.77.0.100/24 dev eth0 label eth0:110\n    10.77.0.254/24 dev eth0\n');
@@ -52,7 +53,6 @@ describe('keepalived.conf from the lab profile', () => {
     const whole = compile(withPair(labCluster(), { pair: { ...pair, advertMs: 2000, vrid: 7 } })).text;
     expect(whole).not.toContain('vrrp_version');
     expect(whole).toContain('  advert_int 2\n');
-    expect(whole).toContain('  lvs_sync_daemon eth0 VI_1 id 7\n');
     expect(whole).toContain('  virtual_router_id 7\n');
   });
   it('failover timing: the master-down interval (RFC 5798 §6.1) at the default 500 ms adverts is 1.51 s for either director, under the 2 s goal with 0.5 s to spare', () => {

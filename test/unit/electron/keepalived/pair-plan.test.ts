@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { clusterSchema, type Cluster } from '../../../../shared/model/cluster.ts';
 import { directorRole, pairStatus, planMakeMaster, planUndo, restoreMode, type ObservedWithRuntime, type RoleObservation } from '../../../../electron/keepalived/pair-plan.ts';
 import { planKeepalived } from '../../../../electron/keepalived/keepalived-plan.ts';
+import { buildTransaction } from '../../../../electron/lvs/plan/transaction.ts';
 import { parseIpAddr } from '../../../../electron/lvs/ipvs/ip-addr-parse.ts';
 import { profileResolver } from '../../../../electron/lvs/plan/desired-table.ts';
 import { labCluster } from '../../../fixtures/lab-cluster.ts';
@@ -163,5 +164,34 @@ describe('a pair\'s stop: the VIP goes, the floating gateway stays where it is (
     const p = stop(master, '-D');
     expect(p.steps.map((s) => s.argv.join(' '))).toEqual(['/etc/init.d/keepalived stop']);
     expect(p.summary).toContainEqual(expect.stringMatching(/without -V here: it takes the floating gateway 10\.77\.0\.254 down/));
+  });
+});
+
+describe("a pair's handover script (lvs-pair) goes in with the runtime, and runs after every change", () => {
+  const runtime = (pid?: number) => ({
+    files: new Map<string, string | undefined>(),
+    links: new Map<string, string>(),
+    keepalived: { bin: '/usr/sbin/keepalived', ...(pid !== undefined ? { pid, args: '-D -I -V' } : {}) },
+    rcDir: '/etc/rc.d/rc3.d',
+    dirs: new Set(['/etc/init.d', '/etc/sysconfig']),
+  });
+  const observed = { table: { services: [] }, addresses: ipAddr('2: eth0    inet 10.77.0.1/24 scope global eth0\\'), sysctls: {} };
+  const plan = (action: 'install' | 'reload' | 'stop' | 'update', cluster: Cluster, pid?: number) =>
+    planKeepalived({ action, verb: action, cluster, resolve: profileResolver(cluster), observed, runtime: runtime(pid) }).plan;
+  it('install: the script (sh -n checked), its boot link before keepalived, and `lvs-pair start` last; one transaction op', () => {
+    const p = plan('install', pair);
+    const argv = p.steps.map((s) => s.argv.join(' '));
+    expect(argv).toContain('install -m 755 /dev/stdin /etc/init.d/lvs-pair');
+    expect(p.steps.find((s) => s.argv[4] === '/etc/init.d/lvs-pair')!.check).toBe('sh');
+    expect(argv).toContain('ln -sfn /etc/init.d/lvs-pair /etc/rc.d/rc3.d/S47lvs-pair');
+    expect(argv[argv.length - 1]).toBe('/etc/init.d/lvs-pair start');
+    const tx = buildTransaction(p, 'abcdef12');
+    expect(tx.ops.map((o) => o.split(' ')[0])).toContain('pair');
+  });
+  it('a reload of a running pair ends with lvs-pair start; stop and update do not run it; a single director never gets it', () => {
+    expect(plan('reload', pair, 4242).steps.map((s) => s.argv.join(' ')).pop()).toBe('/etc/init.d/lvs-pair start');
+    for (const a of ['stop', 'update'] as const) expect(plan(a, pair, 4242).steps.some((s) => s.argv[0] === '/etc/init.d/lvs-pair')).toBe(false);
+    const single = clusterSchema.parse({ ...labCluster(), runtime: 'keepalived' });
+    expect(plan('install', single).steps.some((s) => s.argv.some((w) => w.includes('lvs-pair')))).toBe(false);
   });
 });
