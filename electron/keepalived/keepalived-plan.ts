@@ -16,12 +16,12 @@ import { IPVSADM } from '../lvs/ipvs/ipvs-rules.ts';
 import type { Resolve } from '../lvs/plan/desired-table.ts';
 import { directorSysctls, planStop, type DirectorObserved } from '../lvs/plan/director-plan.ts';
 import { splitByOwner } from '../lvs/plan/ownership.ts';
-import { crondReloadStep, installStep, keepalivedStep, KEEPALIVED_INIT, KEEPALIVED_OPTIONS, keepsTableOnStop, linkStep, removeStep, RUNTIME_PATHS, type DirectorRuntime } from '../lvs/plan/runtime-steps.ts';
+import { crondReloadStep, installStep, keepalivedStep, KEEPALIVED_INIT, KEEPALIVED_OPTIONS, keepsTableOnStop, linkStep, PAIR_INIT, removeStep, RUNTIME_PATHS, type DirectorRuntime } from '../lvs/plan/runtime-steps.ts';
 import { crontabDir, crontabWithout, scriptRuntimeFiles } from '../lvs/plan/script-runtime.ts';
 import { applyStepsToTable, diffTables } from '../lvs/plan/table-diff.ts';
 import { compileKeepalived, DEFAULT_KEEPALIVED_PATHS, type KeepalivedConfig } from './keepalived-conf.ts';
 import { notifyScriptText } from './notify-script.ts';
-import { PAIR_INIT, PAIR_LINK, pairScriptText } from './pair-handover.ts';
+import { PAIR_LINK, pairScriptText } from './pair-handover.ts';
 
 /** The boot links of the keepalived runtime in rc3.d. */
 export const KEEPALIVED_LINK = 'S50keepalived';

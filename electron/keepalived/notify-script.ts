@@ -12,7 +12,7 @@
  * installed (pair-handover.ts: the takeover guard is armed or disarmed before anything else is written).
  */
 
-import { PAIR_INIT } from './pair-handover.ts';
+import { PAIR_INIT } from '../lvs/plan/runtime-steps.ts';
 
 /** Where the notify script keeps its files on a director. */
 export const NOTIFY_DIR = '/var/lib/lvs-console';

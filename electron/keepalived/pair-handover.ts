@@ -42,10 +42,7 @@ import { isIPv4 } from '../../shared/model/validators.ts';
 import { portNumber } from '../../shared/model/well-known-ports.ts';
 import { AppError } from '../../shared/result.ts';
 import type { Resolve } from '../lvs/plan/desired-table.ts';
-import { PAIR_INIT } from '../lvs/plan/runtime-steps.ts';
 
-/** Where the script is installed on each director of a pair (defined with the other runtime paths). */
-export { PAIR_INIT };
 /** Its boot link in rc3.d: after lvs-kernel (S45), before keepalived (S50). */
 export const PAIR_LINK = 'S47lvs-pair';
 /** How long a new master keeps dropping unknown TCP segments: the 2 s sync flush, its 1 s check, and some margin. */

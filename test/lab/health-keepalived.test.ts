@@ -9,8 +9,7 @@
  * lvsctl (in-process); `lab.sh` only looks and breaks things. Artifacts in test/lab/out/. Skips (saying why) without
  * root/Linux; CI is root and runs it.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterSchema, type Cluster } from '../../shared/model/cluster.ts';
@@ -20,7 +19,8 @@ import { desiredTable } from '../../electron/lvs/plan/desired-table.ts';
 import { formatSaveLines } from '../../electron/lvs/ipvs/ipvs-rules.ts';
 import { compileKeepalived } from '../../electron/keepalived/keepalived-conf.ts';
 import type { StatusView } from '../../electron/services/status-view.ts';
-import { labCmd, labExec, labSh, labUnavailable, labUp, lvsctl, OUT, REPO, realservers, restoreBootState, writeProfile, type Lab } from './support/remote-lab.ts';
+import { labCmd, labExec, labSh, labUnavailable, labUp, lvsctl, OUT, realservers, restoreBootState, writeProfile, type Lab } from './support/remote-lab.ts';
+import { newConnectionsDuring } from './support/pair-lab.ts';
 import { sleep, until } from './support/until.ts';
 
 const skip = labUnavailable();
@@ -81,36 +81,13 @@ async function xdmcpLogins(n: number, tag: string): Promise<{ ok: number; served
 }
 
 /**
- * Connections through the VIP every 100 ms from the client while `during` runs (each: a TCP connect to VIP:23 and the
- * first byte of telnetd's greeting, within 3 s), started in the background so they keep their pace. Returns every
- * attempt's outcome.
+ * Connections through the VIP every 100 ms from the client while `during` runs (support/pair-lab.ts): each a TCP connect
+ * to VIP:23 and the first byte of telnetd's greeting within 3 s (an outage, not a wait, is what this file looks for).
  */
 async function connectionsDuring(tag: string, during: () => Promise<void>): Promise<{ ok: number; failed: string[] }> {
-  const file = join(OUT, `conn-${tag}.txt`);
-  const stop = join(OUT, `conn-${tag}.stop`);
-  rmSync(stop, { force: true });
-  const script = [
-    `: > ${file}`,
-    `while [ ! -e ${stop} ]; do`,
-    `  ( t=$(date +%s.%N); if timeout 3 bash -c 'exec 3<>/dev/tcp/${lab.vip}/23 && head -c 1 <&3 >/dev/null' 2>/dev/null; then echo "$t ok"; else echo "$t FAIL"; fi >> ${file} ) &`,
-    '  sleep 0.1',
-    'done; wait',
-  ].join('\n');
-  const child = spawn('bash', [join(REPO, 'test/lab/lab.sh'), 'exec', 'client', 'bash', '-c', script], { cwd: REPO, stdio: 'ignore' });
-  const done = new Promise<void>((r) => child.on('close', () => r()));
-  await sleep(1500);
-  try {
-    await during();
-    await sleep(1500);
-  } finally {
-    writeFileSync(stop, '');
-    await Promise.race([done, sleep(10_000)]);
-    child.kill();
-  }
-  const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean);
-  const failed = lines.filter((l) => l.endsWith('FAIL'));
-  note(`${tag}: ${lines.length} connections through the VIP at 100 ms, ${failed.length} failed${failed.length ? `: ${failed.slice(0, 5).join(', ')}` : ''}`);
-  return { ok: lines.length - failed.length, failed };
+  const c = await newConnectionsDuring(lab.vip, tag, during, 3);
+  note(`${tag}: ${c.ok + c.failed.length} connections through the VIP at 100 ms, ${c.failed.length} failed${c.failed.length ? `: ${c.failed.slice(0, 5).join(', ')}` : ''}`);
+  return c;
 }
 
 /** The console's route fix on every realserver (after a link flap). */

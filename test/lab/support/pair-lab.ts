@@ -279,16 +279,16 @@ export interface NewConnections {
 /**
  * New connections through the VIP every 100 ms from the client while `during` runs (each: TCP connect to VIP:23 and
  * telnetd's first byte, in the background so they keep their pace; from 1.5 s before `during` to 1.5 s after). A
- * connection fails when it is reset or refused, or gets no byte in 10 s; one that waits for its retransmissions (a
+ * connection fails when it is reset or refused, or gets no byte in `timeoutS` (default 10 s); one that waits for its retransmissions (a
  * pair's takeover guard holds the segments of a connection not synced yet) is not a failure: the slowest wait is
  * returned. Each connection's line is in OUT/pair-conn-TAG.txt.
  */
-export async function newConnectionsDuring(vip: string, tag: string, during: () => Promise<void>): Promise<NewConnections> {
+export async function newConnectionsDuring(vip: string, tag: string, during: () => Promise<void>, timeoutS = 10): Promise<NewConnections> {
   const file = join(OUT, `pair-conn-${tag}.txt`);
   const script = [
     `: > ${file}`,
     'while [ ! -e /tmp/pair-conn.stop ]; do',
-    `  ( t=$(date +%s.%N); if timeout 10 bash -c 'exec 3<>/dev/tcp/${vip}/23 && head -c 1 <&3 >/dev/null' 2>/dev/null; then echo "$t ok $(date +%s.%N)"; else echo "$t FAIL $(date +%s.%N)"; fi >> ${file} ) &`,
+    `  ( t=$(date +%s.%N); if timeout ${timeoutS} bash -c 'exec 3<>/dev/tcp/${vip}/23 && head -c 1 <&3 >/dev/null' 2>/dev/null; then echo "$t ok $(date +%s.%N)"; else echo "$t FAIL $(date +%s.%N)"; fi >> ${file} ) &`,
     '  sleep 0.1',
     'done; wait',
   ].join('\n');

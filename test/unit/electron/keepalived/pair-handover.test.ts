@@ -63,6 +63,11 @@ describe.skipIf(!!skip)(`lvs-pair: its verbs with the real nft and ip in a netwo
   let holder: ReturnType<typeof spawn> | undefined;
   const inNs = (line: string) => spawnSync('nsenter', ['-t', String(holder!.pid), '-n', 'sh', '-c', line], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}/bin:/usr/sbin:/usr/bin:/sbin:/bin` }, timeout: 20_000 });
   const run = (verb: string) => inNs(`sh ${script} ${verb}`);
+  /** Until MASTER's background job (a forked `sh …/lvs-pair MASTER`) has finished: up to 20 s. */
+  const masterJobDone = async () => {
+    for (let i = 0; i < 200 && spawnSync('pgrep', ['-f', `${script} MASTER`]).status === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(spawnSync('pgrep', ['-f', `${script} MASTER`]).status, 'the MASTER job still runs after 20 s').not.toBe(0);
+  };
   const guardPorts = () => {
     const r = inNs('nft -j list set ip lvs_console_pair guard_port');
     expect(r.status, r.stderr).toBe(0);
@@ -116,7 +121,7 @@ describe.skipIf(!!skip)(`lvs-pair: its verbs with the real nft and ip in a netwo
     expect(inNs('ip addr add 10.77.0.100/24 dev eth0 label eth0:110').status).toBe(0);
     expect(run('MASTER').status).toBe(0);
     expect(guardPorts()).toEqual([23, 513]);
-    await new Promise((r) => setTimeout(r, (GUARD_SECONDS + 1.5) * 1000));
+    await masterJobDone();
     expect(guardPorts()).toEqual([]);
     expect(run('BACKUP').status).toBe(0);
     expect(guardPorts()).toEqual([23, 513]);
@@ -125,7 +130,7 @@ describe.skipIf(!!skip)(`lvs-pair: its verbs with the real nft and ip in a netwo
   it('MASTER then the VIP gone before the delay (a flap back to BACKUP): the guard stays armed', async () => {
     expect(run('MASTER').status).toBe(0);
     expect(inNs('ip addr del 10.77.0.100/24 dev eth0').status).toBe(0);
-    await new Promise((r) => setTimeout(r, (GUARD_SECONDS + 1.5) * 1000));
+    await masterJobDone();
     expect(guardPorts()).toEqual([23, 513]);
   }, 30_000);
 
