@@ -442,7 +442,11 @@ describe.skipIf(skip !== undefined)('lab flow (real services + lab, in Chromium)
     const landed = /You landed on (rs\d) \((10\.77\.0\.\d+)\)/.exec(landedText);
     expect(landed, landedText).not.toBeNull();
     expect(RS).toContain(landed![1]);
-    expect(landed![1]).not.toBe(drained); // weight 0: no new sessions
+    // The drain was of the telnet row only, so any realserver may take this XDMCP session, as long as its UDP 177
+    // destination has a weight: weight 0 takes no new sessions.
+    const udpWeight = new RegExp(`-a -u ${lab.vip.replace(/\./g, '\\.')}:177 -r ${landed![2].replace(/\./g, '\\.')}:177 -m -w (\\d+)`).exec(labExec('director', 'ipvsadm -S -n').stdout);
+    expect(udpWeight, `${landed![1]} in the kernel's UDP 177 service`).not.toBeNull();
+    expect(Number(udpWeight![1])).toBeGreaterThan(0);
     await shot('lab-15-connect-me');
     mark(`Connect me: landed on ${landed![1]}`);
 
