@@ -47,6 +47,15 @@ export function isChannelNotOpened(e: unknown): boolean {
   return e instanceof AppError && (e.detail as { channelNotOpened?: boolean } | undefined)?.channelNotOpened === true;
 }
 
+/**
+ * True when the server itself refused the channel (an SSH_MSG_CHANNEL_OPEN_FAILURE with a reason code): the connection
+ * is alive, the command did not run. OpenSSH answers so ("open failed") beyond its MaxSessions, which also counts, for a
+ * moment, sessions whose close it has read but not yet cleaned up.
+ */
+export function isChannelRefused(e: unknown): boolean {
+  return e instanceof AppError && (e.detail as { channelRefused?: boolean } | undefined)?.channelRefused === true;
+}
+
 /** Runs argv on the client. `label` names the host in errors. */
 export function execOnClient(client: Client, label: string, argv: readonly string[], opts: ExecOptions = {}, sudo: SudoMode = { kind: 'none' }): Promise<ExecResult> {
   const step = opts.step ?? argv[0] ?? 'exec';
@@ -141,7 +150,8 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
         if (settled) return;
         settled = true;
         cleanup();
-        return reject(new AppError('CONNECT_FAILED', `${label}: ${step}: cannot open a channel (${e.message})`, { host: label, step, detail: { channelNotOpened: true }, cause: e }));
+        const refused = typeof (e as Error & { reason?: unknown }).reason === 'number';
+        return reject(new AppError('CONNECT_FAILED', `${label}: ${step}: cannot open a channel (${e.message})`, { host: label, step, detail: { channelNotOpened: true, ...(refused ? { channelRefused: true } : {}) }, cause: e }));
       }
       channel = ch;
       if (failure) {

@@ -8,7 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 import { AppError } from '../../shared/result.ts';
 import { connectClient, type ConnectParams } from './connect.ts';
-import { execOnClient, isChannelNotOpened, type SudoMode } from './exec.ts';
+import { execOnClient, isChannelNotOpened, isChannelRefused, type SudoMode } from './exec.ts';
 import type { AuditSink, ExecOptions, ExecResult, Executor, SecretSource } from './types.ts';
 
 /** How a session is built (ConnectParams minus the per-attempt parts). */
@@ -32,6 +32,8 @@ const DEFAULT_BACKOFF = [250, 1000, 3000] as const;
 // Connect failures worth retrying after a drop: the host or network may be back in a moment. Host key, auth and
 // cancellation failures are final.
 const RETRYABLE = new Set(['CONNECT_FAILED', 'TIMEOUT']);
+/** Waits before asking again for a channel the server refused (about 1.5 s in all; then the refusal is the error). */
+const REFUSED_WAITS_MS = [20, 50, 100, 200, 400, 800] as const;
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -75,11 +77,14 @@ export class SshSession implements Executor {
   private everConnected = false;
   private closed = false;
   private active = 0;
+  /** Channels at once on this connection: maxChannels, or fewer once the server refused one (until it reconnects). */
+  private limit: number;
   private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly opts: SessionOptions) {
     this.label = opts.connect.label;
     this.key = opts.key;
+    this.limit = opts.maxChannels ?? 8;
   }
 
   /** True while a connection is up. */
@@ -89,7 +94,8 @@ export class SshSession implements Executor {
 
   /**
    * Runs argv (see Executor / execOnClient). Connects first if needed (bounded by readyTimeoutMs; opts.timeoutMs covers the
-   * command). Retries once, after reconnecting, only if the channel never opened (the command cannot have run).
+   * command). Only when the channel never opened (the command cannot have run) does it try again: on the same connection
+   * after a short wait when the server refused the channel, or once after reconnecting when the connection was gone.
    */
   async exec(argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const time = new Date().toISOString();
@@ -98,15 +104,36 @@ export class SshSession implements Executor {
     let error: unknown;
     await this.acquire();
     try {
-      const client = await this.ensureClient(opts.signal);
-      try {
-        result = await execOnClient(client, this.label, argv, opts, sudo);
-      } catch (e) {
-        if (!isChannelNotOpened(e)) throw e;
-        this.drop(client);
-        result = await execOnClient(await this.ensureClient(opts.signal), this.label, argv, opts, sudo);
+      let client = await this.ensureClient(opts.signal);
+      let reconnected = false;
+      for (let refusals = 0; ; ) {
+        try {
+          result = await execOnClient(client, this.label, argv, opts, sudo);
+          return result;
+        } catch (e) {
+          if (!isChannelNotOpened(e)) throw e;
+          if (isChannelRefused(e)) {
+            // The server said no to this channel but the connection is alive, maybe with other commands running on
+            // it: dropping it would cut them. With others running, it allows no more than they are: keep to that
+            // (until the next connection) and queue for the next free slot. With none running, wait a moment and ask
+            // again; a refusal that lasts is the error.
+            const others = this.active - 1;
+            if (others > 0) {
+              this.limit = Math.min(this.limit, others);
+              this.release();
+              await this.acquire();
+              continue;
+            }
+            if (refusals >= REFUSED_WAITS_MS.length) throw e;
+            await sleep(REFUSED_WAITS_MS[refusals++]!, opts.signal);
+            continue;
+          }
+          if (reconnected) throw e;
+          this.drop(client);
+          client = await this.ensureClient(opts.signal);
+          reconnected = true;
+        }
       }
-      return result;
     } catch (e) {
       error = e;
       throw e;
@@ -189,7 +216,7 @@ export class SshSession implements Executor {
 
   /** Waits for a free channel slot (sshd refuses channels beyond its MaxSessions). */
   private async acquire(): Promise<void> {
-    if (this.active < (this.opts.maxChannels ?? 8)) {
+    if (this.active < this.limit) {
       this.active += 1;
       return;
     }
@@ -197,7 +224,8 @@ export class SshSession implements Executor {
   }
 
   private release(): void {
-    const next = this.waiting.shift();
+    // Over a limit lowered since (a refusal): the slot goes away instead of to the next in line.
+    const next = this.active > this.limit ? undefined : this.waiting.shift();
     if (next) next();
     else this.active -= 1;
   }
@@ -250,6 +278,12 @@ export class SshSession implements Executor {
     const sock = this.opts.via ? await this.opts.via.forwardOut(c.host, c.port, signal, c.readyTimeoutMs ?? 20_000) : undefined;
     const client = await connectClient({ ...c, ...(sock ? { sock } : {}), ...(signal ? { signal } : {}) });
     this.client = client;
+    // A new connection may take as many channels as configured again: wake whoever waits for the slots that frees.
+    this.limit = this.opts.maxChannels ?? 8;
+    while (this.active < this.limit && this.waiting.length > 0) {
+      this.active += 1;
+      this.waiting.shift()!();
+    }
     this.everConnected = true;
     this.connectCount += 1;
     // After ready, an error means the connection is gone (ssh2's keepalive timeout, a socket error): tear it down so

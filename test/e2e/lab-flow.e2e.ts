@@ -444,7 +444,7 @@ describe.skipIf(skip !== undefined)('lab flow (real services + lab, in Chromium)
     expect(RS).toContain(landed![1]);
     // The drain was of the telnet row only, so any realserver may take this XDMCP session, as long as its UDP 177
     // destination has a weight: weight 0 takes no new sessions.
-    const udpWeight = new RegExp(`-a -u ${lab.vip.replace(/\./g, '\\.')}:177 -r ${landed![2].replace(/\./g, '\\.')}:177 -m -w (\\d+)`).exec(labExec('director', 'ipvsadm -S -n').stdout);
+    const udpWeight = new RegExp(`-a -u ${lab.vip.replace(/\./g, '\\.')}:177 -r ${landed![2]!.replace(/\./g, '\\.')}:177 -m -w (\\d+)`).exec(labExec('director', 'ipvsadm -S -n').stdout);
     expect(udpWeight, `${landed![1]} in the kernel's UDP 177 service`).not.toBeNull();
     expect(Number(udpWeight![1])).toBeGreaterThan(0);
     await shot('lab-15-connect-me');

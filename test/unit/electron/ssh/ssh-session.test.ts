@@ -174,3 +174,48 @@ describe.skipIf(skip)('SshSession against a real OpenSSH sshd', { timeout: 90_00
     expect(sshd.connectionCount()).toBe(count + 1);
   });
 });
+
+describe.skipIf(skip)('SshSession against an sshd that refuses channels (MaxSessions)', { timeout: 90_000 }, () => {
+  const tight: TestSshd[] = [];
+  let pool: SessionPool;
+  const start = async (maxSessions: number) => {
+    const sshd = await startSshd({ extraConfig: [`MaxSessions ${maxSessions}`] });
+    sshd.authorize('root', generateKey(sshd.dir, 'client', { type: 'ed25519' }).publicLine);
+    tight.push(sshd);
+    pool = new SessionPool({ trust: trustWith(sshd.dir, sshd.knownHostsLines()).trust, secrets: secretsOf({}), backoffMs: [100, 300, 1000] });
+    return { sshd, session: () => pool.session({ label: 'tight-host', target: sshTargetSchema.parse({ host: '127.0.0.1', port: sshd.port, user: 'root', auth: { method: 'key', keyPath: join(sshd.dir, 'client') } }) }) };
+  };
+  afterAll(async () => {
+    await pool?.closeAll();
+    for (const s of tight) await s.stop();
+  });
+
+  it('a channel refused while others run cuts neither them nor the connection: it waits for one to end, then runs', async () => {
+    const { sshd, session } = await start(2);
+    // Two commands hold sshd's two sessions; a third is refused ("no more sessions") and must wait its turn.
+    const holders = [1, 2].map((i) => session().exec(['sh', '-c', `sleep 2; echo held${i}`]));
+    await waitFor(() => (sshd.log().match(/Starting session: command/g) ?? []).length >= 2, 'both holders to start');
+    const third = await session().exec(['echo', 'third']);
+    expect(third).toMatchObject({ code: 0, stdout: 'third\n' });
+    expect(sshd.log()).toMatch(/no more sessions/);
+    expect((await Promise.all(holders)).map((r) => [r.code, r.stdout])).toEqual([
+      [0, 'held1\n'],
+      [0, 'held2\n'],
+    ]);
+    // Then it keeps to what the server allows: more commands than that, on the same connection, all run.
+    const runs = await Promise.all(Array.from({ length: 7 }, (_, i) => session().exec(['echo', `n${i}`])));
+    expect(runs.map((r) => r.stdout)).toEqual(Array.from({ length: 7 }, (_, i) => `n${i}\n`));
+    expect(session().connectCount).toBe(1);
+    expect(sshd.connectionCount()).toBe(1);
+  });
+
+  it('a server that refuses every channel (MaxSessions 0): asked again on the same connection, then the refusal is the error', async () => {
+    const { sshd, session } = await start(0);
+    const e = await rejection(session().exec(['echo', 'x'], { step: 'probe' }));
+    expect(e.code).toBe('CONNECT_FAILED');
+    expect(e.message).toBe('tight-host: probe: cannot open a channel ((SSH) Channel open failure: open failed)');
+    expect(e.detail).toMatchObject({ channelNotOpened: true, channelRefused: true });
+    expect(session().connectCount).toBe(1);
+    expect(sshd.connectionCount()).toBe(1);
+  });
+});
