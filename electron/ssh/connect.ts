@@ -93,6 +93,8 @@ export async function connectClient(p: ConnectParams): Promise<Client> {
       if (settled) return;
       settled = true;
       p.signal?.removeEventListener('abort', onAbort);
+      // Commands are small request/reply exchanges: without TCP_NODELAY each one waits on Nagle + delayed ACKs.
+      client.setNoDelay(true);
       p.onEvent?.({ type: 'ready', label: p.label });
       resolve(client);
     });
