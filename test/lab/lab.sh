@@ -543,7 +543,7 @@ cmd_up() {
   # realservers beyond LVSLAB_REALSERVERS (from an earlier, bigger lab:up) go away
   while read -r ns; do
     n=${ns#"$NS_PREFIX"}
-    if rs_index "$n" >/dev/null && (( $(rs_index "$n") > ${#RS_NAMES[@]} )); then log "removing $n"; stop_host "$n"; rm -rf "$STATE/$n"/etc.*; fi
+    if rs_index "$n" >/dev/null && (( $(rs_index "$n") > ${#RS_NAMES[@]} )); then log "removing $n"; stop_host "$n"; rm -rf "$STATE/$n"/etc.* "$STATE/$n/root"; fi
   done < <(lab_netns)
   printf '%s\n' "${#RS_NAMES[@]}" > "$RUN/realservers"
   ensure_host_ns client
@@ -632,7 +632,7 @@ cmd_down() {
   ip link del "$DESK_IF" 2>/dev/null || true
   rm -f "$RUN"/*.holder "$RUN"/qemu*.pid "$RUN"/qemu*.sock "$RUN/realservers" "$PROFILE" "$PROFILE_KEEPALIVED" "$PROFILE_HA"
   for n in "${VMS[@]}"; do f=$(vm_disk "$n"); rm -f "$f" "$f.tmp" "$f.image"; done
-  rm -rf "$STATE"/rs*/etc.upper "$STATE"/rs*/etc.work "$STATE"/rs*/etc.seed
+  rm -rf "$STATE"/rs*/etc.upper "$STATE"/rs*/etc.work "$STATE"/rs*/etc.seed "$STATE"/rs*/root
   log "lab down in $(( $(now_ms) - t0 ))ms"
 }
 

@@ -11,6 +11,9 @@
 # /etc/rc0.d…rc6.d, rcS.d are emptied (this machine's Debian links are hidden); at every boot the lab's own files from
 # STATE/NAME/etc.seed are copied in (hosts, hostname, resolv.conf, network/interfaces, init.d/rc and init.d/lab-*, their
 # rc3.d links). lab.sh then runs /etc/init.d/rc 3 inside.
+# A realserver also gets its own root home (STATE/NAME/root, kept across reboots; first filled from /etc/skel): this
+# machine's /root is a developer's or CI's home, whose ~/.bashrc (pyenv init, say) bash runs for every command sshd
+# starts. Inherited, it cost the lab's realservers about 100 processes and 140 ms of CPU per SSH exec.
 # KIND client: this machine's /etc with the lab's hosts and resolv.conf bound over it.
 set -e
 name=$1 state=$2 kind=${3:-client}
@@ -31,9 +34,17 @@ repo=$(cd "$state/.." && pwd)
 mount -t tmpfs -o mode=755 tmpfs /run
 mkdir -p /run/sshd /run/lock /run/network /run/lvslab-repo
 : > /run/utmp
-case $repo in /tmp/*) mount --bind "$repo" /run/lvslab-repo ;; esac
+case $repo in /tmp/*|/root/*) mount --bind "$repo" /run/lvslab-repo ;; esac
 mount -t tmpfs -o mode=1777 tmpfs /tmp
-case $repo in /tmp/*) mkdir -p "$repo"; mount --bind /run/lvslab-repo "$repo" ;; esac
+if [ "$kind" = rs ]; then
+  if [ ! -d "$d/root" ]; then
+    rm -rf "$d/root.new"; mkdir -m 700 "$d/root.new"
+    cp -a /etc/skel/. "$d/root.new/" 2>/dev/null || true
+    chmod 700 "$d/root.new"; mv "$d/root.new" "$d/root"
+  fi
+  mount --bind "$d/root" /root
+fi
+case $repo in /tmp/*|/root/*) mkdir -p "$repo"; mount --bind /run/lvslab-repo "$repo" ;; esac
 if [ "$kind" != rs ]; then
   mount --bind "$state/hosts" /etc/hosts
   if [ -e /etc/resolv.conf ]; then mount --bind "$state/resolv.conf" /etc/resolv.conf; fi
