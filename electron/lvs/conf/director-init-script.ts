@@ -121,10 +121,24 @@ addr() {
 }
 
 weight() {
+  weight_v "$1"; echo "$W"
+}
+
+# The same two without a subshell (on a small or emulated director every fork costs milliseconds; rules runs them for
+# every realserver of every service): the address in A, the weight in W.
+addr_v() {
+  case $1 in
+    *[!0-9.]*) A=$(addr "$1") ;;
+    *) A=$1 ;;
+  esac
+}
+
+weight_v() {
+  W=1
   for w in $WEIGHTS; do
-    [ "\${w%%=*}" = "$1" ] && { echo "\${w#*=}"; return 0; }
+    [ "\${w%%=*}" = "$1" ] && { W=\${w#*=}; return 0; }
   done
-  echo 1
+  return 0
 }
 
 disabled() {
@@ -182,8 +196,9 @@ rules() {
       for r in \${1-$RIPS}; do
         disabled "$r" && continue
         excluded "$r" $proto "$n" && continue
-        ra=$(addr "$r") || return 1
-        echo "-a $flag $vip:$n -r $ra:$n $FWD -w $(weight "$r")"
+        addr_v "$r" || return 1
+        weight_v "$r"
+        echo "-a $flag $vip:$n -r $A:$n $FWD -w $W"
       done
     done
   done

@@ -54,6 +54,12 @@ describe('lvs-director script vs the planner', () => {
       expect(scriptRules(c)).toEqual(planner);
     });
   }
+  it('resolves a realserver given by name (the one address lookup that forks) and weights the rest without a subshell', () => {
+    const c: ClusterInput = { ...base, realservers: [{ host: 'localhost', weight: 2 }, { host: '10.77.0.12' }, { host: '10.77.0.13', weight: 5 }] };
+    const planner = formatSaveLines(desiredTable(clusterSchema.parse(c), (h) => (h === 'localhost' ? '127.0.0.1' : h))).trim().split('\n').sort();
+    expect(scriptRules(c)).toEqual(planner);
+    expect(planner).toContain('-a -t 10.77.0.100:23 -r 127.0.0.1:23 -m -w 2');
+  });
   it('rejects a bad FORWARD and an unset VIP with a message', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lvsdir-'));
     writeFileSync(join(dir, 'c1'), 'VIP_IF=eth0:110\n');
