@@ -3,11 +3,13 @@
  * probe (health/service-probe.ts: a ping, a TCP connect per TCP service, a UDP request per UDP service) with as few
  * processes as the checks allow, because on a small or emulated director every fork costs milliseconds (the lab's TCG
  * director took ~10 s for the health probe's ~20 processes per realserver at 50 realservers). Here, per realserver:
- * one `ping`, one forked subshell per TCP connect (bash's /dev/tcp), one `dd` per UDP request (bash's /dev/udp, the
- * reply into a file); ONE timer for all of them, started once every check has been started (so no check's start-up
- * counts against it, and a run where everything answers ends at once); the parent bash collects every exit status with
- * `wait PID` (no subshell per result) and prints every line itself; the replies are read by ONE `wc -c` and ONE `od` at
- * the end. The output is turned into the health probe's own format (normalizeLeanProbe) and parsed by
+ * one forked subshell per TCP connect (bash's /dev/tcp), one `dd` per UDP request (bash's /dev/udp, the reply into a
+ * file); ONE timer for all of them, started once every check has been started (so no check's start-up counts against
+ * it, and a run where everything answers ends at once); the parent bash collects every exit status with `wait PID` (no
+ * subshell per result) and prints every line itself; the replies are read by ONE `wc -c` and ONE `od` at the end.
+ * Reachability (the `icmp` line): a realserver that answered any check (a TCP connect, a UDP reply) answered packets and
+ * is reported up without a ping; only the others are pinged, in parallel, under a second timer (a realserver none of
+ * whose checks answered costs up to T more). At 50 realservers the 50 pings were most of the lab director's probe. The output is turned into the health probe's own format (normalizeLeanProbe) and parsed by
  * parseServiceProbe, so the verdicts (XDMCP Willing, a UDP reply prefix) are judged in one place.
  *
  * `bash -c LEAN_PROBE_SCRIPT lvs-console-probe T TCPPORTS UDPSPECS HOST…`: the same positional arguments as the health
@@ -25,29 +27,41 @@ export const LEAN_PROBE_SCRIPT = [
   't=$1 tports=$2 uspecs=$3; shift 3',
   // the replies go to a private folder (mktemp -d: a random name, mode 0700), never to guessable names in /tmp
   'set -C; dir=$(mktemp -d /tmp/lvs-console-probe.XXXXXXXX) || exit 3; trap "rm -rf $dir" EXIT; pre=$dir/r; n=0',
-  'pids=() what=() files=()',
+  'pids=() what=() files=() hostof=() answered=() hosts=("$@") hi=0',
   'for h in "$@"; do',
-  '  ping -c 1 -W "$t" "$h" </dev/null >/dev/null 2>&1 & pids[n]=$! what[n]="$h icmp"; n=$((n + 1))',
   '  for p in $tports; do',
-  '    ( exec 3<>"/dev/tcp/$h/$p" ) </dev/null >/dev/null 2>&1 & pids[n]=$! what[n]="$h tcp $p"; n=$((n + 1))',
+  '    ( exec 3<>"/dev/tcp/$h/$p" ) </dev/null >/dev/null 2>&1 & pids[n]=$! what[n]="$h tcp $p" hostof[n]=$hi; n=$((n + 1))',
   '  done',
   '  for u in $uspecs; do',
   '    p=${u%%/*} f=${u#*/} o=$pre.$n',
   '    : >"$o" || exit 3',
-  `    ( exec 3<>"/dev/udp/$h/$p" && printf "$f" >&3 && exec dd bs=8192 count=1 <&3 1<>"$o" ) </dev/null 2>/dev/null & pids[n]=$! what[n]="$h udp $p" files[n]=$o; n=$((n + 1))`,
+  `    ( exec 3<>"/dev/udp/$h/$p" && printf "$f" >&3 && exec dd bs=8192 count=1 <&3 1<>"$o" ) </dev/null 2>/dev/null & pids[n]=$! what[n]="$h udp $p" files[n]=$o hostof[n]=$hi; n=$((n + 1))`,
   '  done',
+  '  hi=$((hi + 1))',
   'done',
   // one timer for all: killed when everything answered first (its trap ends its sleep too)
-  '( trap "kill \\$s 2>/dev/null; exit 0" TERM; sleep "$t" </dev/null >/dev/null 2>&1 & s=$!; wait $s; kill "${pids[@]}" 2>/dev/null ) </dev/null >/dev/null 2>&1 & k=$!',
+  'timer() { ( trap "kill \\$s 2>/dev/null; exit 0" TERM; sleep "$t" </dev/null >/dev/null 2>&1 & s=$!; wait $s; kill "$@" 2>/dev/null ) </dev/null >/dev/null 2>&1 & k=$!; }',
+  'if [ $n -gt 0 ]; then timer "${pids[@]}"; fi',
   'got=()',
   'for ((i = 0; i < n; i++)); do',
   '  wait "${pids[i]}"; rc=$?',
   '  case ${what[i]} in',
-  '    *" udp "*) if [ $rc = 0 ] && [ -s "${files[i]}" ]; then echo "${what[i]} got ${files[i]}"; got+=("${files[i]}"); else echo "${what[i]} noreply"; fi ;;',
-  '    *) if [ $rc = 0 ]; then echo "${what[i]} up"; else echo "${what[i]} down"; fi ;;',
+  '    *" udp "*) if [ $rc = 0 ] && [ -s "${files[i]}" ]; then echo "${what[i]} got ${files[i]}"; got+=("${files[i]}"); answered[hostof[i]]=1; else echo "${what[i]} noreply"; fi ;;',
+  '    *) if [ $rc = 0 ]; then echo "${what[i]} up"; answered[hostof[i]]=1; else echo "${what[i]} down"; fi ;;',
   '  esac',
   'done',
-  'kill $k 2>/dev/null; wait $k 2>/dev/null',
+  'if [ $n -gt 0 ]; then kill $k 2>/dev/null; wait $k 2>/dev/null; fi',
+  // reachable: a host that answered a check answered packets, so it is up without a ping; the others are pinged
+  'm=0 ppids=() phost=()',
+  'for ((j = 0; j < ${#hosts[@]}; j++)); do',
+  '  if [ -n "${answered[j]}" ]; then echo "${hosts[j]} icmp up"; continue; fi',
+  '  ping -c 1 -W "$t" "${hosts[j]}" </dev/null >/dev/null 2>&1 & ppids[m]=$! phost[m]=${hosts[j]}; m=$((m + 1))',
+  'done',
+  'if [ $m -gt 0 ]; then',
+  '  timer "${ppids[@]}"',
+  '  for ((i = 0; i < m; i++)); do if wait "${ppids[i]}"; then echo "${phost[i]} icmp up"; else echo "${phost[i]} icmp down"; fi; done',
+  '  kill $k 2>/dev/null; wait $k 2>/dev/null',
+  'fi',
   'if [ ${#got[@]} -gt 0 ]; then echo @@wc; wc -c "${got[@]}"; echo @@od; od -An -v -tx1 "${got[@]}"; fi',
   'exit 0',
 ].join('\n');

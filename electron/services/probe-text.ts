@@ -1,6 +1,6 @@
 /**
  * The health probe of one realserver as one line for people (update's preview and result, lvsctl, the app's run
- * notes): "rs2 10.77.0.12 ping up: telnet (tcp/23) pass; xdmcp (udp/177) FAIL no reply within 1 s", plus what its
+ * notes): "rs2 10.77.0.12 reachable: telnet (tcp/23) pass; xdmcp (udp/177) FAIL no reply within 1 s", plus what its
  * route check found.
  */
 import { portName } from '../../shared/model/well-known-ports.ts';
@@ -24,5 +24,6 @@ export function probeLine(r: ProbeReport): string {
     })
     .join('; ');
   const routes = r.routes === undefined ? '' : 'error' in r.routes ? `; routes not checked (${r.routes.error})` : r.routes.ok ? '; routes ok' : '';
-  return `${r.display} ${r.address} ping ${r.icmp ? 'up' : 'down'}: ${services || 'no service checked'}${routes}`;
+  // icmp: it answered a ping, or (the lean probe) one of its checks, which no ping is needed for
+  return `${r.display} ${r.address} ${r.icmp ? 'reachable' : 'unreachable (no answer, not even to ping)'}: ${services || 'no service checked'}${routes}`;
 }

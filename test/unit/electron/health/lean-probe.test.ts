@@ -115,6 +115,26 @@ describe('the director probe, run for real on loopback (a TCP listener, a closed
     const { out } = await run(`${dir}:/usr/bin:/bin`);
     expect(parseServiceProbe(normalizeLeanProbe(out), plan)[0]!.services.map((s) => s.verdict)).toEqual(want);
   }, 120_000);
+  it('pings only the hosts none of whose checks answered: one that answered is reachable without a ping', async () => {
+    // `ping` here records whom it was asked about and answers nothing (ICMP filtered, say); the checks are real.
+    const dir = mkdtempSync(join(tmpdir(), 'pinglog-'));
+    dirs.push(dir);
+    const log = join(dir, 'pinged');
+    writeFileSync(join(dir, 'ping'), `#!/bin/sh\nfor a; do last=$a; done\necho "$last" >> ${log}\nexit 1\n`, { mode: 0o755 });
+    // 127.0.0.2: nothing listens there for these ports (the servers are bound to 127.0.0.1)
+    const two = { ...plan, hosts: [...plan.hosts, { name: 'lo2', address: '127.0.0.2' }] };
+    const out = await new Promise<string>((resolve, reject) => {
+      const c = spawn('/bin/dash', directorProbeArgv(two).slice(1), { env: { PATH: `${dir}:/usr/bin:/bin` } });
+      let text = '';
+      c.stdout.on('data', (d) => (text += d));
+      c.on('error', reject);
+      c.on('close', () => resolve(text));
+    });
+    const [lo, lo2] = parseServiceProbe(normalizeLeanProbe(out), two);
+    expect(readFileSync(log, 'utf8')).toBe('127.0.0.2\n');
+    expect([lo!.icmp, lo!.services.map((s) => s.verdict)]).toEqual([true, want]);
+    expect([lo2!.icmp, lo2!.services.map((s) => s.verdict)]).toEqual([false, ['fail', 'fail', 'fail', 'fail', 'fail', 'fail']]);
+  }, 120_000);
   it('without bash: the health probe runs instead (its output passes through)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'nobash-'));
     dirs.push(dir);

@@ -54,6 +54,6 @@ describe("update's judge and the plan basis", () => {
     expect(describeBasisChanges(now, was)).toEqual(['10.0.0.12 now fails its udp/177 check']);
   });
   it('says a probe in one line per realserver', () => {
-    expect(probeLine(report)).toBe('rs2 10.0.0.12 ping up: telnet (tcp/23) pass; xdmcp (udp/177) FAIL no reply within 1 s (or port unreachable); ntp (udp/123) not checked; routes ok');
+    expect(probeLine(report)).toBe('rs2 10.0.0.12 reachable: telnet (tcp/23) pass; xdmcp (udp/177) FAIL no reply within 1 s (or port unreachable); ntp (udp/123) not checked; routes ok');
   });
 });
