@@ -136,7 +136,7 @@ export class DoctorService {
     const findings = diagnose(cluster, obs, resolve);
     const notes: string[] = [];
     if (cluster.runtime === 'keepalived') {
-      notes.push('keepalived: checked that it is configured and running; its VRRP state and the table its configuration describes are not read yet (they come with the keepalived runtime, issue 10)');
+      notes.push(`keepalived: checked that it is configured and running and that keepalived.conf describes the profile's table${cluster.pair ? ', the VRRP roles of the pair and lvs-pair (sync daemons, takeover guard)' : ''}; which destinations its checkers hold out shows in the live table`);
     }
     if (!this.desktop) notes.push('the desktop\'s own checks (VIP, telnet banner and XDMCP through the VIP, X server and telnet client) were not run');
     const disabled = cluster.realservers.filter((r) => !r.enabled).map(realserverName);

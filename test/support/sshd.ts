@@ -164,7 +164,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   let child: ChildProcess | undefined;
   const start = () =>
     new Promise<void>((resolve, reject) => {
-      const p = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const p = spawnSshd(config, dir);
       child = p;
       let settled = false;
       p.stderr!.setEncoding('utf8');
@@ -217,6 +217,20 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * sshd -D -e -f CONFIG. As root (and with unshare), in its own mount namespace with a private root home (DIR/home):
+ * the machine's /root is a developer's or CI's home, whose ~/.bashrc bash runs for every command sshd starts (pyenv
+ * init here: about 100 processes per command). unshare execs sshd, so the child's pid is sshd's.
+ */
+function spawnSshd(config: string, dir: string): ChildProcess {
+  const stdio: ['ignore', 'ignore', 'pipe'] = ['ignore', 'ignore', 'pipe'];
+  const privateHome = process.getuid?.() === 0 && existsSync('/usr/bin/unshare') && !`${process.cwd()}/`.startsWith('/root/');
+  if (!privateHome) return spawn(SSHD, ['-D', '-e', '-f', config], { stdio });
+  const home = join(dir, 'home');
+  mkdirSync(home, { mode: 0o700, recursive: true });
+  return spawn('/usr/bin/unshare', ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', 'mount --bind "$1" /root && exec "$2" -D -e -f "$3"', 'sh', home, SSHD, config], { stdio });
 }
 
 /** Direct children of a pid (from /proc; no `ps`, no names). */
