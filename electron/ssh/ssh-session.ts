@@ -77,7 +77,7 @@ export class SshSession implements Executor {
   private everConnected = false;
   private closed = false;
   private active = 0;
-  /** Channels at once on this connection: maxChannels, or fewer once the server refused one (until it reconnects). */
+  /** Channels at once on this connection: maxChannels, or fewer after the server refused one (until idle or reconnected). */
   private limit: number;
   private readonly waiting: Array<() => void> = [];
 
@@ -115,8 +115,8 @@ export class SshSession implements Executor {
           if (isChannelRefused(e)) {
             // The server said no to this channel but the connection is alive, maybe with other commands running on
             // it: dropping it would cut them. With others running, it allows no more than they are: keep to that
-            // (until the next connection) and queue for the next free slot. With none running, wait a moment and ask
-            // again; a refusal that lasts is the error.
+            // (until the session is idle or reconnects) and queue for the next free slot. With none running, wait a
+            // moment and ask again; a refusal that lasts is the error.
             const others = this.active - 1;
             if (others > 0) {
               this.limit = Math.min(this.limit, others);
@@ -228,6 +228,9 @@ export class SshSession implements Executor {
     const next = this.active > this.limit ? undefined : this.waiting.shift();
     if (next) next();
     else this.active -= 1;
+    // Idle again: a lowered limit was learnt in a burst (or from a refusal that was only a moment's); the next burst
+    // starts from the configured number again, so a held session does not creep down to one channel over the hours.
+    if (this.active === 0) this.limit = this.opts.maxChannels ?? 8;
   }
 
   private async sudoMode(): Promise<SudoMode> {

@@ -205,6 +205,11 @@ describe.skipIf(skip)('SshSession against an sshd that refuses channels (MaxSess
     // Then it keeps to what the server allows: more commands than that, on the same connection, all run.
     const runs = await Promise.all(Array.from({ length: 7 }, (_, i) => session().exec(['echo', `n${i}`])));
     expect(runs.map((r) => r.stdout)).toEqual(Array.from({ length: 7 }, (_, i) => `n${i}\n`));
+    // Idle in between: the next burst asks for the configured number again, is refused again, and still all run.
+    const refusedBefore = (sshd.log().match(/no more sessions/g) ?? []).length;
+    const again = await Promise.all(Array.from({ length: 5 }, (_, i) => session().exec(['sh', '-c', `sleep 0.3; echo m${i}`])));
+    expect(again.map((r) => r.stdout)).toEqual(Array.from({ length: 5 }, (_, i) => `m${i}\n`));
+    expect((sshd.log().match(/no more sessions/g) ?? []).length).toBeGreaterThan(refusedBefore);
     expect(session().connectCount).toBe(1);
     expect(sshd.connectionCount()).toBe(1);
   });
