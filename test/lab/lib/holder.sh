@@ -36,6 +36,8 @@ mkdir -p /run/sshd /run/lock /run/network /run/lvslab-repo
 : > /run/utmp
 case $repo in /tmp/*|/root/*) mount --bind "$repo" /run/lvslab-repo ;; esac
 mount -t tmpfs -o mode=1777 tmpfs /tmp
+case $repo in /tmp/*) mkdir -p "$repo"; mount --bind /run/lvslab-repo "$repo" ;; esac
+# (after the checkout is visible again: STATE may be under /tmp)
 if [ "$kind" = rs ]; then
   if [ ! -d "$d/root" ]; then
     rm -rf "$d/root.new"; mkdir -m 700 "$d/root.new"
@@ -43,8 +45,8 @@ if [ "$kind" = rs ]; then
     chmod 700 "$d/root.new"; mv "$d/root.new" "$d/root"
   fi
   mount --bind "$d/root" /root
+  case $repo in /root/*) mkdir -p "$repo"; mount --bind /run/lvslab-repo "$repo" ;; esac
 fi
-case $repo in /tmp/*|/root/*) mkdir -p "$repo"; mount --bind /run/lvslab-repo "$repo" ;; esac
 if [ "$kind" != rs ]; then
   mount --bind "$state/hosts" /etc/hosts
   if [ -e /etc/resolv.conf ]; then mount --bind "$state/resolv.conf" /etc/resolv.conf; fi
