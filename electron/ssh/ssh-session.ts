@@ -79,12 +79,15 @@ export class SshSession implements Executor {
   private active = 0;
   /** Channels at once on this connection: maxChannels, or fewer after the server refused one (until idle or reconnected). */
   private limit: number;
+  /** The configured number of channels at once (maxChannels, default 8: sshd's MaxSessions defaults to 10). */
+  private readonly maxChannels: number;
   private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly opts: SessionOptions) {
     this.label = opts.connect.label;
     this.key = opts.key;
-    this.limit = opts.maxChannels ?? 8;
+    this.maxChannels = opts.maxChannels ?? 8;
+    this.limit = this.maxChannels;
   }
 
   /** True while a connection is up. */
@@ -230,7 +233,7 @@ export class SshSession implements Executor {
     else this.active -= 1;
     // Idle again: a lowered limit was learnt in a burst (or from a refusal that was only a moment's); the next burst
     // starts from the configured number again, so a held session does not creep down to one channel over the hours.
-    if (this.active === 0) this.limit = this.opts.maxChannels ?? 8;
+    if (this.active === 0) this.limit = this.maxChannels;
   }
 
   private async sudoMode(): Promise<SudoMode> {
@@ -282,7 +285,7 @@ export class SshSession implements Executor {
     const client = await connectClient({ ...c, ...(sock ? { sock } : {}), ...(signal ? { signal } : {}) });
     this.client = client;
     // A new connection may take as many channels as configured again: wake whoever waits for the slots that frees.
-    this.limit = this.opts.maxChannels ?? 8;
+    this.limit = this.maxChannels;
     while (this.active < this.limit && this.waiting.length > 0) {
       this.active += 1;
       this.waiting.shift()!();
