@@ -16,6 +16,12 @@ export interface DesktopObs {
   vipReachable: boolean;
   /** The telnet banner read through VIP:23 ('' or null when none came). */
   telnetBanner?: string | null;
+  /**
+   * The telnet server behind VIP:23 sent something (its option negotiation at least) within the timeout: the path
+   * desktop → VIP → director → realserver → back through the director works even when login(1) was too slow to print
+   * its prompt in time (a loaded realserver).
+   */
+  telnetSpoke?: boolean;
   /** An XDMCP Query to VIP:177 got Willing. */
   xdmcpWilling?: boolean;
   /** The X server Connect me would start (path), null when none was found. */

@@ -13,15 +13,17 @@ import { parseCollectSections, SEC } from './collect-sections.ts';
 import type { RealserverObs } from './model.ts';
 
 /**
- * $1 = the LVS interface, $2 = the boot probe script. Sections: uname, routes, ps, listen, boot.
+ * $1 = the LVS interface, $2 = the boot probe script. Sections: uname, routes, ps, listen, boot. Five programs on Linux
+ * (ip, ps, ss; the boot probe's ip and ls) and one fork, where there were twenty.
  * Linux: `ip -4 route show`, `ps -e -o comm=`, `ss -H -l -t -u -n`; HP-UX: `netstat -rnv`, `ps -e`, `netstat -an`.
  */
 export const REALSERVER_COLLECT_SCRIPT = [
   'ifname=$1; boot=$2',
   'PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH',
   SEC,
-  // uname once (each program costs milliseconds on a loaded host; this runs on every realserver at once)
-  'u=$(uname -s); ur=$?',
+  // the OS once, and on Linux without a program (what `uname -s` prints is in /proc): each program costs milliseconds on
+  // a loaded host, and this runs on every realserver at once
+  'if [ -r /proc/sys/kernel/ostype ]; then read -r u < /proc/sys/kernel/ostype; ur=$?; else u=$(uname -s); ur=$?; fi',
   'un() { printf "%s\\n" "$u"; return $ur; }',
   'sec uname un',
   'if [ "$u" = HP-UX ]; then',
@@ -29,7 +31,9 @@ export const REALSERVER_COLLECT_SCRIPT = [
   'else',
   '  sec routes ip -4 route show; sec ps ps -e -o comm=; sec listen ss -H -l -t -u -n',
   'fi',
-  'sec boot sh -c "$boot" lvs-console-boot-probe "$ifname"',
+  // the boot probe in a subshell of this shell (a fork, not a new sh), told the OS
+  'bootp() { ( set -- "$ifname" "$u"; eval "$boot" ); }',
+  'sec boot bootp',
 ].join('\n');
 
 /** argv of the collector exec. */

@@ -47,32 +47,54 @@ export const BOOT_TOOLS = ['/sbin/ip', '/bin/ip', '/usr/sbin/ip', '/usr/bin/ip',
  * The probe ($1 = the LVS interface). Output, one fact per line:
  *   uname NAME | pid1 COMM | systemd-booted | dir PATH | tool PATH
  *   addr LINE                    (each line of `ip -o -4 addr show dev IF`, or of HP-UX `ifconfig IF`)
- *   file PATH MODE SIZE          (MODE as `ls -ld` prints it, e.g. -rwxr-xr-x; SIZE in bytes from `wc -c`), then
- *   | LINE …                     each line of the file behind "| " (sed), then an empty line and
+ *   file PATH MODE SIZE          (MODE and SIZE as ONE `ls -ld` of every file and link prints them, e.g. -rwxr-xr-x 2056), then
+ *   | LINE …                     each line of the file behind "| " (the shell; sed on HP-UX), then an empty line and
  *   endfile PATH                 (the content comes back whole: `cksum` is not in busybox, and the files are small)
  *   link PATH TARGET             (any [SK]NNlvs-route in an rc directory, and systemd's wants link)
  *   enabled STATE                (`systemctl is-enabled lvs-route.service`, only when systemd runs)
  */
 export const BOOT_PROBE_SCRIPT = [
-  'ifname=$1',
+  // $2, when given, is what `uname -s` says (the doctor's collector read it already: one process less per realserver)
+  'ifname=$1; os=$2',
   'PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH',
-  'os=$(uname -s)',
+  '[ -n "$os" ] || os=$(uname -s)',
   'echo "uname $os"',
-  // builtins and parameter expansions where a pipe of programs did the same: every process costs milliseconds on a
-  // loaded host, and the doctor runs this on every realserver at once
+  // builtins and parameter expansions where programs did the same: every process costs milliseconds on a loaded host,
+  // and the doctor runs this on every realserver at once. Three programs in all: ip (or ifconfig), ONE ls for every
+  // file and link found, and systemctl where systemd runs.
   '[ -r /proc/1/comm ] && { p1=; read -r p1 < /proc/1/comm; echo "pid1 $p1"; }',
   '[ -d /run/systemd/system ] && echo systemd-booted',
   `for d in ${BOOT_DIRS.join(' ')}; do [ -d "$d" ] && echo "dir $d"; done`,
   `for t in ${BOOT_TOOLS.join(' ')}; do [ -x "$t" ] && echo "tool $t"; done`,
-  'if [ "$os" = HP-UX ]; then /usr/sbin/ifconfig "$ifname" 2>/dev/null | sed \'s/^/addr /\'; else ip -o -4 addr show dev "$ifname" 2>/dev/null | sed \'s/^/addr /\'; fi',
-  `for f in ${BOOT_FILE_PATHS.join(' ')}; do`,
-  '  if [ -f "$f" ] && [ ! -L "$f" ]; then',
-  '    m=$(ls -ld "$f"); m=${m%"${m#??????????}"}; n=$(wc -c < "$f"); n=${n##* }',
-  '    echo "file $f $m $n"; sed \'s/^/| /\' "$f"; echo; echo "endfile $f"',
-  '  fi',
-  'done',
+  // every line behind a prefix, by the shell (a final line without a newline too): $1 prefix, the text on stdin
+  // (HP-UX's POSIX sh has no printf builtin: sed there, one process instead of one per line)
+  'if [ "$os" = HP-UX ]; then pre() { sed "s/^/$1/"; }',
+  'else pre() { while IFS= read -r x; do printf "%s%s\\n" "$1" "$x"; done; [ -z "$x" ] || printf "%s%s" "$1" "$x"; }; fi',
+  'if [ "$os" = HP-UX ]; then a=$(/usr/sbin/ifconfig "$ifname" 2>/dev/null); else a=$(ip -o -4 addr show dev "$ifname" 2>/dev/null); fi',
+  '[ -z "$a" ] || pre "addr " <<EOF',
+  '$a',
+  'EOF',
+  'files= links=',
+  `for f in ${BOOT_FILE_PATHS.join(' ')}; do if [ -f "$f" ] && [ ! -L "$f" ]; then files="$files $f"; fi; done`,
   'for l in /etc/rc.d/rc?.d/[SK][0-9]*lvs-route /etc/rc?.d/[SK][0-9]*lvs-route /sbin/rc?.d/[SK][0-9]*lvs-route /etc/systemd/system/*.wants/lvs-route.service; do',
-  '  [ -L "$l" ] && t=$(ls -ld "$l") && echo "link $l ${t##* -> }"',
+  '  [ -L "$l" ] && links="$links $l"',
+  'done',
+  // one ls for all (C locale, no TIME_STYLE: "MODE LINKS OWNER GROUP SIZE MON DAY TIME PATH [-> TARGET]")
+  'ls=',
+  'if [ -n "$files$links" ]; then unset TIME_STYLE; set -f; ls=$(LC_ALL=C ls -ld $files $links 2>/dev/null); set +f; fi',
+  'for f in $files; do',
+  '  while IFS= read -r line; do',
+  '    case $line in',
+  '      *" $f") set -f; set -- $line; set +f; m=$1; echo "file $f ${m%"${m#??????????}"} $5"; pre "| " < "$f"; echo; echo "endfile $f" ;;',
+  '    esac',
+  '  done <<EOF',
+  '$ls',
+  'EOF',
+  'done',
+  'for l in $links; do',
+  '  while IFS= read -r line; do case $line in *" $l -> "*) echo "link $l ${line##* -> }" ;; esac; done <<EOF',
+  '$ls',
+  'EOF',
   'done',
   'if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then echo "enabled $(systemctl is-enabled lvs-route.service 2>/dev/null)"; fi',
   'exit 0',

@@ -36,12 +36,15 @@ const SE = 240;
 /**
  * Telnet to host:port: refuses every option (DO → WONT, WILL → DONT), skips subnegotiations, and returns the text the
  * server printed once it shows a login prompt (or what came within the timeout). `answered`: the TCP connect was
- * accepted or refused by something (a RST is an answer too: the address is up).
+ * accepted or refused by something (a RST is an answer too: the address is up). `spoke`: the server sent something
+ * (a telnetd opens with its option negotiation at once; the prompt comes later, from login(1), and can be slow on a
+ * loaded realserver).
  */
-export function telnetBanner(host: string, port: number, timeoutMs: number): Promise<{ answered: boolean; text: string }> {
+export function telnetBanner(host: string, port: number, timeoutMs: number): Promise<{ answered: boolean; spoke: boolean; text: string }> {
   return new Promise((resolve) => {
     let text = '';
     let answered = false;
+    let spoke = false;
     let done = false;
     const sock = connect({ host, port });
     const finish = () => {
@@ -49,7 +52,7 @@ export function telnetBanner(host: string, port: number, timeoutMs: number): Pro
       done = true;
       clearTimeout(t);
       sock.destroy();
-      resolve({ answered, text });
+      resolve({ answered, spoke, text });
     };
     const t = setTimeout(finish, timeoutMs);
     sock.on('connect', () => void (answered = true));
@@ -60,6 +63,7 @@ export function telnetBanner(host: string, port: number, timeoutMs: number): Pro
     sock.on('close', finish);
     let sub = false;
     sock.on('data', (d: Buffer) => {
+      spoke = true;
       const reply: number[] = [];
       for (let i = 0; i < d.length; i++) {
         const b = d[i]!;
@@ -132,7 +136,10 @@ export async function checkDesktop(input: DesktopCheckInput): Promise<DesktopObs
   const banner = telnet ? tcp[input.tcpPorts.indexOf(23)]! : undefined;
   const line = banner ? (/(\S[^\r\n]*login:)\s*$/.exec(banner.text.replace(/\r/g, ''))?.[1] ?? null) : undefined;
   const obs: DesktopObs = { vipReachable: tcp.some((r) => r.answered) || (x?.answered ?? false) };
-  if (banner) obs.telnetBanner = line ?? null;
+  if (banner) {
+    obs.telnetBanner = line ?? null;
+    obs.telnetSpoke = banner.spoke;
+  }
   if (x) obs.xdmcpWilling = x.willing;
   if (launchers) {
     obs.xServer = launchers.launchers.find((l) => l.kind === 'xdmcp')?.path ?? null;

@@ -11,7 +11,7 @@
 #
 # usage: lab.sh up | down | status | exec HOST CMD… | console [VM] | reboot VM|RS | kill VM | start VM
 #               | service RS sshd|telnet|xdm start|stop|restart|status | link RS|client down|up | rekey RS [--restore]
-#               | keepalived VM hide|restore
+#               | keepalived VM hide|restore | xwilling RS stock|builtin
 #   up       idempotent; builds/caches what is missing, starts what is not running (director2 only with
 #            LVSLAB_DIRECTOR2=1; a running director2 is left running). Its last stdout lines are
 #            "profile: PATH", "profile-keepalived: PATH", "profile-ha: PATH" and "vip: ADDRESS"
@@ -32,6 +32,8 @@
 #   link     the realserver's (or client's) cable: its veth end in the bridge down/up (eth0 inside loses carrier)
 #   rekey    gives RS's sshd a NEW random host key (to test "host key changed"); --restore puts the lab's key back
 #   keepalived  hide: moves the VM's /usr/sbin/keepalived away (keepalived "not installed"); restore: puts it back
+#   xwilling how RS's xdm answers an XDMCP Query: stock (Debian's Xwilling script, as rs1–rs3 do) or builtin (xdm's
+#            own status, as rs4… do: see rs_config); restarts its xdm. lab:up puts the lab's choice back
 #   console  prints a VM's serial console log (default director)
 set -euo pipefail
 # shellcheck source=config.sh
@@ -299,6 +301,16 @@ stop_host() {
 }
 
 # ================================================================ realservers: configuration, own /etc, boot
+# xwilling_set XDM_CONFIG stock|builtin — how xdm answers an XDMCP Query: Debian's Xwilling script (stock) or xdm's
+# built-in status (builtin: the DisplayManager.willing line commented out).
+xwilling_set() {
+  case $2 in
+    stock) sed -i -E 's|^! lvslab builtin: (DisplayManager\.willing:.*)$|\1|' "$1" ;;
+    builtin) sed -i -E 's|^(DisplayManager\.willing:.*)$|! lvslab builtin: \1|' "$1" ;;
+    *) die "xwilling: stock or builtin, not '$2'" ;;
+  esac
+}
+
 # rs_config NAME — the realserver's sshd, inetd and xdm configuration under .lab/NAME/, and etc.seed/: the lab's files its
 # /etc gets at every boot (hosts, hostname, resolv.conf, network/interfaces, the rc runner and the lab's rc scripts).
 rs_config() {
@@ -333,6 +345,11 @@ X
     -e "s|^DisplayManager\.accessFile:.*|DisplayManager.accessFile:\t$d/Xaccess|" \
     -e "s|^DisplayManager\.requestPort:.*|DisplayManager.requestPort:\t177|" \
     /etc/X11/xdm/xdm-config > "$d/xdm-config"
+  # rs1–rs3 answer an XDMCP Query as Debian's xdm does (its Xwilling script: `su nobody` and ~9 programs per Query);
+  # the scale realservers (rs4…, LVSLAB_REALSERVERS) with xdm's built-in status. 50 Xwilling scripts at once cost this
+  # 2-core host seconds of CPU that 50 workstations spend on their own CPUs, and the TCG director's probe waited on them
+  # (measured: see README). `xwilling rsN stock|builtin` switches one (the realserver-doctor bench measures both).
+  if (( $(rs_index "$name") > 3 )); then xwilling_set "$d/xdm-config" builtin; fi
   grep -q '^DisplayManager.requestPort:[[:space:]]*177' "$d/xdm-config" || die "could not enable XDMCP in $d/xdm-config"
   sed -E 's/^#\*([[:space:]]+)#any host can get a login window/*\1#any host can get a login window/' /etc/X11/xdm/Xaccess > "$d/Xaccess"
   grep -q '^\*' "$d/Xaccess" || die "could not allow every host in $d/Xaccess"
@@ -549,10 +566,15 @@ cmd_up() {
   ensure_host_ns client
   ensure_holder client client
   for n in "${RS_NAMES[@]}"; do
-    local rekeyed=no
+    local rekeyed=no willing_before willing_after
     grep -q rekeyed_host_key "$STATE/$n/sshd_config" 2>/dev/null && rekeyed=yes
+    willing_before=$(grep -c '^DisplayManager.willing:' "$STATE/$n/xdm-config" 2>/dev/null || true)
     rs_config "$n"
     if [[ $rekeyed == yes ]] && holder_pid "$n" >/dev/null; then log "$n: back to the lab's host key"; restart_sshd "$n"; fi
+    willing_after=$(grep -c '^DisplayManager.willing:' "$STATE/$n/xdm-config" || true)
+    if [[ -n $willing_before && $willing_before != "$willing_after" ]] && holder_pid "$n" >/dev/null; then
+      log "$n: xdm back to the lab's Willing answer"; restart_xdm "$n"
+    fi
   done
   # boot (or check) the realservers, JOBS at a time; each job leaves run/NAME.up when it succeeded
   for n in "${RS_NAMES[@]}"; do
@@ -775,6 +797,23 @@ cmd_rekey() {
   ssh-keygen -l -f "$key.pub"
 }
 
+# restart_xdm NAME — the realserver's xdm stopped and started again with its current config (its rc script).
+restart_xdm() {
+  local name=$1
+  in_host "$name" /etc/init.d/lab-xdm restart </dev/null >>"$LOGS/$name-boot.log" 2>&1 || true
+  wait_until 10 listening "$name" udp 177 || die "$name: xdm did not come back (see $LOGS/$name-xdm.log)"
+}
+
+# xwilling RS stock|builtin — how RS's xdm answers an XDMCP Query (see rs_config); restarts its xdm.
+cmd_xwilling() {
+  local name=${1:-} mode=${2:-}
+  need_rs xwilling "$name"
+  [[ $mode == stock || $mode == builtin ]] || die "usage: lab.sh xwilling RS stock|builtin"
+  xwilling_set "$STATE/$name/xdm-config" "$mode"
+  restart_xdm "$name"
+  log "$name: xdm answers a Query with $( [[ $mode == stock ]] && echo "Debian's Xwilling script" || echo "its built-in status")"
+}
+
 # restart_sshd NAME — the realserver's sshd stopped and started again with its current config (its rc script).
 restart_sshd() {
   local name=$1
@@ -810,6 +849,7 @@ case $verb in
   link) cmd_link "$@" ;;
   rekey) cmd_rekey "$@" ;;
   keepalived) cmd_keepalived "$@" ;;
+  xwilling) cmd_xwilling "$@" ;;
   console) is_vm "${1:-director}" || die "usage: lab.sh console [director|director2]"; cat "$(vm_console "${1:-director}")" ;;
   *) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

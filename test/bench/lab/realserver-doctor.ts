@@ -9,6 +9,8 @@
  * measure with 3). The cluster is made healthy first (untimed): routes fixed, lvs-route installed, the director started.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { collectPlan } from '../../../electron/doctor/collect-plan.ts';
@@ -26,7 +28,7 @@ import { parseServiceProbe, planServiceProbe, serviceProbeArgv } from '../../../
 import { execChecked } from '../../../electron/ssh/exec-checked.ts';
 import { RealserverBoot } from '../../../electron/services/realserver-boot.ts';
 import { RealserverRoutes } from '../../../electron/services/realserver-routes.ts';
-import { forEachRealserver } from '../../../electron/services/per-host.ts';
+import { forEachRealserver, mapLimit } from '../../../electron/services/per-host.ts';
 import { measure, report } from '../measure.ts';
 import { labUp, REPO, restoreBootState, type Lab } from '../../lab/support/remote-lab.ts';
 import { benchLab, heldContext, ratio } from './support/bench-lab.ts';
@@ -40,6 +42,28 @@ const WARMUP = 1;
 async function freshSshTo(host: string, command: string): Promise<string> {
   const args = ['-F', '/dev/null', '-i', join(REPO, '.lab', 'id_ed25519'), '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${join(REPO, '.lab', 'known_hosts')}`, '-o', 'GlobalKnownHostsFile=/dev/null', '-o', 'StrictHostKeyChecking=yes', '-o', 'ControlMaster=no', '-o', 'ControlPath=none', `root@${host}`, command];
   return (await run('ssh', args, { timeout: 60_000, maxBuffer: 64 * 1024 * 1024 })).stdout;
+}
+
+/** This machine's CPU time so far (all cores, from /proc/stat): busy and total, in clock ticks. */
+function cpuTicks(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3]! + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** Runs fn and says how busy this machine's cores were meanwhile (the lab's 50 realservers and its TCG director share them). */
+async function busyDuring(fn: () => Promise<unknown>): Promise<string> {
+  const a = cpuTicks();
+  await fn();
+  const b = cpuTicks();
+  return `${((100 * (b.busy - a.busy)) / Math.max(1, b.total - a.total)).toFixed(0)} % of ${cpus().length} cores`;
+}
+
+/** How rs4…rsN answer an XDMCP Query (lab.sh xwilling; rs1–rs3 always run Debian's Xwilling). */
+async function xwilling(mode: 'stock' | 'builtin'): Promise<void> {
+  const names = Array.from({ length: N - 3 }, (_, i) => `rs${i + 4}`);
+  await mapLimit(names, 8, (n) => run('bash', [join(REPO, 'test', 'lab', 'lab.sh'), 'xwilling', n, mode], { timeout: 60_000 }));
 }
 
 export default async function realserverDoctor(): Promise<void> {
@@ -86,6 +110,7 @@ export default async function realserverDoctor(): Promise<void> {
       }, RUNS, WARMUP);
       report(`doctor, ${N} realservers + director, held sessions (${desktopNote})`, warm, 5000);
       console.log(`  findings on the healthy cluster: ${findings}`);
+      console.log(`  this machine's CPU during one more run: ${await busyDuring(() => new DoctorService(svc, desktop).run())} busy`);
       for (const f of findingText) console.log(`    ${f}`);
       // The doctor as `lvsctl doctor` runs it: every session opened for the run (51 handshakes, in parallel).
       const cold = await measure(async () => {
@@ -158,6 +183,25 @@ export default async function realserverDoctor(): Promise<void> {
       report(`  director probe of ${N}: the health probe's script (before)`, probeOld);
       report(`  director probe of ${N}: the lean probe (doctor, probe)`, probeLean);
       console.log(`  ratio health-probe script / lean probe: ${ratio(probeOld.median, probeLean.median)}`);
+
+      // The lab's rs4…rsN answer an XDMCP Query with xdm's built-in status (lab.sh rs_config), rs1–rs3 with Debian's
+      // Xwilling script (su nobody, then uptime, who, sed, sort, wc… per Query). The same figures with Xwilling on all:
+      // what the director's probe (one Query per realserver, all at once) costs when the 50 scripts share these cores.
+      try {
+        await xwilling('stock');
+        const probeStock = await measure(async () => parseServiceProbe(normalizeLeanProbe((await execChecked(ctx.director, directorProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout), probePlan), RUNS, WARMUP);
+        report(`  director probe of ${N}, Debian's Xwilling on all ${N}`, probeStock);
+        const warmStock = await measure(() => new DoctorService(svc, desktop).run(), RUNS, WARMUP);
+        report(`  doctor, held sessions, Debian's Xwilling on all ${N}`, warmStock, 5000);
+        const serialStock = await measure(async () => {
+          for (const d of plan.directors) await freshSshTo(cluster.director.host, shellQuote(d.argv));
+          for (const r of plan.realservers) await freshSshTo(r.address, shellQuote(r.argv));
+        }, 1, 0);
+        report(`  doctor's collectors in series, Debian's Xwilling on all ${N}`, serialStock);
+        console.log(`  ratio serial / doctor (held), Debian's Xwilling on all ${N}: ${ratio(serialStock.median, warmStock.median)}`);
+      } finally {
+        await xwilling('builtin');
+      }
 
       // realserver check --all (what the Realservers page and the sampler's load refresh run)
       const checks = await measure(async () => {

@@ -181,6 +181,15 @@ describe('the doctor', () => {
     for (const id of FINDING_IDS) expect(WHY[id].length).toBeGreaterThan(40);
   });
 
+  it('telnet through the VIP: a telnetd that negotiated but whose login prompt was late is no finding; one that said nothing is', () => {
+    const late = healthy();
+    late.desktop = { ...late.desktop!, telnetBanner: null, telnetSpoke: true };
+    expect(diagnose(C, late, resolve)).toEqual([]);
+    const silent = healthy();
+    silent.desktop = { ...silent.desktop!, telnetBanner: null, telnetSpoke: false };
+    expect(ids(diagnose(C, silent, resolve))).toEqual(['desktop.telnet-through-vip desktop']);
+  });
+
   const faults: { name: string; inject: (o: DoctorObservations) => void; want: string; fix?: unknown; explains?: RegExp }[] = [
     {
       name: 'ip_forward off',

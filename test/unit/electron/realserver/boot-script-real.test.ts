@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hpuxBootScript, linuxBootScript, systemdUnit, type BootSpec } from '../../../../electron/realserver/boot-script.ts';
-import { bootProbeArgv, parseBootProbe } from '../../../../electron/realserver/boot-probe.ts';
+import { BOOT_PROBE_SCRIPT, bootProbeArgv, parseBootProbe } from '../../../../electron/realserver/boot-probe.ts';
 import { planBoot } from '../../../../electron/realserver/boot-install.ts';
 import { parseLinuxRoutes } from '../../../../electron/realserver/linux-route-parse.ts';
 import { parseHpuxRoutes } from '../../../../electron/realserver/hpux-route-parse.ts';
@@ -174,6 +174,38 @@ describe.skipIf(!root || !has('unshare') || !has('nsenter') || !has('nsenter'))(
     expect(Object.keys(gone.files)).toEqual([]);
     expect(Object.keys(gone.links)).toEqual([]);
     expect(planBoot(target, gone, 'x').uninstall).toEqual([]);
+  });
+
+  it('the lean probe (one ls, no sed or wc) prints what the probe before it printed, under dash and busybox sh; so does the doctor\'s way of running it', async () => {
+    const ns = makeNs('diff');
+    const dirs = ['/etc/init.d', '/etc/rc2.d', '/etc/rc3.d', '/etc/rc4.d', '/etc/rc5.d', '/usr/local/sbin'];
+    const pid = await holder(ns, dirs);
+    const before = readFileSync(new URL('../../../fixtures/realserver/boot-probe-ef731bd.sh', import.meta.url), 'utf8');
+    const target = { host: 'rs-test', os: 'linux' as const, netIf: 'eth0', gateway: '10.99.0.1' };
+    const run = (argv: string[]) => {
+      const r = inNs(pid, argv);
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    const same = (what: string) => {
+      for (const sh of [['dash'], ['busybox', 'sh']]) {
+        const old = run([...sh, '-c', before, 'p', 'eth0']);
+        expect(run([...sh, '-c', BOOT_PROBE_SCRIPT, 'p', 'eth0']), `${sh.join(' ')}, ${what}`).toBe(old);
+        // as the doctor's collector runs it: in a subshell, told the OS
+        expect(run([...sh, '-c', 'boot=$1; ( set -- eth0 Linux; eval "$boot" )', 'c', BOOT_PROBE_SCRIPT]), `${sh.join(' ')} (collector), ${what}`).toBe(old);
+      }
+      return parseBootProbe('rs-test', run(bootProbeArgv('eth0')));
+    };
+    expect(Object.keys(same('nothing installed').files)).toEqual([]);
+    for (const step of planBoot(target, same('nothing installed'), 's').install) expect(inNs(pid, step.argv, step.stdin).status).toBe(0);
+    const installed = same('installed: a file and four links');
+    expect(Object.keys(installed.links)).toHaveLength(4);
+    // a second file: no final newline, a backslash, tabs, a line like a marker; then an empty one
+    const text = 'a\n\n| not a marker\nendfile /x\n  indented \\ tab\there';
+    expect(inNs(pid, ['sh', '-c', 'printf "%s" "$1" > /usr/local/sbin/lvs-route; chmod 750 /usr/local/sbin/lvs-route', 'w', text]).status).toBe(0);
+    expect(same('a file without its final newline').files['/usr/local/sbin/lvs-route']).toEqual({ mode: '750', size: Buffer.byteLength(text), content: `${text}\n` });
+    expect(inNs(pid, ['sh', '-c', ': > /usr/local/sbin/lvs-route']).status).toBe(0);
+    expect(same('an empty file').files['/usr/local/sbin/lvs-route']).toMatchObject({ size: 0, content: '' });
   });
 });
 

@@ -3,7 +3,7 @@
  * login prompt (as telnetd does), a refused port, and an XDMCP manager answering Willing / a silent one.
  */
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
+import { createServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { telnetBanner } from '../../../../electron/services/desktop-checks.ts';
 import { fixMovesPeer } from '../../../../electron/services/realserver-routes.ts';
@@ -34,7 +34,22 @@ describe('telnetBanner', () => {
   });
   it('a refused port answered (something is there), with no text', async () => {
     const port = await freePort();
-    expect(await telnetBanner('127.0.0.1', port, 2000)).toEqual({ answered: true, text: '' });
+    expect(await telnetBanner('127.0.0.1', port, 2000)).toEqual({ answered: true, spoke: false, text: '' });
+  });
+  it('a server that negotiates but shows no prompt within the timeout spoke (no text); one that says nothing did not', async () => {
+    const negotiates = createServer((c) => void c.write(Buffer.from([255, 253, 24])));
+    const silent = createServer(() => undefined);
+    const socks: Socket[] = [];
+    for (const srv of [negotiates, silent]) {
+      srv.on('connection', (c) => socks.push(c));
+      await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+      closers.push(() => {
+        for (const c of socks) c.destroy();
+        srv.close();
+      });
+    }
+    expect(await telnetBanner('127.0.0.1', (negotiates.address() as { port: number }).port, 500)).toEqual({ answered: true, spoke: true, text: '' });
+    expect(await telnetBanner('127.0.0.1', (silent.address() as { port: number }).port, 500)).toEqual({ answered: true, spoke: false, text: '' });
   });
 });
 
