@@ -8,19 +8,21 @@ import { planBoot } from '../realserver/boot-install.ts';
 import { BOOT_PROBE_SCRIPT, parseBootProbe } from '../realserver/boot-probe.ts';
 import { parseHpuxRoutes } from '../realserver/hpux-route-parse.ts';
 import { parseLinuxRoutes } from '../realserver/linux-route-parse.ts';
-import { findDisplayManager, parseListeners } from '../realserver/service-status.ts';
+import { findDisplayManager, LINUX_PROCESS_NAMES_FUNCTION, parseListeners } from '../realserver/service-status.ts';
 import { parseCollectSections, SEC } from './collect-sections.ts';
 import type { RealserverObs } from './model.ts';
 
 /**
- * $1 = the LVS interface, $2 = the boot probe script. Sections: uname, routes, ps, listen, boot. Five programs on Linux
- * (ip, ps, ss; the boot probe's ip and ls) and one fork, where there were twenty.
- * Linux: `ip -4 route show`, `ps -e -o comm=`, `ss -H -l -t -u -n`; HP-UX: `netstat -rnv`, `ps -e`, `netstat -an`.
+ * $1 = the LVS interface, $2 = the boot probe script. Sections: uname, routes, ps, listen, boot. Four programs on Linux
+ * (ip, ss; the boot probe's ip and ls) and one fork, where there were sixteen.
+ * Linux: `ip -4 route show`, the process names from /proc (pscomm: what `ps -e -o comm=` prints), `ss -H -l -t -u -n`;
+ * HP-UX: `netstat -rnv`, `ps -e`, `netstat -an`.
  */
 export const REALSERVER_COLLECT_SCRIPT = [
   'ifname=$1; boot=$2',
   'PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH',
   SEC,
+  LINUX_PROCESS_NAMES_FUNCTION,
   // the OS once, and on Linux without a program (what `uname -s` prints is in /proc): each program costs milliseconds on
   // a loaded host, and this runs on every realserver at once
   'if [ -r /proc/sys/kernel/ostype ]; then read -r u < /proc/sys/kernel/ostype; ur=$?; else u=$(uname -s); ur=$?; fi',
@@ -29,7 +31,7 @@ export const REALSERVER_COLLECT_SCRIPT = [
   'if [ "$u" = HP-UX ]; then',
   '  sec routes /usr/bin/netstat -rnv; sec ps /usr/bin/ps -e; sec listen /usr/bin/netstat -an',
   'else',
-  '  sec routes ip -4 route show; sec ps ps -e -o comm=; sec listen ss -H -l -t -u -n',
+  '  sec routes ip -4 route show; sec ps pscomm; sec listen ss -H -l -t -u -n',
   'fi',
   // the boot probe in a subshell of this shell (a fork, not a new sh), told the OS
   'bootp() { ( set -- "$ifname" "$u"; eval "$boot" ); }',

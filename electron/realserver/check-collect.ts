@@ -8,7 +8,7 @@
 import { AppError } from '../../shared/result.ts';
 import { parseSections, SECTION_FUNCTION, type Section } from '../shell/marked-sections.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
-import { findDisplayManager, listenArgv, parseListeners, processListArgv } from './service-status.ts';
+import { findDisplayManager, LINUX_PROCESS_NAMES_FUNCTION, listenArgv, parseListeners, processListArgv } from './service-status.ts';
 import { parseUptime } from './uptime-parse.ts';
 
 /** What check found on one realserver. */
@@ -30,12 +30,13 @@ export interface RealserverCheckReport {
 /** The check script (sections uname, uptime, then ps and listen for Linux and HP-UX). */
 export const CHECK_SCRIPT = [
   SECTION_FUNCTION,
+  LINUX_PROCESS_NAMES_FUNCTION,
   'u=$(uname -s); ur=$?',
   'un() { printf "%s\\n" "$u"; return $ur; }',
   'sec uname un',
   'sec uptime uptime',
   'case $u in',
-  `  Linux) sec ps ${shellQuote(processListArgv('linux'))}; sec listen ${shellQuote(listenArgv('linux'))} ;;`,
+  `  Linux) sec ps pscomm; sec listen ${shellQuote(listenArgv('linux'))} ;;`,
   `  HP-UX) sec ps ${shellQuote(processListArgv('hpux'))}; sec listen ${shellQuote(listenArgv('hpux'))} ;;`,
   'esac',
   'exit 0',
@@ -89,7 +90,7 @@ export function parseCheck(label: string, name: string, stdout: string, stderr =
   const uname = u.stdout.trim();
   const up = part('uptime', () => parseUptime(t.stdout));
   const os = osFromUname(label, uname);
-  const psStep = shellQuote(processListArgv(os));
+  const psStep = os === 'linux' ? 'the process list (/proc/*/comm)' : shellQuote(processListArgv(os));
   const listenStep = shellQuote(listenArgv(os));
   const ps = need('ps', psStep);
   if (ps.rc !== 0) throw sectionError(label, psStep, processListArgv(os)[0]!, ps);

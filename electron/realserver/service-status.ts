@@ -8,6 +8,14 @@ export function processListArgv(os: 'linux' | 'hpux'): string[] {
   return os === 'linux' ? ['ps', '-e', '-o', 'comm='] : ['/usr/bin/ps', '-e'];
 }
 
+/**
+ * POSIX sh function `pscomm`: every process's name, one per line, read from /proc/PID/comm by the shell: what
+ * `ps -e -o comm=` prints, without starting ps (a program costs milliseconds on a loaded host, and the doctor and the
+ * realserver check run on every realserver at once). Linux only; without /proc it runs ps.
+ */
+export const LINUX_PROCESS_NAMES_FUNCTION =
+  'pscomm() { [ -d /proc/1 ] || { ps -e -o comm=; return; }; for p in /proc/[0-9]*; do c=; read -r c 2>/dev/null < "$p/comm" && printf "%s\\n" "$c"; done; return 0; }';
+
 /** The argv that lists listening sockets: `ss -Hltun` (Linux iproute2), `netstat -an` (HP-UX). */
 export function listenArgv(os: 'linux' | 'hpux'): string[] {
   return os === 'linux' ? ['ss', '-H', '-l', '-t', '-u', '-n'] : ['/usr/bin/netstat', '-an'];
