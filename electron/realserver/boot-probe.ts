@@ -60,8 +60,8 @@ export const BOOT_PROBE_SCRIPT = [
   '[ -n "$os" ] || os=$(uname -s)',
   'echo "uname $os"',
   // builtins and parameter expansions where programs did the same: every process costs milliseconds on a loaded host,
-  // and the doctor runs this on every realserver at once. Three programs in all: ip (or ifconfig), ONE ls for every
-  // file and link found, and systemctl where systemd runs.
+  // and the doctor runs this on every realserver at once. At most: uname (unless told), ip (or ifconfig), ONE ls for
+  // every file and link found, and systemctl where systemd runs.
   '[ -r /proc/1/comm ] && { p1=; read -r p1 < /proc/1/comm; echo "pid1 $p1"; }',
   '[ -d /run/systemd/system ] && echo systemd-booted',
   `for d in ${BOOT_DIRS.join(' ')}; do [ -d "$d" ] && echo "dir $d"; done`,
@@ -79,20 +79,21 @@ export const BOOT_PROBE_SCRIPT = [
   'for l in /etc/rc.d/rc?.d/[SK][0-9]*lvs-route /etc/rc?.d/[SK][0-9]*lvs-route /sbin/rc?.d/[SK][0-9]*lvs-route /etc/systemd/system/*.wants/lvs-route.service; do',
   '  [ -L "$l" ] && links="$links $l"',
   'done',
-  // one ls for all (C locale, no TIME_STYLE: "MODE LINKS OWNER GROUP SIZE MON DAY TIME PATH [-> TARGET]")
+  // one ls for all (C locale, no TIME_STYLE: "MODE LINKS OWNER GROUP SIZE MON DAY TIME PATH [-> TARGET]"); a file's
+  // line is the regular file's (-…), never a link's whose absolute target is that file (HP-UX's rc links)
   'ls=',
   'if [ -n "$files$links" ]; then unset TIME_STYLE; set -f; ls=$(LC_ALL=C ls -ld $files $links 2>/dev/null); set +f; fi',
   'for f in $files; do',
   '  while IFS= read -r line; do',
   '    case $line in',
-  '      *" $f") set -f; set -- $line; set +f; m=$1; echo "file $f ${m%"${m#??????????}"} $5"; pre "| " < "$f"; echo; echo "endfile $f" ;;',
+  '      -*" $f") set -f; set -- $line; set +f; m=$1; echo "file $f ${m%"${m#??????????}"} $5"; pre "| " < "$f"; echo; echo "endfile $f" ;;',
   '    esac',
   '  done <<EOF',
   '$ls',
   'EOF',
   'done',
   'for l in $links; do',
-  '  while IFS= read -r line; do case $line in *" $l -> "*) echo "link $l ${line##* -> }" ;; esac; done <<EOF',
+  '  while IFS= read -r line; do case $line in l*" $l -> "*) echo "link $l ${line##* -> }" ;; esac; done <<EOF',
   '$ls',
   'EOF',
   'done',

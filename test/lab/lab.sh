@@ -570,10 +570,10 @@ cmd_up() {
     grep -q rekeyed_host_key "$STATE/$n/sshd_config" 2>/dev/null && rekeyed=yes
     willing_before=$(grep -c '^DisplayManager.willing:' "$STATE/$n/xdm-config" 2>/dev/null || true)
     rs_config "$n"
-    if [[ $rekeyed == yes ]] && holder_pid "$n" >/dev/null; then log "$n: back to the lab's host key"; restart_sshd "$n"; fi
+    if [[ $rekeyed == yes ]] && holder_pid "$n" >/dev/null; then log "$n: back to the lab's host key"; restart_lab_service "$n" sshd; fi
     willing_after=$(grep -c '^DisplayManager.willing:' "$STATE/$n/xdm-config" || true)
     if [[ -n $willing_before && $willing_before != "$willing_after" ]] && holder_pid "$n" >/dev/null; then
-      log "$n: xdm back to the lab's Willing answer"; restart_xdm "$n"
+      log "$n: xdm back to the lab's Willing answer"; restart_lab_service "$n" xdm
     fi
   done
   # boot (or check) the realservers, JOBS at a time; each job leaves run/NAME.up when it succeeded
@@ -793,15 +793,8 @@ cmd_rekey() {
     sed -i "s|^HostKey .*|HostKey $d/rekeyed_host_key|" "$d/sshd_config"
     key=$d/rekeyed_host_key
   fi
-  restart_sshd "$name"
+  restart_lab_service "$name" sshd
   ssh-keygen -l -f "$key.pub"
-}
-
-# restart_xdm NAME — the realserver's xdm stopped and started again with its current config (its rc script).
-restart_xdm() {
-  local name=$1
-  in_host "$name" /etc/init.d/lab-xdm restart </dev/null >>"$LOGS/$name-boot.log" 2>&1 || true
-  wait_until 10 listening "$name" udp 177 || die "$name: xdm did not come back (see $LOGS/$name-xdm.log)"
 }
 
 # xwilling RS stock|builtin — how RS's xdm answers an XDMCP Query (see rs_config); restarts its xdm.
@@ -810,15 +803,17 @@ cmd_xwilling() {
   need_rs xwilling "$name"
   [[ $mode == stock || $mode == builtin ]] || die "usage: lab.sh xwilling RS stock|builtin"
   xwilling_set "$STATE/$name/xdm-config" "$mode"
-  restart_xdm "$name"
+  restart_lab_service "$name" xdm
   log "$name: xdm answers a Query with $( [[ $mode == stock ]] && echo "Debian's Xwilling script" || echo "its built-in status")"
 }
 
-# restart_sshd NAME — the realserver's sshd stopped and started again with its current config (its rc script).
-restart_sshd() {
-  local name=$1
-  in_host "$1" /etc/init.d/lab-sshd restart </dev/null >>"$LOGS/$name-boot.log" 2>&1 || true
-  wait_until 10 listening "$name" tcp 22 || die "$name: sshd did not come back (see $LOGS/$name-sshd.log)"
+# restart_lab_service NAME sshd|xdm — the realserver's sshd or xdm stopped and started again with its current config (its
+# rc script); waits until it listens again.
+restart_lab_service() {
+  local name=$1 svc=$2 proto=tcp port=22
+  [[ $svc == xdm ]] && proto=udp port=177
+  in_host "$name" "/etc/init.d/lab-$svc" restart </dev/null >>"$LOGS/$name-boot.log" 2>&1 || true
+  wait_until 10 listening "$name" "$proto" "$port" || die "$name: $svc did not come back (see $LOGS/$name-$svc.log)"
 }
 
 cmd_keepalived() {

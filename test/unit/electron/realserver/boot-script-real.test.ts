@@ -200,6 +200,11 @@ describe.skipIf(!root || !has('unshare') || !has('nsenter') || !has('nsenter'))(
     for (const step of planBoot(target, same('nothing installed'), 's').install) expect(inNs(pid, step.argv, step.stdin).status).toBe(0);
     const installed = same('installed: a file and four links');
     expect(Object.keys(installed.links)).toHaveLength(4);
+    // a link with an absolute target (as HP-UX's rc links are): its ls line also ends with the file's path
+    expect(inNs(pid, ['ln', '-s', '/etc/init.d/lvs-route', '/etc/rc2.d/K01lvs-route']).status).toBe(0);
+    const absolute = same('a link whose target is absolute');
+    expect(absolute.links['/etc/rc2.d/K01lvs-route']).toBe('/etc/init.d/lvs-route');
+    expect(absolute.files['/etc/init.d/lvs-route']).toEqual(installed.files['/etc/init.d/lvs-route']);
     // a second file: no final newline, a backslash, tabs, a line like a marker; then an empty one
     const text = 'a\n\n| not a marker\nendfile /x\n  indented \\ tab\there';
     expect(inNs(pid, ['sh', '-c', 'printf "%s" "$1" > /usr/local/sbin/lvs-route; chmod 750 /usr/local/sbin/lvs-route', 'w', text]).status).toBe(0);
