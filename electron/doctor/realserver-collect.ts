@@ -8,7 +8,7 @@ import { planBoot } from '../realserver/boot-install.ts';
 import { BOOT_PROBE_SCRIPT, parseBootProbe } from '../realserver/boot-probe.ts';
 import { parseHpuxRoutes } from '../realserver/hpux-route-parse.ts';
 import { parseLinuxRoutes } from '../realserver/linux-route-parse.ts';
-import { findDisplayManager, LINUX_PROCESS_NAMES_FUNCTION, parseListeners } from '../realserver/service-status.ts';
+import { findDisplayManager, LINUX_PROCESS_NAMES_FUNCTION, OS_NAME_LINE, parseListeners } from '../realserver/service-status.ts';
 import { parseCollectSections, SEC } from './collect-sections.ts';
 import type { RealserverObs } from './model.ts';
 
@@ -23,9 +23,8 @@ export const REALSERVER_COLLECT_SCRIPT = [
   'PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH',
   SEC,
   LINUX_PROCESS_NAMES_FUNCTION,
-  // the OS once, and on Linux without a program (what `uname -s` prints is in /proc): each program costs milliseconds on
-  // a loaded host, and this runs on every realserver at once
-  'if [ -r /proc/sys/kernel/ostype ]; then read -r u < /proc/sys/kernel/ostype; ur=$?; else u=$(uname -s); ur=$?; fi',
+  // the OS once (on Linux without starting a program)
+  OS_NAME_LINE,
   'un() { printf "%s\\n" "$u"; return $ur; }',
   'sec uname un',
   'if [ "$u" = HP-UX ]; then',

@@ -8,7 +8,7 @@
 import { AppError } from '../../shared/result.ts';
 import { parseSections, SECTION_FUNCTION, type Section } from '../shell/marked-sections.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
-import { findDisplayManager, LINUX_PROCESS_NAMES_FUNCTION, listenArgv, parseListeners, processListArgv } from './service-status.ts';
+import { findDisplayManager, LINUX_PROCESS_NAMES_FUNCTION, listenArgv, OS_NAME_LINE, parseListeners, processListArgv } from './service-status.ts';
 import { parseUptime } from './uptime-parse.ts';
 
 /** What check found on one realserver. */
@@ -31,7 +31,7 @@ export interface RealserverCheckReport {
 export const CHECK_SCRIPT = [
   SECTION_FUNCTION,
   LINUX_PROCESS_NAMES_FUNCTION,
-  'u=$(uname -s); ur=$?',
+  OS_NAME_LINE,
   'un() { printf "%s\\n" "$u"; return $ur; }',
   'sec uname un',
   'sec uptime uptime',

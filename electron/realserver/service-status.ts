@@ -9,6 +9,12 @@ export function processListArgv(os: 'linux' | 'hpux'): string[] {
 }
 
 /**
+ * POSIX sh line: `u` = what `uname -s` prints, `ur` = its status; on Linux read from /proc (/proc/sys/kernel/ostype is
+ * "Linux") instead of starting uname, since the doctor and the realserver check run on every realserver at once.
+ */
+export const OS_NAME_LINE = 'if [ -r /proc/sys/kernel/ostype ]; then read -r u < /proc/sys/kernel/ostype; ur=$?; else u=$(uname -s); ur=$?; fi';
+
+/**
  * POSIX sh function `pscomm`: every process's name, one per line, read from /proc/PID/comm by the shell: what
  * `ps -e -o comm=` prints, without starting ps (a program costs milliseconds on a loaded host, and the doctor and the
  * realserver check run on every realserver at once). Linux only; without /proc it runs ps.

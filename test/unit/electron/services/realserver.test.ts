@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { clusterSchema } from '../../../../shared/model/cluster.ts';
@@ -5,7 +6,8 @@ import { AppError } from '../../../../shared/result.ts';
 import { ClusterContext } from '../../../../electron/services/cluster-context.ts';
 import { RealserverRoutes } from '../../../../electron/services/realserver-routes.ts';
 import { checkRealserver, osFromUname, RealserverChecks } from '../../../../electron/services/realserver-check.ts';
-import { parseCheck } from '../../../../electron/realserver/check-collect.ts';
+import { CHECK_SCRIPT, parseCheck } from '../../../../electron/realserver/check-collect.ts';
+import { parseSections } from '../../../../electron/shell/marked-sections.ts';
 import { forEachRealserver, mapLimit } from '../../../../electron/services/per-host.ts';
 import { shellQuote } from '../../../../electron/shell/shell-quote.ts';
 import type { ResolvedTarget } from '../../../../electron/ssh/resolve-target.ts';
@@ -137,6 +139,16 @@ describe('realserver check (one exec: realserver/check-collect.ts)', () => {
     expect(ex.ran).toEqual(['script:lvs-console-check']);
     expect(r).toEqual({ name: 'rs1', uname: 'Linux', os: 'linux', load: [8.58, 13.32, 8.67], users: 0, displayManager: 'xdm', telnetListening: true, xdmcpListening: true, problems: [] });
   });
+  for (const shell of [['dash'], ['busybox', 'sh']]) {
+    it(`the check script run by ${shell.join(' ')} on this machine: Linux from /proc, the process names, its output parses`, () => {
+      const r = spawnSync(shell[0]!, [...shell.slice(1), '-c', CHECK_SCRIPT, 'lvs-console-check'], { encoding: 'utf8' });
+      expect(r.status).toBe(0);
+      const report = parseCheck('desktop', 'desktop', r.stdout, r.stderr);
+      expect(report).toMatchObject({ uname: execFileSync('uname', ['-s']).toString().trim(), os: 'linux' });
+      // the ps section holds this test's own process
+      expect(parseSections(r.stdout).sections.get('ps')!.stdout.split('\n')).toContain(readFileSync('/proc/self/comm', 'utf8').trim());
+    });
+  }
   it('HP-UX (documented outputs): dtlogin, telnet and XDMCP listening', () => {
     const out = sec('uname', 'HP-UX\n') + sec('uptime', fx('uptime.hpux-10.20.txt')) + sec('ps', fx('ps-e.hpux-11i.txt')) + sec('listen', fx('netstat-an.hpux-11i.txt'));
     expect(parseCheck('hp1', 'hp1', out, errs)).toEqual({ name: 'hp1', uname: 'HP-UX', os: 'hpux', load: [0.1, 0.12, 0.09], users: 4, displayManager: 'dtlogin', telnetListening: true, xdmcpListening: true, problems: [] });
