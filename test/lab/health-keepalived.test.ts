@@ -109,7 +109,8 @@ async function awayFromCron(): Promise<void> {
 /** lvsctl status --json, parsed. */
 async function status(profile: string): Promise<StatusView & { ok: boolean }> {
   const r = await ctl(profile, '--json', 'status');
-  expect(r.code, r.err).toBe(0);
+  // with --json an error is {ok:false,error} on stdout: say it when status fails
+  expect(r.code, r.err || r.out).toBe(0);
   return JSON.parse(r.out) as StatusView & { ok: boolean };
 }
 
