@@ -126,14 +126,11 @@ export default async function realserverDoctor(): Promise<void> {
       // The serial way: one fresh ssh per host, one after the other, the same collector commands.
       const resolve = await ctx.resolver();
       const plan = collectPlan(cluster, resolve, backupStamp(new Date()));
-      const serial = await measure(
-        async () => {
-          for (const d of plan.directors) await freshSshTo(cluster.director.host, shellQuote(d.argv));
-          for (const r of plan.realservers) await freshSshTo(r.address, shellQuote(r.argv));
-        },
-        1,
-        0,
-      );
+      const serialWay = async () => {
+        for (const d of plan.directors) await freshSshTo(cluster.director.host, shellQuote(d.argv));
+        for (const r of plan.realservers) await freshSshTo(r.address, shellQuote(r.argv));
+      };
+      const serial = await measure(serialWay, 1, 0);
       report(`doctor's collectors, one fresh ssh per host in series (${N + 1} hosts)`, serial);
       console.log(`ratio serial / doctor (held): ${ratio(serial.median, warm.median)}; serial / doctor (fresh sessions): ${ratio(serial.median, cold.median)}`);
 
@@ -179,7 +176,8 @@ export default async function realserverDoctor(): Promise<void> {
       report(`  floor: OpenSSH \`ssh HOST true\` to ${N} realservers at once`, sshTrue);
       const probePlan = planServiceProbe(cluster, resolve);
       const probeOld = await measure(async () => parseServiceProbe((await execChecked(ctx.director, serviceProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout, probePlan), RUNS, WARMUP);
-      const probeLean = await measure(async () => parseServiceProbe(normalizeLeanProbe((await execChecked(ctx.director, directorProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout), probePlan), RUNS, WARMUP);
+      const leanProbe = async () => parseServiceProbe(normalizeLeanProbe((await execChecked(ctx.director, directorProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout), probePlan);
+      const probeLean = await measure(leanProbe, RUNS, WARMUP);
       report(`  director probe of ${N}: the health probe's script (before)`, probeOld);
       report(`  director probe of ${N}: the lean probe (doctor, probe)`, probeLean);
       console.log(`  ratio health-probe script / lean probe: ${ratio(probeOld.median, probeLean.median)}`);
@@ -189,14 +187,11 @@ export default async function realserverDoctor(): Promise<void> {
       // what the director's probe (one Query per realserver, all at once) costs when the 50 scripts share these cores.
       try {
         await xwilling('stock');
-        const probeStock = await measure(async () => parseServiceProbe(normalizeLeanProbe((await execChecked(ctx.director, directorProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout), probePlan), RUNS, WARMUP);
+        const probeStock = await measure(leanProbe, RUNS, WARMUP);
         report(`  director probe of ${N}, Debian's Xwilling on all ${N}`, probeStock);
         const warmStock = await measure(() => new DoctorService(svc, desktop).run(), RUNS, WARMUP);
         report(`  doctor, held sessions, Debian's Xwilling on all ${N}`, warmStock, 5000);
-        const serialStock = await measure(async () => {
-          for (const d of plan.directors) await freshSshTo(cluster.director.host, shellQuote(d.argv));
-          for (const r of plan.realservers) await freshSshTo(r.address, shellQuote(r.argv));
-        }, 1, 0);
+        const serialStock = await measure(serialWay, 1, 0);
         report(`  doctor's collectors in series, Debian's Xwilling on all ${N}`, serialStock);
         console.log(`  ratio serial / doctor (held), Debian's Xwilling on all ${N}: ${ratio(serialStock.median, warmStock.median)}`);
       } finally {
