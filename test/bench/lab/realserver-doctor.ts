@@ -32,6 +32,7 @@ import { forEachRealserver, mapLimit } from '../../../electron/services/per-host
 import { measure, report } from '../measure.ts';
 import { labUp, REPO, restoreBootState, type Lab } from '../../lab/support/remote-lab.ts';
 import { benchLab, heldContext, ratio } from './support/bench-lab.ts';
+import { cpuBetween, cpuSnapshot } from './support/cpu-by-process.ts';
 
 const run = promisify(execFile);
 const N = 50;
@@ -52,12 +53,37 @@ function cpuTicks(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-/** Runs fn and says how busy this machine's cores were meanwhile (the lab's 50 realservers and its TCG director share them). */
-async function busyDuring(fn: () => Promise<unknown>): Promise<string> {
+/** Which part of the lab a process belongs to, by its name (what it started and reaped counts with it). */
+function labPart(comm: string): string | undefined {
+  if (comm === 'sshd') return "realservers' sshd and what it ran";
+  if (comm.startsWith('qemu-system')) return 'the director VM (TCG)';
+  if (comm.includes('inetd') || comm.includes('telnetd')) return 'telnet (inetd, telnetd)';
+  if (comm === 'xdm') return 'xdm (XDMCP answers)';
+  return undefined;
+}
+
+/**
+ * Runs fn and says how busy this machine's cores were meanwhile (the lab's 50 realservers and its TCG director share
+ * them), and where that CPU went: the lab's parts by process (cpu-by-process.ts) and this process, the console itself.
+ */
+async function busyDuring(fn: () => Promise<unknown>): Promise<string[]> {
   const a = cpuTicks();
+  const before = cpuSnapshot();
+  const self = process.cpuUsage();
+  const t0 = performance.now();
   await fn();
+  const wall = performance.now() - t0;
+  const mine = process.cpuUsage(self);
+  const after = cpuSnapshot();
   const b = cpuTicks();
-  return `${((100 * (b.busy - a.busy)) / Math.max(1, b.total - a.total)).toFixed(0)} % of ${cpus().length} cores`;
+  const parts = cpuBetween(before, after, (c) => labPart(c) ?? 'other');
+  const total = parts.reduce((x, [, ms]) => x + ms, 0);
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  return [
+    `${((100 * (b.busy - a.busy)) / Math.max(1, b.total - a.total)).toFixed(0)} % of ${cpus().length} cores busy during a run of ${s(wall)}`,
+    `CPU by process: ${s(total)} in all (≥ ${s(total / cpus().length)} of wall time on ${cpus().length} cores); ${parts.map(([g, ms]) => `${g} ${s(ms)}`).join(', ')}`,
+    `  of which the console itself (this process, ssh2 and the doctor): ${s((mine.user + mine.system) / 1000)}`,
+  ];
 }
 
 /** How rs4…rsN answer an XDMCP Query (lab.sh xwilling; rs1–rs3 always run Debian's Xwilling). */
@@ -110,7 +136,8 @@ export default async function realserverDoctor(): Promise<void> {
       }, RUNS, WARMUP);
       report(`doctor, ${N} realservers + director, held sessions (${desktopNote})`, warm, 5000);
       console.log(`  findings on the healthy cluster: ${findings}`);
-      console.log(`  this machine's CPU during one more run: ${await busyDuring(() => new DoctorService(svc, desktop).run())} busy`);
+      console.log("  this machine's CPU during one more run:");
+      for (const l of await busyDuring(() => new DoctorService(svc, desktop).run())) console.log(`    ${l}`);
       for (const f of findingText) console.log(`    ${f}`);
       // The doctor as `lvsctl doctor` runs it: every session opened for the run (51 handshakes, in parallel).
       const cold = await measure(async () => {
