@@ -66,7 +66,7 @@ function labPart(comm: string): string | undefined {
  * Runs fn and says how busy this machine's cores were meanwhile (the lab's 50 realservers and its TCG director share
  * them), and where that CPU went: the lab's parts by process (cpu-by-process.ts) and this process, the console itself.
  */
-async function busyDuring(fn: () => Promise<unknown>): Promise<string[]> {
+async function busyDuring(fn: () => Promise<unknown>): Promise<{ lines: string[]; cpuMs: number }> {
   const a = cpuTicks();
   const before = cpuSnapshot();
   const self = process.cpuUsage();
@@ -79,11 +79,12 @@ async function busyDuring(fn: () => Promise<unknown>): Promise<string[]> {
   const parts = cpuBetween(before, after, (c) => labPart(c) ?? 'other');
   const total = parts.reduce((x, [, ms]) => x + ms, 0);
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  return [
+  const lines = [
     `${((100 * (b.busy - a.busy)) / Math.max(1, b.total - a.total)).toFixed(0)} % of ${cpus().length} cores busy during a run of ${s(wall)}`,
     `CPU by process: ${s(total)} in all (≥ ${s(total / cpus().length)} of wall time on ${cpus().length} cores); ${parts.map(([g, ms]) => `${g} ${s(ms)}`).join(', ')}`,
     `  of which the console itself (this process, ssh2 and the doctor): ${s((mine.user + mine.system) / 1000)}`,
   ];
+  return { lines, cpuMs: total };
 }
 
 /** How rs4…rsN answer an XDMCP Query (lab.sh xwilling; rs1–rs3 always run Debian's Xwilling). */
@@ -137,7 +138,8 @@ export default async function realserverDoctor(): Promise<void> {
       report(`doctor, ${N} realservers + director, held sessions (${desktopNote})`, warm, 5000);
       console.log(`  findings on the healthy cluster: ${findings}`);
       console.log("  this machine's CPU during one more run:");
-      for (const l of await busyDuring(() => new DoctorService(svc, desktop).run())) console.log(`    ${l}`);
+      const cpu = await busyDuring(() => new DoctorService(svc, desktop).run());
+      for (const l of cpu.lines) console.log(`    ${l}`);
       for (const f of findingText) console.log(`    ${f}`);
       // The doctor as `lvsctl doctor` runs it: every session opened for the run (51 handshakes, in parallel).
       const cold = await measure(async () => {
@@ -167,6 +169,10 @@ export default async function realserverDoctor(): Promise<void> {
       // the doctor's lean one (one exec each, same plan).
       const dirOnly = await measure(() => execChecked(ctx.director, plan.directors[0]!.argv, [0], 'doctor: collect', { sudo: true, timeoutMs: 60_000 }), RUNS, WARMUP);
       report('  doctor part: the director\'s collect exec alone', dirOnly);
+      // What this lab allows at best, from figures of this run: the doctor can end no sooner than its CPU spread over
+      // every core, nor than the director's collect alone (one exec on a one-vCPU VM).
+      const bound = Math.max(cpu.cpuMs / cpus().length, dirOnly.median);
+      console.log(`  bound on this lab: max(the CPU this machine used during a doctor run ÷ ${cpus().length} cores ${(cpu.cpuMs / cpus().length / 1000).toFixed(2)} s, the director's collect alone ${(dirOnly.median / 1000).toFixed(2)} s) = ${(bound / 1000).toFixed(2)} s; serial ÷ bound = ${ratio(serial.median, bound)} (measured ${ratio(serial.median, warm.median)})`);
       try {
         const rulesOnly = await measure(() => execChecked(ctx.director, ['/etc/init.d/lvs-director', 'rules'], [0], 'rules', { timeoutMs: 60_000 }), RUNS, WARMUP);
         report('    of which (alone): /etc/init.d/lvs-director rules', rulesOnly);
@@ -261,8 +267,16 @@ export default async function realserverDoctor(): Promise<void> {
       // the health probe from the director; every 6th the realservers' loads (realserver check of all 50).
       const status = await measure(() => svc.snapshot({ rate: true }), 10, 2);
       report('sampler tick: status (every tick)', status);
-      const health = await measure(() => svc.probe(), RUNS, WARMUP);
+      // every verdict of the healthy cluster should pass: one that does not is a false "down" the app would show
+      const notPassing: string[] = [];
+      const health = await measure(async () => {
+        for (const p of await svc.probe()) {
+          for (const v of p.services) if (v.verdict !== 'pass') notPassing.push(`${p.display} ${v.protocol}/${v.port} ${v.verdict}`);
+          if (!p.icmp) notPassing.push(`${p.display} icmp down`);
+        }
+      }, RUNS, WARMUP);
       report(`sampler tick: health probe of ${N} from the director (every 3rd)`, health);
+      console.log(`  verdicts not passing on the healthy cluster (${RUNS + WARMUP} probes): ${notPassing.length}${notPassing.length ? `: ${notPassing.slice(0, 10).join(', ')}` : ''}`);
       const loads = await measure(() => new RealserverChecks(ctx).load('all'), RUNS, WARMUP);
       report(`sampler tick: loads of ${N} realservers (every 6th; \`uptime\` each)`, loads);
       console.log(`  a tick with everything: ~${(status.median + health.median + loads.median).toFixed(0)} ms; at the default 5 s interval that is ${((100 * (status.median + health.median / 3 + loads.median / 6)) / 5000).toFixed(1)} % of the time busy on average`);
