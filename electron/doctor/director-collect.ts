@@ -137,7 +137,8 @@ export function parseDirectorCollect(name: string, stdout: string, ask: CollectA
     const results = part('probe', () => parseServiceProbe(normalizeLeanProbe(probe.out), collectProbePlan(ask)));
     obs.probes = Object.fromEntries(
       results.map((r): [string, DirectorProbe] => {
-        const tcp = Object.fromEntries(r.services.filter((s) => s.protocol === 'tcp').map((s) => [s.port, s.verdict === 'pass']));
+        // 'unknown' (no TCP tool on the director) says nothing either way: no entry for that port
+        const tcp = Object.fromEntries(r.services.filter((s) => s.protocol === 'tcp' && s.verdict !== 'unknown').map((s) => [s.port, s.verdict === 'pass']));
         const x = r.services.find((s) => s.protocol === 'udp' && s.check === 'xdmcp');
         // 'unknown' (no UDP tool on the director) says nothing either way.
         const xdmcp = x && x.verdict !== 'unknown' ? { xdmcp: x.verdict === 'pass' } : {};

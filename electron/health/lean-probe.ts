@@ -20,52 +20,11 @@
  * A check still running when the timer ends is killed and reported down / noreply.
  */
 import { AppError } from '../../shared/result.ts';
+import { LEAN_PROBE_SCRIPT } from '../shell/lean-probe-script.ts';
 import { PROBE_REPLY_MAX, SERVICE_PROBE_SCRIPT, serviceProbeArgv, type ProbePlan } from './service-probe.ts';
 
-/** The lean probe (see the file comment); run by bash. Contains no single quote. */
-export const LEAN_PROBE_SCRIPT = [
-  't=$1 tports=$2 uspecs=$3; shift 3',
-  // the replies go to a private folder (mktemp -d: a random name, mode 0700), never to guessable names in /tmp
-  'set -C; dir=$(mktemp -d /tmp/lvs-console-probe.XXXXXXXX) || exit 3; trap "rm -rf $dir" EXIT; pre=$dir/r; n=0',
-  'pids=() what=() files=() hostof=() answered=() hosts=("$@") hi=0',
-  'for h in "$@"; do',
-  '  for p in $tports; do',
-  '    ( exec 3<>"/dev/tcp/$h/$p" ) </dev/null >/dev/null 2>&1 & pids[n]=$! what[n]="$h tcp $p" hostof[n]=$hi; n=$((n + 1))',
-  '  done',
-  '  for u in $uspecs; do',
-  '    p=${u%%/*} f=${u#*/} o=$pre.$n',
-  '    : >"$o" || exit 3',
-  `    ( exec 3<>"/dev/udp/$h/$p" && printf "$f" >&3 && exec dd bs=8192 count=1 <&3 1<>"$o" ) </dev/null 2>/dev/null & pids[n]=$! what[n]="$h udp $p" files[n]=$o hostof[n]=$hi; n=$((n + 1))`,
-  '  done',
-  '  hi=$((hi + 1))',
-  'done',
-  // one timer for all: killed when everything answered first (its trap ends its sleep too)
-  'timer() { ( trap "kill \\$s 2>/dev/null; exit 0" TERM; sleep "$t" </dev/null >/dev/null 2>&1 & s=$!; wait $s; kill "$@" 2>/dev/null ) </dev/null >/dev/null 2>&1 & k=$!; }',
-  'if [ $n -gt 0 ]; then timer "${pids[@]}"; fi',
-  'got=()',
-  'for ((i = 0; i < n; i++)); do',
-  '  wait "${pids[i]}"; rc=$?',
-  '  case ${what[i]} in',
-  '    *" udp "*) if [ $rc = 0 ] && [ -s "${files[i]}" ]; then echo "${what[i]} got ${files[i]}"; got+=("${files[i]}"); answered[hostof[i]]=1; else echo "${what[i]} noreply"; fi ;;',
-  '    *) if [ $rc = 0 ]; then echo "${what[i]} up"; answered[hostof[i]]=1; else echo "${what[i]} down"; fi ;;',
-  '  esac',
-  'done',
-  'if [ $n -gt 0 ]; then kill $k 2>/dev/null; wait $k 2>/dev/null; fi',
-  // reachable: a host that answered a check answered packets, so it is up without a ping; the others are pinged
-  'm=0 ppids=() phost=()',
-  'for ((j = 0; j < ${#hosts[@]}; j++)); do',
-  '  if [ -n "${answered[j]}" ]; then echo "${hosts[j]} icmp up"; continue; fi',
-  '  ping -c 1 -W "$t" "${hosts[j]}" </dev/null >/dev/null 2>&1 & ppids[m]=$! phost[m]=${hosts[j]}; m=$((m + 1))',
-  'done',
-  'if [ $m -gt 0 ]; then',
-  '  timer "${ppids[@]}"',
-  '  for ((i = 0; i < m; i++)); do if wait "${ppids[i]}"; then echo "${phost[i]} icmp up"; else echo "${phost[i]} icmp down"; fi; done',
-  '  kill $k 2>/dev/null; wait $k 2>/dev/null',
-  'fi',
-  'if [ ${#got[@]} -gt 0 ]; then echo @@wc; wc -c "${got[@]}"; echo @@od; od -An -v -tx1 "${got[@]}"; fi',
-  'exit 0',
-].join('\n');
-if (LEAN_PROBE_SCRIPT.includes("'")) throw new Error('LEAN_PROBE_SCRIPT must not contain a single quote');
+/** The lean probe's text (shell/lean-probe-script.ts, where the director's own script takes it from too). */
+export { LEAN_PROBE_SCRIPT };
 
 /** Runs the lean probe with bash when the director has it, else the health probe with sh: $1 lean, $2 health probe, then T TCPPORTS UDPSPECS HOST…. */
 const CHOOSE_SCRIPT = [

@@ -143,7 +143,7 @@ function judgeUdp(s: ProbedService & { protocol: 'udp' }, hex: string, timeoutSe
 /**
  * Parses the probe's output. Lines, in any order (the checks run in parallel):
  *   ADDR icmp up|down
- *   ADDR tcp PORT up|down
+ *   ADDR tcp PORT up|down|notool
  *   ADDR udp PORT reply HEX | ADDR udp PORT noreply | ADDR udp PORT notool
  * Every host and probed service of the plan must have exactly its line; anything else is a PARSE_ERROR naming the line.
  * Services of `plan.unchecked` come back as `unchecked`. Results are in plan order (hosts, then tcp before udp).
@@ -155,8 +155,8 @@ export function parseServiceProbe(text: string, plan: ProbePlan): RealserverProb
     const line = raw.trim();
     if (!line) return;
     const bad = (why: string) => new AppError('PARSE_ERROR', `probe output: line ${i + 1}: ${why}: "${line.length > 80 ? `${line.slice(0, 80)}…` : line}"`);
-    // ADDR icmp up|down | ADDR tcp PORT up|down | ADDR udp PORT (reply HEX|noreply|notool)
-    const m = /^(\S+) (?:icmp (up|down)|tcp (\d+) (up|down)|udp (\d+) (?:reply ([0-9a-f]+)|(noreply|notool)))$/.exec(line);
+    // ADDR icmp up|down | ADDR tcp PORT up|down|notool | ADDR udp PORT (reply HEX|noreply|notool)
+    const m = /^(\S+) (?:icmp (up|down)|tcp (\d+) (up|down|notool)|udp (\d+) (?:reply ([0-9a-f]+)|(noreply|notool)))$/.exec(line);
     if (!m) throw bad('unexpected line');
     const rec = byAddr.get(m[1]!);
     if (!rec) throw bad(`${m[1]} was not probed`);
@@ -182,7 +182,9 @@ export function parseServiceProbe(text: string, plan: ProbePlan): RealserverProb
           s.protocol === 'tcp'
             ? r === 'up'
               ? { verdict: 'pass' as const, detail: 'connect accepted' }
-              : { verdict: 'fail' as const, detail: `connect refused or no answer within ${plan.timeoutSec} s` }
+              : r === 'notool'
+                ? { verdict: 'unknown' as const, detail: 'not checked: the director has neither bash (/dev/tcp) nor nc and timeout for a TCP connect' }
+                : { verdict: 'fail' as const, detail: `connect refused or no answer within ${plan.timeoutSec} s` }
             : judgeUdp(s, r, plan.timeoutSec);
         services.push({ protocol: s.protocol, port: s.port, check: s.check.kind, ...j });
       }

@@ -44,13 +44,16 @@ export const SERVICE_PROBE_SCRIPT = [
   // No bash. TCP: nc with stdin at EOF: busybox nc exits 0 once connected, other netcats keep the connection open
   // until `timeout` kills them (124 GNU, 143 busybox); refused or unreachable exits 1.
   'tcp() { timeout $((t + 1)) nc -w "$t" "$1" "$2" </dev/null >/dev/null 2>&1; rc=$?; [ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 143 ]; }',
+  // With no nc (or no timeout) there is nothing to connect with: every TCP check reports `notool` (judged unknown; the
+  // update leaves the realserver as it is), never `down`, which would take every realserver out of every TCP service.
+  'if command -v nc >/dev/null 2>&1 && command -v timeout >/dev/null 2>&1; then N=nc; else N=; fi',
   // UDP: socat sends the payload and prints the first reply datagram; nothing when none came.
   'if command -v socat >/dev/null 2>&1; then U=socat; else U=; fi',
   'udp() { case $1 in *:*) a="UDP6:[$1]:$2" ;; *) a="UDP4:$1:$2" ;; esac',
   '  printf "$3" | timeout $((t + 1)) socat -t "$t" -T "$t" - "$a" 2>/dev/null | dd bs=8192 count=1 2>/dev/null; }',
   // every check at once: a dead realserver costs one timeout, not one per check
   'for h in "$@"; do',
-  '  for p in $tports; do ( if tcp "$h" "$p"; then printf \'%s tcp %s up\\n\' "$h" "$p"; else printf \'%s tcp %s down\\n\' "$h" "$p"; fi ) & done',
+  '  for p in $tports; do ( if [ -z "$N" ]; then printf \'%s tcp %s notool\\n\' "$h" "$p"; elif tcp "$h" "$p"; then printf \'%s tcp %s up\\n\' "$h" "$p"; else printf \'%s tcp %s down\\n\' "$h" "$p"; fi ) & done',
   '  for u in $uspecs; do (',
   '    p=${u%%/*}; f=${u#*/}',
   '    if [ -z "$U" ]; then printf \'%s udp %s notool\\n\' "$h" "$p"; exit; fi',

@@ -159,7 +159,9 @@ export default async function realserverDoctor(): Promise<void> {
         for (const d of plan.directors) await freshSshTo(cluster.director.host, shellQuote(d.argv));
         for (const r of plan.realservers) await freshSshTo(r.address, shellQuote(r.argv));
       };
-      const serial = await measure(serialWay, 1, 0);
+      // 3 runs like the doctor's: this shared machine's speed drifts between minutes (the serial way took 22 s in one
+      // run and 32 s in the next), and the ratio is only as good as its slower side
+      const serial = await measure(serialWay, RUNS, 0);
       report(`doctor's collectors, one fresh ssh per host in series (${N + 1} hosts)`, serial);
       console.log(`ratio serial / doctor (held): ${ratio(serial.median, warm.median)}; serial / doctor (fresh sessions): ${ratio(serial.median, cold.median)}`);
 
@@ -169,16 +171,16 @@ export default async function realserverDoctor(): Promise<void> {
       // the doctor's lean one (one exec each, same plan).
       const dirOnly = await measure(() => execChecked(ctx.director, plan.directors[0]!.argv, [0], 'doctor: collect', { sudo: true, timeoutMs: 60_000 }), RUNS, WARMUP);
       report('  doctor part: the director\'s collect exec alone', dirOnly);
-      // What this lab allows at best, from figures of this run: the doctor can end no sooner than its CPU spread over
-      // every core, nor than the director's collect alone (one exec on a one-vCPU VM).
-      const bound = Math.max(cpu.cpuMs / cpus().length, dirOnly.median);
-      console.log(`  bound on this lab: max(the CPU this machine used during a doctor run ÷ ${cpus().length} cores ${(cpu.cpuMs / cpus().length / 1000).toFixed(2)} s, the director's collect alone ${(dirOnly.median / 1000).toFixed(2)} s) = ${(bound / 1000).toFixed(2)} s; serial ÷ bound = ${ratio(serial.median, bound)} (measured ${ratio(serial.median, warm.median)})`);
       try {
         const rulesOnly = await measure(() => execChecked(ctx.director, ['/etc/init.d/lvs-director', 'rules'], [0], 'rules', { timeoutMs: 60_000 }), RUNS, WARMUP);
         report('    of which (alone): /etc/init.d/lvs-director rules', rulesOnly);
       } catch (e) {
         console.log(`    lvs-director rules: ${e instanceof Error ? e.message : String(e)}`);
       }
+      // What this lab allows at best, from figures of this run: the doctor can end no sooner than its CPU spread over
+      // every core, nor than the director's collect alone (one exec on a one-vCPU VM).
+      const bound = Math.max(cpu.cpuMs / cpus().length, dirOnly.median);
+      console.log(`  bound on this lab: max(the CPU this machine used during a doctor run ÷ ${cpus().length} cores ${(cpu.cpuMs / cpus().length / 1000).toFixed(2)} s, the director's collect alone ${(dirOnly.median / 1000).toFixed(2)} s) = ${(bound / 1000).toFixed(2)} s; serial ÷ bound = ${ratio(serial.median, bound)} (measured ${ratio(serial.median, warm.median)})`);
       const rsOnly = await measure(() => Promise.all(plan.realservers.map((p) => execChecked(ctx.realserverExecutor(rss.find((r) => r.name === p.name)!), p.argv, [0], 'doctor: collect', { timeoutMs: 60_000 }))), RUNS, WARMUP);
       report(`  doctor part: the ${N} realserver collect execs at once`, rsOnly);
       const trueHeld = await measure(() => Promise.all(rss.map((rs) => ctx.realserverExecutor(rs).exec(['true']))), RUNS, WARMUP);
@@ -214,6 +216,11 @@ export default async function realserverDoctor(): Promise<void> {
       report(`  director probe of ${N}: the health probe's script (before)`, probeOld);
       report(`  director probe of ${N}: the lean probe (doctor, probe)`, probeLean);
       console.log(`  ratio health-probe script / lean probe: ${ratio(probeOld.median, probeLean.median)}`);
+      // The director's cron update (what runs every minute without the console): it probes every realserver the same
+      // way (the lean probe under bash) and changes nothing on this healthy cluster. What it costs the director's CPU
+      // each minute.
+      const updateVerb = await measure(() => execChecked(ctx.director, ['/etc/init.d/lvs-director', 'update'], [0], 'update', { timeoutMs: 120_000 }), RUNS, WARMUP);
+      report(`  the director's cron update of ${N} realservers (lvs-director update, every minute)`, updateVerb);
 
       // The lab's rs4…rsN answer an XDMCP Query with xdm's built-in status (lab.sh rs_config), rs1–rs3 with Debian's
       // Xwilling script (su nobody, then uptime, who, sed, sort, wc… per Query). The same figures with Xwilling on all:
@@ -257,7 +264,7 @@ export default async function realserverDoctor(): Promise<void> {
         async () => {
           for (const rs of rss) await freshSshTo(resolve(rs.host), checkCmds);
         },
-        1,
+        RUNS,
         0,
       );
       report(`realserver check, one fresh ssh per host in series (${N})`, checkSerial);

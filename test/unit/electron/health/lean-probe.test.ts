@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directorProbeArgv, normalizeLeanProbe } from '../../../../electron/health/lean-probe.ts';
+import { directorProbeArgv, LEAN_PROBE_SCRIPT, normalizeLeanProbe } from '../../../../electron/health/lean-probe.ts';
 import { parseServiceProbe, type ProbePlan } from '../../../../electron/health/service-probe.ts';
 
 const fx = (f: string) => readFileSync(new URL(`../../../fixtures/doctor/${f}`, import.meta.url), 'utf8');
@@ -34,6 +34,10 @@ describe("the doctor's lean director probe (captured in a network namespace on D
     const lines = normalizeLeanProbe(fx('lean-probe.netns-debian12-two.txt')).split('\n').filter((l) => l.includes(' udp '));
     const hex = fx('../xdmcp/willing.xdm-1.1.11.hex').replace(/\s+/g, '');
     expect(lines).toEqual([`127.0.0.1 udp 177 reply ${hex}`, `127.0.0.1 udp 177 reply ${hex}`]);
+  });
+  it('sets no EXIT trap: bash catches TERM in a shell with one, and a child TERM-killed right after its fork ran it (the folder of replies was removed before wc and od read it, 3 of 150 runs under load)', () => {
+    expect(LEAN_PROBE_SCRIPT).not.toMatch(/\btrap\b[^\n]*\bEXIT\b/);
+    expect(LEAN_PROBE_SCRIPT.trimEnd().split('\n').slice(-2)).toEqual(['rm -rf "$dir"', 'exit 0']);
   });
   it('passes the health probe\'s own format through unchanged', () => {
     const old = '10.99.0.11 icmp up\n10.99.0.11 tcp 23 up\n10.99.0.11 udp 177 noreply\n';

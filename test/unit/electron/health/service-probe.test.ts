@@ -120,6 +120,11 @@ describe('service probe: parser', () => {
     expect(r[1]!.services[2]).toMatchObject({ verdict: 'unknown', detail: expect.stringMatching(/neither bash .* nor socat/) });
     expect(keptByService(r).get('udp/177')).toEqual(new Set(['rs2']));
   });
+  it('reads a director without a TCP tool (no bash, no nc): unknown, and the realserver stays in the service', () => {
+    const r = parseServiceProbe(out.replace('10.77.0.12 tcp 23 down', '10.77.0.12 tcp 23 notool'), plan);
+    expect(r[1]!.services[0]).toMatchObject({ protocol: 'tcp', port: 23, verdict: 'unknown', detail: expect.stringMatching(/neither bash .* nor nc/) });
+    expect(keptByService(r).get('tcp/23')).toEqual(new Set(['10.77.0.11', 'rs2']));
+  });
   it('rejects unknown hosts and services, duplicates, garbage and missing results, naming the line', () => {
     expect(() => parseServiceProbe(`${out}10.9.9.9 icmp up\n`, plan)).toThrow(/line 9: 10.9.9.9 was not probed/);
     expect(() => parseServiceProbe(`${out}10.77.0.11 tcp 80 up\n`, plan)).toThrow(/line 9: tcp\/80 was not probed/);

@@ -6,7 +6,7 @@
  * are loopback addresses with real listeners; ipvsadm is a stand-in that keeps its table in a file and logs its calls
  * (the kernel's IPVS is proven in test/lab).
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createSocket, type Socket } from 'node:dgram';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -60,6 +60,8 @@ describe.runIf(canRun)("the director's own update, per service, for real (dash a
     dir = mkdtempSync(join(tmpdir(), 'lvsupd-'));
     writeFileSync(join(dir, 'ipvsadm'), FAKE_IPVSADM);
     writeFileSync(join(dir, 'logger'), '#!/bin/sh\nexit 0\n');
+    // bash, found first on PATH: logs that it ran (the lean probe), then is the real one
+    writeFileSync(join(dir, 'bash'), '#!/bin/sh\necho "$3" >> "$FAKE/bash-log"\nexec /usr/bin/bash "$@"\n', { mode: 0o755 });
     chmodSync(join(dir, 'ipvsadm'), 0o755);
     chmodSync(join(dir, 'logger'), 0o755);
     writeFileSync(join(dir, 'lvs-director'), LVS_DIRECTOR_SCRIPT, { mode: 0o755 });
@@ -112,21 +114,26 @@ describe.runIf(canRun)("the director's own update, per service, for real (dash a
   afterEach(() => rmSync(lockDir, { recursive: true, force: true }));
   // Asynchronous: the UDP "realservers" live in this process and must answer while the script runs. `during` runs
   // while the script runs (after it started), e.g. to release a lock or rewrite the configuration.
-  const run = async (shell: string, verb: string, p: ClusterInput, table: string, during?: (conf: string) => Promise<void>) => {
+  // noBash: in a mount namespace where bash is not there (/dev/null over both), so update runs the health probe under sh
+  const run = async (shell: string, verb: string, p: ClusterInput, table: string, during?: (conf: string) => Promise<void>, noBash = false) => {
     writeFileSync(join(fake, 'table'), table);
     writeFileSync(join(fake, 'log'), '');
     const conf = join(fake, 'lvs.conf');
     writeFileSync(conf, writeLvsConf(directorConf(clusterSchema.parse(p))));
-    const sh = shell === 'busybox' ? ['/bin/busybox', 'sh'] : ['/bin/dash'];
-    const running = promisify(execFile)(sh[0]!, [...sh.slice(1), join(dir, 'lvs-director'), verb], {
+    const shArgv = [...(shell === 'busybox' ? ['/bin/busybox', 'sh'] : ['/bin/dash']), join(dir, 'lvs-director'), verb];
+    const hide = 'mount --bind /dev/null /usr/bin/bash && mount --bind /dev/null "$0" && exec "$@"';
+    const argv = noBash ? ['unshare', '-m', '--', '/bin/sh', '-c', hide, join(dir, 'bash'), ...shArgv] : shArgv;
+    const running = promisify(execFile)(argv[0]!, argv.slice(1), {
       env: { PATH: `${dir}:/usr/sbin:/usr/bin:/sbin:/bin`, LVS_CONF: conf, FAKE: fake, LVS_LOCK_DIR: lockDir },
       encoding: 'utf8',
       timeout: 20_000,
     });
     if (during) await during(conf);
     const { stdout } = await running;
+    const bashLog = join(fake, 'bash-log');
     return {
       stdout,
+      bashRan: existsSync(bashLog) ? readFileSync(bashLog, 'utf8').split('\n').filter(Boolean) : [],
       table: readFileSync(join(fake, 'table'), 'utf8').split('\n').filter(Boolean).sort(),
       calls: readFileSync(join(fake, 'log'), 'utf8').split('\n').filter((l) => l && l !== '-S -n'),
     };
@@ -138,6 +145,23 @@ describe.runIf(canRun)("the director's own update, per service, for real (dash a
       const r = await run(shell, 'update', profile(), full());
       expect(r.calls.sort()).toEqual([`-d -t ${VIP}:${tcpPort} -r ${RS_B}:${tcpPort}`, `-d -u ${VIP}:${udpPort} -r ${RS_B}:${udpPort}`].sort());
       expect(r.table).toEqual(sorted(full()).filter((l) => !l.includes(`-r ${RS_B}:`)));
+      // with bash there, the probe was the lean one (its replies read back from the od dump by update's awk)
+      expect(r.bashRan).toEqual(['lvs-console-probe']);
+    }, 30_000);
+
+    it(`${shell}, no bash on the director: the health probe under sh gives the same verdicts, and with no TCP tool leaves the TCP services as they are`, async () => {
+      // busybox sh runs its own nc; dash needs one on PATH (this machine and CI have none: the TCP checks say notool)
+      const nc = shell === 'busybox' || spawnSync('/bin/dash', ['-c', 'command -v nc && command -v timeout'], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } }).status === 0;
+      const r = await run(shell, 'update', profile(), full(), undefined, true);
+      expect(r.bashRan).toEqual([]);
+      if (nc) {
+        expect(r.calls.sort()).toEqual([`-d -t ${VIP}:${tcpPort} -r ${RS_B}:${tcpPort}`, `-d -u ${VIP}:${udpPort} -r ${RS_B}:${udpPort}`].sort());
+        expect(r.table).toEqual(sorted(full()).filter((l) => !l.includes(`-r ${RS_B}:`)));
+      } else {
+        // before: every TCP check said down, and update took A (listening) out of the TCP service with B
+        expect(r.calls).toEqual([`-d -u ${VIP}:${udpPort} -r ${RS_B}:${udpPort}`]);
+        expect(r.table).toEqual(sorted(full()).filter((l) => !l.startsWith(`-a -u ${VIP}:${udpPort} -r ${RS_B}:`)));
+      }
     }, 30_000);
 
     it(`${shell}: a check that is not run (none) keeps B in; a missing A is added back only where its check passes`, async () => {
