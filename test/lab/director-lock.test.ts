@@ -149,10 +149,13 @@ describe.skipIf(!!skip)(`the director's lock against the lab${skip ? ` (SKIPPED:
   it('a lock held by a live holder refuses a console change by name, changing nothing; once that holder is killed its lock is removed and the change applies', async () => {
     const rs1 = realservers(lab)[0]!;
     const before = liveLines();
+    // the director's cron update (installed by the test before) may hold the lock this very second: wait for it (it
+    // releases within seconds) rather than fail on "File exists" (the fresh-clone CI of 969f689 did, once)
     const holder = labSh(
       'director',
-      `sleep 600 </dev/null >/dev/null 2>&1 & p=$!; echo $p > /tmp/lock-holder.pid; st=$(awk '{ sub(/^.*\\) /, ""); print $20 }' /proc/$p/stat); ` +
-        `ln -s "$p:$st:$(cat /proc/sys/kernel/random/boot_id):$(date +%s):lvs-director-update" ${TX_DIR}/director.lock && echo $p`,
+      `sleep 600 </dev/null >/dev/null 2>&1 & p=$!; echo $p > /tmp/lock-holder.pid; st=$(awk '{ sub(/^.*\\) /, ""); print $20 }' /proc/$p/stat); i=0; ` +
+        `until ln -s "$p:$st:$(cat /proc/sys/kernel/random/boot_id):$(date +%s):lvs-director-update" ${TX_DIR}/director.lock 2>/dev/null; do ` +
+        `i=$((i + 1)); if [ $i -ge 30 ]; then kill $p; ls -l ${TX_DIR}/director.lock; exit 1; fi; sleep 1; done; echo $p`,
     ).trim();
     const refused = await ctl('realserver', 'weight', rs1.name, '4');
     note(`lock held by pid ${holder}: ${refused.error?.code}: ${refused.error?.message}`);
