@@ -13,7 +13,8 @@ import { parseIpAddr } from '../lvs/ipvs/ip-addr-parse.ts';
 import { parseIpvsadmSave } from '../lvs/ipvs/ipvsadm-save-parse.ts';
 import { sysctlKey, sysctlPath } from '../lvs/plan/sysctl-path.ts';
 import { parseCollectSections, SEC } from './collect-sections.ts';
-import { LEAN_PROBE_SCRIPT, normalizeLeanProbe } from '../health/lean-probe.ts';
+import { LEAN_PROBE_SCRIPT } from '../health/lean-probe.ts';
+import { HEALTH_PROBE_FROM_VAR_FN, PROBE_ALL_FN } from '../shell/lean-probe-script.ts';
 import type { DirectorObs, DirectorProbe } from './model.ts';
 
 /**
@@ -25,7 +26,7 @@ import type { DirectorObs, DirectorProbe } from './model.ts';
  * pair's lvs-pair status) | vrrp STATE: the notify script's last VRRP state of a pair director), rules (only when the script is installed), probe (only when there are realservers).
  */
 export const DIRECTOR_COLLECT_SCRIPT = [
-  'sysctls=$1; t=$2; ports=$3; uspecs=$4; probe=$5; lean=$6; shift 6',
+  'sysctls=$1; t=$2; ports=$3; uspecs=$4; HEALTH_PROBE=$5; LEAN_PROBE=$6; shift 6',
   'PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH',
   SEC,
   'both() { "$@" 2>&1; }',
@@ -48,10 +49,9 @@ export const DIRECTOR_COLLECT_SCRIPT = [
   'sec sysctl readsys $sysctls',
   'sec runtime runtime',
   '[ -x /etc/init.d/lvs-director ] && sec rules both /etc/init.d/lvs-director rules',
-  'if [ $# -gt 0 ]; then',
-  '  if command -v bash >/dev/null 2>&1; then sec probe bash -c "$lean" lvs-console-probe "$t" "$ports" "$uspecs" "$@"',
-  '  else sec probe sh -c "$probe" sh "$t" "$ports" "$uspecs" "$@"; fi',
-  'fi',
+  HEALTH_PROBE_FROM_VAR_FN,
+  PROBE_ALL_FN,
+  'if [ $# -gt 0 ]; then sec probe probe_all "$t" "$ports" "$uspecs" "$@"; fi',
   'exit 0',
 ].join('\n');
 
@@ -134,7 +134,7 @@ export function parseDirectorCollect(name: string, stdout: string, ask: CollectA
   }
   if (ask.realservers.length) {
     const probe = need('probe');
-    const results = part('probe', () => parseServiceProbe(normalizeLeanProbe(probe.out), collectProbePlan(ask)));
+    const results = part('probe', () => parseServiceProbe(probe.out, collectProbePlan(ask)));
     obs.probes = Object.fromEntries(
       results.map((r): [string, DirectorProbe] => {
         // 'unknown' (no TCP tool on the director) says nothing either way: no entry for that port

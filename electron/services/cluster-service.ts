@@ -16,7 +16,7 @@ import type { Plan, PlanStep } from '../../shared/model/plan.ts';
 import { AppError } from '../../shared/result.ts';
 import type { FallRise } from '../health/hysteresis.ts';
 import { parseServiceProbe, planServiceProbe, serviceProbeTimeoutMs, withRouteProblems, type RealserverProbe } from '../health/service-probe.ts';
-import { directorProbeArgv, normalizeLeanProbe } from '../health/lean-probe.ts';
+import { directorProbeArgv } from '../health/lean-probe.ts';
 import { desiredTable, type Resolve } from '../lvs/plan/desired-table.ts';
 import { planReload, planStart, planStop, planUpdate, type UpdateJudge } from '../lvs/plan/director-plan.ts';
 import { keepalivedRuntimeFiles, planKeepalived, type KeepalivedAction, type KeepalivedPlan } from '../keepalived/keepalived-plan.ts';
@@ -331,7 +331,7 @@ export class ClusterService {
     const r = await execChecked(exec, directorProbeArgv(plan), [0], step, { timeoutMs: serviceProbeTimeoutMs(plan) + PROBE_SLACK_MS });
     let results: RealserverProbe[];
     try {
-      results = parseServiceProbe(normalizeLeanProbe(r.stdout), plan);
+      results = parseServiceProbe(r.stdout, plan);
     } catch (e) {
       throw new AppError('PARSE_ERROR', `${exec.label}: ${step}: ${e instanceof Error ? e.message : String(e)}`, { host: exec.label, step, cause: e });
     }

@@ -1,3 +1,5 @@
+import { PROBE_REPLY_MAX } from './service-probe-script.ts';
+
 /**
  * The text of the lean probe of every realserver from the director (see electron/health/lean-probe.ts for what it does,
  * when it runs and how its output is read): a constant bash script taking only positional arguments, `bash -c
@@ -28,11 +30,11 @@ export const LEAN_PROBE_SCRIPT = [
   // one timer for all: killed when everything answered first (its trap ends its sleep too)
   'timer() { ( trap "kill \\$s 2>/dev/null; exit 0" TERM; sleep "$t" </dev/null >/dev/null 2>&1 & s=$!; wait $s; kill "$@" 2>/dev/null ) </dev/null >/dev/null 2>&1 & k=$!; }',
   'if [ $n -gt 0 ]; then timer "${pids[@]}"; fi',
-  'got=()',
+  'got=() gotwhat=()',
   'for ((i = 0; i < n; i++)); do',
   '  wait "${pids[i]}"; rc=$?',
   '  case ${what[i]} in',
-  '    *" udp "*) if [ $rc = 0 ] && [ -s "${files[i]}" ]; then echo "${what[i]} got ${files[i]}"; got+=("${files[i]}"); answered[hostof[i]]=1; else echo "${what[i]} noreply"; fi ;;',
+  '    *" udp "*) if [ $rc = 0 ] && [ -s "${files[i]}" ]; then got+=("${files[i]}") gotwhat+=("${what[i]}"); answered[hostof[i]]=1; else echo "${what[i]} noreply"; fi ;;',
   '    *) if [ $rc = 0 ]; then echo "${what[i]} up"; answered[hostof[i]]=1; else echo "${what[i]} down"; fi ;;',
   '  esac',
   'done',
@@ -48,8 +50,37 @@ export const LEAN_PROBE_SCRIPT = [
   '  for ((i = 0; i < m; i++)); do if wait "${ppids[i]}"; then echo "${phost[i]} icmp up"; else echo "${phost[i]} icmp down"; fi; done',
   '  kill $k 2>/dev/null; wait $k 2>/dev/null',
   'fi',
-  'if [ ${#got[@]} -gt 0 ]; then echo @@wc; wc -c "${got[@]}"; echo @@od; od -An -v -tx1 "${got[@]}"; fi',
+  // the replies: ONE wc -c (their sizes, in the order given, then a total line when more than one) and ONE od (their
+  // bytes, concatenated in the same order); bash cuts the dump by the sizes and prints each reply as the health probe
+  // does (`HOST udp PORT reply HEX`, at most PROBE_REPLY_MAX bytes). Sizes and bytes that do not add up print a line
+  // no parser takes for a verdict (the console names it in a PARSE_ERROR; the director's update leaves those as they are).
+  'if [ ${#got[@]} -gt 0 ]; then',
+  '  sizes=($(wc -c "${got[@]}" 2>/dev/null)) bytes=($(od -An -v -tx1 "${got[@]}" 2>/dev/null)) sum=0',
+  '  for ((i = 0; i < ${#got[@]}; i++)); do',
+  '    sz=${sizes[2 * i]}; case $sz in ""|*[!0-9]*) sum=x; break;; esac',
+  '    if [ "${sizes[2 * i + 1]}" != "${got[i]}" ]; then sum=x; break; fi',
+  '    sum=$((sum + sz))',
+  '  done',
+  '  if [ "$sum" = ${#bytes[@]} ]; then',
+  '    at=0',
+  '    for ((i = 0; i < ${#got[@]}; i++)); do',
+  '      sz=${sizes[2 * i]} m=${sizes[2 * i]}; [ "$m" -gt ' + PROBE_REPLY_MAX + ' ] && m=' + PROBE_REPLY_MAX,
+  '      printf -v hex %s "${bytes[@]:at:m}"; echo "${gotwhat[i]} reply $hex"; at=$((at + sz))',
+  '    done',
+  '  else echo "lean-probe-error: the sizes of ${#got[@]} replies (wc -c: ${sizes[*]:0:6}) and their ${#bytes[@]} bytes (od) do not add up"; fi',
+  'fi',
   'rm -rf "$dir"',
   'exit 0',
 ].join('\n');
 if (LEAN_PROBE_SCRIPT.includes("'")) throw new Error('LEAN_PROBE_SCRIPT must not contain a single quote');
+
+/**
+ * POSIX sh function `probe_all T TCPPORTS UDPSPECS HOST…`: the one place that decides which probe of the realservers a
+ * director runs: the lean probe ($LEAN_PROBE, the script above) when it has bash, else `health_probe` (the caller's
+ * function running the health probe, shell/service-probe-script.ts, under sh). The console's probe
+ * (health/lean-probe.ts), the doctor's director collect and the director's own cron update all embed it.
+ */
+export const PROBE_ALL_FN = 'probe_all() { if command -v bash >/dev/null 2>&1; then bash -c "$LEAN_PROBE" lvs-console-probe "$@"; else health_probe "$@"; fi; }';
+
+/** POSIX sh function `health_probe ARGS…` for a caller that has the health probe's text in $HEALTH_PROBE (an argument, not embedded). */
+export const HEALTH_PROBE_FROM_VAR_FN = 'health_probe() { sh -c "$HEALTH_PROBE" sh "$@"; }';

@@ -19,27 +19,19 @@
  * happen: boot, an admin), then fail saying who holds it. status, rules and restart (which runs stop and start) take no
  * lock. LVS_LOCK_DIR overrides the lock's directory (tests); it must pass the same private-directory check.
  */
-import { LEAN_PROBE_SCRIPT } from '../../shell/lean-probe-script.ts';
-import { PROBE_REPLY_MAX, SERVICE_PROBE_SCRIPT } from '../../shell/service-probe-script.ts';
+import { LEAN_PROBE_SCRIPT, PROBE_ALL_FN } from '../../shell/lean-probe-script.ts';
+import { SERVICE_PROBE_SCRIPT } from '../../shell/service-probe-script.ts';
 import { LOCK_DIR, LOCK_FNS, LOCK_NAME, LOCK_WAIT_S } from '../../shell/director-lock.ts';
 import { PRIVATE_DIR_FN } from '../../shell/private-dir.ts';
 
 /**
- * The probe as shell functions: probe_all T TCPPORTS UDPSPECS HOST… runs the console's lean probe under bash when the
- * director has bash (shell/lean-probe-script.ts, health/lean-probe.ts: a few processes per realserver where the health probe starts ~20; at 50
- * realservers on the lab's emulated director the cron update took the director's only CPU for 7–12 s of every minute
- * with the health probe), else the health probe under sh (a subshell body: its variables and helpers stay inside).
- * The lean probe's replies come as `HOST udp PORT got FILE` lines and one wc and od dump after them; update's awk
- * turns them into the health probe's `HOST udp PORT reply HEX` (the same rule as normalizeLeanProbe).
+ * The probe as shell functions: probe_all T TCPPORTS UDPSPECS HOST… (shell/lean-probe-script.ts) runs the console's
+ * lean probe under bash when the director has bash (a few processes per realserver where the health probe starts ~20;
+ * at 50 realservers on the lab's emulated director the cron update took the director's only CPU for 7–12 s of every
+ * minute with the health probe), else health_probe: the health probe under sh (a subshell body: its variables and
+ * helpers stay inside). Both print the same line format, which update's awk reads.
  */
-const PROBE_FN = [
-  `LEAN_PROBE='${LEAN_PROBE_SCRIPT}'`,
-  'probe_all() {',
-  '  if command -v bash >/dev/null 2>&1; then bash -c "$LEAN_PROBE" lvs-console-probe "$@"; return; fi',
-  '  probe_sh "$@"',
-  '}',
-  `probe_sh() (\n${SERVICE_PROBE_SCRIPT}\n)`,
-].join('\n');
+const PROBE_FN = [`LEAN_PROBE='${LEAN_PROBE_SCRIPT}'`, PROBE_ALL_FN, `health_probe() (\n${SERVICE_PROBE_SCRIPT}\n)`].join('\n');
 
 /** The director script (see the module comment). */
 export const LVS_DIRECTOR_SCRIPT = `#!/bin/sh
@@ -332,24 +324,10 @@ update() {
       want = substr(k, 5); want = substr(want, index(want, ":") + 1)
       return substr(hex, 1, length(want)) == want ? "in" : "out unexpected reply"
     }
-    BEGIN { ng = 0; nb = 0 }
     /^-a / { present[$2 " " $3 " " $5] = 1; next }
     /^-/ { next }
-    $0 == "@@wc" { sect = "wc"; next }
-    $0 == "@@od" { sect = "od"; next }
-    sect == "wc" { if (NF == 2 && $2 != "total") size[$2] = $1; next }
-    sect == "od" { for (i = 1; i <= NF; i++) bytes[nb++] = $i; next }
-    NF == 5 && $2 == "udp" && $4 == "got" { gk[ng] = $1 " " $2 " " $3; gf[ng++] = $5; next }
     NF >= 4 && !(($1 " " $2 " " $3) in probe) { probe[$1 " " $2 " " $3] = $0 }
     END {
-      # the lean probe: each reply is the next SIZE bytes of the od dump, in the order of the got lines
-      at = 0
-      for (g = 0; g < ng; g++) {
-        n = size[gf[g]] + 0; hex = ""
-        for (i = 0; i < n && i < ${PROBE_REPLY_MAX}; i++) hex = hex bytes[at + i]
-        at += n
-        if (!(gk[g] in probe)) probe[gk[g]] = gk[g] " reply " hex
-      }
       ns = split(specs, S, " "); np = split(pairs, P, " "); ne = split(excl, E, " ")
       for (i = 1; i <= ne; i++) ex[E[i]] = 1
       for (i = 1; i <= np; i++) {

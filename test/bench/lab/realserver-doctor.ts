@@ -23,7 +23,7 @@ import { RealserverChecks } from '../../../electron/services/realserver-check.ts
 import { checkArgv } from '../../../electron/realserver/check-collect.ts';
 import { listenArgv, processListArgv } from '../../../electron/realserver/service-status.ts';
 import { SECTION_FUNCTION } from '../../../electron/shell/marked-sections.ts';
-import { directorProbeArgv, normalizeLeanProbe } from '../../../electron/health/lean-probe.ts';
+import { directorProbeArgv } from '../../../electron/health/lean-probe.ts';
 import { parseServiceProbe, planServiceProbe, serviceProbeArgv } from '../../../electron/health/service-probe.ts';
 import { execChecked } from '../../../electron/ssh/exec-checked.ts';
 import { RealserverBoot } from '../../../electron/services/realserver-boot.ts';
@@ -211,7 +211,7 @@ export default async function realserverDoctor(): Promise<void> {
       report(`  floor: OpenSSH \`ssh HOST true\` to ${N} realservers at once`, sshTrue);
       const probePlan = planServiceProbe(cluster, resolve);
       const probeOld = await measure(async () => parseServiceProbe((await execChecked(ctx.director, serviceProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout, probePlan), RUNS, WARMUP);
-      const leanProbe = async () => parseServiceProbe(normalizeLeanProbe((await execChecked(ctx.director, directorProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout), probePlan);
+      const leanProbe = async () => parseServiceProbe((await execChecked(ctx.director, directorProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout, probePlan);
       const probeLean = await measure(leanProbe, RUNS, WARMUP);
       report(`  director probe of ${N}: the health probe's script (before)`, probeOld);
       report(`  director probe of ${N}: the lean probe (doctor, probe)`, probeLean);
