@@ -7,15 +7,16 @@ import { AppError } from '../../shared/result.ts';
 import { planBoot } from '../realserver/boot-install.ts';
 import { BOOT_PROBE_SCRIPT, parseBootProbe } from '../realserver/boot-probe.ts';
 import { parseHpuxRoutes } from '../realserver/hpux-route-parse.ts';
-import { parseLinuxRoutes } from '../realserver/linux-route-parse.ts';
+import { parseListening, parseRoutes4, PROC_NET_FUNCTIONS } from '../realserver/proc-net.ts';
 import { findDisplayManager, LINUX_PROCESS_NAMES_FUNCTION, OS_NAME_LINE, parseListeners } from '../realserver/service-status.ts';
 import { parseCollectSections, SEC } from './collect-sections.ts';
 import type { RealserverObs } from './model.ts';
 
 /**
- * $1 = the LVS interface, $2 = the boot probe script. Sections: uname, routes, ps, listen, boot. Four programs on Linux
- * (ip, ss; the boot probe's ip and ls) and one fork, where there were sixteen.
- * Linux: `ip -4 route show`, the process names from /proc (pscomm: what `ps -e -o comm=` prints), `ss -H -l -t -u -n`;
+ * $1 = the LVS interface, $2 = the boot probe script. Sections: uname, routes, ps, listen, boot. Two programs on Linux
+ * (the boot probe's ip and ls) and one fork, where there were sixteen.
+ * Linux: the routes, the process names and the listening sockets read from /proc by the shell (routes4 and listening:
+ * realserver/proc-net.ts, what `ip -4 route show` and `ss -H -l -t -u -n` print; pscomm: what `ps -e -o comm=` prints);
  * HP-UX: `netstat -rnv`, `ps -e`, `netstat -an`.
  */
 export const REALSERVER_COLLECT_SCRIPT = [
@@ -23,6 +24,7 @@ export const REALSERVER_COLLECT_SCRIPT = [
   'PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH',
   SEC,
   LINUX_PROCESS_NAMES_FUNCTION,
+  PROC_NET_FUNCTIONS,
   // the OS once (on Linux without starting a program)
   OS_NAME_LINE,
   'un() { printf "%s\\n" "$u"; return $ur; }',
@@ -30,7 +32,7 @@ export const REALSERVER_COLLECT_SCRIPT = [
   'if [ "$u" = HP-UX ]; then',
   '  sec routes /usr/bin/netstat -rnv; sec ps /usr/bin/ps -e; sec listen /usr/bin/netstat -an',
   'else',
-  '  sec routes ip -4 route show; sec ps pscomm; sec listen ss -H -l -t -u -n',
+  '  sec routes routes4; sec ps pscomm; sec listen listening',
   'fi',
   // the boot probe in a subshell of this shell (a fork, not a new sh), told the OS
   'bootp() { ( set -- "$ifname" "$u"; eval "$boot" ); }',
@@ -80,11 +82,11 @@ export function parseRealserverCollect(ctx: RealserverCollectContext, stdout: st
     }
   };
   const routes = ok('routes');
-  if (routes !== undefined) obs.routes = part(os === 'hpux' ? 'netstat -rnv' : 'ip -4 route show', () => (os === 'hpux' ? parseHpuxRoutes(routes) : parseLinuxRoutes(routes)));
+  if (routes !== undefined) obs.routes = part(os === 'hpux' ? 'netstat -rnv' : 'read routes', () => (os === 'hpux' ? parseHpuxRoutes(routes) : parseRoutes4(routes)));
   const ps = ok('ps');
   if (ps !== undefined) obs.displayManager = findDisplayManager(os, ps) ?? null;
   const listen = ok('listen');
-  if (listen !== undefined) obs.listeners = part(os === 'hpux' ? 'netstat -an' : 'ss -H -l -t -u -n', () => parseListeners(os, listen));
+  if (listen !== undefined) obs.listeners = part(os === 'hpux' ? 'netstat -an' : 'read listening sockets', () => (os === 'hpux' ? parseListeners(os, listen) : parseListening(listen)));
   const boot = sections.get('boot');
   try {
     if (!boot || boot.rc !== 0) throw new AppError('COMMAND_FAILED', `boot probe: exit ${boot?.rc ?? 'missing'}`);

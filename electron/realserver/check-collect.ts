@@ -8,6 +8,7 @@
 import { AppError } from '../../shared/result.ts';
 import { parseSections, SECTION_FUNCTION, type Section } from '../shell/marked-sections.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
+import { parseListening, PROC_NET_FUNCTIONS } from './proc-net.ts';
 import { findDisplayManager, LINUX_PROCESS_NAMES_FUNCTION, listenArgv, OS_NAME_LINE, parseListeners, processListArgv } from './service-status.ts';
 import { parseUptime } from './uptime-parse.ts';
 
@@ -31,12 +32,14 @@ export interface RealserverCheckReport {
 export const CHECK_SCRIPT = [
   SECTION_FUNCTION,
   LINUX_PROCESS_NAMES_FUNCTION,
+  PROC_NET_FUNCTIONS,
   OS_NAME_LINE,
   'un() { printf "%s\\n" "$u"; return $ur; }',
   'sec uname un',
   'sec uptime uptime',
   'case $u in',
-  `  Linux) sec ps pscomm; sec listen ${shellQuote(listenArgv('linux'))} ;;`,
+  // Linux: the listening sockets from /proc/net (proc-net.ts), `ss` only on a host without procfs
+  '  Linux) sec ps pscomm; sec listen listening ;;',
   `  HP-UX) sec ps ${shellQuote(processListArgv('hpux'))}; sec listen ${shellQuote(listenArgv('hpux'))} ;;`,
   'esac',
   'exit 0',
@@ -96,7 +99,7 @@ export function parseCheck(label: string, name: string, stdout: string, stderr =
   if (ps.rc !== 0) throw sectionError(label, psStep, processListArgv(os)[0]!, ps);
   const ls = need('listen', listenStep);
   if (ls.rc !== 0) throw sectionError(label, listenStep, listenArgv(os)[0]!, ls);
-  const listeners = part(listenStep, () => parseListeners(os, ls.stdout));
+  const listeners = part(listenStep, () => (os === 'linux' ? parseListening(ls.stdout) : parseListeners(os, ls.stdout)));
   const dm = findDisplayManager(os, ps.stdout);
   const telnet = listeners.some((l) => l.protocol === 'tcp' && l.port === 23);
   const xdmcp = listeners.some((l) => l.protocol === 'udp' && l.port === 177);

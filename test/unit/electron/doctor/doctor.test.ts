@@ -51,6 +51,15 @@ describe('collectors: argv and parsers of captured output', () => {
     expect(o.listeners).toEqual(expect.arrayContaining([{ protocol: 'udp', port: 177 }, { protocol: 'tcp', port: 23 }]));
     expect(o.boot && 'verify' in o.boot && o.boot.verify).toMatchObject({ kind: 'sysv-etc', installed: false });
   });
+  it('the same realserver as the collector saw it before it read /proc/net (ip and ss: what a host without procfs gives) is the same observation', () => {
+    const noLines = (o: ReturnType<typeof parseRealserverCollect>) => ({ ...o, routes: o.routes?.map(({ line: _l, ...r }) => r), listeners: [...(o.listeners ?? [])].sort((a, b) => `${a.protocol}${a.port}`.localeCompare(`${b.protocol}${b.port}`)) });
+    const viaProgs = parseRealserverCollect(ctx(1), fx('realserver-collect.healthy.ip-ss.debian12.txt'));
+    const viaProc = parseRealserverCollect(ctx(1), fx('realserver-collect.healthy.debian12.txt'));
+    expect(viaProgs.routes?.length).toBe(2);
+    // the ephemeral TCP port differs between the two captures (xdm's own listener); the services do not
+    const services = (o: ReturnType<typeof noLines>) => ({ ...o, listeners: o.listeners.filter((l) => l.port === 23 || l.port === 177) });
+    expect(services(noLines(viaProc))).toEqual(services(noLines(viaProgs)));
+  });
   it('parses a broken realserver (subnet route, other default, nothing running; captured)', () => {
     const o = parseRealserverCollect(ctx(1), fx('realserver-collect.broken.debian12.txt'));
     expect(o.routes?.map((r) => `${r.dest}/${r.prefix}`)).toEqual(['default/0', '10.99.0.0/24']);
@@ -107,8 +116,10 @@ describe('collectors: argv and parsers of captured output', () => {
   });
   it('names the host and the line for output it does not know, and a cut section', () => {
     expect(() => parseCollectSections('rs1', 'hello\n')).toThrow(/rs1: collect: line 1: text outside any section/);
-    const garbled = fx('realserver-collect.broken.debian12.txt').replace('default via 10.99.0.254 dev eth0', 'default via 10.99.0.254 dev eth0 frob');
-    expect(() => parseRealserverCollect(ctx(1), garbled)).toThrow(/rs1: ip -4 route show: ip route: line 1: unexpected "frob"/);
+    const garbled = fx('realserver-collect.broken.debian12.txt').replace('eth0\t00000000\tFE00630A', 'eth0\tfrob\tFE00630A');
+    expect(() => parseRealserverCollect(ctx(1), garbled)).toThrow(/rs1: read routes: \/proc\/net\/route: line 3: unexpected "eth0\tfrob/);
+    const garbledIp = fx('realserver-collect.healthy.ip-ss.debian12.txt').replace('default via 10.99.0.1 dev eth0', 'default via 10.99.0.1 dev eth0 frob');
+    expect(() => parseRealserverCollect(ctx(1), garbledIp)).toThrow(/rs1: read routes: ip route: line 1: unexpected "frob"/);
     expect(() => parseCollectSections('rs1', '@@lvs-console begin a\nx\n')).toThrow(/rs1: collect: section a (.*)never ended/);
     const cut = fx('director-collect.netns-no-ipvs.debian12.txt').split('@@lvs-console begin probe')[0]!;
     expect(() => parseDirectorCollect('director', cut, { tcpPorts: [23], realservers: ['10.99.0.11'] })).toThrow(/director: collect: no probe section/);
