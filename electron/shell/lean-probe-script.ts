@@ -51,23 +51,25 @@ export const LEAN_PROBE_SCRIPT = [
   '  kill $k 2>/dev/null; wait $k 2>/dev/null',
   'fi',
   // the replies: ONE wc -c (their sizes, in the order given, then a total line when more than one) and ONE od (their
-  // bytes, concatenated in the same order); bash cuts the dump by the sizes and prints each reply as the health probe
-  // does (`HOST udp PORT reply HEX`, at most PROBE_REPLY_MAX bytes). Sizes and bytes that do not add up print a line
-  // no parser takes for a verdict (the console names it in a PARSE_ERROR; the director's update leaves those as they are).
+  // bytes, concatenated in the same order, made one hex string by ONE tr); bash cuts the string by the sizes and
+  // prints each reply as the health probe does (`HOST udp PORT reply HEX`, at most PROBE_REPLY_MAX bytes). Substrings,
+  // not a bash array of bytes: slicing an array of 2,800 bytes for 50 replies took 0.3 s on the lab's emulated
+  // director, the substrings 0.04–0.08 s. Sizes and bytes that do not add up print a line no parser takes for a
+  // verdict (the console names it in a PARSE_ERROR; the director's update leaves those realservers as they are).
   'if [ ${#got[@]} -gt 0 ]; then',
-  '  sizes=($(wc -c "${got[@]}" 2>/dev/null)) bytes=($(od -An -v -tx1 "${got[@]}" 2>/dev/null)) sum=0',
+  '  sizes=($(wc -c "${got[@]}" 2>/dev/null)) all=$(od -An -v -tx1 "${got[@]}" 2>/dev/null | tr -d " \\n") sum=0',
   '  for ((i = 0; i < ${#got[@]}; i++)); do',
   '    sz=${sizes[2 * i]}; case $sz in ""|*[!0-9]*) sum=x; break;; esac',
   '    if [ "${sizes[2 * i + 1]}" != "${got[i]}" ]; then sum=x; break; fi',
   '    sum=$((sum + sz))',
   '  done',
-  '  if [ "$sum" = ${#bytes[@]} ]; then',
+  '  if [ "$sum" != x ] && [ $((sum * 2)) = ${#all} ]; then',
   '    at=0',
   '    for ((i = 0; i < ${#got[@]}; i++)); do',
   '      sz=${sizes[2 * i]} m=${sizes[2 * i]}; [ "$m" -gt ' + PROBE_REPLY_MAX + ' ] && m=' + PROBE_REPLY_MAX,
-  '      printf -v hex %s "${bytes[@]:at:m}"; echo "${gotwhat[i]} reply $hex"; at=$((at + sz))',
+  '      echo "${gotwhat[i]} reply ${all:2 * at:2 * m}"; at=$((at + sz))',
   '    done',
-  '  else echo "lean-probe-error: the sizes of ${#got[@]} replies (wc -c: ${sizes[*]:0:6}) and their ${#bytes[@]} bytes (od) do not add up"; fi',
+  '  else echo "lean-probe-error: the sizes of ${#got[@]} replies (wc -c: ${sizes[*]:0:6}) and their $((${#all} / 2)) bytes (od) do not add up"; fi',
   'fi',
   'rm -rf "$dir"',
   'exit 0',
