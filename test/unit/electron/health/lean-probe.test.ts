@@ -160,13 +160,7 @@ describe('the director probe, run for real on loopback (a TCP listener, a closed
     writeFileSync(join(dir, 'ping'), `#!/bin/sh\nfor a; do last=$a; done\necho "$last" >> ${log}\nexit 1\n`, { mode: 0o755 });
     // 127.0.0.2: nothing listens there for these ports (the servers are bound to 127.0.0.1)
     const two = { ...plan, hosts: [...plan.hosts, { name: 'lo2', address: '127.0.0.2' }] };
-    const out = await new Promise<string>((resolve, reject) => {
-      const c = spawn('/bin/dash', directorProbeArgv(two).slice(1), { env: { PATH: `${dir}:/usr/bin:/bin` } });
-      let text = '';
-      c.stdout.on('data', (d) => (text += d));
-      c.on('error', reject);
-      c.on('close', () => resolve(text));
-    });
+    const out = await spawnProbe(two, `${dir}:/usr/bin:/bin`);
     const [lo, lo2] = parseServiceProbe(out, two);
     expect(readFileSync(log, 'utf8')).toBe('127.0.0.2\n');
     expect([lo!.icmp, lo!.services.map((s) => s.verdict)]).toEqual([true, want]);
