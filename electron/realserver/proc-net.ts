@@ -8,7 +8,7 @@
  */
 import { AppError } from '../../shared/result.ts';
 import { parseLinuxRoutes } from './linux-route-parse.ts';
-import type { Route } from './route-types.ts';
+import { maskToPrefix, type Route } from './route-types.ts';
 import { parseListeners, type Listener } from './service-status.ts';
 
 /**
@@ -26,15 +26,6 @@ export const PROC_NET_FUNCTIONS = [
 function leHexToIpv4(hex: string): string {
   const n = parseInt(hex, 16) >>> 0;
   return [0, 8, 16, 24].map((s) => (n >>> s) & 255).join('.');
-}
-
-/** Contiguous netmask (little-endian hex) → prefix length, undefined when not contiguous. */
-function leMaskToPrefix(hex: string): number | undefined {
-  const bits = leHexToIpv4(hex)
-    .split('.')
-    .map((o) => Number(o).toString(2).padStart(8, '0'))
-    .join('');
-  return /^1*0*$/.test(bits) ? bits.replace(/0+$/, '').length : undefined;
 }
 
 const RTF_GATEWAY = 0x2;
@@ -60,8 +51,13 @@ export function parseRoutes4(text: string): Route[] {
     }
     const flags = parseInt(t[3]!, 16);
     if (t[0] === '*' || flags & RTF_REJECT) return;
-    const prefix = leMaskToPrefix(t[7]!);
-    if (prefix === undefined) throw new AppError('PARSE_ERROR', `/proc/net/route: line ${i + 1}: netmask ${leHexToIpv4(t[7]!)} is not contiguous`);
+    const mask = leHexToIpv4(t[7]!);
+    let prefix: number;
+    try {
+      prefix = maskToPrefix(mask);
+    } catch {
+      throw new AppError('PARSE_ERROR', `/proc/net/route: line ${i + 1}: netmask ${mask} is not contiguous`);
+    }
     const dest = leHexToIpv4(t[1]!);
     const r: Route = { dest: prefix === 0 && dest === '0.0.0.0' ? 'default' : dest, prefix, dev: t[0]!, line: i + 1 };
     if (flags & RTF_GATEWAY) r.gateway = leHexToIpv4(t[2]!);
