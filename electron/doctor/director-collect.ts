@@ -3,8 +3,9 @@
  * addresses (is the VIP up?), the sysctls start sets, the runtime (lvs-director script: installed, boot link, cron
  * entry, crond; keepalived: configured, running), what the installed script would load (`lvs-director rules`), and the
  * probe of every realserver from the director, per service (ping, TCP connect, an XDMCP Query → Willing:
- * health/service-probe.ts), all in parallel on the director: with bash, the doctor's lean probe (health/lean-probe.ts: a
- * few processes per realserver instead of ~20), else the health probe itself. The script is a constant; sysctl paths,
+ * health/service-probe.ts), all in parallel on the director: with perl, ONE process for every check
+ * (shell/perl-probe-script.ts), else with bash the lean probe (health/lean-probe.ts: a few processes per realserver
+ * instead of ~20), else the health probe itself. The script is a constant; sysctl paths,
  * the probe's timeout, ports and UDP payloads, the probe scripts and the addresses are positional arguments.
  */
 import { AppError } from '../../shared/result.ts';
@@ -15,18 +16,20 @@ import { sysctlKey, sysctlPath } from '../lvs/plan/sysctl-path.ts';
 import { parseCollectSections, SEC } from './collect-sections.ts';
 import { LEAN_PROBE_SCRIPT } from '../health/lean-probe.ts';
 import { HEALTH_PROBE_FROM_VAR_FN, PROBE_ALL_FN } from '../shell/lean-probe-script.ts';
+import { PERL_PROBE_SCRIPT } from '../shell/perl-probe-script.ts';
 import type { DirectorObs, DirectorProbe } from './model.ts';
 
 /**
  * $1 = sysctl files (space-separated /proc/sys paths), $2 = the probe's timeout (s), $3 = TCP ports to probe
  * (space-separated), $4 = UDP probe specs (service-probe.ts: PORT/PAYLOAD), $5 = the health probe script (run by sh
- * when the director has no bash), $6 = the lean probe (health/lean-probe.ts, run by bash), then the realserver addresses.
+ * when the director has no bash), $6 = the lean probe (health/lean-probe.ts, run by bash), $7 = the perl probe
+ * (shell/perl-probe-script.ts, run when the director has perl), then the realserver addresses.
  * Sections: save (stdout and stderr of `ipvsadm -S -n`), addr, sysctl, runtime (facts, one per line: installed |
  * bootlink PATH | cron FILE | crond | keepalived-conf | keepalived-running | pair-handover | pair-handover-down (a
  * pair's lvs-pair status) | vrrp STATE: the notify script's last VRRP state of a pair director), rules (only when the script is installed), probe (only when there are realservers).
  */
 export const DIRECTOR_COLLECT_SCRIPT = [
-  'sysctls=$1; t=$2; ports=$3; uspecs=$4; HEALTH_PROBE=$5; LEAN_PROBE=$6; shift 6',
+  'sysctls=$1; t=$2; ports=$3; uspecs=$4; HEALTH_PROBE=$5; LEAN_PROBE=$6; PERL_PROBE=$7; shift 7',
   'PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH',
   SEC,
   'both() { "$@" 2>&1; }',
@@ -80,7 +83,7 @@ export function directorCollectArgv(sysctlKeys: readonly string[], tcpPorts: rea
   for (const p of tcpPorts) if (!Number.isInteger(p) || p < 1 || p > 65535) throw new Error(`director collect: bad port ${p}`);
   // The probe's own argv ([sh, -c, SCRIPT, sh, T, TCPPORTS, UDPSPECS, HOST…]) gives the validated, encoded arguments.
   const p = serviceProbeArgv(collectProbePlan({ tcpPorts, realservers, ...more }));
-  return ['sh', '-c', DIRECTOR_COLLECT_SCRIPT, 'lvs-console-doctor', sysctlKeys.map((k) => `/proc/sys/${sysctlPath(k)}`).join(' '), p[4]!, p[5]!, p[6]!, SERVICE_PROBE_SCRIPT, LEAN_PROBE_SCRIPT, ...realservers];
+  return ['sh', '-c', DIRECTOR_COLLECT_SCRIPT, 'lvs-console-doctor', sysctlKeys.map((k) => `/proc/sys/${sysctlPath(k)}`).join(' '), p[4]!, p[5]!, p[6]!, SERVICE_PROBE_SCRIPT, LEAN_PROBE_SCRIPT, PERL_PROBE_SCRIPT, ...realservers];
 }
 
 /** Parses the collector's stdout into a DirectorObs (pure); PARSE_ERROR naming the director and the part for bad output. */

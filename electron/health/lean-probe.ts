@@ -22,19 +22,20 @@
  * folder (mktemp -d) removed at the end.
  */
 import { HEALTH_PROBE_FROM_VAR_FN, LEAN_PROBE_SCRIPT, PROBE_ALL_FN } from '../shell/lean-probe-script.ts';
+import { PERL_PROBE_SCRIPT } from '../shell/perl-probe-script.ts';
 import { SERVICE_PROBE_SCRIPT, serviceProbeArgv, type ProbePlan } from './service-probe.ts';
 
 /** The lean probe's text (shell/lean-probe-script.ts, where the director's own script takes it from too). */
 export { LEAN_PROBE_SCRIPT };
 
-/** $1 the lean probe, $2 the health probe, then T TCPPORTS UDPSPECS HOST…: probe_all (shell/lean-probe-script.ts) decides which runs. */
-const CHOOSE_SCRIPT = ['LEAN_PROBE=$1 HEALTH_PROBE=$2; shift 2', HEALTH_PROBE_FROM_VAR_FN, PROBE_ALL_FN, 'probe_all "$@"'].join('\n');
+/** $1 the perl probe, $2 the lean probe, $3 the health probe, then T TCPPORTS UDPSPECS HOST…: probe_all (shell/lean-probe-script.ts) decides which runs. */
+const CHOOSE_SCRIPT = ['PERL_PROBE=$1 LEAN_PROBE=$2 HEALTH_PROBE=$3; shift 3', HEALTH_PROBE_FROM_VAR_FN, PROBE_ALL_FN, 'probe_all "$@"'].join('\n');
 
 /**
- * argv of a probe of `plan` from the director: the lean probe under bash, else the health probe (same arguments, same
+ * argv of a probe of `plan` from the director: the perl probe with perl, else the lean probe under bash, else the health probe (same arguments, same
  * output format, parsed by parseServiceProbe).
  */
 export function directorProbeArgv(plan: ProbePlan): string[] {
   const a = serviceProbeArgv(plan);
-  return ['sh', '-c', CHOOSE_SCRIPT, 'lvs-console-probe', LEAN_PROBE_SCRIPT, SERVICE_PROBE_SCRIPT, ...a.slice(4)];
+  return ['sh', '-c', CHOOSE_SCRIPT, 'lvs-console-probe', PERL_PROBE_SCRIPT, LEAN_PROBE_SCRIPT, SERVICE_PROBE_SCRIPT, ...a.slice(4)];
 }

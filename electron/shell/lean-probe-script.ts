@@ -78,11 +78,18 @@ if (LEAN_PROBE_SCRIPT.includes("'")) throw new Error('LEAN_PROBE_SCRIPT must not
 
 /**
  * POSIX sh function `probe_all T TCPPORTS UDPSPECS HOST…`: the one place that decides which probe of the realservers a
- * director runs: the lean probe ($LEAN_PROBE, the script above) when it has bash, else `health_probe` (the caller's
- * function running the health probe, shell/service-probe-script.ts, under sh). The console's probe
- * (health/lean-probe.ts), the doctor's director collect and the director's own cron update all embed it.
+ * director runs: the perl probe ($PERL_PROBE, shell/perl-probe-script.ts: one process for every check) when it has perl
+ * with the modules it needs (else that probe exits 250 having printed nothing), else the lean probe ($LEAN_PROBE, the
+ * script above) when it has bash, else `health_probe` (the caller's function running the health probe,
+ * shell/service-probe-script.ts, under sh). All three print the same lines. The console's probe (health/lean-probe.ts),
+ * the doctor's director collect and the director's own cron update all embed it.
  */
-export const PROBE_ALL_FN = 'probe_all() { if command -v bash >/dev/null 2>&1; then bash -c "$LEAN_PROBE" lvs-console-probe "$@"; else health_probe "$@"; fi; }';
+export const PROBE_ALL_FN = [
+  'probe_all() {',
+  '  if command -v perl >/dev/null 2>&1; then perl -e "$PERL_PROBE" -- "$@"; probe_rc=$?; [ "$probe_rc" = 250 ] || return "$probe_rc"; fi',
+  '  if command -v bash >/dev/null 2>&1; then bash -c "$LEAN_PROBE" lvs-console-probe "$@"; else health_probe "$@"; fi',
+  '}',
+].join('\n');
 
 /** POSIX sh function `health_probe ARGS…` for a caller that has the health probe's text in $HEALTH_PROBE (an argument, not embedded). */
 export const HEALTH_PROBE_FROM_VAR_FN = 'health_probe() { sh -c "$HEALTH_PROBE" sh "$@"; }';

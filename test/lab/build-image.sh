@@ -4,7 +4,7 @@
 #   initrd.img  busybox + the modules needed to mount the root disk (virtio_pci, virtio_blk, ext4, crc32c)
 #   root.img    ext4 image (mkfs.ext4 -d) of a small root: busybox (init, sh, ping, sysctl, crond, syslogd …), OpenSSH sshd
 #               and sftp-server, ipvsadm, keepalived (Debian 12's 2.2.7), nft, iproute2 ip/ss, kmod, getent, with the libraries
-#               ldd names, the IPVS/netfilter (nf_tables included) and virtio_net modules, /etc (passwd, hosts, sshd_config, inittab, SysV-style
+#               ldd names, perl-base, the IPVS/netfilter (nf_tables included) and virtio_net modules, /etc (passwd, hosts, sshd_config, inittab, SysV-style
 #               rc scripts, keepalived's init script NOT enabled).
 # One image serves both directors: the kernel command line names the VM (lvslab.host=director2 lvslab.ip=10.77.0.2), and
 # the first boot of a disk personalizes it (host name, eth0 address, that VM's own ssh host key; the other key is deleted).
@@ -78,6 +78,12 @@ install_bin "$R" /usr/sbin/ipvsadm
 install_bin "$R" /bin/bash /usr/bin/bash
 install_bin "$R" /usr/sbin/keepalived
 install_bin "$R" /usr/sbin/nft
+# perl-base (Debian's Essential perl: on every Debian director): the director-side probe of the realservers runs as ONE
+# perl process when the director has perl (shell/lean-probe-script.ts), else bash's lean probe, else sh's health probe.
+install_bin "$R" /usr/bin/perl
+while read -r f; do
+  [[ -f $f && ! -L $f && $f != /usr/share/* && $f != /usr/bin/perl ]] && install_file "$f" "$R$f"
+done < <(dpkg -L perl-base)
 install_bin "$R" "$(readlink -f "$(command -v ip)")" /usr/bin/ip
 install_bin "$R" "$(readlink -f "$(command -v ss)")" /usr/bin/ss
 install_bin "$R" "$(readlink -f "$(command -v getent)")" /usr/bin/getent

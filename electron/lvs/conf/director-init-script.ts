@@ -20,18 +20,19 @@
  * lock. LVS_LOCK_DIR overrides the lock's directory (tests); it must pass the same private-directory check.
  */
 import { LEAN_PROBE_SCRIPT, PROBE_ALL_FN } from '../../shell/lean-probe-script.ts';
+import { PERL_PROBE_SCRIPT } from '../../shell/perl-probe-script.ts';
 import { SERVICE_PROBE_SCRIPT } from '../../shell/service-probe-script.ts';
 import { LOCK_DIR, LOCK_FNS, LOCK_NAME, LOCK_WAIT_S } from '../../shell/director-lock.ts';
 import { PRIVATE_DIR_FN } from '../../shell/private-dir.ts';
 
 /**
  * The probe as shell functions: probe_all T TCPPORTS UDPSPECS HOST… (shell/lean-probe-script.ts) runs the console's
- * lean probe under bash when the director has bash (a few processes per realserver where the health probe starts ~20;
+ * perl probe (one process for every check) when the director has perl, else its lean probe under bash when it has bash (a few processes per realserver where the health probe starts ~20;
  * at 50 realservers on the lab's emulated director the cron update took the director's only CPU for 7–12 s of every
  * minute with the health probe), else health_probe: the health probe under sh (a subshell body: its variables and
- * helpers stay inside). Both print the same line format, which update's awk reads.
+ * helpers stay inside). All print the same line format, which update's awk reads.
  */
-const PROBE_FN = [`LEAN_PROBE='${LEAN_PROBE_SCRIPT}'`, PROBE_ALL_FN, `health_probe() (\n${SERVICE_PROBE_SCRIPT}\n)`].join('\n');
+const PROBE_FN = [`PERL_PROBE='${PERL_PROBE_SCRIPT}'`, `LEAN_PROBE='${LEAN_PROBE_SCRIPT}'`, PROBE_ALL_FN, `health_probe() (\n${SERVICE_PROBE_SCRIPT}\n)`].join('\n');
 
 /** The director script (see the module comment). */
 export const LVS_DIRECTOR_SCRIPT = `#!/bin/sh

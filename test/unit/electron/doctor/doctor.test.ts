@@ -11,6 +11,7 @@ import { planBoot, utf8Length } from '../../../../electron/realserver/boot-insta
 import { parseCollectSections } from '../../../../electron/doctor/collect-sections.ts';
 import { directorCollectArgv, parseDirectorCollect } from '../../../../electron/doctor/director-collect.ts';
 import { LEAN_PROBE_SCRIPT } from '../../../../electron/health/lean-probe.ts';
+import { PERL_PROBE_SCRIPT } from '../../../../electron/shell/perl-probe-script.ts';
 import { parseRealserverCollect, realserverCollectArgv } from '../../../../electron/doctor/realserver-collect.ts';
 import { diagnose } from '../../../../electron/doctor/diagnose.ts';
 import { collectPlan, wantsXdmcp } from '../../../../electron/doctor/collect-plan.ts';
@@ -104,7 +105,8 @@ describe('collectors: argv and parsers of captured output', () => {
     // the XDMCP Query as printf octal escapes (service-probe.ts): version 1, opcode Query (2), length 1, no auth names
     expect(argv[7]).toBe('177/\\000\\001\\000\\002\\000\\001\\000');
     expect(argv[9]).toBe(LEAN_PROBE_SCRIPT);
-    expect(argv[10]).toBe('10.99.0.11');
+    expect(argv[10]).toBe(PERL_PROBE_SCRIPT);
+    expect(argv[11]).toBe('10.99.0.11');
   });
   it('the director probe\'s XDMCP result becomes the realserver\'s xdmcp (Willing → true, no reply → false)', () => {
     // Willing (version 1, opcode 5, 11 data bytes): authentication name '', hostname 'rs1', status 'ok'
@@ -131,7 +133,7 @@ describe('collect plan', () => {
     const c = cluster({ realservers: [1, 2, 3].map((n) => ({ host: `10.99.0.1${n}`, name: `rs${n}`, enabled: n !== 3 })) });
     const p = collectPlan(c, profileResolver(c), 's');
     expect(p.directors.map((d) => d.name)).toEqual(['director']);
-    expect(p.directors[0]!.argv.slice(10)).toEqual(['10.99.0.11', '10.99.0.12']);
+    expect(p.directors[0]!.argv.slice(11)).toEqual(['10.99.0.11', '10.99.0.12']);
     expect(p.realservers.map((r) => `${r.name} ${r.address} ${r.argv[4]}`)).toEqual(['rs1 10.99.0.11 eth0', 'rs2 10.99.0.12 eth0']);
     expect(p.realservers[0]!.parse(fx('realserver-collect.healthy.debian12.txt')).displayManager).toBe('xdm');
     expect(wantsXdmcp(c)).toBe(true);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +75,13 @@ describe('the director probe, run for real on loopback (a TCP listener, a closed
       timeoutSec: 1,
     };
   });
+  // /usr/bin without perl (symlinks to everything else): the director has bash but no perl, so probe_all runs the lean probe
+  let noPerl = '';
+  beforeAll(() => {
+    noPerl = mkdtempSync(join(tmpdir(), 'noperl-'));
+    dirs.push(noPerl);
+    for (const f of readdirSync('/usr/bin')) if (!f.startsWith('perl')) symlinkSync(join('/usr/bin', f), join(noPerl, f));
+  });
   afterAll(() => {
     tcp?.close();
     for (const u of udps) u.close();
@@ -91,13 +98,15 @@ describe('the director probe, run for real on loopback (a TCP listener, a closed
       c.on('close', () => resolve({ out, ms: performance.now() - started }));
     });
   const want = ['pass', 'fail', 'pass', 'fail', 'fail', 'pass'];
-  it('with bash (the lean probe): the health probe\'s verdicts', async () => {
-    const { out } = await run(undefined);
-    const r = parseServiceProbe(out, plan)[0]!;
-    expect(r.icmp).toBe(true);
-    expect(r.services.map((s) => s.verdict)).toEqual(want);
-    expect(r.services[2]!.detail).toBe('Willing (xdmcp-fixture): 0 users, load: 1.40, 0.88, 0.72');
-  }, 120_000);
+  for (const [which, path] of [['with perl (the perl probe)', () => undefined], ['with bash and no perl (the lean probe)', () => noPerl]] as const) {
+    it(`${which}: the health probe's verdicts`, async () => {
+      const { out } = await run(path());
+      const r = parseServiceProbe(out, plan)[0]!;
+      expect(r.icmp).toBe(true);
+      expect(r.services.map((s) => s.verdict)).toEqual(want);
+      expect(r.services[2]!.detail).toBe('Willing (xdmcp-fixture): 0 users, load: 1.40, 0.88, 0.72');
+    }, 120_000);
+  }
   const spawnProbe = (p: ProbePlan, path: string) =>
     new Promise<string>((resolve, reject) => {
       const c = spawn('/bin/dash', directorProbeArgv(p).slice(1), { env: { PATH: path } });
@@ -114,14 +123,15 @@ describe('the director probe, run for real on loopback (a TCP listener, a closed
   };
   it('keeps its replies in a private folder (mktemp -d, 0700) and removes it when it ends', async () => {
     const dir = wrapDir('mktemplog', 'mktemp', `d=$(/usr/bin/mktemp "$@") || exit 1\nstat -c %a "$d" >> "${'$'}{0%/*}/made"\necho "$d" >> "${'$'}{0%/*}/made"\necho "$d"`);
-    const out = await spawnProbe(plan, `${dir}:/usr/bin:/bin`);
+    const out = await spawnProbe(plan, `${dir}:${noPerl}`);
     expect(parseServiceProbe(out, plan)[0]!.services.map((s) => s.verdict)).toEqual(want);
     const [mode, made] = readFileSync(join(dir, 'made'), 'utf8').trim().split('\n');
     expect(mode).toBe('700');
     expect(made).toMatch(/^\/tmp\/lvs-console-probe\.[A-Za-z0-9]{8}$/);
     expect(existsSync(made!)).toBe(false);
   }, 120_000);
-  it(`prints at most ${PROBE_REPLY_MAX} bytes of a reply, as the health probe does, and cuts the next reply after the whole first one`, async () => {
+  const both = [['perl probe', () => '/usr/bin:/bin'], ['lean probe', () => noPerl]] as const;
+  for (const [which, bin] of both) it(`${which}: prints at most ${PROBE_REPLY_MAX} bytes of a reply, as the health probe does, and cuts the next reply after the whole first one`, async () => {
     const big = Buffer.alloc(3000, 0xab);
     big.write('BIG');
     const two: ProbePlan = {
@@ -131,7 +141,7 @@ describe('the director probe, run for real on loopback (a TCP listener, a closed
         { protocol: 'udp', port: plan.services[2]!.port, check: { kind: 'xdmcp' } },
       ],
     };
-    const out = await spawnProbe(two, '/usr/bin:/bin');
+    const out = await spawnProbe(two, bin());
     const replies = out.split('\n').filter((l) => / reply /.test(l));
     expect(replies.map((l) => l.split(' ')[2])).toEqual([String(two.services[0]!.port), String(two.services[1]!.port)]);
     expect(replies[0]!.split(' ')[4]).toBe(big.subarray(0, PROBE_REPLY_MAX).toString('hex'));
@@ -140,7 +150,7 @@ describe('the director probe, run for real on loopback (a TCP listener, a closed
   }, 120_000);
   it('sizes and bytes that do not add up (od giving one byte more) are a PARSE_ERROR naming the line, never a verdict', async () => {
     const dir = wrapDir('odextra', 'od', '/usr/bin/od "$@"; echo " 00"');
-    const out = await spawnProbe(plan, `${dir}:/usr/bin:/bin`);
+    const out = await spawnProbe(plan, `${dir}:${noPerl}`);
     expect(out).not.toMatch(/ reply /);
     expect(out).toMatch(/^lean-probe-error: the sizes of 3 replies \(wc -c: 56 \S+ 5 \S+ 4 \S+\) and their 66 bytes \(od\) do not add up$/m);
     expect(() => parseServiceProbe(out, plan)).toThrow(expect.objectContaining({ code: 'PARSE_ERROR', message: expect.stringMatching(/^probe output: line \d+: unexpected line: "lean-probe-error: the sizes of 3 replies/) }));
@@ -149,10 +159,10 @@ describe('the director probe, run for real on loopback (a TCP listener, a closed
     const dir = mkdtempSync(join(tmpdir(), 'slowbash-'));
     dirs.push(dir);
     writeFileSync(join(dir, 'bash'), '#!/bin/sh\nsleep 1.5\nexec /bin/bash "$@"\n', { mode: 0o755 });
-    const { out } = await run(`${dir}:/usr/bin:/bin`);
+    const { out } = await run(`${dir}:${noPerl}`);
     expect(parseServiceProbe(out, plan)[0]!.services.map((s) => s.verdict)).toEqual(want);
   }, 120_000);
-  it('pings only the hosts none of whose checks answered: one that answered is reachable without a ping', async () => {
+  for (const [which, bin] of both) it(`${which}: pings only the hosts none of whose checks answered: one that answered is reachable without a ping`, async () => {
     // `ping` here records whom it was asked about and answers nothing (ICMP filtered, say); the checks are real.
     const dir = mkdtempSync(join(tmpdir(), 'pinglog-'));
     dirs.push(dir);
@@ -160,7 +170,7 @@ describe('the director probe, run for real on loopback (a TCP listener, a closed
     writeFileSync(join(dir, 'ping'), `#!/bin/sh\nfor a; do last=$a; done\necho "$last" >> ${log}\nexit 1\n`, { mode: 0o755 });
     // 127.0.0.2: nothing listens there for these ports (the servers are bound to 127.0.0.1)
     const two = { ...plan, hosts: [...plan.hosts, { name: 'lo2', address: '127.0.0.2' }] };
-    const out = await spawnProbe(two, `${dir}:/usr/bin:/bin`);
+    const out = await spawnProbe(two, `${dir}:${bin()}`);
     const [lo, lo2] = parseServiceProbe(out, two);
     expect(readFileSync(log, 'utf8')).toBe('127.0.0.2\n');
     expect([lo!.icmp, lo!.services.map((s) => s.verdict)]).toEqual([true, want]);

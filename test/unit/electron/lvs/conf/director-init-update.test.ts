@@ -60,8 +60,9 @@ describe.runIf(canRun)("the director's own update, per service, for real (dash a
     dir = mkdtempSync(join(tmpdir(), 'lvsupd-'));
     writeFileSync(join(dir, 'ipvsadm'), FAKE_IPVSADM);
     writeFileSync(join(dir, 'logger'), '#!/bin/sh\nexit 0\n');
-    // bash, found first on PATH: logs that it ran (the lean probe), then is the real one
+    // bash and perl, found first on PATH: log that they ran (the lean probe, the perl probe), then are the real ones
     writeFileSync(join(dir, 'bash'), '#!/bin/sh\necho "$3" >> "$FAKE/bash-log"\nexec /usr/bin/bash "$@"\n', { mode: 0o755 });
+    writeFileSync(join(dir, 'perl'), '#!/bin/sh\necho perl >> "$FAKE/perl-log"\nexec /usr/bin/perl "$@"\n', { mode: 0o755 });
     chmodSync(join(dir, 'ipvsadm'), 0o755);
     chmodSync(join(dir, 'logger'), 0o755);
     writeFileSync(join(dir, 'lvs-director'), LVS_DIRECTOR_SCRIPT, { mode: 0o755 });
@@ -114,15 +115,16 @@ describe.runIf(canRun)("the director's own update, per service, for real (dash a
   afterEach(() => rmSync(lockDir, { recursive: true, force: true }));
   // Asynchronous: the UDP "realservers" live in this process and must answer while the script runs. `during` runs
   // while the script runs (after it started), e.g. to release a lock or rewrite the configuration.
-  // noBash: in a mount namespace where bash is not there (/dev/null over both), so update runs the health probe under sh
-  const run = async (shell: string, verb: string, p: ClusterInput, table: string, during?: (conf: string) => Promise<void>, noBash = false) => {
+  // hide: tools the director does not have, in a mount namespace (/dev/null over the real one and its logging shim):
+  // without perl update runs the lean probe under bash, without perl and bash the health probe under sh
+  const run = async (shell: string, verb: string, p: ClusterInput, table: string, during?: (conf: string) => Promise<void>, hide: readonly ('perl' | 'bash')[] = []) => {
     writeFileSync(join(fake, 'table'), table);
     writeFileSync(join(fake, 'log'), '');
     const conf = join(fake, 'lvs.conf');
     writeFileSync(conf, writeLvsConf(directorConf(clusterSchema.parse(p))));
     const shArgv = [...(shell === 'busybox' ? ['/bin/busybox', 'sh'] : ['/bin/dash']), join(dir, 'lvs-director'), verb];
-    const hide = 'mount --bind /dev/null /usr/bin/bash && mount --bind /dev/null "$0" && exec "$@"';
-    const argv = noBash ? ['unshare', '-m', '--', '/bin/sh', '-c', hide, join(dir, 'bash'), ...shArgv] : shArgv;
+    const mounts = hide.map((t) => `mount --bind /dev/null /usr/bin/${t} && mount --bind /dev/null ${join(dir, t)}`).join(' && ');
+    const argv = hide.length ? ['unshare', '-m', '--', '/bin/sh', '-c', `${mounts} && exec "$@"`, 'hide', ...shArgv] : shArgv;
     const running = promisify(execFile)(argv[0]!, argv.slice(1), {
       env: { PATH: `${dir}:/usr/sbin:/usr/bin:/sbin:/bin`, LVS_CONF: conf, FAKE: fake, LVS_LOCK_DIR: lockDir },
       encoding: 'utf8',
@@ -130,10 +132,11 @@ describe.runIf(canRun)("the director's own update, per service, for real (dash a
     });
     if (during) await during(conf);
     const { stdout } = await running;
-    const bashLog = join(fake, 'bash-log');
+    const ran = (log: string) => (existsSync(join(fake, log)) ? readFileSync(join(fake, log), 'utf8').split('\n').filter(Boolean) : []);
     return {
       stdout,
-      bashRan: existsSync(bashLog) ? readFileSync(bashLog, 'utf8').split('\n').filter(Boolean) : [],
+      bashRan: ran('bash-log'),
+      perlRan: ran('perl-log'),
       table: readFileSync(join(fake, 'table'), 'utf8').split('\n').filter(Boolean).sort(),
       calls: readFileSync(join(fake, 'log'), 'utf8').split('\n').filter((l) => l && l !== '-S -n'),
     };
@@ -145,15 +148,22 @@ describe.runIf(canRun)("the director's own update, per service, for real (dash a
       const r = await run(shell, 'update', profile(), full());
       expect(r.calls.sort()).toEqual([`-d -t ${VIP}:${tcpPort} -r ${RS_B}:${tcpPort}`, `-d -u ${VIP}:${udpPort} -r ${RS_B}:${udpPort}`].sort());
       expect(r.table).toEqual(sorted(full()).filter((l) => !l.includes(`-r ${RS_B}:`)));
-      // with bash there, the probe was the lean one (its replies read back from the od dump by update's awk)
-      expect(r.bashRan).toEqual(['lvs-console-probe']);
+      // with perl there, the probe was the perl one (one process for every check)
+      expect([r.perlRan, r.bashRan]).toEqual([['perl'], []]);
     }, 30_000);
 
-    it(`${shell}, no bash on the director: the health probe under sh gives the same verdicts, and with no TCP tool leaves the TCP services as they are`, async () => {
+    it(`${shell}, no perl on the director: the lean probe under bash gives the same verdicts`, async () => {
+      const r = await run(shell, 'update', profile(), full(), undefined, ['perl']);
+      expect(r.calls.sort()).toEqual([`-d -t ${VIP}:${tcpPort} -r ${RS_B}:${tcpPort}`, `-d -u ${VIP}:${udpPort} -r ${RS_B}:${udpPort}`].sort());
+      expect(r.table).toEqual(sorted(full()).filter((l) => !l.includes(`-r ${RS_B}:`)));
+      expect([r.perlRan, r.bashRan]).toEqual([[], ['lvs-console-probe']]);
+    }, 30_000);
+
+    it(`${shell}, no perl nor bash on the director: the health probe under sh gives the same verdicts, and with no TCP tool leaves the TCP services as they are`, async () => {
       // busybox sh runs its own nc; dash needs one on PATH (this machine and CI have none: the TCP checks say notool)
       const nc = shell === 'busybox' || spawnSync('/bin/dash', ['-c', 'command -v nc && command -v timeout'], { env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } }).status === 0;
-      const r = await run(shell, 'update', profile(), full(), undefined, true);
-      expect(r.bashRan).toEqual([]);
+      const r = await run(shell, 'update', profile(), full(), undefined, ['perl', 'bash']);
+      expect([r.perlRan, r.bashRan]).toEqual([[], []]);
       if (nc) {
         expect(r.calls.sort()).toEqual([`-d -t ${VIP}:${tcpPort} -r ${RS_B}:${tcpPort}`, `-d -u ${VIP}:${udpPort} -r ${RS_B}:${udpPort}`].sort());
         expect(r.table).toEqual(sorted(full()).filter((l) => !l.includes(`-r ${RS_B}:`)));
