@@ -23,7 +23,7 @@ import { RealserverChecks } from '../../../electron/services/realserver-check.ts
 import { checkArgv } from '../../../electron/realserver/check-collect.ts';
 import { listenArgv, processListArgv } from '../../../electron/realserver/service-status.ts';
 import { SECTION_FUNCTION } from '../../../electron/shell/marked-sections.ts';
-import { directorProbeArgv } from '../../../electron/health/lean-probe.ts';
+import { directorProbeArgv, LEAN_PROBE_SCRIPT } from '../../../electron/health/lean-probe.ts';
 import { parseServiceProbe, planServiceProbe, serviceProbeArgv } from '../../../electron/health/service-probe.ts';
 import { execChecked } from '../../../electron/ssh/exec-checked.ts';
 import { RealserverBoot } from '../../../electron/services/realserver-boot.ts';
@@ -211,13 +211,18 @@ export default async function realserverDoctor(): Promise<void> {
       report(`  floor: OpenSSH \`ssh HOST true\` to ${N} realservers at once`, sshTrue);
       const probePlan = planServiceProbe(cluster, resolve);
       const probeOld = await measure(async () => parseServiceProbe((await execChecked(ctx.director, serviceProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout, probePlan), RUNS, WARMUP);
-      const leanProbe = async () => parseServiceProbe((await execChecked(ctx.director, directorProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout, probePlan);
-      const probeLean = await measure(leanProbe, RUNS, WARMUP);
+      // what the doctor and `probe` run: the perl probe when the director has perl (the lab's has), else the lean one
+      const directorProbe = async () => parseServiceProbe((await execChecked(ctx.director, directorProbeArgv(probePlan), [0], 'probe', { timeoutMs: 60_000 })).stdout, probePlan);
+      const probeDirector = await measure(directorProbe, RUNS, WARMUP);
+      // the lean probe itself (bash: a fork per check), as a director without perl runs it
+      const bashOnly = ['bash', '-c', LEAN_PROBE_SCRIPT, 'lvs-console-probe', ...serviceProbeArgv(probePlan).slice(4)];
+      const probeBash = await measure(async () => parseServiceProbe((await execChecked(ctx.director, bashOnly, [0], 'probe', { timeoutMs: 60_000 })).stdout, probePlan), RUNS, WARMUP);
       report(`  director probe of ${N}: the health probe's script (before)`, probeOld);
-      report(`  director probe of ${N}: the lean probe (doctor, probe)`, probeLean);
-      console.log(`  ratio health-probe script / lean probe: ${ratio(probeOld.median, probeLean.median)}`);
+      report(`  director probe of ${N}: the lean probe under bash (a director without perl)`, probeBash);
+      report(`  director probe of ${N}: the perl probe (doctor, probe, update)`, probeDirector);
+      console.log(`  ratio health-probe script / perl probe: ${ratio(probeOld.median, probeDirector.median)}; lean probe / perl probe: ${ratio(probeBash.median, probeDirector.median)}`);
       // The director's cron update (what runs every minute without the console): it probes every realserver the same
-      // way (the lean probe under bash) and changes nothing on this healthy cluster. What it costs the director's CPU
+      // way (probe_all: the perl probe here) and changes nothing on this healthy cluster. What it costs the director's CPU
       // each minute.
       const updateVerb = await measure(() => execChecked(ctx.director, ['/etc/init.d/lvs-director', 'update'], [0], 'update', { timeoutMs: 120_000 }), RUNS, WARMUP);
       report(`  the director's cron update of ${N} realservers (lvs-director update, every minute)`, updateVerb);
@@ -227,7 +232,7 @@ export default async function realserverDoctor(): Promise<void> {
       // what the director's probe (one Query per realserver, all at once) costs when the 50 scripts share these cores.
       try {
         await xwilling('stock');
-        const probeStock = await measure(leanProbe, RUNS, WARMUP);
+        const probeStock = await measure(directorProbe, RUNS, WARMUP);
         report(`  director probe of ${N}, Debian's Xwilling on all ${N}`, probeStock);
         const warmStock = await measure(() => new DoctorService(svc, desktop).run(), RUNS, WARMUP);
         report(`  doctor, held sessions, Debian's Xwilling on all ${N}`, warmStock, 5000);

@@ -25,6 +25,8 @@ describe.skipIf(!root || spawnSync('sh', ['-c', 'command -v unshare && command -
       const script = [
         LINUX_PROCESS_NAMES_FUNCTION,
         `"${tmp}/xdm" 30 & a=$!; "${tmp}/a-name-longer-than-fifteen" 30 & b=$!`,
+        // until both children have exec'd (a forked child not yet exec'd is still named after the shell: seen under load)
+        'n=0; while :; do read x < /proc/$a/comm; read y < /proc/$b/comm; [ "$x $y" = "xdm a-name-longer-t" ] && break; n=$((n + 1)); [ $n -lt 5000 ] || break; done',
         'echo @@ps; ps -e -o comm=; echo @@pscomm; pscomm; kill $a $b',
       ].join('\n');
       const out = execFileSync('unshare', ['--pid', '--fork', '--mount-proc', ...shell, '-c', script]).toString();
