@@ -1,5 +1,6 @@
 /**
- * The probe of every realserver from the director when it has bash (the doctor, `probe`, the sampler's health round): the same checks as the health
+ * The probe of every realserver from the director when it has bash but no perl (with perl: shell/perl-probe-script.ts,
+ * which prints the same bytes; the doctor, `probe`, the sampler's health round): the same checks as the health
  * probe (health/service-probe.ts: a ping, a TCP connect per TCP service, a UDP request per UDP service) with as few
  * processes as the checks allow, because on a small or emulated director every fork costs milliseconds (the lab's TCG
  * director took ~10 s for the health probe's ~20 processes per realserver at 50 realservers). Here, per realserver:
@@ -32,8 +33,8 @@ export { LEAN_PROBE_SCRIPT };
 const CHOOSE_SCRIPT = ['PERL_PROBE=$1 LEAN_PROBE=$2 HEALTH_PROBE=$3; shift 3', HEALTH_PROBE_FROM_VAR_FN, PROBE_ALL_FN, 'probe_all "$@"'].join('\n');
 
 /**
- * argv of a probe of `plan` from the director: the perl probe with perl, else the lean probe under bash, else the health probe (same arguments, same
- * output format, parsed by parseServiceProbe).
+ * argv of a probe of `plan` from the director: the perl probe with perl, else the lean probe under bash, else the health
+ * probe (same arguments, same output format, parsed by parseServiceProbe).
  */
 export function directorProbeArgv(plan: ProbePlan): string[] {
   const a = serviceProbeArgv(plan);

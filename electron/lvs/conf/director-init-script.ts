@@ -27,10 +27,11 @@ import { PRIVATE_DIR_FN } from '../../shell/private-dir.ts';
 
 /**
  * The probe as shell functions: probe_all T TCPPORTS UDPSPECS HOST… (shell/lean-probe-script.ts) runs the console's
- * perl probe (one process for every check) when the director has perl, else its lean probe under bash when it has bash (a few processes per realserver where the health probe starts ~20;
- * at 50 realservers on the lab's emulated director the cron update took the director's only CPU for 7–12 s of every
- * minute with the health probe), else health_probe: the health probe under sh (a subshell body: its variables and
- * helpers stay inside). All print the same line format, which update's awk reads.
+ * perl probe (one process for every check) when the director has perl, else its lean probe under bash when it has bash
+ * (a few processes per realserver where the health probe starts ~20; at 50 realservers on the lab's emulated director
+ * the cron update took the director's only CPU for 7–12 s of every minute with the health probe, 1.1 s with the perl
+ * probe), else health_probe: the health probe under sh (a subshell body: its variables and helpers stay inside). All
+ * print the same line format, which update's awk reads.
  */
 const PROBE_FN = [`PERL_PROBE='${PERL_PROBE_SCRIPT}'`, `LEAN_PROBE='${LEAN_PROBE_SCRIPT}'`, PROBE_ALL_FN, `health_probe() (\n${SERVICE_PROBE_SCRIPT}\n)`].join('\n');
 
