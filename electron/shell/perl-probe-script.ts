@@ -1,11 +1,14 @@
 import { PROBE_REPLY_MAX } from './service-probe-script.ts';
 
+/** How many checks the perl probe has open at once (sockets; a director's default limit is 1024 open files). */
+export const PERL_PROBE_CHUNK = 500;
+
 /**
  * The probe of every realserver from the director as ONE perl process, for a director that has perl (Debian's
  * Essential perl-base: every Debian director): the lean probe's checks and output (shell/lean-probe-script.ts, whose
  * lines and their order it prints byte for byte) without a process per check. Every TCP connect and every UDP request
  * is started at once on a non-blocking socket and ONE select() waits for all of them, for at most T seconds from when
- * the last one was started: a connect that completes is `up`, one refused or still pending at the end `down`; a UDP
+ * the last one was started (at most PERL_PROBE_CHUNK at once: a bigger cluster is probed that many checks at a time): a connect that completes is `up`, one refused or still pending at the end `down`; a UDP
  * socket's first datagram (up to 8192 bytes, as the lean probe's dd) is the reply, an ICMP refusal, an empty datagram or
  * silence `noreply`. A realserver none of whose checks answered is pinged (`ping -c 1 -W T`, in parallel, at most T more),
  * exactly as the lean probe does. On the lab's emulated director the lean probe paid a fork and an exec per check
@@ -35,50 +38,52 @@ export const PERL_PROBE_SCRIPT = [
   '  return 1 if connect($fh, $ai[0]{addr});',
   '  return $! == Errno::EINPROGRESS() ? 2 : 0;',
   '}',
+  // the checks in the lean probe's order (per host: its TCP ports, then its UDP services), none started yet
   'for my $i (0 .. $#hosts) {',
-  '  for my $p (split " ", $tports) {',
-  '    my $c = { h => $hosts[$i], i => $i, k => "tcp", p => $p, s => 2 };',
-  '    push @c, $c;',
-  '    my $r = open_check($c, Socket::SOCK_STREAM());',
-  '    $c->{s} = $r == 1 ? 1 : $r == 2 ? 0 : 2;',
-  '  }',
+  '  push @c, { h => $hosts[$i], i => $i, k => "tcp", p => $_, s => 2 } for split " ", $tports;',
   '  for my $u (split " ", $uspecs) {',
   '    my ($p, $f) = split "/", $u, 2;',
   '    $f =~ s/\\\\([0-7]{3})/chr(oct($1))/ge;',
-  '    my $c = { h => $hosts[$i], i => $i, k => "udp", p => $p, s => 2 };',
-  '    push @c, $c;',
-  '    $c->{s} = 0 if open_check($c, Socket::SOCK_DGRAM()) == 1 && defined send($c->{f}, $f, 0);',
+  '    push @c, { h => $hosts[$i], i => $i, k => "udp", p => $p, s => 2, q => $f };',
   '  }',
   '}',
-  // ONE wait for all: select() until every check has its verdict or T seconds have passed (select gives the time left)
-  'my $left = $t;',
-  'while ($left > 0) {',
-  '  my ($r, $w, $any) = ("", "", 0);',
-  '  for my $c (@c) { next if $c->{s}; $any = 1; vec($c->{k} eq "tcp" ? $w : $r, fileno($c->{f}), 1) = 1 }',
-  '  last unless $any;',
-  '  my ($n, $tl) = select(my $ro = $r, my $wo = $w, undef, $left);',
-  '  $left = $tl;',
-  '  next if $n <= 0;',
-  '  for my $c (@c) {',
-  '    next if $c->{s};',
-  '    my $fd = fileno($c->{f});',
-  '    if ($c->{k} eq "tcp") {',
-  '      next unless vec($wo, $fd, 1);',
-  '      $c->{s} = unpack("i", getsockopt($c->{f}, Socket::SOL_SOCKET(), Socket::SO_ERROR())) ? 2 : 1;',
-  '    } else {',
-  '      next unless vec($ro, $fd, 1);',
-  '      my $b = "";',
-  '      if (defined recv($c->{f}, $b, 8192, 0)) { if (length $b) { $c->{s} = 1; $c->{r} = $b } else { $c->{s} = 2 } }',
-  '      elsif ($! != Errno::EAGAIN()) { $c->{s} = 2 }',
-  '    }',
-  '    $answered[$c->{i}] = 1 if $c->{s} == 1;',
+  // at most CHUNK sockets open at once (a director's default limit is 1024 files): a bigger cluster is probed CHUNK
+  // checks at a time, each chunk started at once and given T seconds
+  `for (my $lo = 0; $lo < @c; $lo += ${PERL_PROBE_CHUNK}) {`,
+  `  my @chunk = @c[$lo .. ($lo + ${PERL_PROBE_CHUNK} > @c ? $#c : $lo + ${PERL_PROBE_CHUNK - 1})];`,
+  '  for my $c (@chunk) {',
+  '    if ($c->{k} eq "tcp") { my $r = open_check($c, Socket::SOCK_STREAM()); $c->{s} = $r == 1 ? 1 : $r == 2 ? 0 : 2 }',
+  '    else { $c->{s} = 0 if open_check($c, Socket::SOCK_DGRAM()) == 1 && defined send($c->{f}, $c->{q}, 0) }',
   '  }',
+  // ONE wait for the chunk: select() until every check has its verdict or T seconds have passed (select gives the time left)
+  '  my $left = $t;',
+  '  while ($left > 0) {',
+  '    my ($r, $w, $any) = ("", "", 0);',
+  '    for my $c (@chunk) { next if $c->{s}; $any = 1; vec($c->{k} eq "tcp" ? $w : $r, fileno($c->{f}), 1) = 1 }',
+  '    last unless $any;',
+  '    my ($n, $tl) = select(my $ro = $r, my $wo = $w, undef, $left);',
+  '    $left = $tl;',
+  '    next if $n <= 0;',
+  '    for my $c (@chunk) {',
+  '      next if $c->{s};',
+  '      my $fd = fileno($c->{f});',
+  '      if ($c->{k} eq "tcp") {',
+  '        next unless vec($wo, $fd, 1);',
+  '        $c->{s} = unpack("i", getsockopt($c->{f}, Socket::SOL_SOCKET(), Socket::SO_ERROR())) ? 2 : 1;',
+  '      } else {',
+  '        next unless vec($ro, $fd, 1);',
+  '        my $buf = "";',
+  '        if (defined recv($c->{f}, $buf, 8192, 0)) { if (length $buf) { $c->{s} = 1; $c->{r} = $buf } else { $c->{s} = 2 } }',
+  '        elsif ($! != Errno::EAGAIN()) { $c->{s} = 2 }',
+  '      }',
+  '    }',
+  '  }',
+  '  for my $c (@chunk) { close $c->{f} if $c->{f}; delete $c->{f}; $answered[$c->{i}] = 1 if $c->{s} == 1 }',
   '}',
   // the lean probe's lines in its order: the verdicts in the order of the checks, the reachability, the replies
   'for my $c (@c) {',
   '  if ($c->{k} eq "tcp") { print "$c->{h} tcp $c->{p} ", ($c->{s} == 1 ? "up" : "down"), "\\n" }',
   '  elsif ($c->{s} != 1) { print "$c->{h} udp $c->{p} noreply\\n" }',
-  '  close $c->{f} if $c->{f};',
   '}',
   'my (@ping, %pid, %up);',
   'for my $i (0 .. $#hosts) { if ($answered[$i]) { print "$hosts[$i] icmp up\\n" } else { push @ping, $i } }',
