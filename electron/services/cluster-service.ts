@@ -327,7 +327,8 @@ export class ClusterService {
     if (plan.hosts.length === 0) return [];
     const exec = ctx.director;
     const step = 'probe realservers';
-    // the lean probe (a few processes per realserver) when the director has bash, else the health probe itself
+    // the perl probe (one process) when the director has perl, else the lean probe (a few processes per realserver)
+    // when it has bash, else the health probe itself
     const r = await execChecked(exec, directorProbeArgv(plan), [0], step, { timeoutMs: serviceProbeTimeoutMs(plan) + PROBE_SLACK_MS });
     let results: RealserverProbe[];
     try {

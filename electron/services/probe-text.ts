@@ -24,6 +24,6 @@ export function probeLine(r: ProbeReport): string {
     })
     .join('; ');
   const routes = r.routes === undefined ? '' : 'error' in r.routes ? `; routes not checked (${r.routes.error})` : r.routes.ok ? '; routes ok' : '';
-  // icmp: it answered a ping, or (the lean probe) one of its checks, which no ping is needed for
+  // icmp: it answered a ping, or (the perl and lean probes) one of its checks, which no ping is needed for
   return `${r.display} ${r.address} ${r.icmp ? 'reachable' : 'unreachable (no answer, not even to ping)'}: ${services || 'no service checked'}${routes}`;
 }
