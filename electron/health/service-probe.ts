@@ -22,6 +22,7 @@ import { portNumber } from '../../shared/model/well-known-ports.ts';
 import { AppError } from '../../shared/result.ts';
 import { SERVICE_PROBE_SCRIPT } from '../shell/service-probe-script.ts';
 import { decodeReply, encodeQuery, hexToBytes } from './xdmcp.ts';
+import { PERL_PROBE_CHUNK } from '../shell/perl-probe-script.ts';
 
 export { PROBE_REPLY_MAX, SERVICE_PROBE_SCRIPT } from '../shell/service-probe-script.ts';
 
@@ -68,11 +69,14 @@ export function planServiceProbe(cluster: Cluster, resolve: (host: string) => st
 }
 
 /**
- * How long the whole probe may take on the director: every check runs at once and each is bounded by `timeout`
- * (socat: timeout + 1), so the slowest is about timeoutSec + 1 s; 3 s more for the shell, ping and a slow (TCG) VM.
+ * How long the whole probe of `checks` checks (realservers × services) may take on the director: the checks run at once
+ * (the perl probe: PERL_PROBE_CHUNK at a time, each chunk bounded by the timeout), then the realservers none of whose
+ * checks answered are pinged for at most the timeout more; 4 s more for the shell, socat's extra second and a slow
+ * (TCG) VM.
  */
-export function serviceProbeTimeoutMs(plan: Pick<ProbePlan, 'timeoutSec'>): number {
-  return (plan.timeoutSec + 4) * 1000;
+export function serviceProbeTimeoutMs(plan: { timeoutSec: number; checks?: number }): number {
+  const chunks = Math.max(1, Math.ceil((plan.checks ?? 0) / PERL_PROBE_CHUNK));
+  return ((chunks + 1) * plan.timeoutSec + 4) * 1000;
 }
 
 /** printf octal escapes for bytes ("\000\001…"): the only characters are backslash and digits. */

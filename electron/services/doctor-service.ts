@@ -91,7 +91,8 @@ export class DoctorService {
     const cluster = ctx.cluster;
     const resolve = await ctx.resolver();
     const plan = collectPlan(cluster, resolve, backupStamp(new Date()));
-    const probeMs = serviceProbeTimeoutMs({ timeoutSec: doctorProbeTimeoutSec(cluster) }) + 15_000;
+    const checks = cluster.realservers.filter((r) => r.enabled).length * (cluster.tcp.length + cluster.udp.length);
+    const probeMs = serviceProbeTimeoutMs({ timeoutSec: doctorProbeTimeoutSec(cluster), checks }) + 15_000;
     const execOf = (which: 'director' | 'pair'): Executor => (which === 'director' ? ctx.director : ctx.pairDirectorExecutor()!);
     const rsByName = new Map(cluster.realservers.map((r) => [realserverName(r), r]));
     const vip = resolve(cluster.vip);

@@ -45,7 +45,10 @@ describe('service probe: plan and argv', () => {
       { protocol: 'udp', port: 123 },
     ]);
     expect(p.timeoutSec).toBe(1);
-    expect(serviceProbeTimeoutMs(p)).toBe(5000);
+    // the checks (one chunk of the perl probe), then pings for the hosts that answered nothing, then 4 s
+    expect(serviceProbeTimeoutMs({ timeoutSec: p.timeoutSec, checks: 3 * 4 })).toBe(6000);
+    // more checks than the perl probe opens at once: one timeout per chunk of 500
+    expect(serviceProbeTimeoutMs({ timeoutSec: 2, checks: 1001 })).toBe(((3 + 1) * 2 + 4) * 1000);
   });
   it('keeps every value out of the script text: payloads as octal escapes, hosts and ports as arguments', () => {
     const argv = serviceProbeArgv(planServiceProbe(cluster, resolve));
