@@ -8,7 +8,7 @@ import { portNumber } from '../../shared/model/well-known-ports.ts';
 import type { Resolve } from '../lvs/plan/desired-table.ts';
 import { directorSysctls } from '../lvs/plan/director-plan.ts';
 import { routeGateway } from '../realserver/route-fix.ts';
-import { planServiceProbe, type ProbedService } from '../health/service-probe.ts';
+import { planServiceProbe, serviceProbeTimeoutMs, type ProbedService } from '../health/service-probe.ts';
 import { directorCollectArgv, parseDirectorCollect, type CollectAsk } from './director-collect.ts';
 import { rsName } from './diagnose.ts';
 import type { DirectorObs, RealserverObs } from './model.ts';
@@ -29,6 +29,8 @@ export interface DirectorCollect {
   /** How findings name it: 'director', or the pair director's host. */
   name: string;
   argv: string[];
+  /** How long its exec may take: what its probe of the realservers may take (serviceProbeTimeoutMs of what it asks). */
+  probeTimeoutMs: number;
   parse(stdout: string): DirectorObs;
 }
 
@@ -56,10 +58,11 @@ export function collectPlan(cluster: Cluster, resolve: Resolve, stamp: string): 
   const timeoutSec = doctorProbeTimeoutSec(cluster);
   const ask: CollectAsk = { tcpPorts, realservers: addresses, udp, timeoutSec };
   const dirArgv = directorCollectArgv(keys, tcpPorts, addresses, { udp, timeoutSec });
-  const directors: DirectorCollect[] = [{ which: 'director', name: 'director', argv: dirArgv, parse: (out) => parseDirectorCollect('director', out, ask) }];
+  const probeTimeoutMs = serviceProbeTimeoutMs({ timeoutSec, checks: addresses.length * (tcpPorts.length + udp.length) });
+  const directors: DirectorCollect[] = [{ which: 'director', name: 'director', argv: dirArgv, probeTimeoutMs, parse: (out) => parseDirectorCollect('director', out, ask) }];
   if (cluster.pair) {
     const name = cluster.pair.director.host;
-    directors.push({ which: 'pair', name, argv: dirArgv, parse: (out) => parseDirectorCollect(name, out, ask) });
+    directors.push({ which: 'pair', name, argv: dirArgv, probeTimeoutMs, parse: (out) => parseDirectorCollect(name, out, ask) });
   }
   const realservers = rss.map((rs, i): RealserverCollect => {
     const name = rsName(rs);

@@ -13,10 +13,9 @@ import type { Realserver } from '../../shared/model/cluster.ts';
 import type { PlanStep } from '../../shared/model/plan.ts';
 import { portNumber } from '../../shared/model/well-known-ports.ts';
 import { AppError } from '../../shared/result.ts';
-import { collectPlan, doctorProbeTimeoutSec, wantsXdmcp } from '../doctor/collect-plan.ts';
+import { collectPlan, wantsXdmcp } from '../doctor/collect-plan.ts';
 import { diagnose } from '../doctor/diagnose.ts';
 import type { DesktopObs, DirectorObs, DoctorObservations, Finding, RealserverObs } from '../doctor/model.ts';
-import { serviceProbeTimeoutMs } from '../health/service-probe.ts';
 import { backupStamp } from '../shell/remote-file.ts';
 import { execChecked } from '../ssh/exec-checked.ts';
 import type { Executor } from '../ssh/types.ts';
@@ -91,8 +90,6 @@ export class DoctorService {
     const cluster = ctx.cluster;
     const resolve = await ctx.resolver();
     const plan = collectPlan(cluster, resolve, backupStamp(new Date()));
-    const checks = cluster.realservers.filter((r) => r.enabled).length * (cluster.tcp.length + cluster.udp.length);
-    const probeMs = serviceProbeTimeoutMs({ timeoutSec: doctorProbeTimeoutSec(cluster), checks }) + 15_000;
     const execOf = (which: 'director' | 'pair'): Executor => (which === 'director' ? ctx.director : ctx.pairDirectorExecutor()!);
     const rsByName = new Map(cluster.realservers.map((r) => [realserverName(r), r]));
     const vip = resolve(cluster.vip);
@@ -107,7 +104,7 @@ export class DoctorService {
         plan.directors.map(async (d): Promise<DirectorObs> => {
           let o: DirectorObs;
           try {
-            const r = await execChecked(execOf(d.which), d.argv, [0], 'doctor: collect', { sudo: true, timeoutMs: probeMs });
+            const r = await execChecked(execOf(d.which), d.argv, [0], 'doctor: collect', { sudo: true, timeoutMs: d.probeTimeoutMs + 15_000 });
             o = d.parse(r.stdout);
           } catch (e) {
             o = { name: d.name, error: message(e) };

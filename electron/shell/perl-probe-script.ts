@@ -8,8 +8,8 @@ export const PERL_PROBE_CHUNK = 500;
  * Essential perl-base: every Debian director): the lean probe's checks and output (shell/lean-probe-script.ts, whose
  * lines and their order it prints byte for byte) without a process per check. Every TCP connect and every UDP request
  * is started at once on a non-blocking socket and ONE select() waits for all of them, for at most T seconds from when
- * the last one was started (at most PERL_PROBE_CHUNK at once: a bigger cluster is probed that many checks at a time): a connect that completes is `up`, one refused or still pending at the end `down`; a UDP
- * socket's first datagram (up to 8192 bytes, as the lean probe's dd) is the reply, an ICMP refusal, an empty datagram or
+ * the last one was started (at most PERL_PROBE_CHUNK at once: a bigger cluster is probed that many checks at a time):
+ * a connect that completes is `up`, one refused or still pending at the end `down`; a UDP socket's first datagram (up to 8192 bytes, as the lean probe's dd) is the reply, an ICMP refusal, an empty datagram or
  * silence `noreply`. A realserver none of whose checks answered is pinged (`ping -c 1 -W T`, in parallel, at most T more),
  * exactly as the lean probe does. On the lab's emulated director the lean probe paid a fork and an exec per check
  * (11–21 ms each: ~1.5 s of its CPU at 50 realservers); here a check is a few system calls.

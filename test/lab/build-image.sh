@@ -79,7 +79,8 @@ install_bin "$R" /bin/bash /usr/bin/bash
 install_bin "$R" /usr/sbin/keepalived
 install_bin "$R" /usr/sbin/nft
 # perl-base (Debian's Essential perl: on every Debian director): the director-side probe of the realservers runs as ONE
-# perl process when the director has perl (shell/lean-probe-script.ts), else bash's lean probe, else sh's health probe.
+# perl process when the director has perl (shell/perl-probe-script.ts; probe_all in shell/lean-probe-script.ts chooses),
+# else bash's lean probe, else sh's health probe.
 install_bin "$R" /usr/bin/perl
 while read -r f; do
   [[ -f $f && ! -L $f && $f != /usr/share/* && $f != /usr/bin/perl ]] && install_file "$f" "$R$f"
