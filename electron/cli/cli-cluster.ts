@@ -36,6 +36,8 @@ export interface CliClusterOptions {
   env?: NodeJS.ProcessEnv;
   audit?: AuditSink;
   onEvent?: (e: SessionEvent) => void;
+  /** false: no held shells (ClusterSessionDeps.heldShells; the benchmarks compare both ways). */
+  heldShells?: boolean;
 }
 
 /** One run's cluster: its service, the trust the prompt trusts through, and close() for the sessions. */
@@ -62,6 +64,7 @@ export function openCliCluster(o: CliClusterOptions): CliCluster {
     ...(o.knownHostsFile !== undefined ? { knownHostsFiles: [o.knownHostsFile] } : {}),
     ...(o.audit ? { audit: o.audit } : {}),
     ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    ...(o.heldShells === false ? { heldShells: false } : {}),
   });
   let profile = o.cluster;
   const file = o.profileFile;

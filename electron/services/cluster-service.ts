@@ -329,7 +329,7 @@ export class ClusterService {
     const step = 'probe realservers';
     // the perl probe (one process) when the director has perl, else the lean probe (a few processes per realserver)
     // when it has bash, else the health probe itself
-    const r = await execChecked(exec, directorProbeArgv(plan), [0], step, { timeoutMs: serviceProbeTimeoutMs({ timeoutSec: plan.timeoutSec, checks: plan.hosts.length * plan.services.length }) + PROBE_SLACK_MS });
+    const r = await execChecked(exec, directorProbeArgv(plan), [0], step, { shared: true, timeoutMs: serviceProbeTimeoutMs({ timeoutSec: plan.timeoutSec, checks: plan.hosts.length * plan.services.length }) + PROBE_SLACK_MS });
     let results: RealserverProbe[];
     try {
       results = parseServiceProbe(r.stdout, plan);

@@ -24,6 +24,8 @@ export interface ClusterSessionDeps {
   trustNew?: boolean;
   /** known_hosts files read; default ~/.ssh/known_hosts (lvsctl --known-hosts FILE replaces it). */
   knownHostsFiles?: string[];
+  /** false: no held shell on any session (SessionPoolOptions.heldShells). */
+  heldShells?: boolean;
 }
 
 /** The trust a cluster's sessions use: the profile's knownHosts and the known_hosts files over the store. */
@@ -75,6 +77,7 @@ export class ClusterSessions {
       ...(this.deps.trustNew ? { trustNew: true } : {}),
       ...(this.deps.windowsAgent ? { agent: { windowsAgent: this.deps.windowsAgent } } : {}),
       ...(this.deps.onEvent ? { onEvent: this.deps.onEvent } : {}),
+      ...(this.deps.heldShells === false ? { heldShells: false } : {}),
     });
     const entry = { reach, json, pool, trust, ctx: new ClusterContext(cluster, { executor: (t) => pool.session(t) }) };
     this.entries.set(cluster.id, entry);

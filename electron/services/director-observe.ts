@@ -238,6 +238,6 @@ export async function observeDirector(
   opts: { signal?: AbortSignal; counters?: ObserveCounters; files?: readonly string[] } = {},
 ): Promise<DirectorState> {
   const { signal, counters = {}, files } = opts;
-  const r = await execChecked(exec, observeArgv(mode, keys, counters, files), [0], 'observe', { sudo: true, timeoutMs: OBSERVE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+  const r = await execChecked(exec, observeArgv(mode, keys, counters, files), [0], 'observe', { sudo: true, shared: true, timeoutMs: OBSERVE_TIMEOUT_MS, ...(signal ? { signal } : {}) });
   return parseObserveOutput(exec.label, mode, keys, r.stdout, r.stderr, mode === 'status' ? counters : {}, files);
 }

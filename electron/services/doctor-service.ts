@@ -104,7 +104,7 @@ export class DoctorService {
         plan.directors.map(async (d): Promise<DirectorObs> => {
           let o: DirectorObs;
           try {
-            const r = await execChecked(execOf(d.which), d.argv, [0], 'doctor: collect', { sudo: true, timeoutMs: d.probeTimeoutMs + 15_000 });
+            const r = await execChecked(execOf(d.which), d.argv, [0], 'doctor: collect', { sudo: true, shared: true, timeoutMs: d.probeTimeoutMs + 15_000 });
             o = d.parse(r.stdout);
           } catch (e) {
             o = { name: d.name, error: message(e) };
@@ -119,7 +119,7 @@ export class DoctorService {
         const stop = stops.get(p.name)!;
         const deadline = setTimeout(() => stop.abort(new Error(`${p.name}: no answer within ${REALSERVER_COLLECT_TIMEOUT_MS / 1000} s (connect and collect)`)), REALSERVER_COLLECT_TIMEOUT_MS);
         try {
-          const r = await execChecked(ctx.realserverExecutor(rsByName.get(p.name)!), p.argv, [0], 'doctor: collect', { timeoutMs: REALSERVER_COLLECT_TIMEOUT_MS, signal: stop.signal });
+          const r = await execChecked(ctx.realserverExecutor(rsByName.get(p.name)!), p.argv, [0], 'doctor: collect', { shared: true, timeoutMs: REALSERVER_COLLECT_TIMEOUT_MS, signal: stop.signal });
           return p.parse(r.stdout);
         } catch (e) {
           const why = stop.signal.aborted && stop.signal.reason instanceof Error ? stop.signal.reason.message : message(e);

@@ -19,13 +19,13 @@ const CHECK_TIMEOUT_MS = 30_000;
 
 /** Checks one realserver over its executor: one exec, parsed by parseCheck. */
 export async function checkRealserver(exec: Executor, name: string): Promise<RealserverCheckReport> {
-  const r = await execChecked(exec, checkArgv(), [0], 'realserver check (uname -s; uptime; ps; listeners)', { timeoutMs: CHECK_TIMEOUT_MS });
+  const r = await execChecked(exec, checkArgv(), [0], 'realserver check (uname -s; uptime; ps; listeners)', { shared: true, timeoutMs: CHECK_TIMEOUT_MS });
   return parseCheck(exec.label, name, r.stdout, r.stderr);
 }
 
 /** One realserver's load averages and users: one exec of `uptime` (what the sampler asks every 6th tick; a full check starts four programs). */
 export async function readLoad(exec: Executor): Promise<UptimeInfo> {
-  const r = await execChecked(exec, ['uptime'], [0], 'uptime', { timeoutMs: CHECK_TIMEOUT_MS });
+  const r = await execChecked(exec, ['uptime'], [0], 'uptime', { shared: true, timeoutMs: CHECK_TIMEOUT_MS });
   try {
     return parseUptime(r.stdout);
   } catch (e) {

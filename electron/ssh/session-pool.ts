@@ -29,6 +29,8 @@ export interface SessionPoolOptions {
   /** Waits between reconnect attempts after a drop. */
   backoffMs?: readonly number[];
   onEvent?: (e: SessionEvent) => void;
+  /** false: no held shells (see SessionOptions.heldShells). */
+  heldShells?: boolean;
 }
 
 /** Holds one session per host. */
@@ -81,6 +83,7 @@ export class SessionPool {
       secrets: this.opts.secrets,
       ...(this.opts.audit ? { audit: this.opts.audit } : {}),
       ...(this.opts.backoffMs ? { backoffMs: this.opts.backoffMs } : {}),
+      ...(this.opts.heldShells === false ? { heldShells: false } : {}),
     });
     this.sessions.set(key, s);
     return s;

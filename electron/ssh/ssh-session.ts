@@ -2,13 +2,16 @@
  * One persistent SSH connection to one host, reused by every command: connects lazily on the first exec, notices a
  * drop, and reconnects (with backoff) on the next exec. Implements Executor. A session reached through a jump host gets
  * its transport from the jump session's forwardOut. Every command is reported to the audit sink (argv, exit code,
- * duration, an output excerpt; never stdin or a password).
+ * duration, an output excerpt; never stdin or a password). A command asked to run `shared` goes to the connection's held
+ * shell (held-shell.ts) when it can, instead of a channel of its own.
  */
 import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 import { AppError } from '../../shared/result.ts';
 import { connectClient, type ConnectParams } from './connect.ts';
 import { execOnClient, isChannelNotOpened, isChannelRefused, type SudoMode } from './exec.ts';
+import { HeldShell } from './held-shell.ts';
+import { sudoArgv, sudoFailure } from './sudo.ts';
 import type { AuditSink, ExecOptions, ExecResult, Executor, SecretSource } from './types.ts';
 
 /** How a session is built (ConnectParams minus the per-attempt parts). */
@@ -26,6 +29,8 @@ export interface SessionOptions {
   backoffMs?: readonly number[];
   /** Most commands running at once on this connection (default 8: sshd's MaxSessions defaults to 10). */
   maxChannels?: number;
+  /** false: never a held shell (ExecOptions.shared is ignored; every command gets a channel of its own). Default true. */
+  heldShells?: boolean;
 }
 
 const DEFAULT_BACKOFF = [250, 1000, 3000] as const;
@@ -82,6 +87,10 @@ export class SshSession implements Executor {
   /** The configured number of channels at once (maxChannels, default 8: sshd's MaxSessions defaults to 10). */
   private readonly maxChannels: number;
   private readonly waiting: Array<() => void> = [];
+  /** The held shell of the current connection (or why there is none: its channel was refused). */
+  private shell?: { client: Client; held?: HeldShell; opening?: Promise<HeldShell | undefined>; refused?: boolean };
+  /** Commands run in the held shell so far (for tests and benchmarks). */
+  sharedRuns = 0;
 
   constructor(private readonly opts: SessionOptions) {
     this.label = opts.connect.label;
@@ -108,6 +117,20 @@ export class SshSession implements Executor {
     await this.acquire();
     try {
       let client = await this.ensureClient(opts.signal);
+      if (opts.shared && this.opts.heldShells !== false && opts.stdin === undefined && !opts.onStdout && !opts.onStderr && sudo.kind !== 'password') {
+        const held = await this.heldShell(client);
+        if (held?.free) {
+          const shellArgv = opts.sudo && sudo.kind === 'nopasswd' ? sudoArgv(argv, undefined) : argv;
+          const r = await held.run(this.label, shellArgv, opts);
+          this.sharedRuns += 1;
+          if (opts.sudo && sudo.kind !== 'none') {
+            const sf = sudoFailure(this.label, r.code, r.stderr, 0);
+            if (sf) throw sf;
+          }
+          result = r;
+          return r;
+        }
+      }
       let reconnected = false;
       for (let refusals = 0; ; ) {
         try {
@@ -195,9 +218,37 @@ export class SshSession implements Executor {
     });
   }
 
+  /**
+   * The held shell on `client`: opened on first use (its channel refused → none on this connection), undefined while
+   * another caller is opening it or when it cannot be had (the caller then opens a channel of its own).
+   */
+  private async heldShell(client: Client): Promise<HeldShell | undefined> {
+    if (this.shell?.client !== client || this.shell.held?.ended) this.shell = { client };
+    const sh = this.shell;
+    if (sh.refused || sh.opening) return undefined;
+    if (sh.held) return sh.held;
+    sh.opening = HeldShell.open(client).then(
+      (h) => h,
+      () => {
+        sh.refused = true;
+        return undefined;
+      },
+    );
+    const h = await sh.opening;
+    sh.opening = undefined;
+    if (h && (this.client !== client || this.shell !== sh)) {
+      h.close();
+      return undefined;
+    }
+    sh.held = h;
+    return h;
+  }
+
   /** Closes the connection; a later exec reconnects. */
   async close(): Promise<void> {
     this.closed = true;
+    this.shell?.held?.close();
+    this.shell = undefined;
     const c = this.client ?? (await this.connecting?.catch(() => undefined));
     this.client = undefined;
     if (c) {

@@ -42,6 +42,13 @@ export interface ExecOptions {
    * More rejects with COMMAND_FAILED "… output exceeded N bytes; the command was stopped" and kills the command.
    */
   maxOutputBytes?: number;
+  /**
+   * Run in the connection's held shell (one long-lived `/bin/sh` per connection) when it is free, instead of a new
+   * session channel: far less work for the host per command. Only for commands that start nothing that outlives them
+   * (a daemon left holding the output would write into the next command's). Ignored with stdin, streaming or a sudo
+   * password; a command killed by a signal then reads as code 128 + N.
+   */
+  shared?: boolean;
 }
 
 /** Runs argv on one host. `label` names the host in every error ("director 10.0.0.1", "rs2"). */

@@ -55,7 +55,8 @@ function cpuTicks(): { busy: number; total: number } {
 
 /** Which part of the lab a process belongs to, by its name (what it started and reaped counts with it). */
 function labPart(comm: string): string | undefined {
-  if (comm === 'sshd') return "realservers' sshd and what it ran";
+  // the held shells (sh, children of the realservers' sshd) and what they ran count with sshd
+  if (comm === 'sshd' || comm === 'sh') return "realservers' sshd, held shells and what they ran";
   if (comm.startsWith('qemu-system')) return 'the director VM (TCG)';
   if (comm.includes('inetd') || comm.includes('telnetd')) return 'telnet (inetd, telnetd)';
   if (comm === 'xdm') return 'xdm (XDMCP answers)';
@@ -103,6 +104,8 @@ export default async function realserverDoctor(): Promise<void> {
     if (lab.cluster.realservers.length !== N) throw new Error(`the lab has ${lab.cluster.realservers.length} realservers, not ${N}`);
     restoreBootState(lab);
     const { cluster, ctx, svc, sessions } = await heldContext(lab, lab.profileFile);
+    // the same cluster over sessions without held shells: a channel of its own per command, as before the held shells
+    const own = await heldContext(lab, lab.profileFile, { heldShells: false });
     try {
       // untimed: a healthy cluster of 50
       const rss = cluster.realservers;
@@ -137,6 +140,9 @@ export default async function realserverDoctor(): Promise<void> {
       }, RUNS, WARMUP);
       report(`doctor, ${N} realservers + director, held sessions (${desktopNote})`, warm, 5000);
       console.log(`  findings on the healthy cluster: ${findings}`);
+      const warmOwn = await measure(() => new DoctorService(own.svc, desktop).run(), RUNS, WARMUP);
+      report(`  the same without held shells (a channel per command)`, warmOwn, 5000);
+      console.log(`  ratio channel per command / held shells: ${ratio(warmOwn.median, warm.median)}`);
       console.log("  this machine's CPU during one more run:");
       const cpu = await busyDuring(() => new DoctorService(svc, desktop).run());
       for (const l of cpu.lines) console.log(`    ${l}`);
@@ -163,13 +169,13 @@ export default async function realserverDoctor(): Promise<void> {
       // run and 32 s in the next), and the ratio is only as good as its slower side
       const serial = await measure(serialWay, RUNS, 0);
       report(`doctor's collectors, one fresh ssh per host in series (${N + 1} hosts)`, serial);
-      console.log(`ratio serial / doctor (held): ${ratio(serial.median, warm.median)}; serial / doctor (fresh sessions): ${ratio(serial.median, cold.median)}`);
+      console.log(`ratio serial / doctor (held): ${ratio(serial.median, warm.median)}; serial / doctor (held, a channel per command): ${ratio(serial.median, warmOwn.median)}; serial / doctor (fresh sessions): ${ratio(serial.median, cold.median)}`);
 
       // Where the doctor's time goes (held sessions): its director exec alone, its 50 realserver execs alone, and the
       // floor under the realserver part: 50 bare execs of `true` at once over the same held sessions (through the
       // director, as the profile says: ssh.viaDirector); and the director's probe alone, the health probe's script vs
       // the doctor's lean one (one exec each, same plan).
-      const dirOnly = await measure(() => execChecked(ctx.director, plan.directors[0]!.argv, [0], 'doctor: collect', { sudo: true, timeoutMs: 60_000 }), RUNS, WARMUP);
+      const dirOnly = await measure(() => execChecked(ctx.director, plan.directors[0]!.argv, [0], 'doctor: collect', { sudo: true, shared: true, timeoutMs: 60_000 }), RUNS, WARMUP);
       report('  doctor part: the director\'s collect exec alone', dirOnly);
       try {
         const rulesOnly = await measure(() => execChecked(ctx.director, ['/etc/init.d/lvs-director', 'rules'], [0], 'rules', { timeoutMs: 60_000 }), RUNS, WARMUP);
@@ -181,10 +187,16 @@ export default async function realserverDoctor(): Promise<void> {
       // every core, nor than the director's collect alone (one exec on a one-vCPU VM).
       const bound = Math.max(cpu.cpuMs / cpus().length, dirOnly.median);
       console.log(`  bound on this lab: max(the CPU this machine used during a doctor run ÷ ${cpus().length} cores ${(cpu.cpuMs / cpus().length / 1000).toFixed(2)} s, the director's collect alone ${(dirOnly.median / 1000).toFixed(2)} s) = ${(bound / 1000).toFixed(2)} s; serial ÷ bound = ${ratio(serial.median, bound)} (measured ${ratio(serial.median, warm.median)})`);
-      const rsOnly = await measure(() => Promise.all(plan.realservers.map((p) => execChecked(ctx.realserverExecutor(rss.find((r) => r.name === p.name)!), p.argv, [0], 'doctor: collect', { timeoutMs: 60_000 }))), RUNS, WARMUP);
-      report(`  doctor part: the ${N} realserver collect execs at once`, rsOnly);
+      const rsCollect = (c: typeof ctx, shared: boolean) => Promise.all(plan.realservers.map((p) => execChecked(c.realserverExecutor(rss.find((r) => r.name === p.name)!), p.argv, [0], 'doctor: collect', { shared, timeoutMs: 60_000 })));
+      const rsOnly = await measure(() => rsCollect(ctx, true), RUNS, WARMUP);
+      report(`  doctor part: the ${N} realserver collects at once (held shells)`, rsOnly);
+      const rsOnlyOwn = await measure(() => rsCollect(own.ctx, false), RUNS, WARMUP);
+      report(`  doctor part: the ${N} realserver collects at once (a channel each)`, rsOnlyOwn);
       const trueHeld = await measure(() => Promise.all(rss.map((rs) => ctx.realserverExecutor(rs).exec(['true']))), RUNS, WARMUP);
       report(`  floor: \`true\` on ${N} realservers at once, held sessions`, trueHeld);
+      const trueShared = await measure(() => Promise.all(rss.map((rs) => ctx.realserverExecutor(rs).exec(['true'], { shared: true }))), RUNS, WARMUP);
+      report(`  floor: \`true\` on ${N} realservers at once, held shells`, trueShared);
+      console.log(`  ratio channel per command / held shell: ${ratio(trueHeld.median, trueShared.median)}`);
       // The same over sessions that reach the realservers directly (ssh.viaDirector off; the desktop is on the LVS
       // subnet here, but the realservers' replies still go through the director, their default route): how much of
       // the floor is the one director connection every session is tunnelled through (its sshd on one TCG vCPU).
@@ -249,6 +261,8 @@ export default async function realserverDoctor(): Promise<void> {
         if (r.some((x) => !x.ok)) throw new Error('a realserver check failed');
       }, RUNS, WARMUP);
       report(`realserver check, ${N} realservers at once, held sessions`, checks);
+      const checksOwn = await measure(() => new RealserverChecks(own.ctx).check('all'), RUNS, WARMUP);
+      report(`  the same without held shells (a channel per command)`, checksOwn);
       // the check as it was before (3 execs in 2 round trips per realserver), over the same sessions
       const identify = [SECTION_FUNCTION, 'sec uname uname -s', 'sec uptime uptime'].join('\n');
       const checksBefore = await measure(
@@ -279,6 +293,8 @@ export default async function realserverDoctor(): Promise<void> {
       // the health probe from the director; every 6th the realservers' loads (realserver check of all 50).
       const status = await measure(() => svc.snapshot({ rate: true }), 10, 2);
       report('sampler tick: status (every tick)', status);
+      const statusOwn = await measure(() => own.svc.snapshot({ rate: true }), 10, 2);
+      report('  the same without held shells (a channel per command)', statusOwn);
       // every verdict of the healthy cluster should pass: one that does not is a false "down" the app would show
       const notPassing: string[] = [];
       const health = await measure(async () => {
@@ -291,9 +307,12 @@ export default async function realserverDoctor(): Promise<void> {
       console.log(`  verdicts not passing on the healthy cluster (${RUNS + WARMUP} probes): ${notPassing.length}${notPassing.length ? `: ${notPassing.slice(0, 10).join(', ')}` : ''}`);
       const loads = await measure(() => new RealserverChecks(ctx).load('all'), RUNS, WARMUP);
       report(`sampler tick: loads of ${N} realservers (every 6th; \`uptime\` each)`, loads);
+      const loadsOwn = await measure(() => new RealserverChecks(own.ctx).load('all'), RUNS, WARMUP);
+      report('  the same without held shells (a channel per command)', loadsOwn);
       console.log(`  a tick with everything: ~${(status.median + health.median + loads.median).toFixed(0)} ms; at the default 5 s interval that is ${((100 * (status.median + health.median / 3 + loads.median / 6)) / 5000).toFixed(1)} % of the time busy on average`);
     } finally {
       await sessions.close();
+      await own.sessions.close();
       restoreBootState(lab);
     }
   } finally {

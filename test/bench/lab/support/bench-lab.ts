@@ -24,10 +24,13 @@ export function benchLab(): Lab | undefined {
   return labUp();
 }
 
-/** The cluster's service (and its context) over a held session pool for a profile file, as lvsctl opens it. Close `sessions` when done. */
-export async function heldContext(lab: Lab, profileFile: string): Promise<{ cluster: Cluster; ctx: ClusterContext; svc: ClusterService; sessions: { close(): Promise<void> } }> {
+/**
+ * The cluster's service (and its context) over a held session pool for a profile file, as lvsctl opens it. Close
+ * `sessions` when done. `heldShells: false`: every command on a channel of its own (to compare with the held shells).
+ */
+export async function heldContext(lab: Lab, profileFile: string, opts: { heldShells?: boolean } = {}): Promise<{ cluster: Cluster; ctx: ClusterContext; svc: ClusterService; sessions: { close(): Promise<void> } }> {
   const cluster = await loadProfile(profileFile);
-  const cc = openCliCluster({ cluster, knownHostsFile: lab.emptyKnownHosts });
+  const cc = openCliCluster({ cluster, knownHostsFile: lab.emptyKnownHosts, ...(opts.heldShells === false ? { heldShells: false } : {}) });
   return { cluster, ctx: cc.service.context(), svc: cc.service, sessions: cc };
 }
 

@@ -121,6 +121,19 @@ describe.skipIf(skipReal)('sudo through a real sshd', { timeout: 90_000 }, () =>
     expect(e.message).toBe('rs3: sudo: a password is required');
   });
 
+  it('shared (the held shell): with a sudo password the command goes on a channel of its own; without, sudo -n runs in the shell and its refusal is the same error', async () => {
+    const s = session({ secretRef: 'sudo' }, { login: password, sudo: password });
+    expect((await s.exec(['id', '-u'], { sudo: true, shared: true })).stdout).toBe('0\n');
+    expect(s.sharedRuns).toBe(0);
+    expect((await s.exec(['id', '-un'], { shared: true })).stdout).toBe(`${TEST_USER}\n`);
+    expect(s.sharedRuns).toBe(1);
+    const n = session(undefined, { login: password });
+    const e = await rejection(n.exec(['id', '-u'], { sudo: true, shared: true }));
+    expect(n.sharedRuns).toBe(1);
+    expect(e.code).toBe('AUTH_FAILED');
+    expect(e.message).toBe('rs3: sudo: a password is required');
+  });
+
   it('the command\'s own failure under sudo is a normal result', async () => {
     const r = await session({ secretRef: 'sudo' }, { login: password, sudo: password }).exec(['sh', '-c', 'echo nope >&2; exit 5'], { sudo: true });
     expect(r).toMatchObject({ code: 5, stderr: 'nope\n' });

@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withPidPrologue } from '../../../../electron/ssh/exec.ts';
+import { heldShellLine } from '../../../../electron/ssh/held-shell.ts';
+import { shellQuote } from '../../../../electron/shell/shell-quote.ts';
+import { SessionPool } from '../../../../electron/ssh/session-pool.ts';
+import type { SshSession } from '../../../../electron/ssh/ssh-session.ts';
+import type { ExecResult } from '../../../../electron/ssh/types.ts';
+import { sshTargetSchema } from '../../../../shared/model/cluster.ts';
+import { generateKey, killPid, sshdUnavailable, startSshd, type TestSshd } from '../../../support/sshd.ts';
+import { alive, rejection, secretsOf, trustWith, waitFor } from './support.ts';
+
+describe('heldShellLine', () => {
+  it('is the quoted pid-prologue command, stdin from /dev/null, then the two trailers; a bad nonce is refused', () => {
+    const argv = ['printf', '%s', "it's"];
+    const line = heldShellLine(argv, 'ab'.repeat(16));
+    expect(line).toBe(`${shellQuote(withPidPrologue(argv))} </dev/null; echo "${'ab'.repeat(16)}:$?"; echo ${'ab'.repeat(16)} >&2\n`);
+    expect(() => heldShellLine(['true'], '$(reboot)')).toThrow('bad nonce');
+  });
+});
+
+const skip = sshdUnavailable();
+if (skip) console.warn(`held-shell tests skipped: ${skip}`);
+
+const strip = (r: ExecResult) => ({ code: r.code, signal: r.signal, stdout: r.stdout, stderr: r.stderr });
+
+describe.skipIf(skip)('the held shell (ExecOptions.shared) against a real OpenSSH sshd', { timeout: 90_000 }, () => {
+  let sshd: TestSshd;
+  let pool: SessionPool;
+  const session = (): SshSession =>
+    pool.session({ label: 'test-host', target: sshTargetSchema.parse({ host: '127.0.0.1', port: sshd.port, user: 'root', auth: { method: 'key', keyPath: join(sshd.dir, 'client') } }) });
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    sshd.authorize('root', generateKey(sshd.dir, 'client', { type: 'ed25519' }).publicLine);
+    pool = new SessionPool({ trust: trustWith(sshd.dir, sshd.knownHostsLines()).trust, secrets: secretsOf({}), backoffMs: [100, 300, 1000] });
+  });
+  afterAll(async () => {
+    await pool?.closeAll();
+    await sshd?.stop();
+  });
+
+  it('gives the same code, stdout and stderr as a channel of its own, for commands of every shape', async () => {
+    const cases: string[][] = [
+      ['sh', '-c', 'echo out; echo err >&2; exit 3'],
+      ['printf', '%s|', 'a b', "it's", '$HOME', '`id`', '', '*', 'x;y|z', 'ünï'],
+      ['printf', 'no newline at the end'],
+      ['sh', '-c', 'printf "no newline on stderr" >&2'],
+      ['sh', '-c', 'head -c 3000000 /dev/zero | tr "\\0" x; echo; seq 1 20000 >&2'],
+      ['sh', '-c', 'printf "%s\\n" "$@"', 'sh', 'a:0', 'looks like: 12', '\n'],
+      ['cat'],
+      ['sh', '-c', 'exit 255'],
+      ['false'],
+      ['/nonexistent/program'],
+    ];
+    const s = session();
+    for (const argv of cases) {
+      const own = await s.exec(argv, { timeoutMs: 20_000 });
+      const before = s.sharedRuns;
+      const shared = await s.exec(argv, { shared: true, timeoutMs: 20_000 });
+      expect(s.sharedRuns, argv.join(' ')).toBe(before + 1);
+      expect(strip(shared), argv.join(' ')).toEqual(strip(own));
+    }
+  });
+
+  it('runs every shared command in one long-lived shell (the same sh is the parent each time); own channels come from sshd', async () => {
+    const s = session();
+    const parent = async (shared: boolean) => (await s.exec(['sh', '-c', 'echo "$PPID $(cat /proc/$PPID/comm)"'], { shared })).stdout.trim();
+    const sharedParents = new Set([await parent(true), await parent(true), await parent(true)]);
+    expect(sharedParents.size).toBe(1);
+    expect([...sharedParents][0]).toMatch(/^\d+ sh$/);
+    expect(await parent(false)).toMatch(/^\d+ sshd/);
+  });
+
+  it('a command reading stdin sees EOF and cannot eat the next command', async () => {
+    const s = session();
+    expect((await s.exec(['sh', '-c', 'cat; read x; echo "read:$x:$?"'], { shared: true })).stdout).toBe('read::1\n');
+    expect((await s.exec(['echo', 'next'], { shared: true })).stdout).toBe('next\n');
+  });
+
+  it('two at once: one runs in the shell, the other on a channel of its own; both right', async () => {
+    const s = session();
+    const before = s.sharedRuns;
+    const [a, b] = await Promise.all([s.exec(['sh', '-c', 'sleep 0.3; echo a'], { shared: true }), s.exec(['sh', '-c', 'sleep 0.3; echo b'], { shared: true })]);
+    expect([a.stdout, b.stdout]).toEqual(['a\n', 'b\n']);
+    expect(s.sharedRuns).toBe(before + 1);
+  });
+
+  it('stdin or streaming go on a channel of their own', async () => {
+    const s = session();
+    const before = s.sharedRuns;
+    expect((await s.exec(['cat'], { shared: true, stdin: 'in' })).stdout).toBe('in');
+    const chunks: string[] = [];
+    expect((await s.exec(['echo', 'streamed'], { shared: true, onStdout: (c) => chunks.push(c) })).stdout).toBe('streamed\n');
+    expect(chunks.join('')).toBe('streamed\n');
+    expect(s.sharedRuns).toBe(before);
+  });
+
+  it('timeout rejects with TIMEOUT, kills the command and ends that shell; the next shared command gets a new one', async () => {
+    const s = session();
+    const parent = (await s.exec(['sh', '-c', 'echo $PPID'], { shared: true })).stdout;
+    const pidFile = join(sshd.dir, 'held-timeout.pid');
+    const e = await rejection(s.exec(['sh', '-c', `echo $$ > ${pidFile}; exec sleep 60`], { shared: true, timeoutMs: 500, step: 'sleep' }));
+    expect(e.code).toBe('TIMEOUT');
+    expect(e.message).toBe('test-host: sleep: no result within 500 ms');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await waitFor(() => !alive(pid), `remote sleep ${pid} to end`);
+    const old = Number(parent.trim());
+    await waitFor(() => !alive(old), `the old held shell ${old} to end`);
+    const next = await s.exec(['sh', '-c', 'echo $PPID'], { shared: true });
+    expect(next.stdout).not.toBe(parent);
+  });
+
+  it('cancel rejects with CANCELLED and kills the command', async () => {
+    const s = session();
+    const pidFile = join(sshd.dir, 'held-cancel.pid');
+    const ac = new AbortController();
+    const p = s.exec(['sh', '-c', `echo $$ > ${pidFile}; exec sleep 60`], { shared: true, signal: ac.signal });
+    await waitFor(() => {
+      try {
+        return readFileSync(pidFile, 'utf8').trim() !== '';
+      } catch {
+        return false;
+      }
+    }, 'the command to start');
+    ac.abort();
+    expect((await rejection(p)).code).toBe('CANCELLED');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await waitFor(() => !alive(pid), `remote sleep ${pid} to end`);
+    expect((await s.exec(['echo', 'after'], { shared: true })).stdout).toBe('after\n');
+  });
+
+  it('output over the cap stops the command with the same clear error as a channel of its own', async () => {
+    const s = session();
+    const pidFile = join(sshd.dir, 'held-flood.pid');
+    const e = await rejection(s.exec(['sh', '-c', `echo $$ > ${pidFile}; exec yes`], { shared: true, maxOutputBytes: 65_536, step: 'flood' }));
+    expect(e.message).toBe('test-host: flood: output exceeded 65536 bytes; the command was stopped');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await waitFor(() => !alive(pid), `remote command ${pid} to be stopped`);
+    const err = await rejection(s.exec(['sh', '-c', "head -c 2000000 /dev/zero | tr '\\0' y >&2"], { shared: true, maxOutputBytes: 65_536, step: 'flood stderr' }));
+    expect(err.message).toBe('test-host: flood stderr: output exceeded 65536 bytes on stderr; the command was stopped');
+    expect((await s.exec(['echo', 'still fine'], { shared: true })).stdout).toBe('still fine\n');
+  });
+
+  it('a pool without held shells (heldShells: false) gives every shared command a channel of its own', async () => {
+    const plain = new SessionPool({ trust: trustWith(sshd.dir, sshd.knownHostsLines()).trust, secrets: secretsOf({}), heldShells: false });
+    try {
+      const s = plain.session({ label: 'test-host', target: sshTargetSchema.parse({ host: '127.0.0.1', port: sshd.port, user: 'root', auth: { method: 'key', keyPath: join(sshd.dir, 'client') } }) });
+      expect((await s.exec(['sh', '-c', 'cat /proc/$PPID/comm'], { shared: true })).stdout).toMatch(/^sshd/);
+      expect(s.sharedRuns).toBe(0);
+    } finally {
+      await plain.closeAll();
+    }
+  });
+
+  it('a connection cut while a shared command runs rejects CONNECT_FAILED "outcome unknown"; the next one reconnects', async () => {
+    const s = session();
+    await s.exec(['true'], { shared: true });
+    const p = s.exec(['sh', '-c', 'sleep 60'], { shared: true, step: 'long' });
+    await new Promise((r) => setTimeout(r, 300));
+    for (const pid of sshd.connectionPids()) killPid(pid);
+    const e = await rejection(p);
+    expect(e.code).toBe('CONNECT_FAILED');
+    expect(e.message).toBe('test-host: long: connection lost while the command ran (its outcome is unknown)');
+    expect((await s.exec(['echo', 'up'], { shared: true })).stdout).toBe('up\n');
+  });
+});
