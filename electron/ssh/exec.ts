@@ -56,6 +56,30 @@ export function isChannelRefused(e: unknown): boolean {
   return e instanceof AppError && (e.detail as { channelRefused?: boolean } | undefined)?.channelRefused === true;
 }
 
+/** Sends `kill -TERM PID` on a channel of its own (see file comment); nothing when the client is gone. */
+export function killRemoteCommand(client: Client, pid: number): void {
+  try {
+    client.exec(shellQuote(['kill', '-TERM', String(pid)]), (e, ch) => {
+      if (e) return;
+      ch.on('close', () => undefined);
+      ch.resume();
+      ch.stderr.resume();
+      ch.end();
+    });
+  } catch {
+    // not connected any more: the command's session is gone with it
+  }
+}
+
+/** The error for a command stopped for printing more than `limit` bytes on `stream`. */
+export function outputLimitError(label: string, step: string, stream: 'stdout' | 'stderr', limit: number): AppError {
+  return new AppError('COMMAND_FAILED', `${label}: ${step}: output exceeded ${limit} bytes${stream === 'stderr' ? ' on stderr' : ''}; the command was stopped`, {
+    host: label,
+    step,
+    detail: { outputLimit: limit, stream },
+  });
+}
+
 /** Runs argv on the client. `label` names the host in errors. */
 export function execOnClient(client: Client, label: string, argv: readonly string[], opts: ExecOptions = {}, sudo: SudoMode = { kind: 'none' }): Promise<ExecResult> {
   const step = opts.step ?? argv[0] ?? 'exec';
@@ -98,18 +122,7 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
       client.removeListener('close', onClientGone);
     };
     const killRemote = () => {
-      if (remotePid === undefined) return;
-      try {
-        client.exec(shellQuote(['kill', '-TERM', String(remotePid)]), (e, ch) => {
-          if (e) return;
-          ch.on('close', () => undefined);
-          ch.resume();
-          ch.stderr.resume();
-          ch.end();
-        });
-      } catch {
-        // not connected any more: the command's session is gone with it
-      }
+      if (remotePid !== undefined) killRemoteCommand(client, remotePid);
     };
     const kill = (why: AppError) => {
       if (failure || settled) return;
@@ -121,14 +134,7 @@ export function execOnClient(client: Client, label: string, argv: readonly strin
       reject(why);
     };
     const onAbort = () => kill(new AppError('CANCELLED', `${label}: ${step}: cancelled`, { host: label, step }));
-    const tooMuch = (stream: 'stdout' | 'stderr', limit: number) =>
-      kill(
-        new AppError('COMMAND_FAILED', `${label}: ${step}: output exceeded ${limit} bytes${stream === 'stderr' ? ' on stderr' : ''}; the command was stopped`, {
-          host: label,
-          step,
-          detail: { outputLimit: limit, stream },
-        }),
-      );
+    const tooMuch = (stream: 'stdout' | 'stderr', limit: number) => kill(outputLimitError(label, step, stream, limit));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.timeoutMs !== undefined) {
       timer = setTimeout(() => kill(new AppError('TIMEOUT', `${label}: ${step}: no result within ${opts.timeoutMs} ms`, { host: label, step })), opts.timeoutMs);

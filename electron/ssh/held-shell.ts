@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client, ClientChannel } from 'ssh2';
 import { AppError } from '../../shared/result.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
-import { withPidPrologue } from './exec.ts';
+import { killRemoteCommand, outputLimitError, withPidPrologue } from './exec.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES, type ExecOptions, type ExecResult } from './types.ts';
 
 /** The command the shell's channel runs. */
@@ -149,7 +149,7 @@ export class HeldShell {
         done();
         reject(why);
         if (remotePid !== undefined) {
-          this.killRemote(remotePid);
+          killRemoteCommand(this.client, remotePid);
           this.close();
           return;
         }
@@ -163,19 +163,12 @@ export class HeldShell {
           if (!m) return;
           clearTimeout(give);
           this.onErr = undefined;
-          this.killRemote(Number(m[1]));
+          killRemoteCommand(this.client, Number(m[1]));
           this.close();
         };
       };
       const onAbort = () => fail(new AppError('CANCELLED', `${label}: ${step}: cancelled`, { host: label, step }));
-      const tooMuch = (stream: 'stdout' | 'stderr', limit: number) =>
-        fail(
-          new AppError('COMMAND_FAILED', `${label}: ${step}: output exceeded ${limit} bytes${stream === 'stderr' ? ' on stderr' : ''}; the command was stopped`, {
-            host: label,
-            step,
-            detail: { outputLimit: limit, stream },
-          }),
-        );
+      const tooMuch = (stream: 'stdout' | 'stderr', limit: number) => fail(outputLimitError(label, step, stream, limit));
       const finish = () => {
         if (settled || code === undefined || errFind.at === undefined) return;
         settled = true;
@@ -241,25 +234,11 @@ export class HeldShell {
       }
       try {
         this.channel.write(heldShellLine(argv, nonce));
-      } catch (e) {
-        this.onGone();
+      } catch {
+        // the channel is gone: as if it closed while the command ran
+        this.dead = true;
+        this.onGone?.();
       }
     });
-  }
-
-  /** Kills a command the shell runs, on a channel of its own (as execOnClient does). */
-  private killRemote(pid: number | undefined): void {
-    if (pid === undefined) return;
-    try {
-      this.client.exec(shellQuote(['kill', '-TERM', String(pid)]), (e, ch) => {
-        if (e) return;
-        ch.on('close', () => undefined);
-        ch.resume();
-        ch.stderr.resume();
-        ch.end();
-      });
-    } catch {
-      // not connected any more: the command's session is gone with it
-    }
   }
 }
