@@ -225,7 +225,7 @@ export class HeldShell {
         settled = true;
         done();
         const stdout = Buffer.concat(out).toString('utf8');
-        const stderr = Buffer.concat(err).toString('utf8');
+        const stderr = Buffer.concat(err).toString('utf8').replace(PID_LINE, '');
         reject(new AppError('CONNECT_FAILED', `${label}: ${step}: connection lost while the command ran (its outcome is unknown)`, { host: label, step, detail: { connectionLost: true, stdout, stderr } }));
       };
       opts.signal?.addEventListener('abort', onAbort, { once: true });

@@ -37,6 +37,8 @@ const DEFAULT_BACKOFF = [250, 1000, 3000] as const;
 // Connect failures worth retrying after a drop: the host or network may be back in a moment. Host key, auth and
 // cancellation failures are final.
 const RETRYABLE = new Set(['CONNECT_FAILED', 'TIMEOUT']);
+/** How long a connection whose server refused the held shell's channel runs shared commands on channels of their own. */
+const SHELL_REFUSED_RETRY_MS = 60_000;
 /** Waits before asking again for a channel the server refused (about 1.5 s in all; then the refusal is the error). */
 const REFUSED_WAITS_MS = [20, 50, 100, 200, 400, 800] as const;
 
@@ -87,8 +89,8 @@ export class SshSession implements Executor {
   /** The configured number of channels at once (maxChannels, default 8: sshd's MaxSessions defaults to 10). */
   private readonly maxChannels: number;
   private readonly waiting: Array<() => void> = [];
-  /** The held shell of the current connection (or why there is none: its channel was refused). */
-  private shell?: { client: Client; held?: HeldShell; opening?: Promise<HeldShell | undefined>; refused?: boolean };
+  /** The held shell of the current connection (or until when there is none: its channel was refused). */
+  private shell?: { client: Client; held?: HeldShell; opening?: Promise<HeldShell | undefined>; refusedUntil?: number };
   /** Commands run in the held shell so far (for tests and benchmarks). */
   sharedRuns = 0;
 
@@ -118,7 +120,7 @@ export class SshSession implements Executor {
     try {
       let client = await this.ensureClient(opts.signal);
       if (opts.shared && this.opts.heldShells !== false && opts.stdin === undefined && !opts.onStdout && !opts.onStderr && sudo.kind !== 'password') {
-        const held = await this.heldShell(client);
+        const held = await this.heldShell(client, opts, argv[0] ?? 'exec');
         if (held?.free) {
           const shellArgv = opts.sudo && sudo.kind === 'nopasswd' ? sudoArgv(argv, undefined) : argv;
           const r = await held.run(this.label, shellArgv, opts);
@@ -139,6 +141,14 @@ export class SshSession implements Executor {
         } catch (e) {
           if (!isChannelNotOpened(e)) throw e;
           if (isChannelRefused(e)) {
+            // An idle held shell takes one of the server's sessions (MaxSessions): a server that allows few gets it back
+            // at once, and no held shell on this connection for a while.
+            const idle = this.shell?.client === client ? this.shell.held : undefined;
+            if (idle?.free) {
+              idle.close();
+              this.shell!.refusedUntil = Date.now() + SHELL_REFUSED_RETRY_MS;
+              continue;
+            }
             // The server said no to this channel but the connection is alive, maybe with other commands running on
             // it: dropping it would cut them. With others running, it allows no more than they are: keep to that
             // (until the session is idle or reconnects) and queue for the next free slot. With none running, wait a
@@ -219,28 +229,46 @@ export class SshSession implements Executor {
   }
 
   /**
-   * The held shell on `client`: opened on first use (its channel refused → none on this connection), undefined while
-   * another caller is opening it or when it cannot be had (the caller then opens a channel of its own).
+   * The held shell on `client`: opened on first use; undefined while another caller is opening it, or for a minute after
+   * the server refused its channel (the caller then opens a channel of its own). Opening is bounded by the command's
+   * timeout and signal (a connection that died silently must not hold the caller until the keepalive notices): TIMEOUT
+   * or CANCELLED as the command's own channel would give.
    */
-  private async heldShell(client: Client): Promise<HeldShell | undefined> {
-    if (this.shell?.client !== client || this.shell.held?.ended) this.shell = { client };
+  private async heldShell(client: Client, opts: ExecOptions, cmd: string): Promise<HeldShell | undefined> {
+    if (this.shell?.client !== client) this.shell = { client };
+    else if (this.shell.held?.ended) this.shell.held = undefined;
     const sh = this.shell;
-    if (sh.refused || sh.opening) return undefined;
+    if ((sh.refusedUntil !== undefined && Date.now() < sh.refusedUntil) || sh.opening) return undefined;
     if (sh.held) return sh.held;
     sh.opening = HeldShell.open(client).then(
       (h) => h,
       () => {
-        sh.refused = true;
+        sh.refusedUntil = Date.now() + SHELL_REFUSED_RETRY_MS;
         return undefined;
       },
     );
-    const h = await sh.opening;
-    sh.opening = undefined;
-    if (h && (this.client !== client || this.shell !== sh)) {
-      h.close();
-      return undefined;
+    const step = opts.step ?? cmd;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const bounded = new Promise<never>((_, reject) => {
+      if (opts.timeoutMs !== undefined) timer = setTimeout(() => reject(new AppError('TIMEOUT', `${this.label}: ${step}: no result within ${opts.timeoutMs} ms`, { host: this.label, step })), opts.timeoutMs);
+      onAbort = () => reject(new AppError('CANCELLED', `${this.label}: ${step}: cancelled`, { host: this.label, step }));
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    let h: HeldShell | undefined;
+    try {
+      h = await Promise.race([sh.opening, bounded]);
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (onAbort) opts.signal?.removeEventListener('abort', onAbort);
+      // a shell that opens after all is kept for the next caller (or closed below when its connection is gone)
+      void sh.opening?.then((late) => {
+        sh.opening = undefined;
+        if (!late) return;
+        if (this.client !== client || this.shell !== sh || sh.held) late.close();
+        else sh.held = late;
+      });
     }
-    sh.held = h;
     return h;
   }
 

@@ -31,6 +31,15 @@ describe.skipIf(skip)('the held shell (ExecOptions.shared) against a real OpenSS
   const session = (): SshSession =>
     pool.session({ label: 'test-host', target: sshTargetSchema.parse({ host: '127.0.0.1', port: sshd.port, user: 'root', auth: { method: 'key', keyPath: join(sshd.dir, 'client') } }) });
 
+  // a second pool, for a session of its own (its connection's sshd pid told apart from the first's)
+  let other: SessionPool;
+  let before: Set<number>;
+  const fresh = (): SshSession => {
+    before = new Set(sshd.connectionPids());
+    other = new SessionPool({ trust: trustWith(sshd.dir, sshd.knownHostsLines()).trust, secrets: secretsOf({}) });
+    return other.session({ label: 'test-host-2', target: sshTargetSchema.parse({ host: '127.0.0.1', port: sshd.port, user: 'root', auth: { method: 'key', keyPath: join(sshd.dir, 'client') } }) });
+  };
+
   beforeAll(async () => {
     sshd = await startSshd();
     sshd.authorize('root', generateKey(sshd.dir, 'client', { type: 'ed25519' }).publicLine);
@@ -154,6 +163,27 @@ describe.skipIf(skip)('the held shell (ExecOptions.shared) against a real OpenSS
     }
   });
 
+  it('opening the shell on a connection that died silently ends at the command\'s timeout, not at the keepalive\'s', async () => {
+    const s = fresh();
+    try {
+      await s.exec(['true']);
+      const [pid] = sshd.connectionPids().filter((p) => !before.has(p));
+      expect(pid).toBeDefined();
+      process.kill(pid!, 'SIGSTOP');
+      try {
+        const t0 = Date.now();
+        const e = await rejection(s.exec(['true'], { shared: true, timeoutMs: 800, step: 'silent' }));
+        expect(e.code).toBe('TIMEOUT');
+        expect(e.message).toBe('test-host-2: silent: no result within 800 ms');
+        expect(Date.now() - t0).toBeLessThan(10_000);
+      } finally {
+        process.kill(pid!, 'SIGCONT');
+      }
+    } finally {
+      await other.closeAll();
+    }
+  });
+
   it('a connection cut while a shared command runs rejects CONNECT_FAILED "outcome unknown"; the next one reconnects', async () => {
     const s = session();
     await s.exec(['true'], { shared: true });
@@ -164,5 +194,48 @@ describe.skipIf(skip)('the held shell (ExecOptions.shared) against a real OpenSS
     expect(e.code).toBe('CONNECT_FAILED');
     expect(e.message).toBe('test-host: long: connection lost while the command ran (its outcome is unknown)');
     expect((await s.exec(['echo', 'up'], { shared: true })).stdout).toBe('up\n');
+  });
+});
+
+describe.skipIf(skip)('the held shell on servers that allow few sessions', { timeout: 90_000 }, () => {
+  const started: TestSshd[] = [];
+  const start = async (maxSessions: number) => {
+    const sshd = await startSshd({ extraConfig: [`MaxSessions ${maxSessions}`] });
+    started.push(sshd);
+    sshd.authorize('root', generateKey(sshd.dir, 'client', { type: 'ed25519' }).publicLine);
+    const pool = new SessionPool({ trust: trustWith(sshd.dir, sshd.knownHostsLines()).trust, secrets: secretsOf({}) });
+    const session = () => pool.session({ label: 'tight-host', target: sshTargetSchema.parse({ host: '127.0.0.1', port: sshd.port, user: 'root', auth: { method: 'key', keyPath: join(sshd.dir, 'client') } }) });
+    return { sshd, pool, session };
+  };
+  afterAll(async () => {
+    for (const s of started) await s.stop();
+  });
+
+  it('MaxSessions 1: the idle held shell gives its session back when a command needs a channel of its own', async () => {
+    const { pool, session } = await start(1);
+    try {
+      expect((await session().exec(['echo', 'in the shell'], { shared: true })).stdout).toBe('in the shell\n');
+      expect(session().sharedRuns).toBe(1);
+      // stdin needs a channel of its own: the server allows only one session, the shell's
+      expect((await session().exec(['cat'], { stdin: 'own channel' })).stdout).toBe('own channel');
+      // and for a while shared commands take channels of their own too (no shell to fight over the one session)
+      expect((await session().exec(['echo', 'again'], { shared: true })).stdout).toBe('again\n');
+      expect(session().sharedRuns).toBe(1);
+    } finally {
+      await pool.closeAll();
+    }
+  });
+
+  it('MaxSessions 0: a shared command fails as a command on its own channel does (refused, the connection kept)', async () => {
+    const { sshd, pool, session } = await start(0);
+    try {
+      const e = await rejection(session().exec(['echo', 'x'], { shared: true, step: 'probe' }));
+      expect(e.code).toBe('CONNECT_FAILED');
+      expect(e.detail).toMatchObject({ channelNotOpened: true, channelRefused: true });
+      expect(session().sharedRuns).toBe(0);
+      expect(sshd.connectionCount()).toBe(1);
+    } finally {
+      await pool.closeAll();
+    }
   });
 });
