@@ -13,15 +13,11 @@ import { parseCollectSections, SEC } from './collect-sections.ts';
 import type { RealserverObs } from './model.ts';
 
 /**
- * $1 = the LVS interface, $2 = the boot probe script. Sections: uname, routes, listen, ps, boot. Two programs on Linux
+ * $1 = the LVS interface, $2 = the boot probe script. Sections: uname, routes, ps, listen, boot. Two programs on Linux
  * (the boot probe's ip and ls) and one fork, where there were sixteen.
  * Linux: the routes, the process names and the listening sockets read from /proc by the shell (routes4 and listening:
  * realserver/proc-net.ts, what `ip -4 route show` and `ss -H -l -t -u -n` print; pscomm: what `ps -e -o comm=` prints);
  * HP-UX: `netstat -rnv`, `ps -e`, `netstat -an`.
- * On Linux the process list is read only when nothing listens on UDP 177: a display manager serving XDMCP is running
- * then (the director's Query proves the rest), and reading every process's name is most of the collect's work on an X
- * workstation with many users logged in (a file per process). Without it, the ps section is missing and the doctor
- * names no display manager (it needs one only when UDP 177 is closed).
  */
 export const REALSERVER_COLLECT_SCRIPT = [
   'ifname=$1; boot=$2',
@@ -36,10 +32,7 @@ export const REALSERVER_COLLECT_SCRIPT = [
   'if [ "$u" = HP-UX ]; then',
   '  sec routes /usr/bin/netstat -rnv; sec ps /usr/bin/ps -e; sec listen /usr/bin/netstat -an',
   'else',
-  '  sec routes routes4; sec listen listening',
-  // UDP 177 bound (IPv4 or IPv6, state 07 as /proc/net/udp prints an unconnected socket): the display manager runs
-  '  udp177() { for f in /proc/net/udp /proc/net/udp6; do [ -r "$f" ] || continue; while read -r sl la ra st rest; do [ "${la##*:}" = 00B1 ] && [ "$st" = 07 ] && return 0; done < "$f"; done; return 1; }',
-  '  udp177 || sec ps pscomm',
+  '  sec routes routes4; sec ps pscomm; sec listen listening',
   'fi',
   // the boot probe in a subshell of this shell (a fork, not a new sh), told the OS
   'bootp() { ( set -- "$ifname" "$u"; eval "$boot" ); }',

@@ -67,34 +67,6 @@ describe.skipIf(!root)('the collectors, run for real', () => {
       expect(o.routes?.map((x) => `${x.dest}/${x.prefix}`)).toEqual(['default/0', '10.99.0.0/24']);
       expect(o.listeners).toContainEqual({ protocol: 'tcp', port: 23 });
       expect(o.boot && 'spec' in o.boot ? o.boot.spec.subnets : o.boot).toEqual([{ dest: '10.99.0.0', prefix: 24, ownIp: '10.99.0.11' }]);
-      // nothing on UDP 177: the process list was read (a display manager's name, or none running)
-      expect(run.stdout).toContain('@@lvs-console begin ps\n');
-      expect(o.displayManager).not.toBeUndefined();
-    });
-    it(`${shell.join(' ')}: with something on UDP 177 (IPv4, then IPv6 only) the realserver collector skips the process list`, () => {
-      const { r } = pairOfNamespaces(shell.length === 1 ? 'udash' : 'ubb');
-      const collect = () => {
-        const run = spawnSync('ip', ['netns', 'exec', r, ...shell, ...realserverCollectArgv('eth0').slice(1)], { encoding: 'utf8' });
-        expect(run.status, run.stderr).toBe(0);
-        return { stdout: run.stdout, o: parseRealserverCollect({ name: 'rs1', address: '10.99.0.11', os: 'linux', netIf: 'eth0', gateway: '10.99.0.1', stamp: 's' }, run.stdout) };
-      };
-      for (const family of ['AF_INET', 'AF_INET6'] as const) {
-        const bind =
-          family === 'AF_INET'
-            ? 'socket(S, PF_INET, SOCK_DGRAM, 0) or die; bind(S, pack_sockaddr_in(177, INADDR_ANY)) or die "$!"'
-            : 'socket(S, PF_INET6, SOCK_DGRAM, 0) or die; setsockopt(S, IPPROTO_IPV6, IPV6_V6ONLY, 1); bind(S, pack_sockaddr_in6(177, pack("x16"))) or die "$!"';
-        const udp = spawn('ip', ['netns', 'exec', r, 'perl', '-MSocket', '-e', `${bind}; print "bound\n"; $| = 1; sleep 600`], { stdio: ['ignore', 'pipe', 'inherit'] });
-        procs.push(udp);
-        for (let i = 0; i < 50 && !/:177\b/.test(spawnSync('ip', ['netns', 'exec', r, 'ss', '-H', '-l', '-u', '-n'], { encoding: 'utf8' }).stdout); i++) spawnSync('sleep', ['0.1']);
-        const { stdout, o } = collect();
-        expect(o.listeners, family).toContainEqual({ protocol: 'udp', port: 177 });
-        expect(stdout, family).not.toContain('@@lvs-console begin ps');
-        expect(o.displayManager, family).toBeUndefined();
-        udp.kill('SIGKILL');
-        for (let i = 0; i < 50 && /:177\b/.test(spawnSync('ip', ['netns', 'exec', r, 'ss', '-H', '-l', '-u', '-n'], { encoding: 'utf8' }).stdout); i++) spawnSync('sleep', ['0.1']);
-      }
-      // closed again: the process list is back
-      expect(collect().stdout).toContain('@@lvs-console begin ps\n');
     });
   }
 });
