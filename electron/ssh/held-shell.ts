@@ -40,7 +40,7 @@ export function heldShellLine(argv: readonly string[], nonce: string): string {
 }
 
 /** Finds `needle` in a stream of chunks without joining them all (keeps a tail of needle.length - 1 bytes). */
-class StreamSearch {
+export class StreamSearch {
   private tail = Buffer.alloc(0);
   private seen = 0;
   /** Absolute offset of the needle's first byte once found. */

@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withPidPrologue } from '../../../../electron/ssh/exec.ts';
-import { heldShellLine } from '../../../../electron/ssh/held-shell.ts';
+import { heldShellLine, StreamSearch } from '../../../../electron/ssh/held-shell.ts';
 import { shellQuote } from '../../../../electron/shell/shell-quote.ts';
 import { SessionPool } from '../../../../electron/ssh/session-pool.ts';
 import type { SshSession } from '../../../../electron/ssh/ssh-session.ts';
@@ -17,6 +18,21 @@ describe('heldShellLine', () => {
     const line = heldShellLine(argv, 'ab'.repeat(16));
     expect(line).toBe(`${shellQuote(withPidPrologue(argv))} </dev/null; echo "${'ab'.repeat(16)}:$?"; echo ${'ab'.repeat(16)} >&2\n`);
     expect(() => heldShellLine(['true'], '$(reboot)')).toThrow('bad nonce');
+  });
+});
+
+describe('StreamSearch', () => {
+  it('finds the first needle wherever the chunks cut it, as indexOf on the whole stream does (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.uint8Array({ maxLength: 200 }), fc.boolean(), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 12 }), (before, after, withNeedle, cuts) => {
+        const needle = Buffer.from('0123456789abcdef0123456789abcdef:');
+        const whole = Buffer.concat([Buffer.from(before), ...(withNeedle ? [needle] : []), Buffer.from(after)]);
+        const f = new StreamSearch(needle);
+        for (let i = 0, c = 0; i < whole.length; i += cuts[c++ % cuts.length]!) f.push(whole.subarray(i, i + cuts[c % cuts.length]!));
+        const expected = whole.indexOf(needle);
+        expect(f.at).toBe(expected < 0 ? undefined : expected);
+      }),
+    );
   });
 });
 
