@@ -22,15 +22,15 @@ import { newSudoMarker, sudoArgv, sudoFailure, SudoPromptFilter } from './sudo.t
 import { DEFAULT_MAX_OUTPUT_BYTES, type ExecOptions, type ExecResult } from './types.ts';
 
 /** The most stderr any command may print (its messages; the data goes to stdout). */
-const MAX_STDERR_BYTES = 1024 * 1024;
+export const MAX_STDERR_BYTES = 1024 * 1024;
 
 /** How to run through sudo: not at all, `sudo -n` (no password), or with a password fed on the prompt. */
 export type SudoMode = { kind: 'none' } | { kind: 'nopasswd' } | { kind: 'password'; password: string };
 
 // The pid prologue: prints the shell's pid, then becomes the command (exec keeps the pid).
 const PID_PROLOGUE = 'echo "[lvs-pid:$$]" >&2; exec "$@"';
-// Its output line on stderr: [lvs-pid:12345]
-const PID_LINE = /^\[lvs-pid:(\d+)\]\r?\n/;
+/** Its output line on stderr: [lvs-pid:12345] (the held shell reads the same line). */
+export const PID_LINE = /^\[lvs-pid:(\d+)\]\r?\n/;
 
 /**
  * argv wrapped in the pid prologue (see file comment). A script already run as `sh -c SCRIPT NAME ARGS…` gets the echo

@@ -18,20 +18,14 @@ import { randomBytes } from 'node:crypto';
 import type { Client, ClientChannel } from 'ssh2';
 import { AppError } from '../../shared/result.ts';
 import { shellQuote } from '../shell/shell-quote.ts';
-import { killRemoteCommand, outputLimitError, withPidPrologue } from './exec.ts';
+import { killRemoteCommand, MAX_STDERR_BYTES, outputLimitError, PID_LINE, withPidPrologue } from './exec.ts';
 import { DEFAULT_MAX_OUTPUT_BYTES, type ExecOptions, type ExecResult } from './types.ts';
 
 /** The command the shell's channel runs. */
 export const HELD_SHELL_COMMAND = 'exec /bin/sh';
 
-/** The most stderr a command may print here (as execOnClient). */
-const MAX_STDERR_BYTES = 1024 * 1024;
-
 /** How long a failed command's pid line is waited for (to kill it) before the shell's channel is closed anyway. */
 const PID_WAIT_MS = 5000;
-
-// The pid line the prologue prints first on stderr.
-const PID_LINE = /^\[lvs-pid:(\d+)\]\r?\n/;
 
 /** The line sent to the shell for one command (pure; exported for its test). */
 export function heldShellLine(argv: readonly string[], nonce: string): string {
