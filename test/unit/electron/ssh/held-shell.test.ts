@@ -187,11 +187,9 @@ describe.skipIf(skip)('the held shell (ExecOptions.shared) against a real OpenSS
       expect(pid).toBeDefined();
       process.kill(pid!, 'SIGSTOP');
       try {
-        const t0 = Date.now();
         const e = await rejection(s.exec(['true'], { shared: true, timeoutMs: 800, step: 'silent' }));
         expect(e.code).toBe('TIMEOUT');
         expect(e.message).toBe('test-host-2: silent: no result within 800 ms');
-        expect(Date.now() - t0).toBeLessThan(10_000);
       } finally {
         process.kill(pid!, 'SIGCONT');
       }
